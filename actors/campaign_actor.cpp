@@ -1,0 +1,451 @@
+#include "actors/campaign_actor.hpp"
+
+#include <memory>
+
+#include "actors/settlement_actor.hpp"
+#include "messages/record_json.hpp"
+
+namespace hourglass::actors {
+namespace {
+
+using Self = caf::stateful_actor<CampaignState>*;
+using Done = std::function<void(Handled)>;
+using messages::EntityKind;
+using messages::Operation;
+
+// --- the queue: one inbound message at a time --------------------------------
+
+void run_next(Self self) {
+  auto& st = self->state;
+  if (st.busy || st.queue.empty()) return;
+  st.busy = true;
+  auto job = std::move(st.queue.front());
+  st.queue.pop_front();
+  job();
+}
+
+// Queues `work`; its Done answers `rp` and lets the next job run.
+void enqueue(Self self, caf::response_promise rp, std::function<void(Done)> work) {
+  self->state.queue.push_back([=]() mutable {
+    work([=](Handled h) mutable {
+      rp.deliver(std::move(h));
+      self->state.busy = false;
+      run_next(self);
+    });
+  });
+  run_next(self);
+}
+
+// --- records -----------------------------------------------------------------
+
+void emit(Self self, std::string text) {
+  if (!text.empty()) self->send(self->state.sink, records_atom::value, std::move(text));
+}
+
+void commit_all(Self self) {
+  for (const auto& entry : self->state.settlements) self->send(entry.second, commit_atom::value);
+}
+
+// Asks every settlement for one step (`ask` sends the request), then merges
+// the campaign's own effects and events around their records in canonical
+// order: effects, settlements by id, events.
+void fan_out(Self self, sim::RecordBatch effects, sim::RecordBatch events,
+             std::function<caf::message()> ask, std::function<void(Handled)> then) {
+  struct Gather {
+    std::vector<sim::RecordBatch> batches;  // rank 0: effects, 1..n: settlements, n+1: events
+    std::size_t pending = 0;
+    std::uint64_t firings = 0;
+    bool failed = false;
+  };
+  auto g = std::make_shared<Gather>();
+  const std::size_t n = self->state.settlements.size();
+  g->batches.resize(n + 2);
+  g->batches.front() = std::move(effects);
+  g->batches.back() = std::move(events);
+  g->pending = n;
+  auto finish = [=]() {
+    std::vector<const sim::RecordBatch*> ranks;
+    Handled h;
+    for (const auto& b : g->batches) {
+      ranks.push_back(&b);
+      h.records += b.records;
+    }
+    h.firings = g->firings;
+    std::string text;
+    sim::merge_canonical(ranks, text);
+    emit(self, std::move(text));
+    then(std::move(h));
+  };
+  if (n == 0) {
+    finish();
+    return;
+  }
+  std::size_t rank = 1;
+  for (const auto& entry : self->state.settlements) {
+    self->request(entry.second, caf::infinite, ask())
+        .then(
+            [=](StepResult& r) {
+              g->batches[rank] = std::move(r.batch);
+              g->firings += r.firings;
+              if (--g->pending == 0 && !g->failed) finish();
+            },
+            [=](caf::error& err) {
+              if (g->failed) return;
+              g->failed = true;
+              Handled h;
+              h.outcome = Outcome::Refused;
+              h.note = "settlement " + entry.first + " failed: " + self->system().render(err);
+              then(std::move(h));
+            });
+    ++rank;
+  }
+}
+
+// --- advancing world time ----------------------------------------------------
+
+void advance_step(Self self, sim::WorldTime target, std::shared_ptr<Handled> total, Done done) {
+  auto& st = self->state;
+  const sim::WorldTime until = std::min(target, st.clock + st.max_step);
+  sim::RecordBatch effects, events;
+  messages::BatchWriter fx_writer(st.id, effects), ev_writer(st.id, events);
+  std::uint64_t own = st.schedule.fire_effects(st.clock, until, fx_writer);
+  own += st.schedule.fire_events(st.clock, until, ev_writer);
+  fan_out(
+      self, std::move(effects), std::move(events),
+      [=] { return caf::make_message(advance_atom::value, until); },
+      [=](Handled h) {
+        total->records += h.records;
+        total->firings += h.firings + own;
+        if (h.outcome == Outcome::Refused) {
+          total->outcome = Outcome::Refused;
+          total->note = h.note;
+          commit_all(self);
+          done(*total);
+          return;
+        }
+        self->state.clock = until;
+        if (until < target) {
+          advance_step(self, target, total, done);
+        } else {
+          commit_all(self);
+          done(*total);
+        }
+      });
+}
+
+void handle_advance(Self self, const messages::WorldTimeAdvanced& m, Done done) {
+  auto& st = self->state;
+  auto total = std::make_shared<Handled>();
+  if (m.new_time <= st.clock) {
+    total->outcome = Outcome::Ignored;
+    total->note = "newTime " + sim::format_world_time(m.new_time) + " is not after the clock " +
+                  sim::format_world_time(st.clock) + " (duplicate, stale or backwards)";
+    done(*total);
+    return;
+  }
+  if (m.previous_time != st.clock)
+    total->note = "gap: previousTime " + sim::format_world_time(m.previous_time) +
+                  " differs from the clock " + sim::format_world_time(st.clock) +
+                  "; advancing to newTime anyway";
+  advance_step(self, m.new_time, total, std::move(done));
+}
+
+// --- entity modifications ----------------------------------------------------
+
+Handled ignored(const messages::EntityModified& m, const char* why) {
+  Handled h;
+  h.outcome = Outcome::Ignored;
+  h.note = std::string(messages::operation_name(m.operation)) + " " +
+           messages::entity_kind_name(m.kind) + " " + m.entity_id + ": " + why;
+  return h;
+}
+
+Handled refused(std::string why) {
+  Handled h;
+  h.outcome = Outcome::Refused;
+  h.note = std::move(why);
+  return h;
+}
+
+// Sends one step request to one settlement, emits its records, commits it.
+template <class... Ts>
+void settlement_step(Self self, const caf::actor& target, Done done, Ts&&... args) {
+  self->request(target, caf::infinite, std::forward<Ts>(args)...)
+      .then(
+          [=](StepResult& r) {
+            Handled h;
+            h.records = r.batch.records;
+            h.firings = r.firings;
+            emit(self, std::move(r.batch.text));
+            self->send(target, commit_atom::value);
+            done(std::move(h));
+          },
+          [=](caf::error& err) { done(refused("settlement failed: " + self->system().render(err))); });
+}
+
+sim::Settlement armed_settlement(const sim::SettlementPatch& p, const sim::Rules& rules,
+                                 sim::WorldTime clock) {
+  sim::Settlement s = sim::make_settlement(p, clock);
+  sim::arm_settlement(s, rules, clock);
+  return s;
+}
+
+void spawn_settlement(Self self, sim::Settlement s, std::vector<sim::Structure> structures) {
+  auto& st = self->state;
+  for (const auto& structure : structures) st.structure_home[structure.id] = s.id;
+  const std::string id = s.id;
+  SettlementInit init{st.id, st.rules, st.clock, std::move(s), std::move(structures)};
+  st.settlements[id] = self->spawn<caf::linked>(settlement_actor, std::move(init));
+}
+
+void modify_settlement(Self self, const messages::EntityModified& m, Done done) {
+  auto& st = self->state;
+  auto it = st.settlements.find(m.entity_id);
+  switch (m.operation) {
+    case Operation::Create:
+      if (it != st.settlements.end()) return done(ignored(m, "already exists"));
+      spawn_settlement(self, armed_settlement(std::get<sim::SettlementPatch>(m.entity), *st.rules, st.clock), {});
+      return done(Handled{});
+    case Operation::Update:
+      if (it == st.settlements.end()) return done(ignored(m, "does not exist"));
+      return settlement_step(self, it->second, done, update_atom::value, st.clock,
+                             std::get<sim::SettlementPatch>(m.entity));
+    case Operation::Delete:
+      if (it == st.settlements.end()) return done(ignored(m, "does not exist"));
+      self->send(it->second, delete_atom::value);  // its structures go with it
+      for (auto s = st.structure_home.begin(); s != st.structure_home.end();)
+        s = s->second == m.entity_id ? st.structure_home.erase(s) : std::next(s);
+      st.settlements.erase(it);
+      return done(Handled{});
+  }
+}
+
+void move_structure(Self self, const std::string& from, const sim::StructurePatch& p, Done done) {
+  auto& st = self->state;
+  caf::actor source = st.settlements.at(from);
+  caf::actor target = st.settlements.at(*p.settlement_id);
+  self->request(source, caf::infinite, detach_atom::value, p.id)
+      .then(
+          [=](MovingStructure& moving) {
+            self->send(source, commit_atom::value);
+            self->state.structure_home[p.id] = *p.settlement_id;
+            settlement_step(self, target, done, attach_atom::value, self->state.clock,
+                            std::move(moving), p);
+          },
+          [=](caf::error& err) { done(refused("structure move failed: " + self->system().render(err))); });
+}
+
+void modify_structure(Self self, const messages::EntityModified& m, Done done) {
+  auto& st = self->state;
+  auto home = st.structure_home.find(m.entity_id);
+  switch (m.operation) {
+    case Operation::Create: {
+      if (home != st.structure_home.end()) return done(ignored(m, "already exists"));
+      const auto& p = std::get<sim::StructurePatch>(m.entity);
+      auto owner = st.settlements.find(*p.settlement_id);
+      if (owner == st.settlements.end())
+        return done(refused("payload.entity.settlementId: settlement \"" + *p.settlement_id +
+                            "\" does not exist in campaign " + st.id));
+      st.structure_home[p.id] = *p.settlement_id;
+      return settlement_step(self, owner->second, done, create_atom::value, st.clock, p);
+    }
+    case Operation::Update: {
+      if (home == st.structure_home.end()) return done(ignored(m, "does not exist"));
+      const auto& p = std::get<sim::StructurePatch>(m.entity);
+      if (p.settlement_id && *p.settlement_id != home->second) {
+        if (!st.settlements.count(*p.settlement_id))
+          return done(refused("payload.entity.settlementId: settlement \"" + *p.settlement_id +
+                              "\" does not exist in campaign " + st.id));
+        return move_structure(self, home->second, p, done);
+      }
+      return settlement_step(self, st.settlements.at(home->second), done, update_atom::value,
+                             st.clock, p);
+    }
+    case Operation::Delete: {
+      if (home == st.structure_home.end()) return done(ignored(m, "does not exist"));
+      caf::actor owner = st.settlements.at(home->second);
+      st.structure_home.erase(home);
+      return settlement_step(self, owner, done, delete_atom::value, m.entity_id);
+    }
+  }
+}
+
+// Events and effects are the campaign's own: a one-shot already due fires at
+// once, at the clock.
+template <class Fire>
+Handled fire_now(Self self, Fire fire) {
+  sim::RecordBatch batch;
+  messages::BatchWriter writer(self->state.id, batch);
+  Handled h;
+  h.firings = fire(writer);
+  h.records = batch.records;
+  emit(self, std::move(batch.text));
+  return h;
+}
+
+Handled modify_event(Self self, const messages::EntityModified& m) {
+  auto& st = self->state;
+  sim::Event* e = st.schedule.find_event(m.entity_id);
+  switch (m.operation) {
+    case Operation::Create:
+      if (e) return ignored(m, "already exists");
+      st.schedule.add_event(sim::make_event(std::get<sim::EventPatch>(m.entity)), st.rules->event_grace);
+      break;
+    case Operation::Update:
+      if (!e) return ignored(m, "does not exist");
+      sim::apply_patch(*e, std::get<sim::EventPatch>(m.entity));
+      sim::Schedule::rearm_event(*e, st.rules->event_grace);
+      break;
+    case Operation::Delete:
+      if (!e) return ignored(m, "does not exist");
+      st.schedule.erase_event(m.entity_id);
+      return Handled{};
+  }
+  return fire_now(self, [&](sim::RecordSink& w) { return st.schedule.fire_events(st.clock, st.clock, w); });
+}
+
+Handled modify_effect(Self self, const messages::EntityModified& m) {
+  auto& st = self->state;
+  sim::Effect* fx = st.schedule.find_effect(m.entity_id);
+  switch (m.operation) {
+    case Operation::Create:
+      if (fx) return ignored(m, "already exists");
+      st.schedule.add_effect(sim::make_effect(std::get<sim::EffectPatch>(m.entity)));
+      break;
+    case Operation::Update:
+      if (!fx) return ignored(m, "does not exist");
+      sim::apply_patch(*fx, std::get<sim::EffectPatch>(m.entity));
+      break;
+    case Operation::Delete:
+      if (!fx) return ignored(m, "does not exist");
+      st.schedule.erase_effect(m.entity_id);
+      return Handled{};
+  }
+  return fire_now(self, [&](sim::RecordSink& w) { return st.schedule.fire_effects(st.clock, st.clock, w); });
+}
+
+void handle_modified(Self self, const messages::EntityModified& m, Done done) {
+  switch (m.kind) {
+    case EntityKind::Settlement: return modify_settlement(self, m, std::move(done));
+    case EntityKind::Structure: return modify_structure(self, m, std::move(done));
+    case EntityKind::Event: return done(modify_event(self, m));
+    case EntityKind::Effect: return done(modify_effect(self, m));
+    case EntityKind::Encounter: return done(ignored(m, "encounters are not simulated"));
+  }
+}
+
+// --- start-up ------------------------------------------------------------------
+
+void seed_campaign(Self self, CampaignSeed& seed) {
+  auto& st = self->state;
+  std::map<std::string, std::vector<sim::Structure>> by_settlement;
+  for (const auto& p : seed.structures) {
+    sim::Structure s = sim::make_structure(p, st.clock);
+    sim::arm_structure(s, *st.rules, st.clock);
+    by_settlement[s.settlement_id].push_back(std::move(s));
+  }
+  for (auto& [id, list] : by_settlement)
+    std::sort(list.begin(), list.end(),
+              [](const sim::Structure& a, const sim::Structure& b) { return a.id < b.id; });
+  for (const auto& p : seed.settlements)
+    spawn_settlement(self, armed_settlement(p, *st.rules, st.clock), std::move(by_settlement[p.id]));
+  for (const auto& p : seed.events) st.schedule.add_event(sim::make_event(p), st.rules->event_grace);
+  for (const auto& p : seed.effects) st.schedule.add_effect(sim::make_effect(p));
+}
+
+// One-shots already due at load fire at the clock (SPEC reading 3).
+void fire_load_overdue(Self self, Done done) {
+  auto& st = self->state;
+  sim::RecordBatch effects, events;
+  messages::BatchWriter fx_writer(st.id, effects), ev_writer(st.id, events);
+  std::uint64_t own = st.schedule.fire_effects(st.clock, st.clock, fx_writer);
+  own += st.schedule.fire_events(st.clock, st.clock, ev_writer);
+  const sim::WorldTime clock = st.clock;
+  fan_out(
+      self, std::move(effects), std::move(events),
+      [=] { return caf::make_message(overdue_atom::value, clock); },
+      [=](Handled h) {
+        h.firings += own;
+        commit_all(self);
+        done(std::move(h));
+      });
+}
+
+void take_snapshot(Self self, caf::response_promise rp, Done done) {
+  auto& st = self->state;
+  auto snap = std::make_shared<sim::CampaignSnapshot>();
+  snap->id = st.id;
+  snap->clock = st.clock;
+  for (const auto& [id, e] : st.schedule.events()) snap->events.push_back(e);
+  for (const auto& [id, fx] : st.schedule.effects()) snap->effects.push_back(fx);
+  auto pending = std::make_shared<std::size_t>(st.settlements.size());
+  auto parts = std::make_shared<std::map<std::string, SettlementSnapshot>>();
+  auto finish = [=]() mutable {
+    for (auto& [id, part] : *parts) {
+      snap->settlements.push_back(std::move(part.settlement));
+      for (auto& s : part.structures) snap->structures.push_back(std::move(s));
+    }
+    std::sort(snap->structures.begin(), snap->structures.end(),
+              [](const sim::Structure& a, const sim::Structure& b) { return a.id < b.id; });
+    commit_all(self);
+    rp.deliver(std::move(*snap));
+    done(Handled{});
+  };
+  if (*pending == 0) return finish();
+  for (const auto& entry : st.settlements) {
+    const std::string id = entry.first;
+    self->request(entry.second, caf::infinite, snapshot_atom::value)
+        .then(
+            [=](SettlementSnapshot& part) mutable {
+              (*parts)[id] = std::move(part);
+              if (--*pending == 0) finish();
+            },
+            [=](caf::error& err) mutable {
+              rp.deliver(err);
+              done(Handled{});
+            });
+  }
+}
+
+}  // namespace
+
+caf::behavior campaign_actor(Self self, CampaignInit init) {
+  auto& st = self->state;
+  st.id = init.seed.id;
+  st.clock = init.seed.clock;
+  st.rules = std::move(init.rules);
+  st.sink = std::move(init.sink);
+  st.max_step = init.max_step;
+  seed_campaign(self, init.seed);
+
+  return {
+      [=](handle_atom, const messages::Message& m) -> caf::result<Handled> {
+        auto rp = self->make_response_promise();
+        enqueue(self, rp, [=](Done done) {
+          if (auto* advance = std::get_if<messages::WorldTimeAdvanced>(&m))
+            handle_advance(self, *advance, std::move(done));
+          else
+            handle_modified(self, std::get<messages::EntityModified>(m), std::move(done));
+        });
+        return caf::delegated<Handled>{};
+      },
+      [=](load_atom) -> caf::result<Handled> {
+        auto rp = self->make_response_promise();
+        enqueue(self, rp, [=](Done done) { fire_load_overdue(self, std::move(done)); });
+        return caf::delegated<Handled>{};
+      },
+      [=](snapshot_atom) -> caf::result<sim::CampaignSnapshot> {
+        auto rp = self->make_response_promise();
+        self->state.queue.push_back([=]() mutable {
+          take_snapshot(self, rp, [=](Handled) {
+            self->state.busy = false;
+            run_next(self);
+          });
+        });
+        run_next(self);
+        return caf::delegated<sim::CampaignSnapshot>{};
+      },
+  };
+}
+
+}  // namespace hourglass::actors

@@ -1,0 +1,48 @@
+// A campaign actor owns a campaign's clock, its events and deferred effects
+// (their timers), and the directory of its settlement actors. It takes one
+// inbound message at a time, in arrival order; an advance fans out to every
+// settlement, which fire their timers in parallel, and the campaign merges
+// their records into the canonical order before passing them to the sink.
+#pragma once
+
+#include <caf/all.hpp>
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "actors/protocol.hpp"
+#include "sim/schedule.hpp"
+
+namespace hourglass::actors {
+
+struct CampaignInit {
+  CampaignSeed seed;
+  sim::RulesPtr rules;
+  caf::actor sink;  // receives (records_atom, std::string) chunks of JSON lines
+  // Long advances run in steps of at most this much world time, so that the
+  // records of a year of catch-up never sit in memory at once. Split
+  // invariance (SPEC §1) makes the result independent of the step.
+  sim::Duration max_step = 24 * 60 * sim::kMsPerMinute;
+};
+
+struct CampaignState {
+  std::string id;
+  sim::WorldTime clock = 0;
+  sim::RulesPtr rules;
+  sim::Schedule schedule;
+  std::map<std::string, caf::actor> settlements;       // by id: the canonical rank
+  std::map<std::string, std::string> structure_home;   // structure id -> settlement id
+  caf::actor sink;
+  sim::Duration max_step = 0;
+  // One inbound message at a time: the next waits until the current is done.
+  std::deque<std::function<void()>> queue;
+  bool busy = false;
+  static inline const char* name = "campaign";
+};
+
+caf::behavior campaign_actor(caf::stateful_actor<CampaignState>* self, CampaignInit init);
+
+}  // namespace hourglass::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::CampaignInit)

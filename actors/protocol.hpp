@@ -1,0 +1,88 @@
+// What the actors say to each other. Atoms name the operations; the structs
+// carry their payloads. Every type here travels only inside one process, so
+// it is allowed as an unserialized ("unsafe") message type.
+#pragma once
+
+#include <caf/all.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "messages/wire.hpp"
+#include "sim/canonical_merge.hpp"
+#include "sim/entities.hpp"
+#include "sim/patch.hpp"
+#include "sim/rules.hpp"
+#include "sim/snapshot.hpp"
+
+namespace hourglass::actors {
+
+// campaign -> settlement -> structure
+using advance_atom = caf::atom_constant<caf::atom("advance")>;   // fire due timers up to T
+using overdue_atom = caf::atom_constant<caf::atom("overdue")>;   // fire one-shots due at load
+using commit_atom = caf::atom_constant<caf::atom("commit")>;     // the message is done
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+using lend_atom = caf::atom_constant<caf::atom("lend")>;         // settlement borrows a structure
+using restore_atom = caf::atom_constant<caf::atom("restore")>;   // and gives it back
+using create_atom = caf::atom_constant<caf::atom("create")>;
+using update_atom = caf::atom_constant<caf::atom("update")>;
+using delete_atom = caf::atom_constant<caf::atom("delete")>;
+using detach_atom = caf::atom_constant<caf::atom("detach")>;     // a structure moves away
+using attach_atom = caf::atom_constant<caf::atom("attach")>;     // and arrives
+// driver/bridge -> campaign
+using handle_atom = caf::atom_constant<caf::atom("handle")>;     // one inbound message
+using load_atom = caf::atom_constant<caf::atom("load")>;
+// campaign -> record sink
+using records_atom = caf::atom_constant<caf::atom("records")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+
+// A settlement's records for one step, serialized and grouped by instant.
+struct StepResult {
+  sim::RecordBatch batch;
+  std::uint64_t firings = 0;
+};
+
+// How the campaign dealt with one inbound message.
+enum class Outcome : std::uint8_t { Applied, Ignored, Refused };
+
+struct Handled {
+  Outcome outcome = Outcome::Applied;
+  std::string note;  // why ignored or refused, or a logged gap
+  std::uint64_t records = 0;
+  std::uint64_t firings = 0;
+};
+
+// A structure in transit between settlements (UPDATE of its settlementId).
+struct MovingStructure {
+  sim::Structure structure;
+  caf::actor owner;
+};
+
+struct SettlementSnapshot {
+  sim::Settlement settlement;
+  std::vector<sim::Structure> structures;
+};
+
+// Everything a campaign starts from (scenario or API bootstrap), validated.
+struct CampaignSeed {
+  std::string id;
+  sim::WorldTime clock = 0;
+  std::vector<sim::SettlementPatch> settlements;
+  std::vector<sim::StructurePatch> structures;
+  std::vector<sim::EventPatch> events;
+  std::vector<sim::EffectPatch> effects;
+};
+
+}  // namespace hourglass::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::StepResult)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::Handled)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::MovingStructure)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::SettlementSnapshot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::CampaignSeed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::messages::Message)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::sim::Structure)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::sim::StructurePatch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::sim::SettlementPatch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::sim::CampaignSnapshot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::sim::RulesPtr)

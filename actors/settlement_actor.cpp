@@ -1,0 +1,198 @@
+#include "actors/settlement_actor.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+
+#include "actors/protocol.hpp"
+#include "actors/structure_actor.hpp"
+#include "messages/record_json.hpp"
+
+namespace hourglass::actors {
+namespace {
+
+using Self = caf::stateful_actor<SettlementState>*;
+
+// Runs `then` once the household holds all its structures, borrowing them
+// from their actors first if needed. `fail` gets the error of a lost lend.
+void with_structures(Self self, std::function<void()> then,
+                     std::function<void(const caf::error&)> fail) {
+  auto& st = self->state;
+  if (st.holding || st.structure_actors.empty()) {
+    st.holding = true;
+    then();
+    return;
+  }
+  auto pending = std::make_shared<std::size_t>(st.structure_actors.size());
+  auto failed = std::make_shared<bool>(false);
+  for (const auto& entry : st.structure_actors) {
+    self->request(entry.second, caf::infinite, lend_atom::value)
+        .then(
+            [=](sim::Structure& s) {
+              self->state.household.structures.push_back(std::move(s));
+              if (--*pending > 0 || *failed) return;
+              auto& list = self->state.household.structures;
+              std::sort(list.begin(), list.end(),
+                        [](const sim::Structure& a, const sim::Structure& b) { return a.id < b.id; });
+              self->state.holding = true;
+              then();
+            },
+            [=](caf::error& err) {
+              if (*failed) return;
+              *failed = true;
+              fail(err);
+            });
+  }
+}
+
+// Gives every borrowed structure back to its actor: the message is committed.
+void commit(Self self) {
+  auto& st = self->state;
+  if (!st.holding) return;
+  for (sim::Structure& s : st.household.structures) {
+    auto it = st.structure_actors.find(s.id);
+    if (it != st.structure_actors.end()) self->send(it->second, restore_atom::value, std::move(s));
+  }
+  st.household.structures.clear();
+  st.holding = false;
+}
+
+// The common shape of a step: borrow, run `body` with a record writer, reply.
+template <class Body>
+caf::result<StepResult> step(Self self, Body body) {
+  auto rp = self->make_response_promise<StepResult>();
+  with_structures(
+      self,
+      [=]() mutable {
+        StepResult result;
+        messages::BatchWriter writer(self->state.campaign_id, result.batch);
+        result.firings = body(writer);
+        rp.deliver(std::move(result));
+      },
+      [=](const caf::error& err) mutable { rp.deliver(err); });
+  return rp;
+}
+
+caf::actor spawn_structure(Self self, const std::string& id) {
+  auto a = self->spawn<caf::linked + caf::lazy_init>(structure_actor, true);
+  self->state.structure_actors[id] = a;
+  return a;
+}
+
+}  // namespace
+
+caf::behavior settlement_actor(Self self, SettlementInit init) {
+  auto& st = self->state;
+  st.campaign_id = std::move(init.campaign_id);
+  st.rules = std::move(init.rules);
+  st.household.settlement = std::move(init.settlement);
+  st.household.structures = std::move(init.structures);
+  st.holding = true;  // the actors start lent; the first commit hands them over
+  for (const sim::Structure& s : st.household.structures) spawn_structure(self, s.id);
+
+  return {
+      [=](advance_atom, sim::WorldTime until) {
+        return step(self, [=](messages::BatchWriter& w) {
+          return sim::advance_household(self->state.household, *self->state.rules, until, w);
+        });
+      },
+      [=](overdue_atom, sim::WorldTime clock) {
+        return step(self, [=](messages::BatchWriter& w) {
+          return sim::fire_overdue(self->state.household, *self->state.rules, clock, w);
+        });
+      },
+      [=](commit_atom) { commit(self); },
+      [=](update_atom, sim::WorldTime clock, const sim::SettlementPatch& p) {
+        return step(self, [=](messages::BatchWriter&) {
+          sim::Settlement& s = self->state.household.settlement;
+          sim::apply_patch(s, p);
+          sim::rearm_settlement(s, *self->state.rules, clock);
+          return std::uint64_t{0};
+        });
+      },
+      [=](create_atom, sim::WorldTime clock, const sim::StructurePatch& p) {
+        return step(self, [=](messages::BatchWriter& w) {
+          auto& h = self->state.household;
+          sim::Structure s = sim::make_structure(p, clock);
+          sim::arm_structure(s, *self->state.rules, clock);
+          if (!h.insert_structure(std::move(s))) return std::uint64_t{0};
+          spawn_structure(self, p.id);
+          return sim::fire_overdue(h, *self->state.rules, clock, w);
+        });
+      },
+      [=](update_atom, sim::WorldTime clock, const sim::StructurePatch& p) {
+        return step(self, [=](messages::BatchWriter& w) {
+          auto& h = self->state.household;
+          sim::Structure* s = h.find_structure(p.id);
+          if (!s) return std::uint64_t{0};
+          const sim::StructureStatus was = s->status;
+          sim::apply_patch(*s, p);
+          sim::rearm_structure(*s, *self->state.rules, clock, was);
+          return sim::fire_overdue(h, *self->state.rules, clock, w);
+        });
+      },
+      [=](delete_atom, const std::string& structure_id) {
+        return step(self, [=](messages::BatchWriter&) {
+          auto& st = self->state;
+          st.household.erase_structure(structure_id);
+          auto it = st.structure_actors.find(structure_id);
+          if (it != st.structure_actors.end()) {
+            self->send(it->second, delete_atom::value);
+            st.structure_actors.erase(it);
+          }
+          return std::uint64_t{0};
+        });
+      },
+      [=](delete_atom) {
+        // A normal exit does not travel along links: each structure is told.
+        for (const auto& entry : self->state.structure_actors)
+          self->send(entry.second, delete_atom::value);
+        self->quit();
+      },
+      [=](detach_atom, const std::string& structure_id) -> caf::result<MovingStructure> {
+        auto rp = self->make_response_promise<MovingStructure>();
+        with_structures(
+            self,
+            [=]() mutable {
+              auto& st = self->state;
+              sim::Structure* s = st.household.find_structure(structure_id);
+              auto it = st.structure_actors.find(structure_id);
+              if (!s || it == st.structure_actors.end()) {
+                rp.deliver(caf::make_error(caf::sec::runtime_error, "no such structure"));
+                return;
+              }
+              MovingStructure moving{std::move(*s), it->second};
+              st.household.erase_structure(structure_id);
+              st.structure_actors.erase(it);
+              rp.deliver(std::move(moving));
+            },
+            [=](const caf::error& err) mutable { rp.deliver(err); });
+        return rp;
+      },
+      [=](attach_atom, sim::WorldTime clock, MovingStructure& moving, const sim::StructurePatch& p) {
+        auto m = std::make_shared<MovingStructure>(std::move(moving));
+        return step(self, [=](messages::BatchWriter& w) {
+          auto& st = self->state;
+          const sim::StructureStatus was = m->structure.status;
+          sim::apply_patch(m->structure, p);
+          sim::rearm_structure(m->structure, *st.rules, clock, was);
+          st.structure_actors[m->structure.id] = m->owner;
+          st.household.insert_structure(std::move(m->structure));
+          return sim::fire_overdue(st.household, *st.rules, clock, w);
+        });
+      },
+      [=](snapshot_atom) -> caf::result<SettlementSnapshot> {
+        auto rp = self->make_response_promise<SettlementSnapshot>();
+        with_structures(
+            self,
+            [=]() mutable {
+              const auto& h = self->state.household;
+              rp.deliver(SettlementSnapshot{h.settlement, h.structures});
+            },
+            [=](const caf::error& err) mutable { rp.deliver(err); });
+        return rp;
+      },
+  };
+}
+
+}  // namespace hourglass::actors

@@ -1,0 +1,37 @@
+// A settlement actor owns its settlement and the timers of its household:
+// on each campaign step it borrows its structures from their actors, fires
+// every timer of the household due up to the step's end in one go (a year of
+// catch-up costs arithmetic, not mailboxes), and returns its records grouped
+// by instant for the campaign's canonical merge.
+#pragma once
+
+#include <caf/all.hpp>
+#include <map>
+#include <string>
+
+#include "sim/household.hpp"
+
+namespace hourglass::actors {
+
+struct SettlementInit {
+  std::string campaign_id;
+  sim::RulesPtr rules;
+  sim::WorldTime clock = 0;
+  sim::Settlement settlement;             // armed
+  std::vector<sim::Structure> structures;  // armed, sorted by id
+};
+
+struct SettlementState {
+  std::string campaign_id;
+  sim::RulesPtr rules;
+  sim::Household household;  // holds the structures while they are borrowed
+  std::map<std::string, caf::actor> structure_actors;
+  bool holding = false;      // the structures are here, not with their actors
+  static inline const char* name = "settlement";
+};
+
+caf::behavior settlement_actor(caf::stateful_actor<SettlementState>* self, SettlementInit init);
+
+}  // namespace hourglass::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::SettlementInit)

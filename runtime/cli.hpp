@@ -1,0 +1,15 @@
+// The `hourglass` subcommands. Each registers its options on the CLI11 app
+// and returns the exit code when run.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace hourglass::runtime {
+
+using Command = std::function<int()>;
+
+Command add_replay_command(CLI::App& app);
+Command add_rules_command(CLI::App& app);
+
+}  // namespace hourglass::runtime

@@ -1,0 +1,25 @@
+// hourglass: the world-time engine's executable.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "runtime/cli.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Hourglass: keeps a campaign's world alive between sessions"};
+  app.require_subcommand(1);
+  std::string log_level = "warn";
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off (logs go to stderr)");
+  std::vector<hourglass::runtime::Command> commands = {
+      hourglass::runtime::add_replay_command(app),
+      hourglass::runtime::add_rules_command(app),
+  };
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_default_logger(spdlog::stderr_color_mt("hourglass"));
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  for (const auto& command : commands) {
+    const int rc = command();
+    if (rc >= 0) return rc;
+  }
+  return 2;
+}

@@ -1,0 +1,20 @@
+// `replay --check`: compares records as the SPEC defines equality (same
+// length, each pair equal as parsed JSON; key order is free).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace hourglass::runtime {
+
+struct RecordDifference {
+  std::size_t index = 0;  // 0-based record index
+  std::string expected;   // the line, or "(none)" past the end
+  std::string actual;
+};
+
+// The first difference, or nullopt when the lists are equal.
+std::optional<RecordDifference> first_difference(const std::string& expected_jsonl,
+                                                 const std::string& actual_jsonl);
+
+}  // namespace hourglass::runtime

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Install dependencies, build, and replay example scenario 02, checking its
+# records against the expected output. Records are printed to stdout.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/install-deps.sh >&2
+bash scripts/build.sh >&2
+./build/runtime/hourglass replay scenarios/examples/02-structure-lifecycle.json \
+  --check scenarios/examples/02-structure-lifecycle.expected.jsonl

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Install every Debian 12 package Hourglass needs. Idempotent: when all
+# packages are already installed it does no apt work at all.
+# Usage: scripts/install-deps.sh [--with-chromium]
+set -euo pipefail
+
+PACKAGES=(
+  build-essential g++ cmake make pkg-config git ca-certificates
+  libcaf-dev libhiredis-dev nlohmann-json3-dev libcurl4-openssl-dev
+  libspdlog-dev libfmt-dev catch2 libcli11-dev libcpp-httplib-dev
+  redis-server
+)
+
+with_chromium=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-chromium) with_chromium=1 ;;
+    -h|--help) echo "usage: $0 [--with-chromium]"; exit 0 ;;
+    *) echo "install-deps.sh: unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+is_installed() {
+  local status
+  status="$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)"
+  [[ "$status" == "install ok installed" ]]
+}
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  is_installed "$pkg" || missing+=("$pkg")
+done
+need_chromium=0
+if [[ $with_chromium -eq 1 ]] && ! is_installed chromium; then
+  need_chromium=1
+fi
+
+if [[ ${#missing[@]} -eq 0 && $need_chromium -eq 0 ]]; then
+  echo "install-deps: all packages already installed"
+  exit 0
+fi
+
+SUDO=()
+if [[ $(id -u) -ne 0 ]]; then
+  SUDO=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+"${SUDO[@]}" apt-get update
+
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "install-deps: installing: ${missing[*]}"
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+if [[ $need_chromium -eq 1 ]]; then
+  echo "install-deps: installing chromium"
+  if ! "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y --no-install-recommends chromium; then
+    echo "WARNING: install-deps: could not install chromium; browser tests will be unavailable" >&2
+  fi
+fi
+
+echo "install-deps: done"

@@ -1,0 +1,61 @@
+// Amounts: a small map from resource name to integer, kept sorted by name in
+// byte order (the order in which the SPEC iterates resources). Settlements
+// hold a handful of resources, so a sorted vector beats a tree or hash map.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hourglass::sim {
+
+class Amounts {
+ public:
+  using Entry = std::pair<std::string, std::int64_t>;
+
+  Amounts() = default;
+  // Entries may come in any order; later duplicates win.
+  Amounts(std::initializer_list<Entry> entries) {
+    for (const auto& e : entries) set(e.first, e.second);
+  }
+
+  // The value of `name`, 0 when absent (SPEC reading 4: missing counts as 0).
+  std::int64_t get(std::string_view name) const {
+    auto it = find(name);
+    return it != entries_.end() && it->first == name ? it->second : 0;
+  }
+  bool contains(std::string_view name) const {
+    auto it = find(name);
+    return it != entries_.end() && it->first == name;
+  }
+  void set(std::string_view name, std::int64_t value) {
+    auto it = find(name);
+    if (it != entries_.end() && it->first == name)
+      it->second = value;
+    else
+      entries_.emplace(it, std::string(name), value);
+  }
+
+  bool empty() const { return entries_.empty(); }
+  std::size_t size() const { return entries_.size(); }
+  auto begin() const { return entries_.begin(); }
+  auto end() const { return entries_.end(); }
+  friend bool operator==(const Amounts& a, const Amounts& b) { return a.entries_ == b.entries_; }
+  friend bool operator!=(const Amounts& a, const Amounts& b) { return !(a == b); }
+
+ private:
+  std::vector<Entry>::iterator find(std::string_view name) {
+    return std::lower_bound(entries_.begin(), entries_.end(), name,
+                            [](const Entry& e, std::string_view n) { return e.first < n; });
+  }
+  std::vector<Entry>::const_iterator find(std::string_view name) const {
+    return std::lower_bound(entries_.begin(), entries_.end(), name,
+                            [](const Entry& e, std::string_view n) { return e.first < n; });
+  }
+  std::vector<Entry> entries_;
+};
+
+}  // namespace hourglass::sim

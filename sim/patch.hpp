@@ -1,0 +1,61 @@
+// entityModified UPDATE (SPEC §2): the given fields replace the engine's
+// copy, fields not given are kept. A patch is also how a whole entity arrives
+// (load, CREATE): then the required fields are all present.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "sim/entities.hpp"
+
+namespace hourglass::sim {
+
+struct SettlementPatch {
+  std::string id;
+  std::optional<std::string> name;
+  std::optional<int> level;
+  std::optional<std::int64_t> population;
+  std::optional<Amounts> resources;
+  std::optional<WorldTime> created_at;
+  std::optional<SettlementOverrides> variables;
+};
+
+struct StructurePatch {
+  std::string id;
+  std::optional<std::string> settlement_id;
+  std::optional<std::string> type;
+  std::optional<int> level;
+  std::optional<StructureStatus> status;
+  std::optional<std::int64_t> condition;
+  std::optional<WorldTime> created_at;
+  std::optional<WorldTime> construction_completes_at;
+  std::optional<WorldTime> active_since;
+  std::optional<StructureOverrides> variables;
+};
+
+struct EventPatch {
+  std::string id;
+  std::optional<WorldTime> scheduled_at;
+  std::optional<bool> completed;
+};
+
+struct EffectPatch {
+  std::string id;
+  std::optional<WorldTime> execute_at;
+};
+
+// Whole entities from complete patches; createdAt defaults to the clock.
+// (Completeness is checked by the codec that built the patch.)
+Settlement make_settlement(const SettlementPatch& p, WorldTime clock);
+Structure make_structure(const StructurePatch& p, WorldTime clock);
+Event make_event(const EventPatch& p);
+Effect make_effect(const EffectPatch& p);
+
+// Replace the given fields. Timers are re-armed by the caller (rearm_*),
+// which knows the clock and the rules. The carry is kept (SPEC reading 6).
+void apply_patch(Settlement& s, const SettlementPatch& p);
+void apply_patch(Structure& s, const StructurePatch& p);
+void apply_patch(Event& e, const EventPatch& p);
+void apply_patch(Effect& e, const EffectPatch& p);
+
+}  // namespace hourglass::sim

@@ -1,0 +1,41 @@
+#include "sim/record.hpp"
+
+namespace hourglass::sim {
+
+const char* kind_name(RecordKind k) {
+  switch (k) {
+    case RecordKind::ResourceGeneration: return "RESOURCE_GENERATION";
+    case RecordKind::PopulationGrowth: return "POPULATION_GROWTH";
+    case RecordKind::LevelUp: return "LEVEL_UP";
+    case RecordKind::ConstructionComplete: return "CONSTRUCTION_COMPLETE";
+    case RecordKind::MaintenancePaid: return "MAINTENANCE_PAID";
+    case RecordKind::MaintenanceMissed: return "MAINTENANCE_MISSED";
+    case RecordKind::UpgradeAvailable: return "UPGRADE_AVAILABLE";
+    case RecordKind::EventExpired: return "EVENT_EXPIRED";
+    case RecordKind::DeferredEffect: return "DEFERRED_EFFECT";
+  }
+  return "?";
+}
+
+EntityType entity_type_of(RecordKind k) {
+  switch (k) {
+    case RecordKind::ResourceGeneration:
+    case RecordKind::PopulationGrowth:
+    case RecordKind::LevelUp: return EntityType::Settlement;
+    case RecordKind::EventExpired: return EntityType::Event;
+    case RecordKind::DeferredEffect: return EntityType::Effect;
+    default: return EntityType::Structure;
+  }
+}
+
+const char* entity_type_name(EntityType t) {
+  switch (t) {
+    case EntityType::Settlement: return "Settlement";
+    case EntityType::Structure: return "Structure";
+    case EntityType::Event: return "Event";
+    case EntityType::Effect: return "Effect";
+  }
+  return "?";
+}
+
+}  // namespace hourglass::sim

@@ -1,0 +1,76 @@
+// Records (SPEC §4): what a firing that changes something reports. The core
+// emits non-owning views to a RecordSink, so that the hot loop allocates
+// nothing; the sink decides whether to serialize, collect or count.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "sim/time.hpp"
+
+namespace hourglass::sim {
+
+enum class RecordKind : std::uint8_t {
+  ResourceGeneration,
+  PopulationGrowth,
+  LevelUp,
+  ConstructionComplete,
+  MaintenancePaid,
+  MaintenanceMissed,
+  UpgradeAvailable,
+  EventExpired,
+  DeferredEffect,
+};
+
+enum class EntityType : std::uint8_t { Settlement, Structure, Event, Effect };
+
+const char* kind_name(RecordKind k);
+EntityType entity_type_of(RecordKind k);
+const char* entity_type_name(EntityType t);
+
+// One key of `changes`, `settlementChanges` or `cost`: the key is
+// prefix + name ("resources." + "food"); the value a number, or text when
+// `text` is set: a JSON string (a structure's status), or a JSON literal
+// written as is when `literal` is set (`true`).
+struct Field {
+  std::string_view prefix;
+  std::string_view name;
+  std::int64_t number = 0;
+  const char* text = nullptr;
+  bool literal = false;
+};
+
+struct FieldList {
+  const Field* data = nullptr;
+  std::size_t size = 0;
+  const Field* begin() const { return data; }
+  const Field* end() const { return data + size; }
+};
+
+struct RecordView {
+  WorldTime time = 0;
+  RecordKind kind = RecordKind::ResourceGeneration;
+  std::string_view entity_id;
+  FieldList changes;
+  // Structure records that concern their settlement (maintenance, upgrade).
+  std::string_view settlement_id;
+  bool has_settlement_changes = false;  // MAINTENANCE_PAID
+  FieldList settlement_changes;
+  bool has_cost = false;                // UPGRADE_AVAILABLE
+  FieldList cost;
+};
+
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual void record(const RecordView& r) = 0;
+};
+
+// A sink that drops everything (used where only the state matters).
+class NullSink final : public RecordSink {
+ public:
+  void record(const RecordView&) override {}
+};
+
+}  // namespace hourglass::sim
