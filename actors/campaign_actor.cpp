@@ -38,67 +38,91 @@ void enqueue(Self self, caf::response_promise rp, std::function<void(Done)> work
 
 // --- records -----------------------------------------------------------------
 
-void emit(Self self, std::string text) {
-  if (!text.empty()) self->send(self->state.sink, records_atom::value, std::move(text));
+void emit(Self self, const sim::TextBuffer& text) {
+  if (!text.empty()) self->send(self->state.sink, records_atom::value, text.str());
+}
+
+constexpr int kMaxStepsAtSink = 2;
+
+// Hands one step's records, in canonical order, to the sink.
+void emit_step(Self self, sim::OrderedRecords records) {
+  if (records.slices.empty()) return;
+  auto& st = self->state;
+  ++st.steps_at_sink;
+  auto written = [=]() {
+    auto& st = self->state;
+    if (--st.steps_at_sink < kMaxStepsAtSink && st.on_sink_ready) {
+      auto resume = std::move(st.on_sink_ready);
+      st.on_sink_ready = nullptr;
+      resume();
+    }
+  };
+  self->request(st.sink, caf::infinite, records_atom::value, std::move(records))
+      .then([=](bool) { written(); }, [=](caf::error&) { written(); });
+}
+
+// Runs `next` now, or once the sink has caught up.
+void when_sink_ready(Self self, std::function<void()> next) {
+  if (self->state.steps_at_sink < kMaxStepsAtSink)
+    next();
+  else
+    self->state.on_sink_ready = std::move(next);
 }
 
 void commit_all(Self self) {
   for (const auto& entry : self->state.settlements) self->send(entry.second, commit_atom::value);
 }
 
-// Asks every settlement for one step (`ask` sends the request), then merges
-// the campaign's own effects and events around their records in canonical
-// order: effects, settlements by id, events.
+// What a fan-out gathered: the batches by rank (rank 0: the campaign's
+// effects, 1..n: settlements by id, n+1: its events).
+struct Gathered {
+  std::vector<sim::RecordBatch> batches;
+  std::uint64_t firings = 0;
+  std::string failure;  // empty when every settlement answered
+};
+
+// Asks every settlement for one step (`ask` builds the request) and hands
+// their batches, with the campaign's own effects and events around them,
+// to `then`.
 void fan_out(Self self, sim::RecordBatch effects, sim::RecordBatch events,
-             std::function<caf::message()> ask, std::function<void(Handled)> then) {
-  struct Gather {
-    std::vector<sim::RecordBatch> batches;  // rank 0: effects, 1..n: settlements, n+1: events
-    std::size_t pending = 0;
-    std::uint64_t firings = 0;
+             std::function<caf::message()> ask, std::function<void(Gathered&)> then) {
+  struct Pending {
+    Gathered gathered;
+    std::size_t waiting = 0;
     bool failed = false;
   };
-  auto g = std::make_shared<Gather>();
+  auto p = std::make_shared<Pending>();
   const std::size_t n = self->state.settlements.size();
-  g->batches.resize(n + 2);
-  g->batches.front() = std::move(effects);
-  g->batches.back() = std::move(events);
-  g->pending = n;
-  auto finish = [=]() {
-    std::vector<const sim::RecordBatch*> ranks;
-    Handled h;
-    for (const auto& b : g->batches) {
-      ranks.push_back(&b);
-      h.records += b.records;
-    }
-    h.firings = g->firings;
-    std::string text;
-    sim::merge_canonical(ranks, text);
-    emit(self, std::move(text));
-    then(std::move(h));
-  };
-  if (n == 0) {
-    finish();
-    return;
-  }
+  p->gathered.batches.resize(n + 2);
+  p->gathered.batches.front() = std::move(effects);
+  p->gathered.batches.back() = std::move(events);
+  p->waiting = n;
+  if (n == 0) return then(p->gathered);
   std::size_t rank = 1;
   for (const auto& entry : self->state.settlements) {
     self->request(entry.second, caf::infinite, ask())
         .then(
             [=](StepResult& r) {
-              g->batches[rank] = std::move(r.batch);
-              g->firings += r.firings;
-              if (--g->pending == 0 && !g->failed) finish();
+              p->gathered.batches[rank] = std::move(r.batch);
+              p->gathered.firings += r.firings;
+              if (--p->waiting == 0 && !p->failed) then(p->gathered);
             },
             [=](caf::error& err) {
-              if (g->failed) return;
-              g->failed = true;
-              Handled h;
-              h.outcome = Outcome::Refused;
-              h.note = "settlement " + entry.first + " failed: " + self->system().render(err);
-              then(std::move(h));
+              if (p->failed) return;
+              p->failed = true;
+              p->gathered.failure = "settlement " + entry.first + " failed: " + self->system().render(err);
+              then(p->gathered);
             });
     ++rank;
   }
+}
+
+// Orders a gathered step canonically and hands it to the sink.
+std::uint64_t emit_gathered(Self self, Gathered& g) {
+  sim::OrderedRecords ordered = sim::order_canonically(std::move(g.batches));
+  const std::uint64_t records = ordered.records;
+  emit_step(self, std::move(ordered));
+  return records;
 }
 
 // --- advancing world time ----------------------------------------------------
@@ -113,20 +137,22 @@ void advance_step(Self self, sim::WorldTime target, std::shared_ptr<Handled> tot
   fan_out(
       self, std::move(effects), std::move(events),
       [=] { return caf::make_message(advance_atom::value, until); },
-      [=](Handled h) {
-        total->records += h.records;
-        total->firings += h.firings + own;
-        if (h.outcome == Outcome::Refused) {
+      [=](Gathered& g) {
+        total->firings += g.firings + own;
+        if (!g.failure.empty()) {
           total->outcome = Outcome::Refused;
-          total->note = h.note;
+          total->note = g.failure;
           commit_all(self);
-          done(*total);
-          return;
+          return done(*total);
         }
         self->state.clock = until;
-        if (until < target) {
-          advance_step(self, target, total, done);
-        } else {
+        const bool more = until < target;
+        // The settlements start on the next step while this one is ordered
+        // and written; its records still go out first, as the next step's
+        // arrive in a later handler.
+        if (more) when_sink_ready(self, [=] { advance_step(self, target, total, done); });
+        total->records += emit_gathered(self, g);
+        if (!more) {
           commit_all(self);
           done(*total);
         }
@@ -176,7 +202,7 @@ void settlement_step(Self self, const caf::actor& target, Done done, Ts&&... arg
             Handled h;
             h.records = r.batch.records;
             h.firings = r.firings;
-            emit(self, std::move(r.batch.text));
+            emit(self, r.batch.text);
             self->send(target, commit_atom::value);
             done(std::move(h));
           },
@@ -279,7 +305,7 @@ Handled fire_now(Self self, Fire fire) {
   Handled h;
   h.firings = fire(writer);
   h.records = batch.records;
-  emit(self, std::move(batch.text));
+  emit(self, batch.text);
   return h;
 }
 
@@ -364,8 +390,14 @@ void fire_load_overdue(Self self, Done done) {
   fan_out(
       self, std::move(effects), std::move(events),
       [=] { return caf::make_message(overdue_atom::value, clock); },
-      [=](Handled h) {
-        h.firings += own;
+      [=](Gathered& g) {
+        Handled h;
+        h.firings = g.firings + own;
+        if (!g.failure.empty()) {
+          h.outcome = Outcome::Refused;
+          h.note = g.failure;
+        }
+        h.records = emit_gathered(self, g);
         commit_all(self);
         done(std::move(h));
       });

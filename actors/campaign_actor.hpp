@@ -35,6 +35,10 @@ struct CampaignState {
   std::map<std::string, std::string> structure_home;   // structure id -> settlement id
   caf::actor sink;
   sim::Duration max_step = 0;
+  // Steps handed to the sink and not yet written; a long advance waits
+  // when too many are (records must not pile up faster than they are written).
+  int steps_at_sink = 0;
+  std::function<void()> on_sink_ready;
   // One inbound message at a time: the next waits until the current is done.
   std::deque<std::function<void()>> queue;
   bool busy = false;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hourglass::actors {
 
@@ -15,6 +16,10 @@ class RecordOutput {
  public:
   virtual ~RecordOutput() = default;
   virtual void write(std::string_view jsonl) = 0;
+  // Many pieces in order; files override it to write them without joining.
+  virtual void write_all(const std::vector<std::string_view>& pieces) {
+    for (std::string_view p : pieces) write(p);
+  }
   virtual void flush() {}
 };
 
@@ -23,6 +28,7 @@ class FileOutput final : public RecordOutput {
  public:
   explicit FileOutput(std::FILE* f) : f_(f) {}
   void write(std::string_view s) override { std::fwrite(s.data(), 1, s.size(), f_); }
+  void write_all(const std::vector<std::string_view>& pieces) override;  // writev
   void flush() override { std::fflush(f_); }
 
  private:
@@ -39,8 +45,10 @@ class StringOutput final : public RecordOutput {
   std::string text_;
 };
 
-// (records_atom, std::string) writes; (flush_atom) flushes and answers
-// true once every chunk sent before it is written.
+// (records_atom, std::string) writes; (records_atom, sim::OrderedRecords)
+// writes a campaign step and answers true (the campaign's backpressure);
+// (flush_atom) flushes and answers true once everything sent before it is
+// written.
 caf::behavior record_sink(caf::event_based_actor* self, std::shared_ptr<RecordOutput> out);
 
 }  // namespace hourglass::actors

@@ -65,8 +65,10 @@ caf::result<StepResult> step(Self self, Body body) {
       self,
       [=]() mutable {
         StepResult result;
+        result.batch.text.reserve_tail(self->state.last_batch_bytes);
         messages::BatchWriter writer(self->state.campaign_id, result.batch);
         result.firings = body(writer);
+        self->state.last_batch_bytes = result.batch.text.size() + result.batch.text.size() / 8;
         rp.deliver(std::move(result));
       },
       [=](const caf::error& err) mutable { rp.deliver(err); });

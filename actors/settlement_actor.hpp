@@ -27,6 +27,7 @@ struct SettlementState {
   sim::Household household;  // holds the structures while they are borrowed
   std::map<std::string, caf::actor> structure_actors;
   bool holding = false;      // the structures are here, not with their actors
+  std::size_t last_batch_bytes = 0;  // sizes the next step's buffer in one go
   static inline const char* name = "settlement";
 };
 

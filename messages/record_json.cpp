@@ -1,102 +1,178 @@
 #include "messages/record_json.hpp"
 
 #include <charconv>
+#include <cstring>
 
 #include "sim/time.hpp"
 
 namespace hourglass::messages {
 namespace {
 
-void append_int(std::string& out, std::int64_t v) {
-  char buf[24];
-  auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, res.ptr);
+// JSON text of a string's characters, without the quotes. Most ids need no
+// escaping, so a scan first lets them go out in one copy.
+bool needs_escape(std::string_view s) {
+  for (char c : s)
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return true;
+  return false;
 }
 
-// The characters of a JSON string literal, without the quotes.
-void append_escaped(std::string& out, std::string_view s) {
+char* put_escaped(char* out, std::string_view s) {
+  if (!needs_escape(s)) {
+    std::memcpy(out, s.data(), s.size());
+    return out + s.size();
+  }
   static constexpr char kHex[] = "0123456789abcdef";
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
+      *out++ = '\\';
+      *out++ = c;
+    } else if (c == '\n') {
+      *out++ = '\\';
+      *out++ = 'n';
+    } else if (c == '\r') {
+      *out++ = '\\';
+      *out++ = 'r';
+    } else if (c == '\t') {
+      *out++ = '\\';
+      *out++ = 't';
     } else if (u < 0x20) {
-      switch (c) {
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-          out += "\\u00";
-          out += kHex[u >> 4];
-          out += kHex[u & 0xF];
-      }
+      std::memcpy(out, "\\u00", 4);
+      out[4] = kHex[u >> 4];
+      out[5] = kHex[u & 0xF];
+      out += 6;
     } else {
-      out += c;  // UTF-8 passes through: inputs were valid JSON, hence valid UTF-8
+      *out++ = c;  // UTF-8 passes through: inputs were valid JSON, hence valid UTF-8
     }
   }
+  return out;
 }
 
-void append_key(std::string& out, std::string_view prefix, std::string_view name) {
-  out += '"';
-  out += prefix;
-  append_escaped(out, name);  // resource names are the only free text in keys
-  out += "\":";
+template <std::size_t N>
+char* put(char* out, const char (&literal)[N]) {
+  std::memcpy(out, literal, N - 1);
+  return out + N - 1;
 }
 
-void append_fields(std::string& out, const sim::FieldList& fields) {
-  out += '{';
-  bool first = true;
-  for (const sim::Field& f : fields) {
-    if (!first) out += ',';
-    first = false;
-    append_key(out, f.prefix, f.name);
-    if (f.text && f.literal)
-      out += f.text;
-    else if (f.text)
-      append_json_string(out, f.text);
-    else
-      append_int(out, f.number);
+char* put(char* out, std::string_view s) {
+  std::memcpy(out, s.data(), s.size());
+  return out + s.size();
+}
+
+char* put_int(char* out, std::int64_t v) { return std::to_chars(out, out + 24, v).ptr; }
+
+// An upper bound of the bytes a string takes once escaped (\u00XX is 6).
+std::size_t escaped_bound(std::string_view s) { return 6 * s.size(); }
+
+std::size_t fields_bound(const sim::FieldList& fields) {
+  std::size_t n = 2;
+  for (const sim::Field& f : fields)
+    n += escaped_bound(f.prefix) + escaped_bound(f.name) + 32 +
+         (f.text ? 6 * std::strlen(f.text) : 0);
+  return n;
+}
+
+char* put_fields(char* out, const sim::FieldList& fields) {
+  *out++ = '{';
+  for (std::size_t i = 0; i < fields.size; ++i) {
+    const sim::Field& f = fields.data[i];
+    if (i > 0) *out++ = ',';
+    *out++ = '"';
+    out = put(out, f.prefix);
+    out = put_escaped(out, f.name);  // resource names are the only free text in keys
+    out = put(out, "\":");
+    if (f.text && f.literal) {
+      out = put(out, std::string_view(f.text));
+    } else if (f.text) {
+      *out++ = '"';
+      out = put_escaped(out, f.text);
+      *out++ = '"';
+    } else {
+      out = put_int(out, f.number);
+    }
   }
-  out += '}';
+  *out++ = '}';
+  return out;
+}
+
+// `","kind":"K","entityType":"T","entityId":"` for each kind, joined once.
+const std::string& kind_literal(sim::RecordKind k) {
+  static const auto table = [] {
+    std::array<std::string, 9> t;
+    for (int i = 0; i < 9; ++i) {
+      const auto kind = static_cast<sim::RecordKind>(i);
+      t[static_cast<std::size_t>(i)] = std::string("\",\"kind\":\"") + sim::kind_name(kind) +
+                                       "\",\"entityType\":\"" +
+                                       sim::entity_type_name(sim::entity_type_of(kind)) +
+                                       "\",\"entityId\":\"";
+    }
+    return t;
+  }();
+  return table[static_cast<std::size_t>(k)];
 }
 
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  append_escaped(out, s);
-  out += '"';
+  const std::size_t start = out.size();
+  out.resize(start + escaped_bound(s) + 2);
+  char* p = out.data() + start;
+  *p++ = '"';
+  p = put_escaped(p, s);
+  *p++ = '"';
+  out.resize(static_cast<std::size_t>(p - out.data()));
+}
+
+RecordJsonWriter::RecordJsonWriter(std::string_view campaign_id) {
+  prefix_ = "{\"campaignId\":";
+  append_json_string(prefix_, campaign_id);
+  prefix_ += ",\"worldTime\":\"";
+}
+
+void RecordJsonWriter::append(sim::TextBuffer& out, const sim::RecordView& r) {
+  if (r.time != cached_time_) {
+    const std::int64_t day = sim::day_of(r.time);
+    if (day != cached_day_) {
+      date_length_ = static_cast<std::size_t>(sim::write_date(day, time_text_) - time_text_);
+      cached_day_ = day;
+    }
+    char* end = sim::write_time_of_day(r.time - day * sim::kMsPerDay, time_text_ + date_length_);
+    time_length_ = static_cast<std::size_t>(end - time_text_);
+    cached_time_ = r.time;
+  }
+  const std::string& kind = kind_literal(r.kind);
+  const std::size_t bound = prefix_.size() + time_length_ + kind.size() +
+                            escaped_bound(r.entity_id) + escaped_bound(r.settlement_id) +
+                            fields_bound(r.changes) + fields_bound(r.settlement_changes) +
+                            fields_bound(r.cost) + 96;
+  char* p = out.reserve_tail(bound);
+  p = put(p, prefix_);
+  p = put(p, std::string_view(time_text_, time_length_));
+  p = put(p, kind);
+  p = put_escaped(p, r.entity_id);
+  p = put(p, "\",\"changes\":");
+  p = put_fields(p, r.changes);
+  if (!r.settlement_id.empty()) {
+    p = put(p, ",\"settlementId\":\"");
+    p = put_escaped(p, r.settlement_id);
+    *p++ = '"';
+  }
+  if (r.has_settlement_changes) {
+    p = put(p, ",\"settlementChanges\":");
+    p = put_fields(p, r.settlement_changes);
+  }
+  if (r.has_cost) {
+    p = put(p, ",\"cost\":");
+    p = put_fields(p, r.cost);
+  }
+  p = put(p, "}\n");
+  out.commit(p);
 }
 
 void append_record_json(std::string& out, std::string_view campaign_id, const sim::RecordView& r) {
-  out += "{\"campaignId\":";
-  append_json_string(out, campaign_id);
-  out += ",\"worldTime\":\"";
-  char buf[32];
-  char* end = sim::write_world_time(r.time, buf);
-  out.append(buf, end);
-  out += "\",\"kind\":\"";
-  out += sim::kind_name(r.kind);
-  out += "\",\"entityType\":\"";
-  out += sim::entity_type_name(sim::entity_type_of(r.kind));
-  out += "\",\"entityId\":";
-  append_json_string(out, r.entity_id);
-  out += ",\"changes\":";
-  append_fields(out, r.changes);
-  if (!r.settlement_id.empty()) {
-    out += ",\"settlementId\":";
-    append_json_string(out, r.settlement_id);
-  }
-  if (r.has_settlement_changes) {
-    out += ",\"settlementChanges\":";
-    append_fields(out, r.settlement_changes);
-  }
-  if (r.has_cost) {
-    out += ",\"cost\":";
-    append_fields(out, r.cost);
-  }
-  out += "}\n";
+  sim::TextBuffer line;
+  RecordJsonWriter(campaign_id).append(line, r);
+  out += line.view();
 }
 
 std::string idempotency_key(std::string_view campaign_id, const sim::RecordView& r) {
@@ -108,14 +184,14 @@ std::string idempotency_key(std::string_view campaign_id, const sim::RecordView&
   key += ':';
   key += sim::kind_name(r.kind);
   key += ':';
-  append_int(key, r.time);
+  key += std::to_string(r.time);
   return key;
 }
 
 void BatchWriter::record(const sim::RecordView& r) {
   auto& groups = batch_->groups;
   if (groups.empty() || groups.back().time != r.time) groups.push_back({r.time, 0});
-  append_record_json(batch_->text, campaign_id_, r);
+  writer_.append(batch_->text, r);
   groups.back().end = batch_->text.size();
   ++batch_->records;
 }

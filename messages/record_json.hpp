@@ -2,6 +2,8 @@
 // millions of them, and this is the hot path of every replay.
 #pragma once
 
+#include <array>
+#include <climits>
 #include <string>
 #include <string_view>
 
@@ -10,7 +12,26 @@
 
 namespace hourglass::messages {
 
-// Appends one record and its newline.
+// Writes records of one campaign: the parts that repeat (the campaign
+// prefix, the instant's formatted time) are prepared once.
+class RecordJsonWriter {
+ public:
+  explicit RecordJsonWriter(std::string_view campaign_id);
+  // Appends one record and its newline.
+  void append(sim::TextBuffer& out, const sim::RecordView& r);
+
+ private:
+  std::string prefix_;  // {"campaignId":"…","worldTime":"
+  // The formatted time of the last record; its date part is kept apart
+  // because consecutive records mostly share the day, not the instant.
+  sim::WorldTime cached_time_ = sim::kNever;
+  std::int64_t cached_day_ = INT64_MIN;
+  char time_text_[40] = {};
+  std::size_t date_length_ = 0;
+  std::size_t time_length_ = 0;
+};
+
+// Appends one record and its newline (one-off; prefer RecordJsonWriter).
 void append_record_json(std::string& out, std::string_view campaign_id, const sim::RecordView& r);
 // Appends `s` as a JSON string literal (quotes included).
 void append_json_string(std::string& out, std::string_view s);
@@ -21,12 +42,12 @@ std::string idempotency_key(std::string_view campaign_id, const sim::RecordView&
 // the canonical merge.
 class BatchWriter final : public sim::RecordSink {
  public:
-  BatchWriter(std::string campaign_id, sim::RecordBatch& batch)
-      : campaign_id_(std::move(campaign_id)), batch_(&batch) {}
+  BatchWriter(std::string_view campaign_id, sim::RecordBatch& batch)
+      : writer_(campaign_id), batch_(&batch) {}
   void record(const sim::RecordView& r) override;
 
  private:
-  std::string campaign_id_;
+  RecordJsonWriter writer_;
   sim::RecordBatch* batch_;
 };
 

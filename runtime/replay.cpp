@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <chrono>
 #include <map>
+#include <thread>
 #include <spdlog/spdlog.h>
 
 #include "actors/campaign_actor.hpp"
@@ -17,8 +18,17 @@ using actors::Outcome;
 
 caf::actor_system_config make_config(std::size_t threads) {
   caf::actor_system_config cfg;
-  if (threads > 0) cfg.set("scheduler.max-threads", threads);
+  // One worker per core: CAF 0.17 starts at least four, which on a 2-core
+  // machine only makes busy workers take turns.
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", threads);
   cfg.set("logger.verbosity", caf::atom("quiet"));
+  // A replay is a batch job: keep idle workers polling and stealing, so
+  // that the thousand settlement steps a campaign fans out (all queued on
+  // the campaign's worker) spread over every core at once. CAF 0.17's
+  // defaults back off to 10 ms naps, which leaves cores idle between steps.
+  cfg.set("work-stealing.aggressive-poll-attempts", 20'000);
+  cfg.set("work-stealing.aggressive-steal-interval", 1);
   return cfg;
 }
 

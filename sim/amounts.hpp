@@ -12,6 +12,22 @@
 
 namespace hourglass::sim {
 
+// Byte order of two names, inline: resource names are short and usually
+// differ in their first byte, where a call to memcmp would cost more.
+inline bool name_less(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+  return a.size() < b.size();
+}
+
+inline bool name_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 class Amounts {
  public:
   using Entry = std::pair<std::string, std::int64_t>;
@@ -25,15 +41,21 @@ class Amounts {
   // The value of `name`, 0 when absent (SPEC reading 4: missing counts as 0).
   std::int64_t get(std::string_view name) const {
     auto it = find(name);
-    return it != entries_.end() && it->first == name ? it->second : 0;
+    return it != entries_.end() && name_equal(it->first, name) ? it->second : 0;
   }
   bool contains(std::string_view name) const {
     auto it = find(name);
-    return it != entries_.end() && it->first == name;
+    return it != entries_.end() && name_equal(it->first, name);
+  }
+  // The value slot of `name`, created (as 0) when absent.
+  std::int64_t& slot(std::string_view name) {
+    auto it = find(name);
+    if (it == entries_.end() || !name_equal(it->first, name)) it = entries_.emplace(it, std::string(name), 0);
+    return it->second;
   }
   void set(std::string_view name, std::int64_t value) {
     auto it = find(name);
-    if (it != entries_.end() && it->first == name)
+    if (it != entries_.end() && name_equal(it->first, name))
       it->second = value;
     else
       entries_.emplace(it, std::string(name), value);
@@ -49,11 +71,11 @@ class Amounts {
  private:
   std::vector<Entry>::iterator find(std::string_view name) {
     return std::lower_bound(entries_.begin(), entries_.end(), name,
-                            [](const Entry& e, std::string_view n) { return e.first < n; });
+                            [](const Entry& e, std::string_view n) { return name_less(e.first, n); });
   }
   std::vector<Entry>::const_iterator find(std::string_view name) const {
     return std::lower_bound(entries_.begin(), entries_.end(), name,
-                            [](const Entry& e, std::string_view n) { return e.first < n; });
+                            [](const Entry& e, std::string_view n) { return name_less(e.first, n); });
   }
   std::vector<Entry> entries_;
 };

@@ -1,45 +1,95 @@
 #include "sim/canonical_merge.hpp"
 
-#include <queue>
+#include <algorithm>
+#include <cstdint>
 
 namespace hourglass::sim {
 namespace {
 
-struct Cursor {
-  WorldTime time;
-  std::size_t rank;
-  std::size_t group;
+struct Keyed {
+  std::uint64_t key;   // (time - earliest) << rank_bits | rank
+  std::uint32_t rank;
+  std::uint32_t group;
 };
 
-struct Later {
-  bool operator()(const Cursor& a, const Cursor& b) const {
-    return a.time != b.time ? a.time > b.time : a.rank > b.rank;
+int bits_for(std::uint64_t n) {
+  int b = 0;
+  while (b < 64 && (std::uint64_t{1} << b) < n) ++b;
+  return b;
+}
+
+// LSD radix sort on 16-bit digits; digits every key shares are skipped.
+void radix_sort(std::vector<Keyed>& items) {
+  std::vector<Keyed> tmp(items.size());
+  std::vector<std::size_t> count(65537);
+  for (int shift = 0; shift < 64; shift += 16) {
+    std::fill(count.begin(), count.end(), 0);
+    for (const Keyed& k : items) ++count[((k.key >> shift) & 0xFFFF) + 1];
+    bool one_bucket = false;
+    for (std::size_t d = 1; d < count.size(); ++d)
+      if (count[d] == items.size()) one_bucket = true;
+    if (one_bucket) continue;
+    for (std::size_t d = 1; d < count.size(); ++d) count[d] += count[d - 1];
+    for (const Keyed& k : items) tmp[count[(k.key >> shift) & 0xFFFF]++] = k;
+    items.swap(tmp);
   }
-};
+}
+
+std::vector<std::string_view> slices_in_order(const std::vector<const RecordBatch*>& by_rank) {
+  std::size_t groups = 0;
+  WorldTime earliest = kNever, latest = 0;
+  for (const RecordBatch* b : by_rank) {
+    if (!b || b->groups.empty()) continue;
+    groups += b->groups.size();
+    earliest = std::min(earliest, b->groups.front().time);
+    latest = std::max(latest, b->groups.back().time);
+  }
+  std::vector<std::string_view> slices;
+  if (groups == 0) return slices;
+  const int rank_bits = bits_for(by_rank.size());
+  const bool packable = bits_for(static_cast<std::uint64_t>(latest - earliest) + 1) + rank_bits <= 64;
+  std::vector<Keyed> items;
+  items.reserve(groups);
+  for (std::uint32_t rank = 0; rank < by_rank.size(); ++rank) {
+    const RecordBatch* b = by_rank[rank];
+    if (!b) continue;
+    for (std::uint32_t g = 0; g < b->groups.size(); ++g) {
+      const auto offset = static_cast<std::uint64_t>(b->groups[g].time - earliest);
+      items.push_back({packable ? offset << rank_bits | rank : offset, rank, g});
+    }
+  }
+  if (packable) {
+    radix_sort(items);
+  } else {  // a step spanning more than the packed key can hold: compare pairs
+    std::stable_sort(items.begin(), items.end(), [](const Keyed& a, const Keyed& b) {
+      return a.key != b.key ? a.key < b.key : a.rank < b.rank;
+    });
+  }
+  slices.reserve(items.size());
+  for (const Keyed& k : items) {
+    const RecordBatch& b = *by_rank[k.rank];
+    const std::size_t begin = k.group == 0 ? 0 : b.groups[k.group - 1].end;
+    slices.push_back(b.text.view().substr(begin, b.groups[k.group].end - begin));
+  }
+  return slices;
+}
 
 }  // namespace
 
-void merge_canonical(const std::vector<const RecordBatch*>& by_rank, std::string& out) {
-  std::size_t total = 0;
-  std::priority_queue<Cursor, std::vector<Cursor>, Later> heap;
-  for (std::size_t rank = 0; rank < by_rank.size(); ++rank) {
-    const RecordBatch* b = by_rank[rank];
-    if (!b || b->groups.empty()) continue;
-    total += b->text.size();
-    heap.push({b->groups[0].time, rank, 0});
+OrderedRecords order_canonically(std::vector<RecordBatch> batches) {
+  OrderedRecords out;
+  out.batches = std::move(batches);
+  std::vector<const RecordBatch*> by_rank;
+  for (const RecordBatch& b : out.batches) {
+    by_rank.push_back(&b);
+    out.records += b.records;
   }
-  out.reserve(out.size() + total);
-  while (!heap.empty()) {
-    Cursor c = heap.top();
-    heap.pop();
-    const RecordBatch& b = *by_rank[c.rank];
-    const std::size_t begin = c.group == 0 ? 0 : b.groups[c.group - 1].end;
-    out.append(b.text, begin, b.groups[c.group].end - begin);
-    if (++c.group < b.groups.size()) {
-      c.time = b.groups[c.group].time;
-      heap.push(c);
-    }
-  }
+  out.slices = slices_in_order(by_rank);
+  return out;
+}
+
+void merge_canonical(const std::vector<const RecordBatch*>& by_rank, TextBuffer& out) {
+  for (std::string_view s : slices_in_order(by_rank)) out.append(s);
 }
 
 }  // namespace hourglass::sim

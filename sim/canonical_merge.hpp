@@ -1,14 +1,15 @@
 // Canonical order across timelines (SPEC §3). Each timeline of a campaign —
 // its deferred effects, each settlement's household by id, its events — is
 // simulated on its own (possibly in parallel) and yields its serialized
-// records grouped by instant. Merging the groups by (time, rank) gives exactly
-// the order of a single-threaded run.
+// records grouped by instant. Ordering the groups by (time, rank) gives
+// exactly the order of a single-threaded run.
 #pragma once
 
 #include <cstddef>
-#include <string>
+#include <string_view>
 #include <vector>
 
+#include "sim/text_buffer.hpp"
 #include "sim/time.hpp"
 
 namespace hourglass::sim {
@@ -18,7 +19,7 @@ struct RecordBatch {
     WorldTime time;
     std::size_t end;  // the group is text[previous end, end)
   };
-  std::string text;
+  TextBuffer text;
   std::vector<Group> groups;  // increasing time
   std::uint64_t records = 0;
 
@@ -30,8 +31,19 @@ struct RecordBatch {
   }
 };
 
-// Appends to `out` the groups of all batches, by time, and at equal times in
-// the order of `by_rank`. Null entries are skipped.
-void merge_canonical(const std::vector<const RecordBatch*>& by_rank, std::string& out);
+// The record text of a campaign step in canonical order, as slices of the
+// batches it holds (written out without another copy).
+struct OrderedRecords {
+  std::vector<RecordBatch> batches;      // by rank
+  std::vector<std::string_view> slices;  // into `batches`, in canonical order
+  std::uint64_t records = 0;
+};
+
+// Orders the groups of `batches` by time and, at equal times, by rank (the
+// index in `batches`). Linear time: a radix sort on packed (time, rank) keys.
+OrderedRecords order_canonically(std::vector<RecordBatch> batches);
+
+// The same, concatenated into `out`.
+void merge_canonical(const std::vector<const RecordBatch*>& by_rank, TextBuffer& out);
 
 }  // namespace hourglass::sim

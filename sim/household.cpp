@@ -2,59 +2,91 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <stdexcept>
 
 namespace hourglass::sim {
 namespace {
 
 constexpr std::string_view kResources = "resources.";
 
-// Reused buffers for the fields of one record: the hot loop allocates nothing
-// once they have grown.
-struct Scratch {
-  std::vector<Field> changes;
-  std::vector<Field> settlement_changes;
-  std::vector<Field> cost;
-  std::vector<std::pair<std::string_view, std::int64_t>> deltas;
-};
-thread_local Scratch scratch;
-
-FieldList list(const std::vector<Field>& v) { return {v.data(), v.size()}; }
-
 bool is_operational(StructureStatus s) {
   return s == StructureStatus::Active || s == StructureStatus::Damaged;
 }
 
-// Adds `amount` to the delta of `name`, keeping the deltas sorted by name.
+// What a household's ACTIVE structures add to its settlement's timers:
+// resource deltas (base + produces * level, by name) and the growth rate
+// (rate + each bonus, in structure-id order). Recomputed only when a
+// structure's status changes, not at every firing.
+struct Plan {
+  std::vector<std::pair<std::string_view, std::int64_t>> deltas;  // sorted by name
+  double growth_rate = 0;
+  bool stale = true;
+};
+
 void add_delta(std::vector<std::pair<std::string_view, std::int64_t>>& deltas,
                std::string_view name, std::int64_t amount) {
   auto it = std::lower_bound(deltas.begin(), deltas.end(), name,
-                             [](const auto& d, std::string_view n) { return d.first < n; });
+                             [](const auto& d, std::string_view n) { return name_less(d.first, n); });
   if (it != deltas.end() && it->first == name)
     it->second += amount;
   else
     deltas.emplace(it, name, amount);
 }
 
-// SPEC §2 settlement timer 1.
-void fire_resource_generation(Household& h, WorldTime t, RecordSink& sink) {
-  Settlement& s = h.settlement;
-  auto& deltas = scratch.deltas;
-  deltas.clear();
-  for (const auto& [name, amount] : s.params.base_generation) add_delta(deltas, name, amount);
+void refresh(Plan& plan, const Household& h) {
+  if (!plan.stale) return;
+  plan.deltas.clear();
+  for (const auto& [name, amount] : h.settlement.params.base_generation) add_delta(plan.deltas, name, amount);
+  double rate = h.settlement.params.growth_rate;
   for (const Structure& st : h.structures) {
     if (st.status != StructureStatus::Active) continue;
-    for (const auto& [name, amount] : st.rule->produces) add_delta(deltas, name, amount * st.level);
+    for (const auto& [name, amount] : st.rule->produces) add_delta(plan.deltas, name, amount * st.level);
+    rate += st.rule->growth_bonus;
   }
-  if (deltas.empty()) return;
+  plan.growth_rate = rate;
+  plan.stale = false;
+}
+
+// A timer in the firing queue, as one 64-bit key: the due time (relative to
+// the queue's base) above the slot. Slots number the household's timers in
+// canonical order (settlement timers 0-2, then structure j's timers
+// 3+3j .. 5+3j), so ordering keys is ordering by (time, slot): SPEC §3's
+// order. One integer compare keeps the heap cheap.
+constexpr int kSlotBits = 20;  // up to ~350,000 structures per settlement
+using Due = std::uint64_t;
+
+enum : std::uint32_t { kResourceSlot = 0, kGrowthSlot = 1, kLevelUpSlot = 2, kFirstStructureSlot = 3 };
+enum : std::uint32_t { kConstruction = 0, kMaintenance = 1, kUpgrade = 2 };
+
+// Reused buffers: the hot loop allocates nothing once they have grown.
+struct Scratch {
+  std::vector<Field> changes;
+  std::vector<Field> settlement_changes;
+  std::vector<Field> cost;
+  std::vector<Due> queue;  // a min-heap (std::greater)
+  WorldTime base = 0;      // the queue's keys count from here
+  Plan plan;
+};
+thread_local Scratch scratch;
+
+FieldList list(const std::vector<Field>& v) { return {v.data(), v.size()}; }
+
+// SPEC §2 settlement timer 1.
+void fire_resource_generation(Household& h, Plan& plan, WorldTime t, RecordSink& sink) {
+  refresh(plan, h);
+  if (plan.deltas.empty()) return;
+  Settlement& s = h.settlement;
   auto& changes = scratch.changes;
   changes.clear();
   // Every name of the union is written to the settlement, even one that
   // stays 0 (SPEC reading 4); the record lists the values that changed.
-  for (const auto& [name, delta] : deltas) {
-    const std::int64_t before = s.resources.get(name);
-    const std::int64_t after = std::max<std::int64_t>(0, before + delta);
-    if (after != before || !s.resources.contains(name)) s.resources.set(name, after);
-    if (after != before) changes.push_back({kResources, name, after, nullptr});
+  for (const auto& [name, delta] : plan.deltas) {
+    std::int64_t& value = s.resources.slot(name);
+    const std::int64_t after = std::max<std::int64_t>(0, value + delta);
+    if (after == value) continue;
+    value = after;
+    changes.push_back({kResources, name, after, nullptr});
   }
   if (changes.empty()) return;
   RecordView r;
@@ -66,15 +98,14 @@ void fire_resource_generation(Household& h, WorldTime t, RecordSink& sink) {
 }
 
 // SPEC §2 settlement timer 2.
-void fire_population_growth(Household& h, const Rules& rules, WorldTime t, RecordSink& sink) {
+void fire_population_growth(Household& h, Plan& plan, const Rules& rules, WorldTime t,
+                            RecordSink& sink) {
   Settlement& s = h.settlement;
   if (s.population == 0) return;
-  // rate + each ACTIVE structure's bonus, added in structure-id order.
-  double rate = s.params.growth_rate;
-  for (const Structure& st : h.structures)
-    if (st.status == StructureStatus::Active) rate += st.rule->growth_bonus;
+  refresh(plan, h);
   const LevelRule& level = rules.settlement.levels[static_cast<std::size_t>(s.level - 1)];
-  const double g = (static_cast<double>(s.population) * rate) * level.growth_multiplier + s.carry;
+  const double g =
+      (static_cast<double>(s.population) * plan.growth_rate) * level.growth_multiplier + s.carry;
   const double added = std::floor(g);
   s.carry = g - added;
   std::int64_t population = s.population + static_cast<std::int64_t>(added);
@@ -140,10 +171,10 @@ bool holds_all(const Amounts& resources, const Amounts& cost, int level) {
   return true;
 }
 
-// SPEC §2 structure timer 2.
-void fire_maintenance(Household& h, Structure& st, const Rules& rules, WorldTime t,
+// SPEC §2 structure timer 2. Returns whether the status changed.
+bool fire_maintenance(Household& h, Structure& st, const Rules& rules, WorldTime t,
                       RecordSink& sink) {
-  if (!is_operational(st.status)) return;
+  if (!is_operational(st.status)) return false;
   Settlement& s = h.settlement;
   const MaintenanceRules& m = rules.maintenance;
   const Amounts& cost = st.rule->maintenance_cost;
@@ -155,10 +186,10 @@ void fire_maintenance(Household& h, Structure& st, const Rules& rules, WorldTime
   if (paid) {
     for (const auto& [name, amount] : cost) {
       const std::int64_t due = amount * st.level;
-      const std::int64_t after = s.resources.get(name) - due;
-      s.resources.set(name, after);
+      std::int64_t& value = s.resources.slot(name);
+      value -= due;
       debited |= due != 0;
-      settlement_changes.push_back({kResources, name, after, nullptr});
+      settlement_changes.push_back({kResources, name, value, nullptr});
     }
     condition = std::min<std::int64_t>(100, condition + m.repair_per_payment);
   } else {
@@ -169,10 +200,11 @@ void fire_maintenance(Household& h, Structure& st, const Rules& rules, WorldTime
   auto& changes = scratch.changes;
   changes.clear();
   if (condition != st.condition) changes.push_back({{}, "condition", condition, nullptr});
-  if (status != st.status) changes.push_back({{}, "status", 0, status_name(status)});
+  const bool status_changed = status != st.status;
+  if (status_changed) changes.push_back({{}, "status", 0, status_name(status)});
   st.condition = condition;
   st.status = status;
-  if (paid && changes.empty() && !debited) return;  // SPEC reading 5
+  if (paid && changes.empty() && !debited) return false;  // SPEC reading 5
   RecordView r;
   r.time = t;
   r.kind = paid ? RecordKind::MaintenancePaid : RecordKind::MaintenanceMissed;
@@ -182,6 +214,7 @@ void fire_maintenance(Household& h, Structure& st, const Rules& rules, WorldTime
   r.has_settlement_changes = paid;
   r.settlement_changes = list(settlement_changes);
   sink.record(r);
+  return status_changed;
 }
 
 // SPEC §2 structure timer 3.
@@ -202,47 +235,74 @@ void fire_upgrade_check(Household& h, Structure& st, WorldTime t, RecordSink& si
   sink.record(r);
 }
 
-// Fires everything due exactly at `t`, in canonical order.
-std::uint64_t fire_instant(Household& h, const Rules& rules, WorldTime t, RecordSink& sink) {
-  std::uint64_t firings = 0;
-  Settlement& s = h.settlement;
-  if (s.resource_timer.next == t) {
-    fire_resource_generation(h, t, sink);
-    s.resource_timer.step();
-    ++firings;
-  }
-  if (s.growth_timer.next == t) {
-    fire_population_growth(h, rules, t, sink);
-    s.growth_timer.step();
-    ++firings;
-  }
-  if (s.level_up_timer.next == t) {
-    fire_level_up_check(h, rules, t, sink);
-    s.level_up_timer.step();
-    ++firings;
-  }
-  for (Structure& st : h.structures) {
-    if (st.construction_due == t) {
-      fire_construction_complete(st, t, sink);
-      ++firings;
-    }
-    if (st.maintenance_timer.next == t) {
-      fire_maintenance(h, st, rules, t, sink);
-      st.maintenance_timer.step();
-      ++firings;
-    }
-    if (st.upgrade_timer.next == t) {
-      fire_upgrade_check(h, st, t, sink);
-      st.upgrade_timer.step();
-      ++firings;
-    }
-  }
-  return firings;
-}
-
 WorldTime construction_due_of(const Structure& st) {
   if (st.construction_completes_at) return *st.construction_completes_at;
   return st.created_at + st.rule->construction;
+}
+
+// --- the firing queue ------------------------------------------------------
+
+void push(std::vector<Due>& q, WorldTime time, std::uint32_t slot) {
+  if (time == kNever) return;
+  const auto offset = static_cast<std::uint64_t>(time - scratch.base);
+  q.push_back(offset << kSlotBits | slot);
+  std::push_heap(q.begin(), q.end(), std::greater<Due>{});
+}
+
+std::uint32_t structure_slot(std::size_t index, std::uint32_t timer) {
+  return kFirstStructureSlot + 3 * static_cast<std::uint32_t>(index) + timer;
+}
+
+void fill_queue(const Household& h, std::vector<Due>& q) {
+  q.clear();
+  const Settlement& s = h.settlement;
+  push(q, s.resource_timer.next, kResourceSlot);
+  push(q, s.growth_timer.next, kGrowthSlot);
+  push(q, s.level_up_timer.next, kLevelUpSlot);
+  for (std::size_t i = 0; i < h.structures.size(); ++i) {
+    const Structure& st = h.structures[i];
+    push(q, st.construction_due, structure_slot(i, kConstruction));
+    push(q, st.maintenance_timer.next, structure_slot(i, kMaintenance));
+    push(q, st.upgrade_timer.next, structure_slot(i, kUpgrade));
+  }
+}
+
+// Fires the timer in `slot` at `t` and queues its next due time.
+void fire_slot(Household& h, Plan& plan, const Rules& rules, std::uint32_t slot, WorldTime t,
+               std::vector<Due>& q, RecordSink& sink) {
+  Settlement& s = h.settlement;
+  switch (slot) {
+    case kResourceSlot:
+      fire_resource_generation(h, plan, t, sink);
+      s.resource_timer.step();
+      return push(q, s.resource_timer.next, slot);
+    case kGrowthSlot:
+      fire_population_growth(h, plan, rules, t, sink);
+      s.growth_timer.step();
+      return push(q, s.growth_timer.next, slot);
+    case kLevelUpSlot:
+      fire_level_up_check(h, rules, t, sink);
+      s.level_up_timer.step();
+      return push(q, s.level_up_timer.next, slot);
+  }
+  const std::size_t index = (slot - kFirstStructureSlot) / 3;
+  Structure& st = h.structures[index];
+  switch ((slot - kFirstStructureSlot) % 3) {
+    case kConstruction:
+      fire_construction_complete(st, t, sink);
+      plan.stale = true;
+      push(q, st.maintenance_timer.next, structure_slot(index, kMaintenance));
+      push(q, st.upgrade_timer.next, structure_slot(index, kUpgrade));
+      return;
+    case kMaintenance:
+      if (fire_maintenance(h, st, rules, t, sink)) plan.stale = true;
+      st.maintenance_timer.step();
+      return push(q, st.maintenance_timer.next, slot);
+    case kUpgrade:
+      fire_upgrade_check(h, st, t, sink);
+      st.upgrade_timer.step();
+      return push(q, st.upgrade_timer.next, slot);
+  }
 }
 
 }  // namespace
@@ -334,10 +394,30 @@ WorldTime next_due(const Household& h) {
 
 std::uint64_t advance_household(Household& h, const Rules& rules, WorldTime until,
                                 RecordSink& sink) {
+  // Every due time lies after the earliest one, so it is the base of the keys;
+  // a due time more than 2^43 ms (~280 years) past it waits for a later call.
+  const WorldTime first = next_due(h);
+  if (first > until) return 0;
+  constexpr WorldTime kReach = WorldTime{1} << (64 - kSlotBits - 1);
+  if (h.structures.size() * 3 + kFirstStructureSlot >= (1u << kSlotBits))
+    throw std::length_error("too many structures in one settlement");
+  scratch.base = first;
+  const WorldTime horizon = until - first < kReach ? until : first + kReach - 1;
+  std::vector<Due>& q = scratch.queue;
+  Plan& plan = scratch.plan;
+  plan.stale = true;  // entities may have changed since the last call
+  fill_queue(h, q);
+  const Due last = static_cast<std::uint64_t>(horizon - first) << kSlotBits | ((1u << kSlotBits) - 1);
   std::uint64_t firings = 0;
-  for (WorldTime t = next_due(h); t <= until; t = next_due(h)) {
-    firings += fire_instant(h, rules, t, sink);
+  while (!q.empty() && q.front() <= last) {
+    const Due due = q.front();
+    std::pop_heap(q.begin(), q.end(), std::greater<Due>{});
+    q.pop_back();
+    const auto slot = static_cast<std::uint32_t>(due & ((1u << kSlotBits) - 1));
+    fire_slot(h, plan, rules, slot, first + static_cast<WorldTime>(due >> kSlotBits), q, sink);
+    ++firings;
   }
+  if (horizon < until) firings += advance_household(h, rules, until, sink);
   return firings;
 }
 

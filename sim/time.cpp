@@ -87,14 +87,7 @@ std::optional<WorldTime> parse_world_time(std::string_view s) {
   return ((days * 24 + hour) * 60 + minute) * kMsPerMinute + second * 1000LL + millis;
 }
 
-char* write_world_time(WorldTime t, char* out) {
-  constexpr std::int64_t kMsPerDay = 86'400'000;
-  std::int64_t days = t / kMsPerDay;
-  std::int64_t ms = t % kMsPerDay;
-  if (ms < 0) {
-    ms += kMsPerDay;
-    --days;
-  }
+char* write_date(std::int64_t days, char* out) {
   const Civil c = civil_from_days(days);
   if (c.year >= 0 && c.year <= 9999) {
     out = put_digits(out, c.year, 4);
@@ -107,6 +100,10 @@ char* write_world_time(WorldTime t, char* out) {
   *out++ = '-';
   out = put_digits(out, c.day, 2);
   *out++ = 'T';
+  return out;
+}
+
+char* write_time_of_day(std::int64_t ms, char* out) {
   out = put_digits(out, ms / 3'600'000, 2);
   *out++ = ':';
   out = put_digits(out, ms / 60'000 % 60, 2);
@@ -116,6 +113,11 @@ char* write_world_time(WorldTime t, char* out) {
   out = put_digits(out, ms % 1000, 3);
   *out++ = 'Z';
   return out;
+}
+
+char* write_world_time(WorldTime t, char* out) {
+  const std::int64_t days = day_of(t);
+  return write_time_of_day(t - days * kMsPerDay, write_date(days, out));
 }
 
 std::string format_world_time(WorldTime t) {

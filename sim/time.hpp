@@ -28,6 +28,14 @@ std::optional<WorldTime> parse_world_time(std::string_view text);
 char* write_world_time(WorldTime t, char* out);
 std::string format_world_time(WorldTime t);
 
+// The two halves of write_world_time, for writers that cache the date:
+// "YYYY-MM-DDT" of a day number (days since the epoch), and
+// "HH:MM:SS.sssZ" of the milliseconds into a day.
+inline constexpr std::int64_t kMsPerDay = 86'400'000;
+char* write_date(std::int64_t days, char* out);
+char* write_time_of_day(std::int64_t ms, char* out);
+inline std::int64_t day_of(WorldTime t) { return t >= 0 ? t / kMsPerDay : (t - kMsPerDay + 1) / kMsPerDay; }
+
 // Days since the epoch of a proleptic Gregorian date (H. Hinnant's algorithm).
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
 
