@@ -1,6 +1,6 @@
-// hourglass replay SCENARIO [--out FILE] [--state-out FILE]
-//                           [--check EXPECTED.jsonl] [--threads N]
-// Exit 0 ok; 1 when --check finds a difference; 2 when the scenario is refused.
+// hourglass replay SCENARIO [--out FILE] [--state-out FILE] [--check EXPECTED.jsonl]
+//                           [--check-state STATE.json] [--dead-letters FILE] [--threads N]
+// Exit 0 ok; 1 when a check finds a difference; 2 when the scenario is refused.
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -21,6 +21,7 @@ struct ReplayArgs {
   std::string out;
   std::string state_out;
   std::string check;
+  std::string check_state;
   std::string dead_letters;
   std::size_t threads = 0;
 };
@@ -62,7 +63,7 @@ int run(const ReplayArgs& a) {
   auto collected = std::make_shared<actors::StringOutput>();
   ReplayOptions options;
   options.threads = a.threads;
-  options.want_state = !a.state_out.empty();
+  options.want_state = !a.state_out.empty() || !a.check_state.empty();
   options.progress = terminal_progress();
   if (a.check.empty())
     options.output = std::make_shared<actors::FileOutput>(out_file);
@@ -85,11 +86,28 @@ int run(const ReplayArgs& a) {
                (unsigned long long)s.ignored, (unsigned long long)s.refused,
                (unsigned long long)s.firings, (unsigned long long)s.records, s.wall_seconds,
                s.wall_seconds > 0 ? s.firings / s.wall_seconds : 0.0);
-  if (!a.state_out.empty() &&
-      !write_file(a.state_out, messages::state_to_json(result.state).dump(1) + "\n")) {
+  const nlohmann::json state = messages::state_to_json(result.state);
+  if (!a.state_out.empty() && !write_file(a.state_out, state.dump(1) + "\n")) {
     std::fprintf(stderr, "hourglass: cannot write %s\n", a.state_out.c_str());
     return 2;
   }
+  int verdict = 0;
+  if (!a.check_state.empty()) {
+    nlohmann::json expected;
+    try {
+      expected = nlohmann::json::parse(read_text_file(a.check_state));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "hourglass: %s: %s\n", a.check_state.c_str(), e.what());
+      return 2;
+    }
+    if (auto diff = first_json_difference(expected, state)) {
+      std::fprintf(stderr, "state check FAILED: %s\n", diff->c_str());
+      verdict = 1;
+    } else {
+      std::fprintf(stderr, "state check passed: final state equals %s\n", a.check_state.c_str());
+    }
+  }
+  if (a.check.empty()) return verdict;
   if (a.check.empty()) return 0;
 
   if (a.out.empty())
@@ -110,7 +128,7 @@ int run(const ReplayArgs& a) {
   }
   std::fprintf(stderr, "check passed: %llu records equal %s\n", (unsigned long long)s.records,
                a.check.c_str());
-  return 0;
+  return verdict;
 }
 
 }  // namespace
@@ -122,6 +140,8 @@ Command add_replay_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "Write records to FILE (default: stdout)");
   cmd->add_option("--state-out", args->state_out, "Write the final state as JSON to FILE");
   cmd->add_option("--check", args->check, "Compare the records with EXPECTED.jsonl; exit 1 on a difference");
+  cmd->add_option("--check-state", args->check_state,
+                  "Compare the final state with STATE.json; exit 1 on a difference");
   cmd->add_option("--dead-letters", args->dead_letters, "Write refused messages with their reason to FILE");
   cmd->add_option("--threads", args->threads, "Actor scheduler threads (default: one per core)")
       ->check(CLI::Range(1, 256));

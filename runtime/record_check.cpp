@@ -38,4 +38,27 @@ std::optional<RecordDifference> first_difference(const std::string& expected_jso
   return std::nullopt;
 }
 
+std::optional<std::string> first_json_difference(const nlohmann::json& expected,
+                                                 const nlohmann::json& actual,
+                                                 const std::string& path) {
+  if (expected == actual) return std::nullopt;
+  if (expected.is_object() && actual.is_object()) {
+    for (auto it = expected.begin(); it != expected.end(); ++it) {
+      auto other = actual.find(it.key());
+      if (other == actual.end()) return path + "." + it.key() + ": missing (expected " + it->dump() + ")";
+      if (auto d = first_json_difference(*it, *other, path + "." + it.key())) return d;
+    }
+    for (auto it = actual.begin(); it != actual.end(); ++it)
+      if (!expected.contains(it.key())) return path + "." + it.key() + ": unexpected " + it->dump();
+  }
+  if (expected.is_array() && actual.is_array()) {
+    const std::size_t n = std::min(expected.size(), actual.size());
+    for (std::size_t i = 0; i < n; ++i)
+      if (auto d = first_json_difference(expected[i], actual[i], path + "[" + std::to_string(i) + "]")) return d;
+    return path + ": expected " + std::to_string(expected.size()) + " elements, got " +
+           std::to_string(actual.size());
+  }
+  return path + ": expected " + expected.dump() + ", got " + actual.dump();
+}
+
 }  // namespace hourglass::runtime
