@@ -7,4 +7,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-deps.sh >&2
 bash scripts/build.sh >&2
 ./build/runtime/hourglass replay scenarios/examples/02-structure-lifecycle.json \
-  --check scenarios/examples/02-structure-lifecycle.expected.jsonl
+  --check scenarios/examples/02-structure-lifecycle.expected.jsonl \
+  --check-state scenarios/examples/02-structure-lifecycle.state.json
