@@ -28,6 +28,7 @@ void run_next(Self self) {
 void enqueue(Self self, caf::response_promise rp, std::function<void(Done)> work) {
   self->state.queue.push_back([=]() mutable {
     work([=](Handled h) mutable {
+      self->send(self->state.sink, message_done_atom::value);
       rp.deliver(std::move(h));
       self->state.busy = false;
       run_next(self);

@@ -35,6 +35,9 @@ using load_atom = caf::atom_constant<caf::atom("load")>;
 // campaign -> record sink
 using records_atom = caf::atom_constant<caf::atom("records")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+// campaign -> record sink: an inbound message is done; the records sent
+// before belong to it (the service's gateway coalesces per message).
+using message_done_atom = caf::atom_constant<caf::atom("msgdone")>;
 
 // A settlement's records for one step, serialized and grouped by instant.
 struct StepResult {

@@ -49,6 +49,7 @@ caf::behavior record_sink(caf::event_based_actor* self, std::shared_ptr<RecordOu
         out->write_all(records.slices);
         return true;
       },
+      [=](message_done_atom) {},  // a file has no use for message boundaries
       [=](flush_atom) {
         out->flush();
         return true;

@@ -21,4 +21,14 @@ struct FootprintArgs {
 };
 int run_footprint(const FootprintArgs& a);
 
+struct SweepArgs {
+  int settlements = 20;
+  int structures = 5;
+  int days = 365;
+  int variants = 16;
+  std::size_t threads = 0;  // concurrent replays; 0: one per core
+  std::string report;       // when set, also write report.html and timeline.csv there
+};
+int run_sweep(const SweepArgs& a);
+
 }  // namespace hourglass::bench

@@ -11,5 +11,7 @@ using Command = std::function<int()>;
 
 Command add_replay_command(CLI::App& app);
 Command add_rules_command(CLI::App& app);
+Command add_tune_command(CLI::App& app);
+Command add_serve_command(CLI::App& app);
 
 }  // namespace hourglass::runtime

@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   std::vector<hourglass::runtime::Command> commands = {
       hourglass::runtime::add_replay_command(app),
       hourglass::runtime::add_rules_command(app),
+      hourglass::runtime::add_tune_command(app),
+      hourglass::runtime::add_serve_command(app),
   };
   CLI11_PARSE(app, argc, argv);
   spdlog::set_default_logger(spdlog::stderr_color_mt("hourglass"));

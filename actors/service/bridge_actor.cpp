@@ -1,0 +1,110 @@
+#include "actors/service/bridge_actor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
+#include "actors/service/registry_actor.hpp"
+#include "actors/service/service_protocol.hpp"
+#include "messages/wire.hpp"
+
+namespace hourglass::actors {
+namespace {
+
+using Self = caf::stateful_actor<BridgeState>*;
+
+// The connection, (re)opened on demand; nullptr while Redis is unreachable.
+service::RedisConnection* redis(Self self) {
+  auto& st = self->state;
+  if (st.redis && !st.redis->broken()) return &*st.redis;
+  st.redis.reset();
+  try {
+    st.redis.emplace(service::RedisConnection::connect(st.options.redis, std::chrono::milliseconds(500)));
+  } catch (const std::exception& e) {
+    spdlog::warn("redis bridge: cannot connect: {}", e.what());
+    return nullptr;
+  }
+  return &*st.redis;
+}
+
+// Writes the waiting stream entries; those that fail stay for the next try.
+void flush_pending(Self self) {
+  auto& st = self->state;
+  while (!st.pending.empty()) {
+    service::RedisConnection* r = redis(self);
+    if (!r) return;
+    try {
+      r->xadd(st.pending.front().first, st.pending.front().second, std::nullopt);
+      st.pending.pop_front();
+    } catch (const std::exception& e) {
+      spdlog::warn("redis bridge: XADD failed: {}", e.what());
+      return;
+    }
+  }
+}
+
+void append_stream(Self self, const char* stream, std::vector<std::pair<std::string, std::string>> fields) {
+  auto& st = self->state;
+  if (st.pending.size() >= st.options.max_pending) {
+    spdlog::error("redis bridge: {} dead letters wait for Redis; dropping the oldest", st.pending.size());
+    st.pending.pop_front();
+  }
+  st.pending.emplace_back(stream, std::move(fields));
+  flush_pending(self);
+}
+
+void refuse(Self self, const std::string& reason, const std::string& channel, const std::string& payload) {
+  if (auto* m = self->state.options.metrics) m->counter("hourglass_dead_letters_total", {{"queue", "input"}}).inc();
+  constexpr std::size_t kCap = 1 << 20;  // SPEC §7: payloads are at most 1 MiB anyway
+  append_stream(self, kDeadLetterStream,
+                {{"reason", reason}, {"channel", channel},
+                 {"payload", payload.size() > kCap ? payload.substr(0, kCap) : payload},
+                 {"truncated", payload.size() > kCap ? "true" : "false"}});
+}
+
+}  // namespace
+
+caf::behavior bridge_actor(Self self, BridgeOptions options) {
+  self->state.options = std::move(options);
+  return {
+      // The registry is spawned after the bridge (each needs the other).
+      [=](route_atom, const caf::actor& registry) { self->state.options.registry = registry; },
+      [=](inbound_atom, const std::string& channel, const std::string& payload) {
+        auto& st = self->state;
+        messages::DecodeOptions decode;
+        decode.require_inline_entity = false;  // the registry fetches what is missing
+        messages::Decoded d = messages::decode_message_text(channel, payload, *st.options.rules, decode);
+        if (!d) {
+          spdlog::warn("refused message on {}: {}", channel, d.error);
+          if (auto* m = st.options.metrics)
+            m->counter("hourglass_messages_total", {{"channel", channel.substr(channel.rfind('.') + 1)}, {"outcome", "refused"}}).inc();
+          return refuse(self, d.error, channel, payload);
+        }
+        self->send(st.options.registry, route_atom::value, Inbound{std::move(*d.message), channel, payload});
+      },
+      [=](dead_letter_atom, const std::string& reason, const std::string& channel, const std::string& payload) {
+        refuse(self, reason, channel, payload);
+      },
+      [=](gw_dead_letter_atom, const std::string& entry) {
+        append_stream(self, kGatewayDeadLetterStream, {{"write", entry}});
+      },
+      [=](publish_atom, const std::string& channel, const std::string& lines) {
+        service::RedisConnection* r = redis(self);
+        if (!r) return;  // records still reach the API; the UI feed is best effort
+        std::istringstream in(lines);
+        std::string line;
+        try {
+          while (std::getline(in, line))
+            if (!line.empty()) r->publish(channel, line);
+        } catch (const std::exception& e) {
+          spdlog::warn("redis bridge: PUBLISH failed: {}", e.what());
+        }
+      },
+      [=](flush_atom) {
+        flush_pending(self);
+        return self->state.pending.size();
+      },
+  };
+}
+
+}  // namespace hourglass::actors

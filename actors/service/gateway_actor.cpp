@@ -1,0 +1,184 @@
+#include "actors/service/gateway_actor.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace hourglass::actors {
+namespace {
+
+using Self = caf::stateful_actor<GatewayState>*;
+
+std::string entity_key(const GatewayJob& j) {
+  return j.campaign_id + "/" + service::to_string(j.write.kind) + "/" + j.write.entity_id;
+}
+
+void count(Self self, const char* outcome) {
+  if (auto* m = self->state.options.metrics)
+    m->counter("hourglass_gateway_calls_total", {{"outcome", outcome}}).inc();
+}
+
+void update_breaker_gauge(Self self) {
+  if (auto* m = self->state.options.metrics) {
+    const auto s = self->state.breaker->state();
+    m->gauge("hourglass_gateway_breaker_open").set(s == service::CircuitBreaker::State::Closed ? 0 : 1);
+  }
+}
+
+bool idle_now(Self self) {
+  const auto& st = self->state;
+  return st.queue.empty() && st.in_flight == 0 && st.waiting_retry == 0;
+}
+
+void answer_drain_waiters(Self self) {
+  if (!idle_now(self)) return;
+  for (auto& rp : self->state.drain_waiters) rp.deliver(true);
+  self->state.drain_waiters.clear();
+}
+
+void dispatch(Self self);
+
+void dead_letter(Self self, const GatewayJob& job, const std::string& reason) {
+  auto& st = self->state;
+  ++st.dead_letters;
+  count(self, "dead_letter");
+  if (auto* m = st.options.metrics) m->counter("hourglass_dead_letters_total", {{"queue", "gateway"}}).inc();
+  nlohmann::json entry = service::write_to_json(job.campaign_id, job.write);
+  entry["reason"] = reason;
+  entry["attempts"] = job.attempts;
+  spdlog::error("gateway: dead letter {} {} after {} attempt(s): {}", service::to_string(job.write.kind),
+                job.write.entity_id, job.attempts, reason);
+  if (st.options.dead_letters) self->send(st.options.dead_letters, gw_dead_letter_atom::value, entry.dump());
+}
+
+void finished(Self self, const GatewayJob& job, const service::WriteOutcome& outcome, caf::actor worker) {
+  auto& st = self->state;
+  --st.in_flight;
+  st.idle.push_back(worker);
+  // The breaker watches the API's health: only failures that say "down"
+  // (transport, timeout, 5xx) count against it.
+  st.breaker->record(outcome.done || !outcome.retryable);
+  update_breaker_gauge(self);
+  spdlog::debug("gateway: {} {} attempt {}: {} ({}), breaker {}", service::to_string(job.write.kind),
+                job.write.entity_id, job.attempts, outcome.done ? "done" : "failed", outcome.message,
+                service::to_string(st.breaker->state()));
+  if (outcome.done) {
+    count(self, "ok");
+    st.busy.erase(entity_key(job));
+  } else if (!st.closing && (outcome.unavailable || (outcome.retryable && job.attempts <= st.options.retries))) {
+    count(self, "retry");
+    if (auto* m = st.options.metrics) m->counter("hourglass_gateway_retries_total").inc();
+    service::Backoff backoff(st.options.retry_initial, st.options.retry_cap, 0.2,
+                             std::hash<std::string>{}(job.write.idempotency_key) + job.attempts);
+    std::chrono::milliseconds delay = backoff.next();
+    for (int i = 1; i < std::min(job.attempts, 16); ++i) delay = backoff.next();
+    ++st.waiting_retry;
+    self->delayed_send(self, delay, retry_atom::value, job);  // the entity stays busy
+  } else {
+    dead_letter(self, job, outcome.message);
+    st.busy.erase(entity_key(job));
+  }
+  dispatch(self);
+  answer_drain_waiters(self);
+}
+
+// Starts every write that may start: a worker is free, its entity has no
+// earlier write pending, and the breaker lets calls through.
+void dispatch(Self self) {
+  auto& st = self->state;
+  for (auto it = st.queue.begin(); it != st.queue.end() && !st.idle.empty();) {
+    const std::string key = entity_key(*it);
+    if (st.busy.count(key)) {
+      ++it;
+      continue;
+    }
+    if (!st.breaker->allow()) {
+      update_breaker_gauge(self);
+      if (!st.tick_pending) {  // look again once the breaker may let a trial through
+        st.tick_pending = true;
+        self->delayed_send(self, std::chrono::milliseconds(250), tick_atom::value);
+      }
+      return;
+    }
+    GatewayJob job = std::move(*it);
+    it = st.queue.erase(it);
+    ++job.attempts;
+    st.busy.insert(key);
+    caf::actor worker = st.idle.back();
+    st.idle.pop_back();
+    ++st.in_flight;
+    self->request(worker, caf::infinite, execute_atom::value, job.write)
+        .then([=](service::WriteOutcome& o) { finished(self, job, o, worker); },
+              [=](caf::error& err) {
+                service::WriteOutcome o;
+                o.retryable = true;
+                o.message = "worker failed: " + self->system().render(err);
+                finished(self, job, o, worker);
+              });
+  }
+}
+
+}  // namespace
+
+caf::behavior gateway_worker(caf::event_based_actor* self, service::CampaignApiConfig api_config) {
+  auto api = std::make_shared<service::CampaignApi>(api_config);
+  return {
+      [=](execute_atom, const service::EntityWrite& w) { return service::execute_write(*api, w); },
+  };
+}
+
+caf::behavior gateway_actor(Self self, GatewayOptions options) {
+  auto& st = self->state;
+  st.options = std::move(options);
+  st.breaker = std::make_unique<service::CircuitBreaker>(st.options.breaker);
+  for (int i = 0; i < st.options.concurrency; ++i)
+    st.idle.push_back(self->spawn<caf::detached + caf::linked>(gateway_worker, st.options.api));
+  return {
+      [=](writes_atom, const std::string& campaign_id, const std::string& records) {
+        std::vector<service::EntityWrite> writes;
+        try {
+          writes = service::coalesce_jsonl(records);
+        } catch (const std::exception& e) {  // our own records: a bug, not bad input
+          spdlog::error("gateway: cannot coalesce records of {}: {}", campaign_id, e.what());
+          return;
+        }
+        for (auto& w : writes) self->state.queue.push_back(GatewayJob{campaign_id, std::move(w), 0});
+        if (auto* m = self->state.options.metrics)
+          m->gauge("hourglass_gateway_backlog").set(static_cast<double>(self->state.queue.size()));
+        dispatch(self);
+      },
+      [=](retry_atom, GatewayJob& job) {
+        --self->state.waiting_retry;
+        self->state.busy.erase(entity_key(job));
+        if (self->state.closing) {
+          dead_letter(self, job, "not written before shutdown");
+          return answer_drain_waiters(self);
+        }
+        self->state.queue.push_front(std::move(job));  // it was first in line for its entity
+        dispatch(self);
+      },
+      [=](tick_atom) {
+        self->state.tick_pending = false;
+        dispatch(self);
+      },
+      [=](drain_atom) -> caf::result<bool> {
+        if (idle_now(self)) return true;
+        auto rp = self->make_response_promise();
+        self->state.drain_waiters.push_back(rp);
+        return caf::delegated<bool>{};
+      },
+      // The drain timed out: dead-letter what is still waiting, stop retrying.
+      [=](drain_atom, bool force) {
+        auto& st = self->state;
+        st.closing = force;
+        for (const auto& job : st.queue) dead_letter(self, job, "not written before shutdown");
+        st.queue.clear();
+        return st.in_flight + st.waiting_retry;
+      },
+      [=](status_atom) {
+        const auto& st = self->state;
+        return GatewayStatus{st.queue.size(), st.in_flight, st.dead_letters,
+                             service::to_string(st.breaker->state())};
+      },
+  };
+}
+
+}  // namespace hourglass::actors

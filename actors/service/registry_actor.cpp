@@ -1,0 +1,199 @@
+#include "actors/service/registry_actor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/campaign_actor.hpp"
+#include "actors/service/api_reader.hpp"
+#include "actors/service/service_protocol.hpp"
+#include "actors/service/service_sink.hpp"
+
+namespace hourglass::actors {
+namespace {
+
+using Self = caf::stateful_actor<RegistryState>*;
+
+const char* channel_kind(const messages::Message& m) {
+  return std::holds_alternative<messages::WorldTimeAdvanced>(m) ? "worldTimeAdvanced" : "entityModified";
+}
+
+void count(Self self, const Inbound& in, const char* outcome) {
+  if (auto* m = self->state.options.metrics)
+    m->counter("hourglass_messages_total", {{"channel", channel_kind(in.message)}, {"outcome", outcome}}).inc();
+}
+
+void dead_letter(Self self, const Inbound& in, const std::string& reason) {
+  spdlog::warn("refused message on {}: {}", in.channel, reason);
+  count(self, in, "refused");
+  self->send(self->state.options.bridge, dead_letter_atom::value, reason, in.channel, in.payload);
+}
+
+void process_next(Self self, const std::string& id);
+
+bool idle(Self self) {
+  for (const auto& [id, e] : self->state.campaigns)
+    if (e.busy || (!e.waiting.empty() && !e.quarantined)) return false;
+  return true;
+}
+
+void answer_drain_waiters(Self self) {
+  if (self->state.drain_waiters.empty() || !idle(self)) return;
+  for (auto& rp : self->state.drain_waiters) rp.deliver(true);
+  self->state.drain_waiters.clear();
+}
+
+void bootstrap(Self self, const std::string& id) {
+  auto& st = self->state;
+  self->request(st.options.reader, caf::infinite, bootstrap_atom::value, id, st.options.rules)
+      .then(
+          [=](CampaignSeed& seed) {
+            auto& entry = self->state.campaigns[id];
+            const auto& o = self->state.options;
+            entry.sink = self->spawn<caf::linked>(service_sink, id, o.gateway, o.bridge);
+            CampaignInit init{std::move(seed), o.rules, entry.sink};
+            entry.campaign = self->spawn<caf::monitored>(campaign_actor, std::move(init));
+            spdlog::info("campaign {} bootstrapped from the API", id);
+            if (auto* m = o.metrics) m->gauge("hourglass_campaigns").set(static_cast<double>(self->state.campaigns.size()));
+            self->request(entry.campaign, caf::infinite, load_atom::value)
+                .then([=](Handled&) {
+                  self->state.campaigns[id].ready = true;
+                  process_next(self, id);
+                }, [=](caf::error&) {});
+          },
+          [=](caf::error& err) {
+            // The messages that waited are dead-lettered; the next message
+            // for this campaign tries the bootstrap again.
+            const std::string why = "campaign " + id + " could not be bootstrapped: " + self->system().render(err);
+            spdlog::error("{}", why);
+            auto waiting = std::move(self->state.campaigns[id].waiting);
+            self->state.campaigns.erase(id);
+            for (const auto& in : waiting) dead_letter(self, in, why);
+          });
+}
+
+// Sends the next waiting message to the campaign actor, fetching its entity
+// from the API first when the message did not carry it.
+void process_next(Self self, const std::string& id) {
+  auto it = self->state.campaigns.find(id);
+  if (it == self->state.campaigns.end()) return;
+  CampaignEntry& entry = it->second;
+  if (!entry.ready || entry.busy || entry.waiting.empty()) return answer_drain_waiters(self);
+  entry.busy = true;
+  auto in = std::make_shared<Inbound>(std::move(entry.waiting.front()));
+  entry.waiting.pop_front();
+  auto deliver = [=]() {
+    auto& e = self->state.campaigns[id];
+    const auto started = std::chrono::steady_clock::now();
+    self->request(e.campaign, caf::infinite, handle_atom::value, in->message)
+        .then(
+            [=](Handled& h) {
+              if (h.outcome == Outcome::Refused)
+                dead_letter(self, *in, h.note);
+              else
+                count(self, *in, h.outcome == Outcome::Applied ? "applied" : "ignored");
+              if (auto* m = self->state.options.metrics) {
+                const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+                if (std::holds_alternative<messages::WorldTimeAdvanced>(in->message))
+                  m->histogram("hourglass_advance_latency_seconds").observe(s);
+                m->counter("hourglass_firings_total").inc(h.firings);
+                m->counter("hourglass_records_total").inc(h.records);
+              }
+              self->state.campaigns[id].busy = false;
+              process_next(self, id);
+            },
+            [=](caf::error& err) {
+              dead_letter(self, *in, "campaign " + id + " failed: " + self->system().render(err));
+              self->state.campaigns[id].busy = false;
+            });
+  };
+  auto* modified = std::get_if<messages::EntityModified>(&in->message);
+  const bool needs_entity = modified && modified->kind != messages::EntityKind::Encounter &&
+                            modified->operation != messages::Operation::Delete &&
+                            std::holds_alternative<std::monostate>(modified->entity);
+  if (!needs_entity) return deliver();
+  self->request(self->state.options.reader, caf::infinite, fetch_atom::value,
+                static_cast<int>(modified->kind), modified->entity_id, id, self->state.options.rules)
+      .then(
+          [=](messages::EntityPatch& patch) {
+            std::get<messages::EntityModified>(in->message).entity = std::move(patch);
+            deliver();
+          },
+          [=](caf::error& err) {
+            dead_letter(self, *in, "entity could not be fetched from the API: " + self->system().render(err));
+            self->state.campaigns[id].busy = false;
+            process_next(self, id);
+          });
+}
+
+void route(Self self, Inbound in) {
+  const std::string id = std::visit([](const auto& m) { return m.campaign_id; }, in.message);
+  auto& campaigns = self->state.campaigns;
+  const bool known = campaigns.count(id) > 0;
+  CampaignEntry& entry = campaigns[id];
+  if (entry.quarantined) return dead_letter(self, in, "campaign " + id + " is quarantined");
+  entry.waiting.push_back(std::move(in));
+  if (!known) return bootstrap(self, id);
+  process_next(self, id);
+}
+
+}  // namespace
+
+caf::behavior registry_actor(Self self, RegistryOptions options) {
+  self->state.options = std::move(options);
+  // A campaign actor that dies is restarted from the API (its committed state
+  // was written there); too many deaths in the window quarantine it.
+  self->set_down_handler([=](caf::down_msg& down) {
+    for (auto& [id, entry] : self->state.campaigns) {
+      if (entry.campaign.address() != down.source) continue;
+      const auto now = std::chrono::steady_clock::now();
+      entry.failures.push_back(now);
+      while (!entry.failures.empty() && now - entry.failures.front() > self->state.options.restart_window)
+        entry.failures.pop_front();
+      if (auto* m = self->state.options.metrics) m->counter("hourglass_restarts_total").inc();
+      spdlog::error("campaign {} failed: {}", id, self->system().render(down.reason));
+      if (static_cast<int>(entry.failures.size()) > self->state.options.restart_limit) {
+        entry.quarantined = true;
+        spdlog::error("campaign {} quarantined after {} failures", id, entry.failures.size());
+        return;
+      }
+      const std::string cid = id;
+      auto waiting = std::move(entry.waiting);
+      self->state.campaigns.erase(cid);
+      for (auto& in : waiting) route(self, std::move(in));
+      return;
+    }
+  });
+  return {
+      [=](route_atom, Inbound& in) { route(self, std::move(in)); },
+      [=](resync_atom) {
+        for (const auto& [id, entry] : self->state.campaigns) {
+          if (!entry.ready || entry.quarantined) continue;
+          const std::string cid = id;
+          self->request(self->state.options.reader, caf::infinite, world_time_atom::value, cid)
+              .then(
+                  [=](sim::WorldTime t) {
+                    // previousTime is informational: the campaign logs the gap.
+                    messages::WorldTimeAdvanced m{cid, t, t};
+                    route(self, Inbound{m, "campaign." + cid + ".worldTimeAdvanced (resync)", ""});
+                  },
+                  [=](caf::error& err) { spdlog::warn("resync of {} failed: {}", cid, self->system().render(err)); });
+        }
+      },
+      [=](drain_atom) -> caf::result<bool> {
+        if (idle(self)) return true;
+        auto rp = self->make_response_promise();
+        self->state.drain_waiters.push_back(rp);
+        return caf::delegated<bool>{};
+      },
+      [=](status_atom) {
+        RegistryStatus s;
+        for (const auto& [id, e] : self->state.campaigns) {
+          ++s.campaigns;
+          s.ready += e.ready;
+          s.quarantined += e.quarantined;
+        }
+        return s;
+      },
+  };
+}
+
+}  // namespace hourglass::actors

@@ -1,0 +1,67 @@
+// The campaign registry: knows every campaign the service has seen. A
+// campaign is bootstrapped from the API on its first message (its world
+// time and all its entities), then gets its messages one at a time, in
+// arrival order: a message whose entity must be fetched from the API waits
+// for it, and the ones behind it wait too. After a Redis reconnect it
+// resyncs every campaign to the API's world time (pub/sub dropped what was
+// sent meanwhile). A campaign whose actor fails is restarted from the API;
+// one that keeps failing is quarantined (its messages dead-lettered, the
+// others unaffected).
+#pragma once
+
+#include <caf/all.hpp>
+#include <deque>
+#include <map>
+#include <string>
+
+#include "actors/protocol.hpp"
+#include "runtime/service/metrics.hpp"
+
+namespace hourglass::actors {
+
+struct Inbound {
+  messages::Message message;
+  std::string channel;
+  std::string payload;  // raw, for dead letters
+};
+
+struct RegistryOptions {
+  sim::RulesPtr rules;
+  caf::actor reader;   // api_reader
+  caf::actor gateway;
+  caf::actor bridge;   // dead letters, publishing
+  service::Registry* metrics = nullptr;
+  int restart_limit = 5;
+  std::chrono::seconds restart_window{10};
+};
+
+struct CampaignEntry {
+  caf::actor campaign;
+  caf::actor sink;
+  bool ready = false;
+  bool busy = false;
+  bool quarantined = false;
+  std::deque<Inbound> waiting;
+  std::deque<std::chrono::steady_clock::time_point> failures;
+};
+
+struct RegistryStatus {
+  std::size_t campaigns = 0;
+  std::size_t ready = 0;
+  std::size_t quarantined = 0;
+};
+
+struct RegistryState {
+  RegistryOptions options;
+  std::map<std::string, CampaignEntry> campaigns;
+  std::vector<caf::response_promise> drain_waiters;  // answered when nothing is in flight
+  static inline const char* name = "registry";
+};
+
+caf::behavior registry_actor(caf::stateful_actor<RegistryState>* self, RegistryOptions options);
+
+}  // namespace hourglass::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::Inbound)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::RegistryOptions)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::RegistryStatus)

@@ -1,0 +1,41 @@
+// The report of a `hourglass tune` run: one self-contained HTML page that
+// compares how a scenario unfolds under several rule sets.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "report/series.hpp"
+
+namespace hourglass::report {
+
+struct Table {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+};
+
+struct Section {
+  std::string heading;
+  std::vector<Chart> charts;
+};
+
+struct ReportInput {
+  std::string title;
+  std::string subtitle;
+  std::vector<std::string> labels;  // the rule sets compared, in display order
+  Table summary;
+  std::vector<Section> sections;
+};
+
+// A complete HTML5 document that opens offline: inline <style> only, no
+// scripts, no external resources, and well-formed as XML too. It shows the
+// rule sets, the summary table (when it has cells), then each section with
+// its charts, each chart in a <figure class="chart" data-title="...">.
+//
+// Each chart's series are put in the order of `labels`, with an empty series
+// (legend "(no data)") for a label the chart lacks, so that a rule set has the
+// same colour in every chart and in the list; series with other labels follow
+// in their own order. All text is escaped. Equal input gives equal output.
+std::string render_html_report(const ReportInput& input);
+
+}  // namespace hourglass::report

@@ -1,0 +1,36 @@
+// The data a report draws: per rule set, how one quantity evolved over world
+// time. Values are step functions — a value holds until the next point — since
+// the simulation changes state only at discrete firings.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hourglass::report {
+
+struct Point {
+  std::int64_t time_ms;  // world time, ms since 1970-01-01T00:00:00Z (UTC)
+  double value;
+};
+
+// One line of a chart; `label` names the rule set that produced it.
+struct Series {
+  std::string label;
+  std::vector<Point> points;
+};
+
+struct Chart {
+  std::string title;
+  std::string y_label;
+  std::vector<Series> series;
+  // true: each value holds until the next point (and the last one until the
+  // end of the chart); false: straight segments between points.
+  bool step = true;
+  // Non-empty for categorical quantities (e.g. a structure's status): point
+  // values are then indices into this list, and the y axis is labelled with
+  // the names at 0..n-1 instead of numbers.
+  std::vector<std::string> categories;
+};
+
+}  // namespace hourglass::report

@@ -1,0 +1,313 @@
+#include "report/svg_chart.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "report/number_format.hpp"
+#include "report/palette.hpp"
+#include "report/time_ticks.hpp"
+#include "report/value_ticks.hpp"
+#include "report/xml_escape.hpp"
+
+namespace hourglass::report {
+namespace {
+
+constexpr double kMaxValueMagnitude = 1e300;
+constexpr std::int64_t kMaxTimeMagnitude = 8'640'000'000'000'000;  // JavaScript's Date range
+// World time advances by minutes; a shorter axis would have nothing to tick.
+constexpr std::int64_t kMinTimeSpan = 3'600'000;
+
+constexpr int kMinWidth = 240;
+constexpr int kMinHeight = 160;
+constexpr double kMinPlotHeight = 60;
+constexpr double kFontSize = 11;
+constexpr double kTitleFontSize = 14;
+// SVG text cannot be measured without a font engine, so layout estimates
+// sans-serif advances: capitals are wider than the rest.
+constexpr double kCapitalWidth = 0.7 * kFontSize;
+constexpr double kCharWidth = 0.56 * kFontSize;
+constexpr double kOuterMargin = 8;
+constexpr double kTitleBand = 28;
+constexpr double kRightMargin = 24;
+constexpr double kYLabelBand = 18;
+constexpr double kTickLength = 4;
+constexpr double kLabelGap = 4;
+constexpr double kXLabelBand = 20;
+constexpr double kPixelsPerTimeTick = 100;
+constexpr double kLegendRowHeight = 18;
+constexpr double kLegendSwatchLength = 18;
+constexpr double kLegendItemGap = 16;
+
+std::string num(double v) { return format_compact(v, 2); }
+
+double text_width(std::string_view text) {
+  double width = 0;
+  for (const char c : text) {
+    if (c >= 'A' && c <= 'Z')
+      width += kCapitalWidth;
+    else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80)  // not a UTF-8 continuation byte
+      width += kCharWidth;
+  }
+  return width;
+}
+
+// The points of one series that can be drawn, in time order.
+std::vector<Point> drawable_points(const Series& series) {
+  std::vector<Point> points;
+  for (const Point& p : series.points) {
+    if (!std::isfinite(p.value) || std::abs(p.value) > kMaxValueMagnitude) continue;
+    points.push_back({std::clamp(p.time_ms, -kMaxTimeMagnitude, kMaxTimeMagnitude), p.value});
+  }
+  std::stable_sort(points.begin(), points.end(),
+                   [](const Point& a, const Point& b) { return a.time_ms < b.time_ms; });
+  return points;
+}
+
+struct Extent {
+  bool empty = true;
+  std::int64_t time_lo = 0, time_hi = 0;
+  double value_lo = 0, value_hi = 0;
+  bool integral = true;  // every value is a whole number
+};
+
+Extent extent_of(const std::vector<std::vector<Point>>& all_points) {
+  Extent e;
+  for (const auto& points : all_points) {
+    for (const Point& p : points) {
+      if (e.empty) e = {false, p.time_ms, p.time_ms, p.value, p.value, true};
+      e.time_lo = std::min(e.time_lo, p.time_ms);
+      e.time_hi = std::max(e.time_hi, p.time_ms);
+      e.value_lo = std::min(e.value_lo, p.value);
+      e.value_hi = std::max(e.value_hi, p.value);
+      e.integral = e.integral && p.value == std::floor(p.value);
+    }
+  }
+  if (e.time_hi - e.time_lo < kMinTimeSpan) {  // centre short data on the shortest axis
+    e.time_lo -= (kMinTimeSpan - (e.time_hi - e.time_lo)) / 2;
+    e.time_hi = e.time_lo + kMinTimeSpan;
+  }
+  return e;
+}
+
+struct ValueAxis {
+  double lo = 0, hi = 1;
+  std::vector<std::pair<double, std::string>> ticks;  // value, label
+};
+
+ValueAxis numeric_axis(const Extent& e) {
+  const ValueTicks nice = nice_ticks(e.value_lo, e.value_hi, e.integral);
+  ValueAxis axis{nice.values.front(), nice.values.back(), {}};
+  for (const double v : nice.values) axis.ticks.emplace_back(v, format_tick_label(v, nice.exponent));
+  return axis;
+}
+
+// Categories sit at 0..n-1 with half a category of room above and below;
+// out-of-range values widen the axis rather than leave the plot.
+ValueAxis category_axis(const std::vector<std::string>& categories, const Extent& e) {
+  const double last = static_cast<double>(categories.size() - 1);
+  ValueAxis axis{std::min(e.value_lo, 0.0) - 0.5, std::max(e.value_hi, last) + 0.5, {}};
+  for (std::size_t i = 0; i < categories.size(); ++i)
+    axis.ticks.emplace_back(static_cast<double>(i), categories[i]);
+  return axis;
+}
+
+struct LegendItem {
+  std::string text;
+  double x;
+  int row;
+};
+
+// Items flow left to right from `left`, wrapping before `right`.
+std::vector<LegendItem> legend_items(const Chart& chart, const std::vector<std::vector<Point>>& all_points,
+                                     double left, double right) {
+  std::vector<LegendItem> items;
+  double x = left;
+  int row = 0;
+  for (std::size_t i = 0; i < chart.series.size(); ++i) {
+    std::string text = chart.series[i].label + (all_points[i].empty() ? " (no data)" : "");
+    const double item_width = kLegendSwatchLength + kLabelGap + text_width(text);
+    if (x > left && x + item_width > right) {
+      x = left;
+      ++row;
+    }
+    items.push_back({std::move(text), x, row});
+    x += item_width + kLegendItemGap;
+  }
+  return items;
+}
+
+struct Frame {
+  double width, height;
+  double left, right, top, bottom;  // the plot area
+  double legend_top;
+};
+
+class ChartWriter {
+ public:
+  ChartWriter(const Chart& chart, int width, int height) : chart_(chart) {
+    for (const Series& s : chart.series) points_.push_back(drawable_points(s));
+    extent_ = extent_of(points_);
+    if (!extent_.empty)
+      y_axis_ = chart.categories.empty() ? numeric_axis(extent_) : category_axis(chart.categories, extent_);
+    lay_out(std::max(width, kMinWidth), std::max(height, kMinHeight));
+  }
+
+  std::string write() {
+    open_svg();
+    write_grid_and_y_axis();
+    write_x_axis();
+    write_axes_and_titles();
+    write_series();
+    write_legend();
+    out_ += "</svg>\n";
+    return std::move(out_);
+  }
+
+ private:
+  void lay_out(int width, int height) {
+    double widest_label = 0;
+    for (const auto& tick : y_axis_.ticks) widest_label = std::max(widest_label, text_width(tick.second));
+    const double y_label_band = chart_.y_label.empty() ? 0 : kYLabelBand;
+    const double left = std::min(kOuterMargin + y_label_band + widest_label + kLabelGap + kTickLength,
+                                 width / 2.0);
+    const double right = width - kRightMargin;
+    legend_ = legend_items(chart_, points_, left, right);
+    const int legend_rows = legend_.empty() ? 0 : legend_.back().row + 1;
+    const double bottom_band = kXLabelBand + legend_rows * kLegendRowHeight + kOuterMargin;
+    const double svg_height = std::max<double>(height, kTitleBand + kMinPlotHeight + bottom_band);
+    frame_ = {static_cast<double>(width), svg_height, left, right, kTitleBand,
+              svg_height - bottom_band, svg_height - bottom_band + kXLabelBand};
+  }
+
+  double x_of(std::int64_t t) const {
+    const double span = static_cast<double>(extent_.time_hi - extent_.time_lo);
+    return frame_.left + static_cast<double>(t - extent_.time_lo) / span * (frame_.right - frame_.left);
+  }
+  double y_of(double v) const {
+    return frame_.bottom - (v - y_axis_.lo) / (y_axis_.hi - y_axis_.lo) * (frame_.bottom - frame_.top);
+  }
+
+  void open_svg() {
+    const std::string w = num(frame_.width), h = num(frame_.height);
+    out_ += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + h +
+            "\" viewBox=\"0 0 " + w + " " + h + "\" role=\"img\" font-family=\"sans-serif\" font-size=\"" +
+            num(kFontSize) + "\">\n";
+    out_ += "<title>" + xml_escape(chart_.title.empty() ? "Chart" : chart_.title) + "</title>\n";
+    // Opaque, so that a chart saved on its own reads on any viewer background.
+    out_ += "<rect width=\"" + w + "\" height=\"" + h + "\" fill=\"#ffffff\"/>\n";
+    if (!chart_.title.empty())
+      out_ += "<text x=\"" + num(frame_.width / 2) + "\" y=\"18\" text-anchor=\"middle\" font-size=\"" +
+              num(kTitleFontSize) + "\" font-weight=\"bold\">" + xml_escape(chart_.title) + "</text>\n";
+  }
+
+  void write_grid_and_y_axis() {
+    if (y_axis_.ticks.empty()) return;
+    out_ += "<g stroke=\"#e0e0e0\">\n";
+    for (const auto& tick : y_axis_.ticks) {
+      const std::string y = num(y_of(tick.first));
+      out_ += "<line x1=\"" + num(frame_.left) + "\" y1=\"" + y + "\" x2=\"" + num(frame_.right) +
+              "\" y2=\"" + y + "\"/>\n";
+    }
+    out_ += "</g>\n<g fill=\"#333333\" text-anchor=\"end\">\n";
+    const std::string x = num(frame_.left - kTickLength - kLabelGap);
+    for (const auto& tick : y_axis_.ticks)
+      out_ += "<text x=\"" + x + "\" y=\"" + num(y_of(tick.first)) + "\" dy=\"0.32em\">" +
+              xml_escape(tick.second) + "</text>\n";
+    out_ += "</g>\n";
+  }
+
+  void write_x_axis() {
+    if (extent_.empty) return;
+    const int budget = static_cast<int>((frame_.right - frame_.left) / kPixelsPerTimeTick);
+    const std::vector<TimeTick> ticks = time_ticks(extent_.time_lo, extent_.time_hi, budget);
+    out_ += "<g stroke=\"#333333\">\n";
+    for (const TimeTick& tick : ticks) {
+      const std::string x = num(x_of(tick.time_ms));
+      out_ += "<line x1=\"" + x + "\" y1=\"" + num(frame_.bottom) + "\" x2=\"" + x + "\" y2=\"" +
+              num(frame_.bottom + kTickLength) + "\"/>\n";
+    }
+    out_ += "</g>\n<g fill=\"#333333\" text-anchor=\"middle\">\n";
+    const std::string y = num(frame_.bottom + kTickLength + kFontSize + 2);
+    for (const TimeTick& tick : ticks) {
+      // Keep edge labels inside the image instead of centring them past it.
+      const double half = text_width(tick.label) / 2;
+      const double x = std::clamp(x_of(tick.time_ms), half, std::max(half, frame_.width - half));
+      out_ += "<text x=\"" + num(x) + "\" y=\"" + y + "\">" + xml_escape(tick.label) + "</text>\n";
+    }
+    out_ += "</g>\n";
+  }
+
+  void write_axes_and_titles() {
+    const std::string left = num(frame_.left), bottom = num(frame_.bottom);
+    out_ += "<g stroke=\"#333333\">\n<line x1=\"" + left + "\" y1=\"" + num(frame_.top) + "\" x2=\"" + left +
+            "\" y2=\"" + bottom + "\"/>\n<line x1=\"" + left + "\" y1=\"" + bottom + "\" x2=\"" +
+            num(frame_.right) + "\" y2=\"" + bottom + "\"/>\n</g>\n";
+    if (!chart_.y_label.empty())
+      out_ += "<text transform=\"translate(" + num(kOuterMargin + kFontSize) + " " +
+              num((frame_.top + frame_.bottom) / 2) + ") rotate(-90)\" text-anchor=\"middle\">" +
+              xml_escape(chart_.y_label) + "</text>\n";
+    if (extent_.empty)
+      out_ += "<text x=\"" + num((frame_.left + frame_.right) / 2) + "\" y=\"" +
+              num((frame_.top + frame_.bottom) / 2) + "\" text-anchor=\"middle\" fill=\"#777777\">No data</text>\n";
+  }
+
+  std::string path_data(const std::vector<Point>& points) const {
+    std::string d = "M" + num(x_of(points.front().time_ms)) + " " + num(y_of(points.front().value));
+    for (std::size_t i = 1; i < points.size(); ++i) {
+      const std::string x = num(x_of(points[i].time_ms)), y = num(y_of(points[i].value));
+      d += chart_.step ? " H" + x + " V" + y : " L" + x + " " + y;
+    }
+    // A step value holds to the end of the chart. A lone point of a line
+    // chart becomes a zero-length segment, which round caps draw as a dot.
+    if (chart_.step)
+      d += " H" + num(frame_.right);
+    else if (points.size() == 1)
+      d += " L" + num(x_of(points.front().time_ms)) + " " + num(y_of(points.front().value));
+    return d;
+  }
+
+  void write_series() {
+    if (extent_.empty) return;
+    out_ += "<g fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n";
+    for (std::size_t i = 0; i < points_.size(); ++i) {
+      if (points_[i].empty()) continue;
+      out_ += "<path d=\"" + path_data(points_[i]) + "\"" + stroke_attributes(i) + "><title>" +
+              xml_escape(chart_.series[i].label) + "</title></path>\n";
+    }
+    out_ += "</g>\n";
+  }
+
+  void write_legend() {
+    if (legend_.empty()) return;
+    out_ += "<g fill=\"#333333\" stroke-width=\"2\">\n";
+    for (std::size_t i = 0; i < legend_.size(); ++i) {
+      const LegendItem& item = legend_[i];
+      const double y = frame_.legend_top + (item.row + 0.5) * kLegendRowHeight;
+      out_ += "<line x1=\"" + num(item.x) + "\" y1=\"" + num(y) + "\" x2=\"" +
+              num(item.x + kLegendSwatchLength) + "\" y2=\"" + num(y) + "\"" + stroke_attributes(i) + "/>\n";
+      out_ += "<text x=\"" + num(item.x + kLegendSwatchLength + kLabelGap) + "\" y=\"" + num(y) +
+              "\" dy=\"0.32em\">" + xml_escape(item.text) + "</text>\n";
+    }
+    out_ += "</g>\n";
+  }
+
+  const Chart& chart_;
+  std::vector<std::vector<Point>> points_;  // drawable points, parallel to chart_.series
+  Extent extent_;
+  ValueAxis y_axis_;
+  std::vector<LegendItem> legend_;
+  Frame frame_{};
+  std::string out_;
+};
+
+}  // namespace
+
+std::string render_line_chart(const Chart& chart, int width, int height) {
+  return ChartWriter(chart, width, height).write();
+}
+
+}  // namespace hourglass::report

@@ -1,0 +1,195 @@
+#include "runtime/serve_app.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "actors/service/api_reader.hpp"
+#include "actors/service/bridge_actor.hpp"
+#include "actors/service/gateway_actor.hpp"
+#include "actors/service/registry_actor.hpp"
+#include "messages/rules_codec.hpp"
+#include "runtime/service/metrics.hpp"
+#include "runtime/service/redis_subscriber.hpp"
+#include "runtime/service/redis_url.hpp"
+#include "runtime/service/status_server.hpp"
+
+namespace hourglass::runtime {
+namespace {
+
+caf::actor_system_config actor_config() {
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  return cfg;
+}
+
+service::BreakerState breaker_of(const std::string& s) {
+  if (s == "open") return service::BreakerState::open;
+  if (s == "half-open" || s == "half_open" || s == "HalfOpen") return service::BreakerState::half_open;
+  return service::BreakerState::closed;
+}
+
+}  // namespace
+
+struct ServeApp::Impl {
+  service::ServiceConfig config;
+  sim::RulesPtr rules;
+  service::RedisEndpoint redis;
+  service::Registry metrics;
+  service::HealthState health;
+  caf::actor_system_config actor_cfg = actor_config();
+  std::unique_ptr<caf::actor_system> system;
+  caf::actor reader, bridge, gateway, registry;
+  std::unique_ptr<service::RedisSubscriber> subscriber;
+  std::unique_ptr<service::StatusServer> status;
+  std::mutex mutex;
+  std::condition_variable stop_requested_cv;
+  bool stop_requested = false;
+  std::condition_variable subscribed_cv;
+  int subscriptions = 0;
+
+  nlohmann::json health_report() {
+    caf::scoped_actor self{*system};
+    self->request(gateway, std::chrono::seconds(1), actors::status_atom::value)
+        .receive([&](actors::GatewayStatus& g) {
+                   health.set_gateway(g.queued + g.in_flight, g.dead_letters);
+                   health.set_api_breaker(breaker_of(g.breaker));
+                 },
+                 [&](caf::error&) {});
+    self->request(registry, std::chrono::seconds(1), actors::status_atom::value)
+        .receive([&](actors::RegistryStatus& r) { health.set_campaigns(r.campaigns, r.quarantined); },
+                 [&](caf::error&) {});
+    return health.to_json();
+  }
+};
+
+ServeApp::ServeApp(service::ServiceConfig config) : impl_(std::make_unique<Impl>()) {
+  auto problems = service::validate(config);
+  if (!problems.empty()) {
+    std::string all = "bad configuration:";
+    for (const auto& p : problems) all += "\n  " + p;
+    throw service::ConfigError(all);
+  }
+  try {
+    impl_->redis = service::parse_redis_url(config.redis_url);
+  } catch (const std::exception& e) {
+    throw service::ConfigError(std::string("bad configuration:\n  ") + e.what());
+  }
+  try {
+    impl_->rules = std::make_shared<const sim::Rules>(
+        config.rules_file.empty() ? sim::Rules::defaults() : messages::load_rules_file(config.rules_file));
+  } catch (const std::exception& e) {
+    throw service::ConfigError(std::string("bad configuration:\n  HOURGLASS_RULES: ") + e.what());
+  }
+  impl_->config = std::move(config);
+}
+
+ServeApp::~ServeApp() {
+  if (impl_->subscriber) impl_->subscriber->stop();
+  if (impl_->status) impl_->status->stop();
+}
+
+void ServeApp::start() {
+  Impl& s = *impl_;
+  const auto& c = s.config;
+  spdlog::info("starting: {}", service::describe(c));
+  s.system = std::make_unique<caf::actor_system>(s.actor_cfg);
+  service::CampaignApiConfig api{c.api_url, c.api_token, c.gateway_timeout, c.branch_id};
+  s.reader = s.system->spawn<caf::detached>(actors::api_reader, api);
+  s.bridge = s.system->spawn<caf::detached>(actors::bridge_actor,
+                                            actors::BridgeOptions{s.redis, s.rules, {}, &s.metrics});
+  actors::GatewayOptions gateway;
+  gateway.api = api;
+  gateway.concurrency = c.gateway_concurrency;
+  gateway.retries = c.gateway_retries;
+  gateway.dead_letters = s.bridge;
+  gateway.metrics = &s.metrics;
+  s.gateway = s.system->spawn(actors::gateway_actor, gateway);
+  actors::RegistryOptions registry{s.rules, s.reader, s.gateway, s.bridge, &s.metrics,
+                                   c.restart_limit, c.restart_window};
+  s.registry = s.system->spawn(actors::registry_actor, registry);
+  caf::anon_send(s.bridge, actors::route_atom::value, s.registry);
+
+  s.status = std::make_unique<service::StatusServer>(c.bind, c.port, [&s] { return s.health_report(); }, s.metrics);
+  s.status->start();
+
+  service::RedisSubscriberOptions sub;
+  sub.endpoint = s.redis;
+  sub.patterns = {"campaign.*.worldTimeAdvanced", "campaign.*.entityModified"};
+  service::RedisSubscriberCallbacks cb;
+  caf::actor bridge = s.bridge, registry_actor = s.registry;
+  cb.on_message = [bridge](std::string channel, std::string payload) {
+    caf::anon_send(bridge, actors::inbound_atom::value, std::move(channel), std::move(payload));
+  };
+  cb.on_connected = [&s, registry_actor](bool reconnected) {
+    s.health.set_redis_connected(true);
+    {
+      std::lock_guard<std::mutex> lock(s.mutex);
+      ++s.subscriptions;
+      s.subscribed_cv.notify_all();
+    }
+    spdlog::info("redis: subscribed{}", reconnected ? " again; resyncing every campaign" : "");
+    if (reconnected) caf::anon_send(registry_actor, actors::resync_atom::value);
+  };
+  cb.on_disconnected = [&s](std::string why) {
+    s.health.set_redis_connected(false);
+    spdlog::warn("redis: connection lost: {}", why);
+  };
+  cb.on_connect_failed = [](std::string why, std::chrono::milliseconds retry_in) {
+    spdlog::warn("redis: cannot connect ({}); next try in {} ms", why, retry_in.count());
+  };
+  s.subscriber = std::make_unique<service::RedisSubscriber>(sub, cb);
+  s.subscriber->start();
+  spdlog::info("serving: status on {}:{}", c.bind, s.status->port());
+}
+
+void ServeApp::request_stop() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->stop_requested = true;
+  impl_->stop_requested_cv.notify_all();
+}
+
+int ServeApp::wait() {
+  Impl& s = *impl_;
+  {
+    std::unique_lock<std::mutex> lock(s.mutex);
+    s.stop_requested_cv.wait(lock, [&] { return s.stop_requested; });
+  }
+  spdlog::info("stopping: no more intake; finishing advances in flight");
+  s.subscriber->stop();
+  int code = 0;
+  caf::scoped_actor self{*s.system};
+  const auto deadline = s.config.drain_timeout;
+  self->request(s.registry, deadline, actors::drain_atom::value)
+      .receive([](bool) {}, [&](caf::error&) {
+        spdlog::error("advances still in flight after {} s", deadline.count());
+        code = 1;
+      });
+  self->request(s.gateway, deadline, actors::drain_atom::value)
+      .receive([](bool) { spdlog::info("gateway drained"); },
+               [&](caf::error&) {
+                 spdlog::error("gateway backlog not drained after {} s: dead-lettering the rest", deadline.count());
+                 code = 1;
+               });
+  if (code != 0) {  // nothing is lost: what waits goes to hourglass:gateway:deadletter
+    self->request(s.gateway, std::chrono::seconds(5), actors::drain_atom::value, true)
+        .receive([](std::size_t) {}, [](caf::error&) {});
+    self->request(s.gateway, s.config.gateway_timeout * 2, actors::drain_atom::value)
+        .receive([](bool) {}, [](caf::error&) {});
+  }
+  self->request(s.bridge, deadline, actors::flush_atom::value).receive([](std::size_t) {}, [](caf::error&) {});
+  s.status->stop();
+  for (const auto& a : {s.registry, s.gateway, s.bridge, s.reader}) self->send_exit(a, caf::exit_reason::user_shutdown);
+  return code;
+}
+
+bool ServeApp::wait_subscribed(int times, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(impl_->mutex);
+  return impl_->subscribed_cv.wait_for(lock, timeout, [&] { return impl_->subscriptions >= times; });
+}
+
+int ServeApp::status_port() const { return impl_->status ? impl_->status->port() : 0; }
+
+}  // namespace hourglass::runtime

@@ -1,0 +1,40 @@
+// `hourglass serve` as an object: it starts the actor system and the
+// service actors, the Redis subscriber and the status server, and stops in
+// order (intake first, then the advances in flight, then the gateway's
+// backlog within the drain timeout). Integration tests run it in-process.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
+#include "runtime/service/config.hpp"
+
+namespace hourglass::runtime {
+
+class ServeApp {
+ public:
+  // Throws service::ConfigError listing every problem of the config.
+  explicit ServeApp(service::ServiceConfig config);
+  ~ServeApp();
+  ServeApp(const ServeApp&) = delete;
+  ServeApp& operator=(const ServeApp&) = delete;
+
+  void start();
+  void request_stop();  // safe from any thread (signal watcher)
+  // Blocks until stop is requested, then drains and shuts down. Returns the
+  // exit code (0 when everything drained in time).
+  int wait();
+  int status_port() const;
+  // Blocks until the Redis subscription is (re)established `times` times in
+  // all, or `timeout` passes (a hook for tests: pub/sub drops what is
+  // published before anyone subscribes).
+  bool wait_subscribed(int times, std::chrono::milliseconds timeout);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hourglass::runtime

@@ -1,0 +1,162 @@
+// Every GraphQL operation Hourglass sends to the campaign API, in one place.
+// docs/api-contract.md holds the same texts verbatim (a test checks it), with
+// their variables, the reply fields used and the error cases. Change both
+// together, and only after the API team confirms the change.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace hourglass::service::api_ops {
+
+struct Operation {
+  std::string_view name;   // operationName, also the name inside `text`
+  std::string_view field;  // the root field of the reply: data.<field>
+  std::string_view text;   // the GraphQL document
+  bool write;              // writes carry an Idempotency-Key header
+};
+
+inline constexpr Operation kGetCurrentWorldTime{
+    "GetCurrentWorldTime", "getCurrentWorldTime",
+    R"(query GetCurrentWorldTime($campaignId: ID!) {
+  getCurrentWorldTime(campaignId: $campaignId)
+})",
+    false};
+
+inline constexpr Operation kKingdomsByCampaign{
+    "KingdomsByCampaign", "kingdomsByCampaign",
+    R"(query KingdomsByCampaign($campaignId: ID!) {
+  kingdomsByCampaign(campaignId: $campaignId) {
+    id
+  }
+})",
+    false};
+
+inline constexpr Operation kSettlementsByKingdom{
+    "SettlementsByKingdom", "settlementsByKingdom",
+    R"(query SettlementsByKingdom($kingdomId: ID!) {
+  settlementsByKingdom(kingdomId: $kingdomId) {
+    id
+    name
+    level
+    variables
+    version
+    createdAt
+  }
+})",
+    false};
+
+inline constexpr Operation kGetSettlement{
+    "GetSettlement", "settlement",
+    R"(query GetSettlement($id: ID!) {
+  settlement(id: $id) {
+    id
+    name
+    level
+    variables
+    version
+    createdAt
+  }
+})",
+    false};
+
+inline constexpr Operation kStructuresBySettlement{
+    "StructuresBySettlement", "structuresBySettlement",
+    R"(query StructuresBySettlement($settlementId: ID!) {
+  structuresBySettlement(settlementId: $settlementId) {
+    id
+    settlementId
+    type
+    level
+    variables
+    version
+    createdAt
+  }
+})",
+    false};
+
+inline constexpr Operation kGetStructure{
+    "GetStructure", "structure",
+    R"(query GetStructure($id: ID!) {
+  structure(id: $id) {
+    id
+    settlementId
+    type
+    level
+    variables
+    version
+    createdAt
+  }
+})",
+    false};
+
+inline constexpr Operation kEventsByCampaign{
+    "EventsByCampaign", "eventsByCampaign",
+    R"(query EventsByCampaign($campaignId: ID!) {
+  eventsByCampaign(campaignId: $campaignId) {
+    id
+    scheduledAt
+    isCompleted
+  }
+})",
+    false};
+
+inline constexpr Operation kDeferredEffectsByCampaign{
+    "DeferredEffectsByCampaign", "deferredEffectsByCampaign",
+    R"(query DeferredEffectsByCampaign($campaignId: ID!) {
+  deferredEffectsByCampaign(campaignId: $campaignId) {
+    id
+    executeAt
+  }
+})",
+    false};
+
+inline constexpr Operation kUpdateSettlement{
+    "UpdateSettlement", "updateSettlement",
+    R"(mutation UpdateSettlement($id: ID!, $input: UpdateSettlementInput!) {
+  updateSettlement(id: $id, input: $input) {
+    id
+    version
+  }
+})",
+    true};
+
+inline constexpr Operation kUpdateStructure{
+    "UpdateStructure", "updateStructure",
+    R"(mutation UpdateStructure($id: ID!, $input: UpdateStructureInput!) {
+  updateStructure(id: $id, input: $input) {
+    id
+    version
+  }
+})",
+    true};
+
+inline constexpr Operation kExpireEvent{
+    "ExpireEvent", "expireEvent",
+    R"(mutation ExpireEvent($eventId: ID!) {
+  expireEvent(eventId: $eventId) {
+    id
+    isCompleted
+    occurredAt
+  }
+})",
+    true};
+
+inline constexpr Operation kExecuteEffect{
+    "ExecuteEffect", "executeEffect",
+    R"(mutation ExecuteEffect($input: ExecuteEffectInput!) {
+  executeEffect(input: $input) {
+    success
+    error
+    executionId
+  }
+})",
+    true};
+
+inline constexpr std::array<const Operation*, 12> kAll{
+    &kGetCurrentWorldTime,    &kKingdomsByCampaign, &kSettlementsByKingdom,
+    &kGetSettlement,          &kStructuresBySettlement, &kGetStructure,
+    &kEventsByCampaign,       &kDeferredEffectsByCampaign, &kUpdateSettlement,
+    &kUpdateStructure,        &kExpireEvent,        &kExecuteEffect};
+
+}  // namespace hourglass::service::api_ops

@@ -1,0 +1,218 @@
+// The campaign API client: the operations of api_operations.hpp, their
+// replies checked and typed, and every failure classified (ApiError).
+// docs/api-contract.md describes the contract; this file implements it.
+//
+// THREADING: a CampaignApi owns one HttpClient (one kept-alive connection)
+// and is not thread-safe: use one per thread.
+//
+// Also here: the mapping between API entities and the engine's entity JSON
+// (SPEC §6). The engine's own state that the API has no field for lives in
+// the API entity's `variables`:
+//   settlement: variables.population, variables.resources, variables.carry
+//   structure:  variables.status, variables.condition,
+//               variables.constructionCompletesAt, variables.activeSince
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/service/api_operations.hpp"
+#include "runtime/service/http_client.hpp"
+#include "sim/time.hpp"
+
+namespace hourglass::service {
+
+struct ApiError {
+  enum class Kind {
+    None,
+    Transport,       // no reply: connection refused, reset, DNS... (retryable)
+    Timeout,         // no reply within the timeout (retryable)
+    Http,            // a non-2xx status; retryable when 5xx
+    GraphQL,         // a non-empty errors[] (validation, not found, refused...)
+    OptimisticLock,  // expectedVersion was stale: re-read the entity, then write again
+    AlreadyApplied,  // expireEvent on a completed event: counts as done
+    BadReply,        // 2xx without the expected shape; message names the field
+  };
+  Kind kind = Kind::None;
+  std::string message;
+  long http_status = 0;  // when a reply arrived
+
+  // Whether sending the same request again may succeed.
+  bool retryable() const {
+    switch (kind) {
+      case Kind::Transport:
+      case Kind::Timeout: return true;
+      case Kind::Http: return http_status >= 500;
+      default: return false;
+    }
+  }
+};
+
+const char* to_string(ApiError::Kind kind);
+
+template <class T>
+struct ApiResult {
+  std::optional<T> value;  // may be set alongside an error (executeEffect's success:false)
+  ApiError error;
+
+  bool ok() const { return error.kind == ApiError::Kind::None && value.has_value(); }
+  // The write took effect, now or before (AlreadyApplied).
+  bool done() const { return ok() || error.kind == ApiError::Kind::AlreadyApplied; }
+};
+
+// ---- API entities (only the fields Hourglass reads) ------------------------
+
+struct ApiSettlement {
+  std::string id;
+  std::string name;
+  int level = 1;
+  nlohmann::json variables = nlohmann::json::object();
+  std::int64_t version = 0;
+  sim::WorldTime created_at = 0;
+};
+
+struct ApiStructure {
+  std::string id;
+  std::string settlement_id;
+  std::string type;
+  int level = 1;
+  nlohmann::json variables = nlohmann::json::object();
+  std::int64_t version = 0;
+  sim::WorldTime created_at = 0;
+};
+
+struct ApiEvent {
+  std::string id;
+  sim::WorldTime scheduled_at = 0;
+  bool is_completed = false;
+};
+
+struct ApiEffect {
+  std::string id;
+  sim::WorldTime execute_at = 0;
+};
+
+struct WriteAck {  // updateSettlement / updateStructure
+  std::string id;
+  std::int64_t version = 0;
+};
+
+struct ExpiredEvent {
+  std::string id;
+  bool is_completed = false;
+  std::optional<sim::WorldTime> occurred_at;
+};
+
+struct EffectExecution {
+  bool success = false;
+  std::string error;  // empty when the API sent null
+  std::string execution_id;
+};
+
+// ---- write inputs -----------------------------------------------------------
+
+// `variables` replaces the API's whole object: build it with merged_variables.
+// A field left empty is not sent (the API keeps its value).
+struct SettlementUpdate {
+  std::optional<std::string> name;
+  std::optional<int> level;
+  std::optional<nlohmann::json> variables;
+  std::int64_t expected_version = 0;
+  std::optional<sim::WorldTime> world_time;
+};
+
+struct StructureUpdate {
+  std::optional<std::string> type;
+  std::optional<int> level;
+  std::optional<nlohmann::json> variables;
+  std::int64_t expected_version = 0;
+  std::optional<sim::WorldTime> world_time;
+};
+
+// ---- the client -------------------------------------------------------------
+
+struct CampaignApiConfig {
+  std::string endpoint = "http://localhost:9264/graphql";
+  std::string token;  // a JWT; empty sends no Authorization header
+  std::chrono::milliseconds timeout{10'000};
+  std::string branch_id;  // sent as input.branchId with every update
+};
+
+class CampaignApi {
+ public:
+  explicit CampaignApi(CampaignApiConfig config);
+
+  // Reads. A null world time (a campaign that has none yet) is an ok result
+  // holding nullopt. Events whose scheduledAt is null never expire and are
+  // left out.
+  ApiResult<std::optional<sim::WorldTime>> get_current_world_time(const std::string& campaign_id);
+  ApiResult<std::vector<std::string>> kingdoms_by_campaign(const std::string& campaign_id);
+  ApiResult<std::vector<ApiSettlement>> settlements_by_kingdom(const std::string& kingdom_id);
+  ApiResult<std::vector<ApiStructure>> structures_by_settlement(const std::string& settlement_id);
+  // One entity, fresh (its version and variables before an update). An
+  // unknown (or deleted) id, which the API answers with null, is a GraphQL
+  // error: the write cannot be applied.
+  ApiResult<ApiSettlement> get_settlement(const std::string& id);
+  ApiResult<ApiStructure> get_structure(const std::string& id);
+  ApiResult<std::vector<ApiEvent>> events_by_campaign(const std::string& campaign_id);
+  ApiResult<std::vector<ApiEffect>> deferred_effects_by_campaign(const std::string& campaign_id);
+
+  // Writes; each sends `idempotency_key` (must not be empty) as the
+  // Idempotency-Key header.
+  ApiResult<WriteAck> update_settlement(const std::string& id, const SettlementUpdate& input,
+                                        const std::string& idempotency_key);
+  ApiResult<WriteAck> update_structure(const std::string& id, const StructureUpdate& input,
+                                       const std::string& idempotency_key);
+  // An event already completed yields AlreadyApplied (done(), not retryable).
+  ApiResult<ExpiredEvent> expire_event(const std::string& event_id, const std::string& idempotency_key);
+  // success:false from the API yields a GraphQL error with the value kept.
+  ApiResult<EffectExecution> execute_effect(const std::string& effect_id,
+                                            const std::string& idempotency_key);
+
+  const CampaignApiConfig& config() const { return config_; }
+
+ private:
+  // Sends one operation; on success returns data.<op.field> (may be null).
+  ApiResult<nlohmann::json> call(const api_ops::Operation& op, nlohmann::json variables,
+                                 const std::string* idempotency_key);
+
+  CampaignApiConfig config_;
+  HttpClient http_;
+};
+
+// A DateTime as the API sends it: ISO 8601 (SPEC §1 forms), or epoch
+// milliseconds as a string of digits or as a JSON integer. nullopt otherwise.
+std::optional<sim::WorldTime> parse_api_time(const nlohmann::json& v);
+
+// Classifies one HTTP reply of `op` (exposed for tests of the rules):
+// on success, data.<op.field>.
+ApiResult<nlohmann::json> classify_reply(const api_ops::Operation& op, const HttpResponse& reply);
+
+// ---- entity mapping (API → engine entity JSON of SPEC §6) --------------------
+
+// {id, name, level, population, resources, createdAt, variables} (+ carry when
+// the API holds one). population/resources default to 0/{}; the engine-owned
+// keys are taken out of `variables`.
+nlohmann::json settlement_entity_json(const ApiSettlement& s);
+// {id, settlementId, type, level, status, condition, createdAt,
+//  constructionCompletesAt?, activeSince?, variables}. A structure Hourglass
+// never wrote has no status: it is UNDER_CONSTRUCTION with condition 0 (its
+// construction completes createdAt + constructionMinutes, at once if past).
+nlohmann::json structure_entity_json(const ApiStructure& s);
+nlohmann::json event_entity_json(const ApiEvent& e);    // {id, scheduledAt, isCompleted}
+nlohmann::json effect_entity_json(const ApiEffect& e);  // {id, executeAt}
+
+// A copy of the API's variables with the engine's changes written in, for an
+// update (the API replaces variables whole, so unrelated keys must be kept).
+// Change keys as in records: "resources.<r>" goes to variables.resources.<r>
+// (a "resources" object is merged entry by entry); "level", "name" and "type"
+// are the API entity's own fields and are skipped; every other key
+// (population, carry, status, condition, activeSince...) is set as is.
+nlohmann::json merged_variables(const nlohmann::json& api_variables,
+                                const nlohmann::json& engine_changes);
+
+}  // namespace hourglass::service

@@ -1,0 +1,75 @@
+// Coalescing: the records of one advance of one campaign (SPEC §4 JSON lines,
+// in order) become the fewest API writes that leave the API in the same
+// state: one write per entity, holding the final absolute value of every key
+// the records changed. Pure; no I/O.
+//
+//   Settlement records            -> a Settlement write; `changes` merge, later wins
+//   MAINTENANCE_PAID              -> its structure's changes, AND its
+//                                    `settlementChanges` folded into the
+//                                    settlement's write (latest value per key)
+//   CONSTRUCTION_COMPLETE         -> also sets `activeSince` (ISO, the record's
+//                                    worldTime): the anchor of the structure's
+//                                    timers, which a restart must see again
+//   other Structure records       -> a Structure write; changes merge per structure
+//   MAINTENANCE_MISSED with {},
+//   UPGRADE_AVAILABLE             -> no write (notices only)
+//   EVENT_EXPIRED                 -> ExpireEvent
+//   DEFERRED_EFFECT               -> ExecuteEffect
+//
+// Writes come in the order of each entity's first contributing record; a
+// MAINTENANCE_PAID contributes to its structure first, then its settlement.
+// Each write carries the idempotency key of the LAST record coalesced into it
+// (SPEC §4: <campaignId>:<entityType>:<entityId>:<kind>:<worldTime ms>), with
+// one exception that keeps keys unique per write: a settlement write whose
+// last record is a MAINTENANCE_PAID uses the settlement's own type and id,
+// <campaignId>:Settlement:<settlementId>:MAINTENANCE_PAID:<ms>.
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/time.hpp"
+
+namespace hourglass::service {
+
+struct EntityWrite {
+  enum class Kind { Settlement, Structure, ExpireEvent, ExecuteEffect };
+  Kind kind = Kind::Settlement;
+  std::string entity_id;
+  // Final absolute values, keys as in records: population, level,
+  // resources.<r> (settlements); status, condition, activeSince (structures);
+  // isCompleted (events); {} (effects).
+  nlohmann::json changes = nlohmann::json::object();
+  std::string idempotency_key;  // of the last record coalesced (see above)
+  sim::WorldTime world_time = 0;  // of the last record coalesced
+
+  bool operator==(const EntityWrite& o) const {
+    return kind == o.kind && entity_id == o.entity_id && changes == o.changes &&
+           idempotency_key == o.idempotency_key && world_time == o.world_time;
+  }
+};
+
+const char* to_string(EntityWrite::Kind kind);
+
+// A record line that is not a valid SPEC §4 record (or names another campaign
+// than the first line). line() is 1-based.
+class CoalesceError : public std::runtime_error {
+ public:
+  CoalesceError(std::size_t line, const std::string& message)
+      : std::runtime_error("record line " + std::to_string(line) + ": " + message), line_(line) {}
+  std::size_t line() const { return line_; }
+
+ private:
+  std::size_t line_;
+};
+
+// Throws CoalesceError on the first bad line.
+std::vector<EntityWrite> coalesce(const std::vector<std::string>& record_lines);
+// The same over a JSON-lines text; blank lines are skipped (but counted).
+std::vector<EntityWrite> coalesce_jsonl(std::string_view text);
+
+}  // namespace hourglass::service

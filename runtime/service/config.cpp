@@ -1,0 +1,252 @@
+#include "runtime/service/config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace hourglass::service {
+namespace {
+
+// A whole-string decimal integer within [lo, hi] of the target type; any other
+// text is an error naming `name`.
+template <class Int>
+bool parse_int(const std::string& name, const std::string& text, Int& out,
+               std::vector<std::string>& errors) {
+  long long v = 0;
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  if (first != last && *first == '+') ++first;
+  const auto [ptr, ec] = std::from_chars(first, last, v);
+  if (text.empty() || ec != std::errc() || ptr != last ||
+      v < static_cast<long long>(std::numeric_limits<Int>::min()) ||
+      v > static_cast<long long>(std::numeric_limits<Int>::max())) {
+    errors.push_back(name + ": expected an integer, got '" + text + "'");
+    return false;
+  }
+  out = static_cast<Int>(v);
+  return true;
+}
+
+bool starts_with(const std::string& s, const char* prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+// "scheme://user:password@host/..." -> "scheme://user:***@host/..."
+std::string mask_url_password(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return url;
+  const auto authority = scheme_end + 3;
+  const auto authority_end = url.find_first_of("/?#", authority);
+  const auto at = url.rfind('@', authority_end == std::string::npos ? url.size() : authority_end);
+  if (at == std::string::npos || at < authority) return url;
+  const auto colon = url.find(':', authority);
+  if (colon == std::string::npos || colon > at) return url;  // user only, no password
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+// Quotes values that would make the line ambiguous (spaces, quotes, empty).
+std::string show(const std::string& v) {
+  if (!v.empty() && v.find_first_of(" \t\"=") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+bool valid_fault_inject(const std::string& spec) {
+  const auto first = spec.find(':');
+  const auto last = spec.rfind(':');
+  if (first == std::string::npos || first == last) return false;
+  const std::string kind = spec.substr(0, first);
+  const std::string name = spec.substr(first + 1, last - first - 1);
+  const std::string nth = spec.substr(last + 1);
+  const auto& kinds = fault_inject_kinds();
+  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) return false;
+  if (name.empty()) return false;
+  if (nth.empty() || !std::all_of(nth.begin(), nth.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
+  long long n = 0;
+  const auto [ptr, ec] = std::from_chars(nth.data(), nth.data() + nth.size(), n);
+  return ec == std::errc() && n >= 1;
+}
+
+}  // namespace
+
+std::string read_token_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw ConfigError("API_TOKEN_FILE: cannot read '" + path + "': " + std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError("API_TOKEN_FILE: cannot read '" + path + "'");
+  std::string token = text.str();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  return token;
+}
+
+ServiceConfig config_from_env(const std::function<const char*(const char*)>& getenv) {
+  ServiceConfig cfg;
+  std::vector<std::string> errors;
+  auto get = [&](const char* name, std::string& value) {
+    const char* v = getenv(name);
+    if (v == nullptr || *v == '\0') return false;
+    value = v;
+    return true;
+  };
+  auto str = [&](const char* name, std::string& field) { get(name, field); };
+  auto num = [&](const char* name, auto& field) {
+    std::string v;
+    if (get(name, v)) parse_int(name, v, field, errors);
+  };
+
+  str("REDIS_URL", cfg.redis_url);
+  str("API_URL", cfg.api_url);
+  std::string token, token_file;
+  const bool has_token = get("API_TOKEN", token);
+  const bool has_token_file = get("API_TOKEN_FILE", token_file);
+  if (has_token && has_token_file) {
+    errors.push_back("API_TOKEN and API_TOKEN_FILE are both set; set only one");
+  } else if (has_token) {
+    cfg.api_token = token;
+  } else if (has_token_file) {
+    try {
+      cfg.api_token = read_token_file(token_file);
+    } catch (const ConfigError& e) {
+      errors.push_back(e.what());
+    }
+  }
+  str("HOURGLASS_RULES", cfg.rules_file);
+  num("PORT", cfg.port);
+  str("BIND", cfg.bind);
+  str("LOG_LEVEL", cfg.log_level);
+  str("LOG_FORMAT", cfg.log_format);
+  num("GATEWAY_CONCURRENCY", cfg.gateway_concurrency);
+  {
+    std::string v;
+    long long ms = 0;
+    if (get("GATEWAY_TIMEOUT_MS", v) && parse_int("GATEWAY_TIMEOUT_MS", v, ms, errors))
+      cfg.gateway_timeout = std::chrono::milliseconds(ms);
+  }
+  num("GATEWAY_RETRIES", cfg.gateway_retries);
+  str("API_BRANCH_ID", cfg.branch_id);
+  str("HOURGLASS_RECORD", cfg.record_file);
+  str("HOURGLASS_FAULT_INJECT", cfg.fault_inject);
+  {
+    std::string v;
+    long long s = 0;
+    if (get("HOURGLASS_DRAIN_TIMEOUT_S", v) && parse_int("HOURGLASS_DRAIN_TIMEOUT_S", v, s, errors))
+      cfg.drain_timeout = std::chrono::seconds(s);
+  }
+
+  if (!errors.empty()) {
+    std::string msg;
+    for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e;
+    throw ConfigError(msg);
+  }
+  return cfg;
+}
+
+void add_config_flags(CLI::App& app, ServiceConfig& cfg) {
+  app.add_option("--redis-url", cfg.redis_url, "Redis URL (env REDIS_URL)");
+  app.add_option("--api-url", cfg.api_url, "campaign API GraphQL URL (env API_URL)");
+  app.add_option_function<std::string>(
+         "--api-token-file",
+         [&cfg](const std::string& path) {
+           try {
+             cfg.api_token = read_token_file(path);
+           } catch (const ConfigError& e) {
+             throw CLI::ValidationError("--api-token-file", e.what());
+           }
+         },
+         "file holding the API token (env API_TOKEN_FILE or API_TOKEN)")
+      ->type_name("FILE");
+  app.add_option("--rules", cfg.rules_file, "rules file; default: built-in rules (env HOURGLASS_RULES)");
+  app.add_option("--port", cfg.port, "status server port (env PORT)");
+  app.add_option("--bind", cfg.bind, "status server address (env BIND)");
+  app.add_option("--log-level", cfg.log_level, "trace|debug|info|warn|error|off (env LOG_LEVEL)");
+  app.add_option("--log-format", cfg.log_format, "json|text (env LOG_FORMAT)");
+  app.add_option("--gateway-concurrency", cfg.gateway_concurrency,
+                 "concurrent API writes (env GATEWAY_CONCURRENCY)");
+  app.add_option_function<long long>(
+         "--gateway-timeout-ms",
+         [&cfg](long long ms) { cfg.gateway_timeout = std::chrono::milliseconds(ms); },
+         "API request timeout in ms (env GATEWAY_TIMEOUT_MS)")
+      ->type_name("MS");
+  app.add_option("--gateway-retries", cfg.gateway_retries, "retries per API write (env GATEWAY_RETRIES)");
+  app.add_option("--branch-id", cfg.branch_id, "API branch id (env API_BRANCH_ID)");
+  app.add_option("--record", cfg.record_file, "flight recorder file (env HOURGLASS_RECORD)");
+  app.add_option("--fault-inject", cfg.fault_inject,
+                 "KIND:NAME:N, the actor throws at its Nth firing (env HOURGLASS_FAULT_INJECT)");
+  app.add_option_function<long long>(
+         "--drain-timeout-s",
+         [&cfg](long long s) { cfg.drain_timeout = std::chrono::seconds(s); },
+         "seconds to drain on shutdown (env HOURGLASS_DRAIN_TIMEOUT_S)")
+      ->type_name("S");
+}
+
+std::vector<std::string> validate(const ServiceConfig& cfg) {
+  std::vector<std::string> p;
+  if (cfg.port < 1 || cfg.port > 65535)
+    p.push_back("port: must be 1..65535, got " + std::to_string(cfg.port));
+  if (cfg.bind.empty()) p.push_back("bind: must not be empty");
+  if (cfg.gateway_concurrency < 1 || cfg.gateway_concurrency > 256)
+    p.push_back("gateway_concurrency: must be 1..256, got " + std::to_string(cfg.gateway_concurrency));
+  if (cfg.gateway_retries < 0 || cfg.gateway_retries > 20)
+    p.push_back("gateway_retries: must be 0..20, got " + std::to_string(cfg.gateway_retries));
+  if (cfg.gateway_timeout < std::chrono::milliseconds(100) || cfg.gateway_timeout > std::chrono::minutes(10))
+    p.push_back("gateway_timeout: must be 100 ms..10 min (100..600000 ms), got " +
+                std::to_string(cfg.gateway_timeout.count()) + " ms");
+  static const char* const levels[] = {"trace", "debug", "info", "warn", "error", "off"};
+  if (std::none_of(std::begin(levels), std::end(levels), [&](const char* l) { return cfg.log_level == l; }))
+    p.push_back("log_level: must be one of trace, debug, info, warn, error, off, got '" + cfg.log_level + "'");
+  if (cfg.log_format != "json" && cfg.log_format != "text")
+    p.push_back("log_format: must be json or text, got '" + cfg.log_format + "'");
+  if (!starts_with(cfg.redis_url, "redis://") || cfg.redis_url.size() == 8)
+    p.push_back("redis_url: must start with redis://, got '" + mask_url_password(cfg.redis_url) + "'");
+  if (!(starts_with(cfg.api_url, "http://") && cfg.api_url.size() > 7) &&
+      !(starts_with(cfg.api_url, "https://") && cfg.api_url.size() > 8))
+    p.push_back("api_url: must start with http:// or https://, got '" + mask_url_password(cfg.api_url) + "'");
+  if (cfg.api_token.empty()) p.push_back("api_token: required (set API_TOKEN or API_TOKEN_FILE)");
+  if (cfg.branch_id.empty()) p.push_back("branch_id: must not be empty");
+  if (!cfg.fault_inject.empty() && !valid_fault_inject(cfg.fault_inject)) {
+    std::string kinds;
+    for (const auto& k : fault_inject_kinds()) kinds += (kinds.empty() ? "" : "|") + k;
+    p.push_back("fault_inject: must be <actor kind>:<name>:<N> with kind " + kinds +
+                " and N >= 1, got '" + cfg.fault_inject + "'");
+  }
+  if (cfg.restart_limit < 1) p.push_back("restart_limit: must be at least 1, got " + std::to_string(cfg.restart_limit));
+  if (cfg.restart_window < std::chrono::seconds(1))
+    p.push_back("restart_window: must be at least 1 s, got " + std::to_string(cfg.restart_window.count()) + " s");
+  if (cfg.drain_timeout < std::chrono::seconds(0) || cfg.drain_timeout > std::chrono::hours(1))
+    p.push_back("drain_timeout: must be 0..3600 s, got " + std::to_string(cfg.drain_timeout.count()) + " s");
+  return p;
+}
+
+std::string describe(const ServiceConfig& cfg) {
+  std::ostringstream o;
+  o << "redis_url=" << show(mask_url_password(cfg.redis_url))
+    << " api_url=" << show(mask_url_password(cfg.api_url))
+    << " api_token=" << (cfg.api_token.empty() ? "<unset>" : "***")
+    << " rules=" << (cfg.rules_file.empty() ? "<built-in>" : show(cfg.rules_file))
+    << " bind=" << show(cfg.bind) << " port=" << cfg.port
+    << " log_level=" << show(cfg.log_level) << " log_format=" << show(cfg.log_format)
+    << " gateway_concurrency=" << cfg.gateway_concurrency
+    << " gateway_timeout_ms=" << cfg.gateway_timeout.count()
+    << " gateway_retries=" << cfg.gateway_retries
+    << " branch_id=" << show(cfg.branch_id)
+    << " record=" << (cfg.record_file.empty() ? "<off>" : show(cfg.record_file))
+    << " fault_inject=" << (cfg.fault_inject.empty() ? "<off>" : show(cfg.fault_inject))
+    << " restart_limit=" << cfg.restart_limit << " restart_window_s=" << cfg.restart_window.count()
+    << " drain_timeout_s=" << cfg.drain_timeout.count();
+  return o.str();
+}
+
+}  // namespace hourglass::service

@@ -1,0 +1,92 @@
+// Service configuration (`hourglass serve`): defaults, then environment
+// variables, then command-line flags (flags win). validate() lists every
+// problem at once, so an operator fixes them in one round.
+//
+//   setting               env                        flag
+//   redis_url             REDIS_URL                  --redis-url
+//   api_url               API_URL                    --api-url
+//   api_token             API_TOKEN | API_TOKEN_FILE --api-token-file   (never a token flag:
+//                                                                         command lines leak into ps)
+//   rules_file            HOURGLASS_RULES            --rules
+//   port                  PORT                       --port
+//   bind                  BIND                       --bind
+//   log_level             LOG_LEVEL                  --log-level
+//   log_format            LOG_FORMAT                 --log-format
+//   gateway_concurrency   GATEWAY_CONCURRENCY        --gateway-concurrency
+//   gateway_timeout       GATEWAY_TIMEOUT_MS         --gateway-timeout-ms
+//   gateway_retries       GATEWAY_RETRIES            --gateway-retries
+//   branch_id             API_BRANCH_ID              --branch-id
+//   record_file           HOURGLASS_RECORD           --record
+//   fault_inject          HOURGLASS_FAULT_INJECT     --fault-inject
+//   drain_timeout         HOURGLASS_DRAIN_TIMEOUT_S  --drain-timeout-s
+//
+// An environment variable set to the empty string counts as unset.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace hourglass::service {
+
+struct ServiceConfig {
+  std::string redis_url = "redis://127.0.0.1:6379";
+  std::string api_url = "http://localhost:9264/graphql";
+  std::string api_token;    // never logged: describe() shows it as ***
+  std::string rules_file;   // empty: built-in defaults
+  int port = 9266;          // status server (/health, /metrics)
+  std::string bind = "127.0.0.1";
+  std::string log_level = "info";
+  std::string log_format = "json";
+  int gateway_concurrency = 8;
+  std::chrono::milliseconds gateway_timeout{5000};
+  int gateway_retries = 3;
+  std::string branch_id = "main";
+  std::string record_file;   // flight recorder; empty: off
+  std::string fault_inject;  // "<actor kind>:<name>:<N>", e.g. "settlement:s1:3"; empty: off
+  int restart_limit = 5;
+  std::chrono::seconds restart_window{10};
+  std::chrono::seconds drain_timeout{10};
+};
+
+// A configuration that cannot even be read (a value that is not a number, an
+// unreadable token file, API_TOKEN together with API_TOKEN_FILE). The message
+// names every such problem, one per line.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Defaults overridden by the environment. `getenv` is std::getenv in main and
+// a map lookup in tests. Throws ConfigError.
+ServiceConfig config_from_env(const std::function<const char*(const char*)>& getenv);
+
+// Registers the flags above on `app`; parsing writes into `cfg`, so call it
+// with the result of config_from_env to let flags override the environment.
+// `cfg` must outlive the parse. An unreadable --api-token-file fails the parse
+// with a CLI::ValidationError naming the path.
+void add_config_flags(CLI::App& app, ServiceConfig& cfg);
+
+// Every problem with `cfg`, each naming its setting; empty when valid.
+std::vector<std::string> validate(const ServiceConfig& cfg);
+
+// One line for the start-up log: every setting, the token as *** and any
+// password inside a URL as ***.
+std::string describe(const ServiceConfig& cfg);
+
+// The token in `path`, trailing newline(s) and carriage returns trimmed.
+// Throws ConfigError naming the path when it cannot be read.
+std::string read_token_file(const std::string& path);
+
+// The actor kinds fault injection can name.
+inline const std::vector<std::string>& fault_inject_kinds() {
+  static const std::vector<std::string> kinds{"campaign", "settlement", "structure"};
+  return kinds;
+}
+
+}  // namespace hourglass::service

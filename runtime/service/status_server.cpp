@@ -1,0 +1,199 @@
+// Debian's cpp-httplib 0.11 is a compiled library (libcpp-httplib) built with
+// these options; every translation unit including httplib.h must agree with
+// them, or class layouts differ from the library's (pkg-config --cflags
+// cpp-httplib).
+#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
+#define CPPHTTPLIB_OPENSSL_SUPPORT
+#endif
+#ifndef CPPHTTPLIB_ZLIB_SUPPORT
+#define CPPHTTPLIB_ZLIB_SUPPORT
+#endif
+#ifndef CPPHTTPLIB_BROTLI_SUPPORT
+#define CPPHTTPLIB_BROTLI_SUPPORT
+#endif
+#include <httplib.h>
+
+#include "runtime/service/status_server.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <sys/socket.h>
+
+namespace hourglass::service {
+
+const char* to_string(HealthStatus s) {
+  switch (s) {
+    case HealthStatus::healthy: return "healthy";
+    case HealthStatus::degraded: return "degraded";
+    default: return "unhealthy";
+  }
+}
+
+const char* to_string(BreakerState s) {
+  switch (s) {
+    case BreakerState::closed: return "closed";
+    case BreakerState::half_open: return "half_open";
+    default: return "open";
+  }
+}
+
+// ---- HealthState ------------------------------------------------------------
+
+HealthState::HealthState(std::chrono::seconds redis_grace, Clock::time_point now)
+    : redis_grace_(redis_grace), redis_down_since_(now) {}
+
+void HealthState::set_redis_connected(bool connected, Clock::time_point now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (redis_connected_ && !connected) redis_down_since_ = now;  // the outage starts now
+  redis_connected_ = connected;
+}
+
+void HealthState::set_api_breaker(BreakerState state) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  breaker_ = state;
+}
+
+void HealthState::set_gateway(std::size_t backlog, std::size_t dead_letters) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  gateway_backlog_ = backlog;
+  gateway_dead_letters_ = dead_letters;
+}
+
+void HealthState::set_campaigns(std::size_t total, std::size_t quarantined) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  campaigns_total_ = total;
+  campaigns_quarantined_ = quarantined;
+}
+
+HealthStatus HealthState::status_locked(Clock::time_point now) const {
+  const bool redis_down_too_long = !redis_connected_ && now - redis_down_since_ > redis_grace_;
+  if (redis_down_too_long || breaker_ == BreakerState::open) return HealthStatus::unhealthy;
+  if (campaigns_quarantined_ > 0 || gateway_dead_letters_ > 0) return HealthStatus::degraded;
+  return HealthStatus::healthy;
+}
+
+HealthStatus HealthState::status(Clock::time_point now) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return status_locked(now);
+}
+
+nlohmann::json HealthState::to_json(Clock::time_point now) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  using nlohmann::json;
+  json redis{{"connected", redis_connected_}};
+  if (redis_connected_) {
+    redis["status"] = "ok";
+  } else {
+    const auto down = std::chrono::duration_cast<std::chrono::milliseconds>(now - redis_down_since_);
+    redis["down_for_s"] = static_cast<double>(down.count()) / 1000.0;
+    redis["status"] = down > redis_grace_ ? "down" : "degraded";
+  }
+  redis["grace_s"] = redis_grace_.count();
+  const char* api_status = breaker_ == BreakerState::open        ? "down"
+                           : breaker_ == BreakerState::half_open ? "degraded"
+                                                                 : "ok";
+  return json{
+      {"status", to_string(status_locked(now))},
+      {"components",
+       {{"redis", redis},
+        {"api", {{"status", api_status}, {"breaker", to_string(breaker_)}}},
+        {"gateway",
+         {{"status", gateway_dead_letters_ > 0 ? "degraded" : "ok"},
+          {"backlog", gateway_backlog_},
+          {"dead_letters", gateway_dead_letters_}}},
+        {"campaigns",
+         {{"status", campaigns_quarantined_ > 0 ? "degraded" : "ok"},
+          {"total", campaigns_total_},
+          {"quarantined", campaigns_quarantined_}}}}}};
+}
+
+// ---- StatusServer -----------------------------------------------------------
+
+struct StatusServer::Impl {
+  httplib::Server server;
+  std::atomic<bool> finished{false};
+};
+
+StatusServer::StatusServer(std::string bind, int port, HealthProvider health, const Registry& metrics)
+    : bind_(std::move(bind)), port_(port), health_(std::move(health)), metrics_(metrics) {}
+
+StatusServer::~StatusServer() { stop(); }
+
+void StatusServer::start() {
+  if (impl_) throw std::logic_error("StatusServer::start called twice");
+  auto impl = std::make_unique<Impl>();
+  httplib::Server& svr = impl->server;
+
+  // httplib's default sets SO_REUSEPORT, which lets a second process bind a
+  // port that is already serving; SO_REUSEADDR only allows rebinding over
+  // TIME_WAIT, so a taken port fails as it should.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  svr.new_task_queue = [] { return new httplib::ThreadPool(4); };
+  svr.set_keep_alive_timeout(2);
+
+  svr.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+    nlohmann::json body;
+    int code = 503;
+    try {
+      body = health_();
+      const auto it = body.find("status");
+      if (it != body.end() && it->is_string() && (*it == "healthy" || *it == "degraded")) code = 200;
+    } catch (const std::exception& e) {
+      body = {{"status", "unhealthy"}, {"error", std::string("health provider failed: ") + e.what()}};
+    }
+    res.status = code;
+    res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    "application/json");
+  });
+  svr.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.status = 200;
+    res.set_content(metrics_.render(), "text/plain; version=0.0.4");
+  });
+  // Anything else: httplib answers 404 for unknown paths and methods.
+
+  errno = 0;
+  int bound = -1;
+  if (port_ == 0) {
+    bound = svr.bind_to_any_port(bind_);
+  } else if (svr.bind_to_port(bind_, port_)) {
+    bound = port_;
+  }
+  if (bound <= 0) {
+    const int err = errno;
+    throw std::runtime_error("status server: cannot listen on " + bind_ + ":" + std::to_string(port_) +
+                             (err != 0 ? std::string(": ") + std::strerror(err)
+                                       : std::string(": address unusable or port in use")));
+  }
+
+  Impl* raw = impl.get();
+  impl_ = std::move(impl);
+  bound_port_ = bound;
+  thread_ = std::thread([raw] {
+    raw->server.listen_after_bind();
+    raw->finished = true;
+  });
+  // The socket already listens (bind_to_port binds and listens), so clients
+  // can connect; wait for the accept loop too, so that stop() (which does
+  // nothing before the loop runs) cannot be lost.
+  while (!raw->server.is_running() && !raw->finished) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (raw->finished) {
+    stop();
+    throw std::runtime_error("status server: accept loop on " + bind_ + ":" + std::to_string(bound) +
+                             " ended at once");
+  }
+}
+
+void StatusServer::stop() {
+  if (!impl_) return;
+  impl_->server.stop();
+  if (thread_.joinable()) thread_.join();
+  impl_.reset();
+  bound_port_ = 0;
+}
+
+}  // namespace hourglass::service

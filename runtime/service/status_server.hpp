@@ -1,0 +1,107 @@
+// The service's status endpoints, served by cpp-httplib on its own thread:
+//
+//   GET /health   the health provider's JSON; 200 when its "status" is
+//                 "healthy" or "degraded", 503 when "unhealthy" (or when the
+//                 provider throws or gives no known status)
+//   GET /metrics  Registry::render(), Content-Type text/plain; version=0.0.4
+//   anything else 404
+//
+// HealthState holds what the service knows about its dependencies and turns it
+// into that JSON (HealthState::to_json is a ready-made health provider).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "runtime/service/metrics.hpp"
+
+namespace hourglass::service {
+
+enum class HealthStatus { healthy, degraded, unhealthy };
+const char* to_string(HealthStatus s);
+
+enum class BreakerState { closed, half_open, open };
+const char* to_string(BreakerState s);
+
+// Overall status rules (HealthState::status):
+//   unhealthy  Redis has been disconnected for more than `redis_grace`
+//              (counted from construction when it has never connected), or
+//              the campaign API's circuit breaker is open: the service can
+//              neither hear nor write world time, so an orchestrator should
+//              stop routing to / restart it.
+//   degraded   otherwise, when any campaign is quarantined or the gateway
+//              holds dead letters not yet replayed: the service works, but
+//              some results are not reaching the API.
+//   healthy    otherwise. A Redis outage shorter than the grace, a half-open
+//              breaker and a gateway backlog (without dead letters) are
+//              reported in the components but do not change the status.
+// Thread-safe: the service's threads call the setters, the status server's
+// threads read.
+class HealthState {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit HealthState(std::chrono::seconds redis_grace = std::chrono::seconds(30),
+                       Clock::time_point now = Clock::now());
+
+  void set_redis_connected(bool connected, Clock::time_point now = Clock::now());
+  void set_api_breaker(BreakerState state);
+  void set_gateway(std::size_t backlog, std::size_t dead_letters);
+  void set_campaigns(std::size_t total, std::size_t quarantined);
+
+  HealthStatus status(Clock::time_point now = Clock::now()) const;
+  // {"status":..., "components":{"redis":{...},"api":{...},"gateway":{...},"campaigns":{...}}};
+  // each component carries its own "status" ("ok", "degraded" or "down").
+  nlohmann::json to_json(Clock::time_point now = Clock::now()) const;
+
+ private:
+  HealthStatus status_locked(Clock::time_point now) const;
+
+  mutable std::mutex mutex_;
+  std::chrono::seconds redis_grace_;
+  bool redis_connected_ = false;
+  Clock::time_point redis_down_since_;
+  BreakerState breaker_ = BreakerState::closed;
+  std::size_t gateway_backlog_ = 0;
+  std::size_t gateway_dead_letters_ = 0;
+  std::size_t campaigns_total_ = 0;
+  std::size_t campaigns_quarantined_ = 0;
+};
+
+class StatusServer {
+ public:
+  using HealthProvider = std::function<nlohmann::json()>;
+
+  // `port` 0 picks a free port (see port()). `metrics` must outlive the server.
+  StatusServer(std::string bind, int port, HealthProvider health, const Registry& metrics);
+  ~StatusServer();  // stop()
+  StatusServer(const StatusServer&) = delete;
+  StatusServer& operator=(const StatusServer&) = delete;
+
+  // Binds, starts the server thread and returns once it accepts connections.
+  // Throws std::runtime_error naming bind:port when the port is taken or the
+  // address is unusable.
+  void start();
+  // Stops accepting, finishes requests in flight and joins. Idempotent.
+  void stop();
+  // The bound port (the chosen one when constructed with 0); 0 before start().
+  int port() const { return bound_port_; }
+
+ private:
+  struct Impl;
+  std::string bind_;
+  int port_;
+  int bound_port_ = 0;
+  HealthProvider health_;
+  const Registry& metrics_;
+  std::unique_ptr<Impl> impl_;
+  std::thread thread_;
+};
+
+}  // namespace hourglass::service

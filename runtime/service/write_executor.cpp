@@ -1,0 +1,116 @@
+#include "runtime/service/write_executor.hpp"
+
+#include <stdexcept>
+
+namespace hourglass::service {
+namespace {
+
+WriteOutcome failed(const ApiError& e) {
+  WriteOutcome o;
+  o.kind = e.kind;
+  o.retryable = e.retryable();
+  o.unavailable = e.kind == ApiError::Kind::Transport || e.kind == ApiError::Kind::Timeout ||
+                  (e.kind == ApiError::Kind::Http && e.http_status >= 502 && e.http_status <= 504);
+  o.message = std::string(to_string(e.kind)) + ": " + e.message;
+  return o;
+}
+
+WriteOutcome succeeded() {
+  WriteOutcome o;
+  o.done = true;
+  return o;
+}
+
+std::optional<int> level_of(const nlohmann::json& changes) {
+  auto it = changes.find("level");
+  if (it == changes.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<int>();
+}
+
+// Read, merge, update; again on a conflict.
+template <class Read, class Update>
+WriteOutcome locked_update(int attempts, Read read, Update update) {
+  for (int i = 0; i < attempts; ++i) {
+    auto current = read();
+    if (!current.ok()) return failed(current.error);
+    auto written = update(*current.value);
+    if (written.ok()) return succeeded();
+    if (written.error.kind != ApiError::Kind::OptimisticLock) return failed(written.error);
+  }
+  WriteOutcome o;
+  o.kind = ApiError::Kind::OptimisticLock;
+  o.retryable = true;  // someone keeps writing; a later try may win
+  o.message = "optimistic lock conflict on every attempt";
+  return o;
+}
+
+}  // namespace
+
+WriteOutcome execute_write(CampaignApi& api, const EntityWrite& w, int lock_attempts) {
+  switch (w.kind) {
+    case EntityWrite::Kind::Settlement:
+      return locked_update(
+          lock_attempts, [&] { return api.get_settlement(w.entity_id); },
+          [&](const ApiSettlement& s) {
+            SettlementUpdate u;
+            u.level = level_of(w.changes);
+            u.variables = merged_variables(s.variables, w.changes);
+            u.expected_version = s.version;
+            u.world_time = w.world_time;
+            return api.update_settlement(w.entity_id, u, w.idempotency_key);
+          });
+    case EntityWrite::Kind::Structure:
+      return locked_update(
+          lock_attempts, [&] { return api.get_structure(w.entity_id); },
+          [&](const ApiStructure& s) {
+            StructureUpdate u;
+            u.level = level_of(w.changes);
+            u.variables = merged_variables(s.variables, w.changes);
+            u.expected_version = s.version;
+            u.world_time = w.world_time;
+            return api.update_structure(w.entity_id, u, w.idempotency_key);
+          });
+    case EntityWrite::Kind::ExpireEvent: {
+      auto r = api.expire_event(w.entity_id, w.idempotency_key);
+      return r.done() ? succeeded() : failed(r.error);
+    }
+    case EntityWrite::Kind::ExecuteEffect: {
+      auto r = api.execute_effect(w.entity_id, w.idempotency_key);
+      return r.done() ? succeeded() : failed(r.error);
+    }
+  }
+  return failed(ApiError{ApiError::Kind::BadReply, "unknown write kind", 0});
+}
+
+nlohmann::json write_to_json(const std::string& campaign_id, const EntityWrite& w) {
+  return {{"campaignId", campaign_id},
+          {"kind", to_string(w.kind)},
+          {"entityId", w.entity_id},
+          {"changes", w.changes},
+          {"idempotencyKey", w.idempotency_key},
+          {"worldTime", sim::format_world_time(w.world_time)}};
+}
+
+EntityWrite write_from_json(const nlohmann::json& j, std::string* campaign_id) {
+  try {
+    EntityWrite w;
+    const std::string kind = j.at("kind").get<std::string>();
+    if (kind == to_string(EntityWrite::Kind::Settlement)) w.kind = EntityWrite::Kind::Settlement;
+    else if (kind == to_string(EntityWrite::Kind::Structure)) w.kind = EntityWrite::Kind::Structure;
+    else if (kind == to_string(EntityWrite::Kind::ExpireEvent)) w.kind = EntityWrite::Kind::ExpireEvent;
+    else if (kind == to_string(EntityWrite::Kind::ExecuteEffect)) w.kind = EntityWrite::Kind::ExecuteEffect;
+    else throw std::invalid_argument("kind: unknown write kind \"" + kind + "\"");
+    w.entity_id = j.at("entityId").get<std::string>();
+    w.changes = j.at("changes");
+    w.idempotency_key = j.at("idempotencyKey").get<std::string>();
+    auto t = sim::parse_world_time(j.at("worldTime").get<std::string>());
+    if (!t) throw std::invalid_argument("worldTime: not a time");
+    w.world_time = *t;
+    if (campaign_id) *campaign_id = j.at("campaignId").get<std::string>();
+    return w;
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(std::string("dead letter entry: ") + e.what());
+  }
+}
+
+}  // namespace hourglass::service

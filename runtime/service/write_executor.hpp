@@ -1,0 +1,31 @@
+// Carrying out one coalesced write against the campaign API: read the
+// entity's current version and variables, write the engine's final values
+// into them, update with the optimistic lock, and on a conflict read again
+// and recompute (the values are absolute, so recomputing is re-merging).
+// Used by the gateway's workers and by `hourglass dlq retry`.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "runtime/service/campaign_api.hpp"
+#include "runtime/service/coalesce.hpp"
+
+namespace hourglass::service {
+
+struct WriteOutcome {
+  bool done = false;       // applied now, or earlier (AlreadyApplied)
+  bool retryable = false;  // a failure worth another try (API down, timeout, 5xx, lost races)
+  bool unavailable = false;  // the API could not be reached or said so (transport, timeout, 502-504)
+  ApiError::Kind kind = ApiError::Kind::None;
+  std::string message;
+};
+
+// At most `lock_attempts` read-merge-update rounds on optimistic-lock conflicts.
+WriteOutcome execute_write(CampaignApi& api, const EntityWrite& write, int lock_attempts = 3);
+
+// A write as a dead letter entry, and back (throws std::invalid_argument).
+nlohmann::json write_to_json(const std::string& campaign_id, const EntityWrite& write);
+EntityWrite write_from_json(const nlohmann::json& j, std::string* campaign_id);
+
+}  // namespace hourglass::service

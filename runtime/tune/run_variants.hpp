@@ -1,0 +1,32 @@
+// Replays one scenario per variant on a pool of std::threads (each replay
+// with one scheduler thread), reading the records as they are written.
+// Results are stored by variant index, so nothing depends on scheduling.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "runtime/replay.hpp"
+#include "runtime/tune/record_table.hpp"
+#include "runtime/tune/timelines.hpp"
+
+namespace hourglass::runtime::tune {
+
+struct VariantResult {
+  ReplayStats stats;
+  std::vector<sim::CampaignSnapshot> state;  // the final state
+  Timelines timelines;
+  std::vector<RecordRow> records;            // when RunOptions::keep_records
+  std::uint64_t unreadable_records = 0;      // lines that were not records (an engine fault)
+};
+
+struct RunOptions {
+  std::size_t threads = 0;  // concurrent replays; 0: one per core
+  bool keep_records = true; // for timeline.csv
+};
+
+// Exceptions of a replay are rethrown, after every thread has ended.
+std::vector<VariantResult> run_variants(const std::vector<Scenario>& scenarios, const RunOptions& options);
+
+}  // namespace hourglass::runtime::tune

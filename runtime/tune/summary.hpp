@@ -1,0 +1,29 @@
+// The report's summary table: a row per settlement and rule set, with the
+// settlement's final population, level and resources (from that rule set's
+// final state), the maintenance paid / missed and upgrade notice records of
+// its structures, and a last column that lists how each metric differs from
+// the first rule set ("population +120, gold -4"). "–" marks a value a rule
+// set lacks (a settlement deleted, or never created, under it).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "report/html_report.hpp"
+#include "runtime/tune/run_variants.hpp"
+
+namespace hourglass::runtime::tune {
+
+// Columns: Campaign, Settlement, Rule set, population, level, each resource
+// name of any settlement (byte order), maintenance paid, maintenance missed,
+// upgrade notices, "Δ vs <first label>". Rows: settlements in (campaign, id)
+// order, each with one row per label in label order.
+report::Table summary_table(const std::vector<std::string>& labels, const std::vector<VariantResult>& results);
+
+// Every settlement of any rule set (initial, recorded or final), in order.
+std::vector<EntityKey> settlement_keys(const std::vector<VariantResult>& results);
+
+// The resource names a settlement has under any rule set, in byte order.
+std::vector<std::string> resource_names(const EntityKey& key, const std::vector<VariantResult>& results);
+
+}  // namespace hourglass::runtime::tune

@@ -1,0 +1,48 @@
+#include "runtime/tune/tune_report.hpp"
+
+#include <filesystem>
+
+#include "runtime/tune/charts.hpp"
+#include "runtime/tune/summary.hpp"
+
+namespace hourglass::runtime::tune {
+namespace {
+
+std::string subtitle(const TunePlan& plan) {
+  const std::size_t n = plan.variants.size();
+  std::string out = "Scenario " + std::filesystem::path(plan.scenario_file).filename().string() + " replayed under " +
+                    std::to_string(n) + (n == 1 ? " rule set" : " rule sets");
+  for (const Setting& s : plan.fixed) out += (&s == &plan.fixed.front() ? ", all with " : ", ") + s.path + "=" + s.value;
+  if (n > 1) out += ". \u0394 columns: difference from " + plan.variants.front().label + ".";
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> labels_of(const std::vector<Variant>& variants) {
+  std::vector<std::string> labels;
+  for (const Variant& v : variants) labels.push_back(v.label);
+  return labels;
+}
+
+report::ReportInput report_input(const TunePlan& plan, const std::vector<VariantResult>& results) {
+  report::ReportInput input;
+  const std::string name = plan.scenario.name.empty() ? plan.scenario_file : plan.scenario.name;
+  input.title = "Tuning " + name;
+  input.subtitle = subtitle(plan);
+  input.labels = labels_of(plan.variants);
+  input.summary = summary_table(input.labels, results);
+  input.sections = chart_sections(input.labels, results);
+  return input;
+}
+
+TuneFiles render_tune_files(const TunePlan& plan, std::vector<VariantResult>& results) {
+  TuneFiles files;
+  files.html = report::render_html_report(report_input(plan, results));
+  std::vector<std::vector<RecordRow>> tables;
+  for (VariantResult& r : results) tables.push_back(std::move(r.records));
+  files.csv = timeline_csv(labels_of(plan.variants), std::move(tables));
+  return files;
+}
+
+}  // namespace hourglass::runtime::tune

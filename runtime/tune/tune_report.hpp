@@ -1,0 +1,26 @@
+// The files a tune writes: report.html (summary table, then the charts) and
+// timeline.csv. Equal input gives byte-identical text.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "report/html_report.hpp"
+#include "runtime/tune/plan.hpp"
+#include "runtime/tune/run_variants.hpp"
+
+namespace hourglass::runtime::tune {
+
+std::vector<std::string> labels_of(const std::vector<Variant>& variants);
+
+report::ReportInput report_input(const TunePlan& plan, const std::vector<VariantResult>& results);
+
+struct TuneFiles {
+  std::string html;  // report.html
+  std::string csv;   // timeline.csv
+};
+
+// Consumes the kept records of `results`.
+TuneFiles render_tune_files(const TunePlan& plan, std::vector<VariantResult>& results);
+
+}  // namespace hourglass::runtime::tune

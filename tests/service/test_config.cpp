@@ -1,0 +1,231 @@
+#include <catch2/catch.hpp>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <string>
+#include <unistd.h>
+
+#include "runtime/service/config.hpp"
+
+using namespace hourglass::service;
+
+namespace {
+
+struct FakeEnv {
+  std::map<std::string, std::string> vars;
+  std::function<const char*(const char*)> fn() const {
+    return [this](const char* name) -> const char* {
+      const auto it = vars.find(name);
+      return it == vars.end() ? nullptr : it->second.c_str();
+    };
+  }
+};
+
+std::string temp_file(const std::string& content) {
+  char path[] = "/tmp/hourglass_cfg_XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  REQUIRE(write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()));
+  close(fd);
+  return path;
+}
+
+bool mentions(const std::vector<std::string>& problems, const std::string& setting) {
+  for (const auto& p : problems)
+    if (p.rfind(setting + ":", 0) == 0) return true;
+  return false;
+}
+
+void parse(CLI::App& app, std::vector<std::string> args) {
+  std::vector<const char*> argv{"hourglass"};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  app.parse(static_cast<int>(argv.size()), argv.data());
+}
+
+}  // namespace
+
+TEST_CASE("config defaults apply when the environment is empty", "[service][config]") {
+  FakeEnv env;
+  const ServiceConfig cfg = config_from_env(env.fn());
+  REQUIRE(cfg.redis_url == "redis://127.0.0.1:6379");
+  REQUIRE(cfg.api_url == "http://localhost:9264/graphql");
+  REQUIRE(cfg.port == 9266);
+  REQUIRE(cfg.bind == "127.0.0.1");
+  REQUIRE(cfg.gateway_timeout == std::chrono::milliseconds(5000));
+  REQUIRE(cfg.drain_timeout == std::chrono::seconds(10));
+  REQUIRE(cfg.api_token.empty());
+  // The defaults are valid except for the token, which has none.
+  const auto problems = validate(cfg);
+  REQUIRE(problems.size() == 1);
+  REQUIRE(mentions(problems, "api_token"));
+}
+
+TEST_CASE("config reads every environment variable", "[service][config]") {
+  FakeEnv env;
+  env.vars = {{"REDIS_URL", "redis://redis:6380/2"},
+              {"API_URL", "https://api.example/graphql"},
+              {"API_TOKEN", "tok-123"},
+              {"HOURGLASS_RULES", "/etc/hourglass/rules.json"},
+              {"PORT", "9300"},
+              {"BIND", "0.0.0.0"},
+              {"LOG_LEVEL", "debug"},
+              {"LOG_FORMAT", "text"},
+              {"GATEWAY_CONCURRENCY", "16"},
+              {"GATEWAY_TIMEOUT_MS", "2500"},
+              {"GATEWAY_RETRIES", "0"},
+              {"API_BRANCH_ID", "feature-x"},
+              {"HOURGLASS_RECORD", "/var/lib/hourglass/flight.jsonl"},
+              {"HOURGLASS_FAULT_INJECT", "settlement:s1:3"},
+              {"HOURGLASS_DRAIN_TIMEOUT_S", "25"}};
+  const ServiceConfig cfg = config_from_env(env.fn());
+  CHECK(cfg.redis_url == "redis://redis:6380/2");
+  CHECK(cfg.api_url == "https://api.example/graphql");
+  CHECK(cfg.api_token == "tok-123");
+  CHECK(cfg.rules_file == "/etc/hourglass/rules.json");
+  CHECK(cfg.port == 9300);
+  CHECK(cfg.bind == "0.0.0.0");
+  CHECK(cfg.log_level == "debug");
+  CHECK(cfg.log_format == "text");
+  CHECK(cfg.gateway_concurrency == 16);
+  CHECK(cfg.gateway_timeout == std::chrono::milliseconds(2500));
+  CHECK(cfg.gateway_retries == 0);
+  CHECK(cfg.branch_id == "feature-x");
+  CHECK(cfg.record_file == "/var/lib/hourglass/flight.jsonl");
+  CHECK(cfg.fault_inject == "settlement:s1:3");
+  CHECK(cfg.drain_timeout == std::chrono::seconds(25));
+  CHECK(validate(cfg).empty());
+}
+
+TEST_CASE("config reads the token from API_TOKEN_FILE", "[service][config]") {
+  FakeEnv env;
+  const std::string path = temp_file("s3cret-token\r\n");
+  env.vars["API_TOKEN_FILE"] = path;
+  CHECK(config_from_env(env.fn()).api_token == "s3cret-token");
+
+  SECTION("both API_TOKEN and API_TOKEN_FILE is an error") {
+    env.vars["API_TOKEN"] = "other";
+    REQUIRE_THROWS_AS(config_from_env(env.fn()), ConfigError);
+    REQUIRE_THROWS_WITH(config_from_env(env.fn()), Catch::Contains("API_TOKEN_FILE") && Catch::Contains("both"));
+  }
+  SECTION("an unreadable file is an error naming the path") {
+    env.vars["API_TOKEN_FILE"] = "/nonexistent/hourglass/token";
+    REQUIRE_THROWS_WITH(config_from_env(env.fn()), Catch::Contains("/nonexistent/hourglass/token"));
+  }
+  std::remove(path.c_str());
+}
+
+TEST_CASE("config refuses non-numbers and names every bad variable", "[service][config]") {
+  FakeEnv env;
+  env.vars = {{"PORT", "80x"}, {"GATEWAY_TIMEOUT_MS", "fast"}, {"GATEWAY_RETRIES", "99999999999"}};
+  try {
+    config_from_env(env.fn());
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    CHECK_THAT(msg, Catch::Contains("PORT") && Catch::Contains("80x"));
+    CHECK_THAT(msg, Catch::Contains("GATEWAY_TIMEOUT_MS"));
+    CHECK_THAT(msg, Catch::Contains("GATEWAY_RETRIES"));
+  }
+}
+
+TEST_CASE("config flags override the environment", "[service][config]") {
+  FakeEnv env;
+  env.vars = {{"PORT", "9300"}, {"API_TOKEN", "from-env"}, {"LOG_FORMAT", "text"}, {"REDIS_URL", "redis://a:1"}};
+  ServiceConfig cfg = config_from_env(env.fn());
+  const std::string token_path = temp_file("from-file\n");
+  CLI::App app;
+  add_config_flags(app, cfg);
+  parse(app, {"--port", "9400", "--api-token-file", token_path, "--gateway-timeout-ms", "750",
+              "--drain-timeout-s", "3", "--fault-inject", "structure:mill-1:2", "--branch-id", "b2"});
+  CHECK(cfg.port == 9400);
+  CHECK(cfg.api_token == "from-file");
+  CHECK(cfg.gateway_timeout == std::chrono::milliseconds(750));
+  CHECK(cfg.drain_timeout == std::chrono::seconds(3));
+  CHECK(cfg.fault_inject == "structure:mill-1:2");
+  CHECK(cfg.branch_id == "b2");
+  CHECK(cfg.log_format == "text");            // not given as a flag: the environment's
+  CHECK(cfg.redis_url == "redis://a:1");
+  std::remove(token_path.c_str());
+}
+
+TEST_CASE("config has no --api-token flag and checks --api-token-file", "[service][config]") {
+  ServiceConfig cfg;
+  {
+    CLI::App app;
+    add_config_flags(app, cfg);
+    REQUIRE_THROWS_AS(parse(app, {"--api-token", "leaky"}), CLI::ParseError);
+  }
+  {
+    CLI::App app;
+    add_config_flags(app, cfg);
+    try {
+      parse(app, {"--api-token-file", "/nonexistent/tok"});
+      FAIL("expected a parse error");
+    } catch (const CLI::ParseError& e) {
+      CHECK_THAT(std::string(e.what()), Catch::Contains("/nonexistent/tok"));
+    }
+  }
+}
+
+TEST_CASE("validate reports every problem with its setting's name", "[service][config]") {
+  ServiceConfig cfg;
+  cfg.port = 70000;
+  cfg.gateway_concurrency = 0;
+  cfg.gateway_retries = 21;
+  cfg.gateway_timeout = std::chrono::milliseconds(99);
+  cfg.log_level = "verbose";
+  cfg.log_format = "xml";
+  cfg.redis_url = "tcp://127.0.0.1:6379";
+  cfg.api_url = "localhost:9264/graphql";
+  cfg.api_token = "";
+  cfg.fault_inject = "settlement:s1";
+  const auto problems = validate(cfg);
+  for (const char* s : {"port", "gateway_concurrency", "gateway_retries", "gateway_timeout", "log_level",
+                        "log_format", "redis_url", "api_url", "api_token", "fault_inject"}) {
+    INFO(s);
+    CHECK(mentions(problems, s));
+  }
+  CHECK(problems.size() == 10);
+
+  ServiceConfig ok;
+  ok.api_token = "t";
+  ok.port = 65535;
+  ok.gateway_concurrency = 256;
+  ok.gateway_retries = 20;
+  ok.gateway_timeout = std::chrono::minutes(10);
+  CHECK(validate(ok).empty());
+  ok.port = 0;
+  ok.gateway_timeout = std::chrono::milliseconds(600001);
+  CHECK(validate(ok).size() == 2);
+}
+
+TEST_CASE("validate checks the fault injection spec", "[service][config]") {
+  ServiceConfig cfg;
+  cfg.api_token = "t";
+  for (const char* good : {"settlement:s1:3", "campaign:c-9:1", "structure:a:b:12"}) {
+    cfg.fault_inject = good;
+    INFO(good);
+    CHECK(validate(cfg).empty());
+  }
+  for (const char* bad : {"settlement:s1", "settlement::3", "settlement:s1:0", "settlement:s1:x",
+                          "planet:p:3", ":s1:3", "settlement:s1:-2", "settlement:s1:3:"}) {
+    cfg.fault_inject = bad;
+    INFO(bad);
+    CHECK(mentions(validate(cfg), "fault_inject"));
+  }
+}
+
+TEST_CASE("describe hides the token and URL passwords", "[service][config]") {
+  ServiceConfig cfg;
+  cfg.api_token = "super-secret-token";
+  cfg.redis_url = "redis://user:hunter2@redis:6379/0";
+  const std::string line = describe(cfg);
+  CHECK_THAT(line, !Catch::Contains("super-secret-token"));
+  CHECK_THAT(line, !Catch::Contains("hunter2"));
+  CHECK_THAT(line, Catch::Contains("api_token=***"));
+  CHECK_THAT(line, Catch::Contains("redis://user:***@redis:6379/0"));
+  CHECK_THAT(line, Catch::Contains("port=9266"));
+  CHECK_THAT(line, Catch::Contains("gateway_timeout_ms=5000"));
+}

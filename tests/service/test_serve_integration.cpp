@@ -1,0 +1,196 @@
+// `hourglass serve` end to end, in-process: a real redis-server on a free
+// port, the fake campaign API over HTTP, and the real ServeApp between them.
+// Waits are hooks (subscription and applied-write condition variables),
+// never sleeps.
+#include <catch2/catch.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "runtime/serve_app.hpp"
+#include "runtime/service/redis_connection.hpp"
+#include "tests/service/support/fake_campaign_api.hpp"
+#include "tests/service/support/redis_server.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using hourglass::runtime::ServeApp;
+using hourglass::service::RedisConnection;
+using hourglass::service::testing::FakeCampaignApi;
+using nlohmann::json;
+
+constexpr hourglass::sim::WorldTime kT0 = 1'735'689'600'000;  // 2025-01-01T00:00:00Z
+constexpr hourglass::sim::WorldTime kHour = 3'600'000;
+
+std::string iso(hourglass::sim::WorldTime t) { return hourglass::sim::format_world_time(t); }
+
+// One campaign: settlement s1 (100 people, default rules) with an ACTIVE farm
+// st1, and an event e1 due to expire at 00:35.
+void seed(FakeCampaignApi& api) {
+  api.add_campaign("c1", kT0);
+  api.add_kingdom("c1", "k1");
+  api.add_settlement("k1", {{"id", "s1"}, {"name", "Oakridge"}, {"level", 1}, {"createdAt", iso(kT0)},
+                            {"variables", {{"population", 100}, {"resources", {{"food", 0}, {"gold", 0}}}, {"lore", "kept"}}}});
+  api.add_structure({{"id", "st1"}, {"settlementId", "s1"}, {"type", "farm"}, {"level", 1}, {"createdAt", iso(kT0)},
+                     {"variables", {{"status", "ACTIVE"}, {"condition", 100}}}});
+  api.add_event("c1", {{"id", "e1"}, {"scheduledAt", iso(kT0 + kHour / 2)}, {"isCompleted", false}});
+}
+
+struct Service {
+  hourglass::service::testing::RedisServer redis;
+  FakeCampaignApi api{"secret-token"};
+  std::unique_ptr<ServeApp> app;
+  std::thread runner;
+  int exit_code = -1;
+
+  Service() {
+    spdlog::set_level(std::getenv("HG_TEST_LOG") ? spdlog::level::debug : spdlog::level::off);
+    api.start();
+    seed(api);
+    hourglass::service::ServiceConfig c;
+    c.redis_url = redis.url();
+    c.api_url = api.url();
+    c.api_token = "secret-token";
+    c.port = hourglass::service::testing::RedisServer::free_port();
+    c.log_level = "off";
+    c.log_format = "text";
+    c.gateway_timeout = 2000ms;
+    c.drain_timeout = std::chrono::seconds(10);
+    app = std::make_unique<ServeApp>(c);
+    app->start();
+    runner = std::thread([this] { exit_code = app->wait(); });
+    REQUIRE(app->wait_subscribed(1, 10s));
+  }
+  ~Service() {
+    app->request_stop();
+    if (runner.joinable()) runner.join();
+  }
+  void publish(const std::string& channel, const std::string& payload) {
+    auto r = RedisConnection::connect(redis.endpoint(), 2000ms);
+    r.publish(channel, payload);
+  }
+  void advance(hourglass::sim::WorldTime from, hourglass::sim::WorldTime to) {
+    publish("campaign.c1.worldTimeAdvanced",
+            json{{"campaignId", "c1"}, {"previousTime", iso(from)}, {"newTime", iso(to)}}.dump());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("serve: an advance produces the expected API writes, each once", "[service][integration]") {
+  Service s;
+  s.advance(kT0, kT0 + 2 * kHour);
+  // Settlement (population, resources), the event's expiry: at least 2 writes.
+  REQUIRE(s.api.wait_for_writes(2, 15s));
+  // 01:00 food 7 gold 1, 101 people; 02:00 food 14 gold 2, 102 people; the
+  // farm's maintenance at 02:00 debits 1 gold.
+  json settlement;
+  for (int i = 0; i < 100; ++i) {  // the last write may still be on its way: wait on writes, not time
+    settlement = s.api.settlement("s1");
+    if (settlement["variables"].value("population", 0) == 102 &&
+        settlement["variables"]["resources"].value("gold", -1) == 1)
+      break;
+    s.api.wait_for_writes(s.api.applied_writes().size() + 1, 200ms);
+  }
+  CHECK(settlement["variables"]["population"] == 102);
+  CHECK(settlement["variables"]["resources"]["food"] == 14);
+  CHECK(settlement["variables"]["resources"]["gold"] == 1);
+  CHECK(settlement["variables"]["lore"] == "kept");  // variables are merged, not replaced
+  CHECK(s.api.event("e1")["isCompleted"] == true);
+  CHECK(s.api.duplicate_keys_seen().empty());
+
+  // The same advance again is stale: no write at all.
+  const std::size_t before = s.api.applied_writes().size();
+  s.advance(kT0, kT0 + 2 * kHour);
+  s.advance(kT0 + 2 * kHour, kT0 + 2 * kHour + 1);  // a barrier: 1 ms later, nothing due
+  CHECK_FALSE(s.api.wait_for_writes(before + 1, 1500ms));
+}
+
+TEST_CASE("serve: malformed messages are dead-lettered and the engine goes on", "[service][integration]") {
+  Service s;
+  s.publish("campaign.c1.worldTimeAdvanced", "{not json");
+  s.publish("campaign.c1.worldTimeAdvanced",
+            json{{"campaignId", "c2"}, {"previousTime", iso(kT0)}, {"newTime", iso(kT0 + kHour)}}.dump());
+  s.publish("campaign.c1.entityModified",
+            json{{"campaignId", "c1"}, {"entityType", "Dragon"}, {"entityId", "d1"}, {"operation", "CREATE"}}.dump());
+  s.advance(kT0, kT0 + kHour);  // after the bad ones, in order
+  REQUIRE(s.api.wait_for_writes(1, 15s));
+  auto r = RedisConnection::connect(s.redis.endpoint(), 2000ms);
+  const auto letters = r.xrange("hourglass:deadletter");
+  REQUIRE(letters.size() == 3);
+  auto field = [](const hourglass::service::StreamEntry& e, const std::string& name) {
+    for (const auto& [k, v] : e.fields)
+      if (k == name) return v;
+    return std::string();
+  };
+  CHECK(field(letters[0], "reason").find("not valid JSON") != std::string::npos);
+  CHECK(field(letters[0], "payload") == "{not json");
+  CHECK(field(letters[1], "reason").find("payload.campaignId") != std::string::npos);
+  CHECK(field(letters[2], "reason").find("Dragon") != std::string::npos);
+  CHECK(field(letters[2], "channel") == "campaign.c1.entityModified");
+}
+
+TEST_CASE("serve: Redis restarted mid-run: reconnect, resync to the API's time, nothing lost",
+          "[service][integration]") {
+  Service s;
+  s.advance(kT0, kT0 + 2 * kHour);
+  REQUIRE(s.api.wait_for_writes(2, 15s));
+  s.redis.stop();
+  // While Redis is down the game master advances to 04:00: the message is lost
+  // with the connection; the API knows the new time.
+  s.api.set_world_time("c1", kT0 + 4 * kHour);
+  s.redis.restart();
+  REQUIRE(s.app->wait_subscribed(2, 70s));
+  // gold: +1 an hour, -1 at each 2-hourly maintenance: 1, 1, 2, 2 at 04:00;
+  // food +7 an hour: 28; population 103 at 03:00, 104 at 04:00.
+  json settlement;
+  for (int i = 0; i < 100; ++i) {
+    settlement = s.api.settlement("s1");
+    if (settlement["variables"].value("population", 0) == 104) break;
+    s.api.wait_for_writes(s.api.applied_writes().size() + 1, 300ms);
+  }
+  CHECK(settlement["variables"]["population"] == 104);
+  CHECK(settlement["variables"]["resources"]["food"] == 28);
+  CHECK(settlement["variables"]["resources"]["gold"] == 2);
+  CHECK(s.api.duplicate_keys_seen().empty());
+}
+
+TEST_CASE("serve: API down: writes wait for it, then arrive once", "[service][integration]") {
+  Service s;
+  s.advance(kT0, kT0 + kHour);  // bootstrap + the first writes while the API is up:
+  REQUIRE(s.api.wait_for_writes(2, 15s));  // s1 at 01:00 and e1's expiry
+  const std::size_t before = s.api.applied_writes().size();
+  s.api.set_down(true);
+  s.advance(kT0 + kHour, kT0 + 2 * kHour);
+  // Every call fails while it is down; the breaker opens after 5 in a row and
+  // the writes wait instead of using up their retries.
+  CHECK_FALSE(s.api.wait_for_writes(before + 1, 3s));
+  s.api.set_down(false);
+  // The breaker lets a trial through after 30 s; then the backlog goes out.
+  REQUIRE(s.api.wait_for_writes(before + 1, 45s));
+  json settlement;
+  for (int i = 0; i < 100; ++i) {
+    settlement = s.api.settlement("s1");
+    if (settlement["variables"].value("population", 0) == 102) break;
+    s.api.wait_for_writes(s.api.applied_writes().size() + 1, 300ms);
+  }
+  CHECK(settlement["variables"]["population"] == 102);
+  CHECK(settlement["variables"]["resources"]["gold"] == 1);
+  CHECK(s.api.duplicate_keys_seen().empty());
+  auto r = RedisConnection::connect(s.redis.endpoint(), 2000ms);
+  for (const auto& e : r.xrange("hourglass:gateway:deadletter"))
+    for (const auto& [k, v] : e.fields) UNSCOPED_INFO("gateway dead letter " << k << ": " << v);
+  CHECK(r.xlen("hourglass:gateway:deadletter") == 0);
+}
+
+TEST_CASE("serve: stopping drains and exits 0", "[service][integration]") {
+  auto s = std::make_unique<Service>();
+  s->advance(kT0, kT0 + 2 * kHour);
+  REQUIRE(s->api.wait_for_writes(1, 15s));
+  s->app->request_stop();
+  s->runner.join();
+  CHECK(s->exit_code == 0);
+}
