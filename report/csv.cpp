@@ -6,22 +6,30 @@ namespace {
 void append_line(std::string& out, const std::vector<std::string>& fields) {
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out += ',';
-    out += csv_escape(fields[i]);
+    append_csv_field(out, fields[i]);
   }
   out += '\n';
 }
 
 }  // namespace
 
-std::string csv_escape(std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
-  std::string quoted = "\"";
-  for (const char c : field) {
-    if (c == '"') quoted += '"';
-    quoted += c;
+void append_csv_field(std::string& out, std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(field.data(), field.size());
+    return;
   }
-  quoted += '"';
-  return quoted;
+  out += '"';
+  for (const char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+std::string csv_escape(std::string_view field) {
+  std::string out;
+  append_csv_field(out, field);
+  return out;
 }
 
 std::string render_csv(const std::vector<std::string>& header,

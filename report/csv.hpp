@@ -11,6 +11,8 @@ namespace hourglass::report {
 // The field as RFC 4180 writes it: quoted when it contains a comma, a double
 // quote, CR or LF, with inner quotes doubled; unchanged otherwise.
 std::string csv_escape(std::string_view field);
+// The same, appended to `out` (no temporary: a timeline has millions of cells).
+void append_csv_field(std::string& out, std::string_view field);
 
 // The header line (omitted when `header` is empty) and then one line per
 // row, each ended by "\n". Rows may differ in length; nothing is padded.

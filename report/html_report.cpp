@@ -9,11 +9,12 @@ namespace {
 
 // No '<', '>' or '&' in here: the document stays well-formed XML, which is
 // how the tests check it.
-constexpr const char* kStyle = R"(body { font-family: system-ui, sans-serif; color: #222222; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
+constexpr const char* kStyle = R"(body { font-family: system-ui, sans-serif; color: #222222; max-width: 80rem; margin: 2rem auto; padding: 0 1rem; }
 h1 { margin-bottom: 0.25rem; }
 .subtitle { color: #555555; margin-top: 0; }
 ul.rule-sets { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; }
 ul.rule-sets svg { vertical-align: middle; margin-right: 0.4rem; }
+.table-scroll { overflow-x: auto; }
 table { border-collapse: collapse; margin: 1rem 0; }
 th, td { border: 1px solid #cccccc; padding: 0.3rem 0.6rem; text-align: left; font-variant-numeric: tabular-nums; }
 th { background: #f3f3f3; }
@@ -60,14 +61,14 @@ std::string table_row(const std::vector<std::string>& cells, const char* tag) {
 }
 
 std::string summary_section(const Table& table) {
-  std::string out = "<section class=\"summary\">\n<h2>Summary</h2>\n<table>\n";
+  std::string out = "<section class=\"summary\">\n<h2>Summary</h2>\n<div class=\"table-scroll\">\n<table>\n";
   if (!table.header.empty()) out += "<thead>\n" + table_row(table.header, "th") + "</thead>\n";
   if (!table.rows.empty()) {
     out += "<tbody>\n";
     for (const auto& row : table.rows) out += table_row(row, "td");
     out += "</tbody>\n";
   }
-  return out + "</table>\n</section>\n";
+  return out + "</table>\n</div>\n</section>\n";
 }
 
 std::string chart_section(const Section& section, const std::vector<std::string>& labels) {

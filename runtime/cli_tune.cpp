@@ -49,9 +49,16 @@ int run(const TuneArgs& a) {
     return 2;
   }
   std::fprintf(stderr, "tune: %zu variant(s) of %s\n", plan.variants.size(), a.spec.scenario_file.c_str());
-  std::vector<tune::VariantResult> results = tune::run_variants(plan.scenarios, {a.threads, true});
-  print_stats(plan.variants, results);
-  const tune::TuneFiles files = tune::render_tune_files(plan, results);
+  std::vector<tune::VariantResult> results;
+  tune::TuneFiles files;
+  try {
+    results = tune::run_variants(plan.scenarios, {a.threads, true});
+    print_stats(plan.variants, results);
+    files = tune::render_tune_files(plan, results);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hourglass: tune failed: %s\n", e.what());
+    return 1;
+  }
   const std::filesystem::path dir(a.out);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

@@ -33,7 +33,7 @@ bool kind_of(const JsonToken& token, sim::RecordKind& out) {
 
 // Records come in runs of one instant: each instant is parsed once.
 bool read_time(std::string_view text, RecordLine& out) {
-  if (!same_text(text, out.time_cache_text)) {
+  if (text.empty() || !same_text(text, out.time_cache_text)) {
     const auto t = sim::parse_world_time(text);
     if (!t) return false;
     out.time_cache_text.assign(text.data(), text.size());

@@ -4,36 +4,50 @@
 // the rule set had no such record).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "runtime/tune/record_reader.hpp"
 
 namespace hourglass::runtime::tune {
 
-struct RecordRow {
-  sim::WorldTime time = 0;
-  std::string world_time;
-  std::string campaign_id;
-  std::string entity_type;
-  std::string entity_id;
-  std::string kind;
-  std::string changes;
-};
-
-// Keeps every record of one replay as a row.
+// Keeps every record of one replay compactly: a year-long sweep has millions.
 class RecordTable final : public RecordConsumer {
  public:
+  struct Row {
+    sim::WorldTime time = 0;
+    std::uint32_t campaign = 0;  // index into names()
+    std::uint32_t entity = 0;    // index into names()
+    sim::RecordKind kind = sim::RecordKind::ResourceGeneration;
+    std::uint32_t changes_length = 0;
+    std::uint64_t changes_offset = 0;  // into text()
+  };
+
   void on_record(const RecordLine& record) override;
-  std::vector<RecordRow>& rows() { return rows_; }
+
+  const std::vector<Row>& rows() const { return rows_; }
+  std::string_view name(std::uint32_t index) const { return names_[index]; }
+  const std::vector<std::string>& names() const { return names_; }
+  std::size_t text_size() const { return text_.size(); }
+  std::string_view changes(const Row& row) const { return std::string_view(text_).substr(row.changes_offset, row.changes_length); }
 
  private:
-  std::vector<RecordRow> rows_;
+  std::uint32_t intern(std::string_view name);
+
+  std::vector<Row> rows_;
+  std::string text_;
+  std::vector<std::string> names_;
+  std::unordered_map<std::string, std::uint32_t> index_;
+  std::string key_buffer_;
+  std::uint32_t last_campaign_ = UINT32_MAX;
 };
 
 // The CSV of the rows of each rule set (`tables[i]` belongs to `labels[i]`).
 // A key that occurs twice in one rule set (an entity deleted and created
 // again at the same instant) gets a row per occurrence, matched in order.
-std::string timeline_csv(const std::vector<std::string>& labels, std::vector<std::vector<RecordRow>> tables);
+std::string timeline_csv(const std::vector<std::string>& labels, const std::vector<RecordTable>& tables);
 
 }  // namespace hourglass::runtime::tune

@@ -35,7 +35,7 @@ VariantResult run_one(const Scenario& scenario, bool keep_records) {
   result.stats = replay.stats;
   result.timelines = collector.timelines.finish(replay.state);
   result.state = std::move(replay.state);
-  result.records = std::move(collector.table.rows());
+  result.records = std::move(collector.table);
   result.unreadable_records = collector.reader->bad_lines();
   return result;
 }

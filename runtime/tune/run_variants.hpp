@@ -17,7 +17,7 @@ struct VariantResult {
   ReplayStats stats;
   std::vector<sim::CampaignSnapshot> state;  // the final state
   Timelines timelines;
-  std::vector<RecordRow> records;            // when RunOptions::keep_records
+  RecordTable records;                       // when RunOptions::keep_records
   std::uint64_t unreadable_records = 0;      // lines that were not records (an engine fault)
 };
 

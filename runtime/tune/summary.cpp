@@ -80,18 +80,19 @@ report::Table summary_table(const std::vector<std::string>& labels, const std::v
 
   std::vector<std::string> metrics = {"population", "level"};
   metrics.insert(metrics.end(), resources.begin(), resources.end());
-  metrics.insert(metrics.end(), {"maintenance paid", "maintenance missed", "upgrade notices"});
+  metrics.insert(metrics.end(), {"paid", "missed", "upgrades"});
   report::Table table;
-  table.header = {"Campaign", "Settlement", "Rule set"};
+  table.header = {"Settlement", "Rule set"};
   table.header.insert(table.header.end(), metrics.begin(), metrics.end());
-  table.header.push_back("\u0394 vs " + (labels.empty() ? std::string() : labels.front()));
+  table.header.push_back("\u0394 vs first");
+  const bool one_campaign = keys.empty() || keys.front().campaign == keys.back().campaign;
 
   for (const EntityKey& key : keys) {
     std::vector<Value> base;
     for (std::size_t v = 0; v < results.size(); ++v) {
       const std::vector<Value> values = metric_values(results[v], key, resources);
       if (v == 0) base = values;
-      std::vector<std::string> row = {key.campaign, key.id, labels[v]};
+      std::vector<std::string> row = {one_campaign ? key.id : key.campaign + " / " + key.id, labels[v]};
       for (const Value& value : values) row.push_back(value ? std::to_string(*value) : kMissing);
       row.push_back(v == 0 ? "baseline" : differences(values, base, metrics));
       table.rows.push_back(std::move(row));

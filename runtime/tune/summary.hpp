@@ -1,9 +1,10 @@
 // The report's summary table: a row per settlement and rule set, with the
 // settlement's final population, level and resources (from that rule set's
-// final state), the maintenance paid / missed and upgrade notice records of
-// its structures, and a last column that lists how each metric differs from
-// the first rule set ("population +120, gold -4"). "–" marks a value a rule
-// set lacks (a settlement deleted, or never created, under it).
+// final state), the maintenance payments its structures made and missed and
+// the upgrade notices they got, and a last column that lists how each figure
+// differs from the first rule set ("population +120, gold -4"). "–" marks a
+// value a rule set lacks (a settlement deleted, or never created, under it).
+// Headers are short, so that the table fits the page beside long labels.
 #pragma once
 
 #include <string>
@@ -14,10 +15,10 @@
 
 namespace hourglass::runtime::tune {
 
-// Columns: Campaign, Settlement, Rule set, population, level, each resource
-// name of any settlement (byte order), maintenance paid, maintenance missed,
-// upgrade notices, "Δ vs <first label>". Rows: settlements in (campaign, id)
-// order, each with one row per label in label order.
+// Columns: Settlement ("campaign / id" when there are several campaigns),
+// Rule set, population, level, each resource name of any settlement (byte
+// order), paid, missed, upgrades, "Δ vs first". Rows: settlements in
+// (campaign, id) order, each with one row per label in label order.
 report::Table summary_table(const std::vector<std::string>& labels, const std::vector<VariantResult>& results);
 
 // Every settlement of any rule set (initial, recorded or final), in order.

@@ -14,6 +14,7 @@
 
 #include "actors/protocol.hpp"
 #include "report/series.hpp"
+#include "runtime/tune/json_scan.hpp"
 #include "runtime/tune/record_reader.hpp"
 #include "sim/snapshot.hpp"
 
@@ -29,15 +30,6 @@ struct EntityKeyView {
   std::string_view campaign;
   std::string_view id;
 };
-// -1, 0 or 1 as the byte order of `a` and `b` (std::string's order), inline:
-// ids are short, and lookups run for every record.
-inline int byte_compare(std::string_view a, std::string_view b) {
-  const std::size_t n = a.size() < b.size() ? a.size() : b.size();
-  for (std::size_t i = 0; i < n; ++i)
-    if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]) ? -1 : 1;
-  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
-}
-
 // Byte order of names; compares views too, so lookups don't copy.
 struct NameLess {
   using is_transparent = void;

@@ -1,6 +1,7 @@
 #include "runtime/tune/tune_report.hpp"
 
 #include <filesystem>
+#include <future>
 
 #include "runtime/tune/charts.hpp"
 #include "runtime/tune/summary.hpp"
@@ -13,8 +14,10 @@ std::string subtitle(const TunePlan& plan) {
   std::string out = "Scenario " + std::filesystem::path(plan.scenario_file).filename().string() + " replayed under " +
                     std::to_string(n) + (n == 1 ? " rule set" : " rule sets");
   for (const Setting& s : plan.fixed) out += (&s == &plan.fixed.front() ? ", all with " : ", ") + s.path + "=" + s.value;
-  if (n > 1) out += ". \u0394 columns: difference from " + plan.variants.front().label + ".";
-  return out;
+  out += ". Summary: final values; paid / missed: maintenance of the settlement's structures; upgrades: their "
+         "upgrade notices";
+  if (n > 1) out += "; \u0394 vs first: how each figure differs from " + plan.variants.front().label;
+  return out + ".";
 }
 
 }  // namespace
@@ -37,11 +40,13 @@ report::ReportInput report_input(const TunePlan& plan, const std::vector<Variant
 }
 
 TuneFiles render_tune_files(const TunePlan& plan, std::vector<VariantResult>& results) {
-  TuneFiles files;
-  files.html = report::render_html_report(report_input(plan, results));
-  std::vector<std::vector<RecordRow>> tables;
+  std::vector<RecordTable> tables;
   for (VariantResult& r : results) tables.push_back(std::move(r.records));
-  files.csv = timeline_csv(labels_of(plan.variants), std::move(tables));
+  // The two files share nothing: the CSV is written while the charts are drawn.
+  auto html = std::async(std::launch::async, [&] { return report::render_html_report(report_input(plan, results)); });
+  TuneFiles files;
+  files.csv = timeline_csv(labels_of(plan.variants), tables);
+  files.html = html.get();
   return files;
 }
 

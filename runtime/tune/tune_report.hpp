@@ -20,7 +20,8 @@ struct TuneFiles {
   std::string csv;   // timeline.csv
 };
 
-// Consumes the kept records of `results`.
+// Consumes the kept records of `results`. Draws the report and writes the
+// CSV on two threads.
 TuneFiles render_tune_files(const TunePlan& plan, std::vector<VariantResult>& results);
 
 }  // namespace hourglass::runtime::tune

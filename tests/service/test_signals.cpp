@@ -8,6 +8,7 @@
 #include <mutex>
 #include <pthread.h>
 #include <string>
+#include <thread>
 #include <unistd.h>
 
 #include "runtime/service/signals.hpp"
@@ -29,6 +30,17 @@ struct Counts {
     return cv.wait_until(lock, std::chrono::steady_clock::now() + std::chrono::seconds(5), pred);
   }
 };
+
+// Polls a kernel-side condition (no event to wait on) until it holds or 5 s pass.
+template <class Pred>
+bool eventually(Pred pred) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
 
 // Blocks the watched signals in the test thread for the test's duration and
 // restores the previous mask afterwards.
@@ -121,8 +133,16 @@ TEST_CASE("signal watcher survives a throwing callback and a stray SIGUSR1", "[s
   }
   REQUIRE(kill(getpid(), SIGHUP) == 0);
   REQUIRE(counts.wait_for([&] { return counts.reloads == 1; }));
-  // A SIGUSR1 from outside is not a stop request.
+  // A SIGUSR1 from outside is not a stop request. Wait until the watcher has
+  // taken it before going on: Linux delivers pending signals lowest number
+  // first, so with SIGHUP also pending the stray SIGUSR1 could outlive the
+  // watcher and kill the test once the mask is restored.
   REQUIRE(kill(getpid(), SIGUSR1) == 0);
+  REQUIRE(eventually([] {
+    sigset_t pending;
+    sigpending(&pending);
+    return sigismember(&pending, SIGUSR1) == 0;
+  }));
   REQUIRE(kill(getpid(), SIGHUP) == 0);
   REQUIRE(counts.wait_for([&] { return counts.reloads == 2; }));
 }

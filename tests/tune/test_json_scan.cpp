@@ -62,6 +62,7 @@ TEST_CASE("a record line is read field by field", "[tune][scan]") {
   CHECK(r.settlement_changes.empty());
 
   CHECK_FALSE(read_record_line(R"({"campaignId":"c1","worldTime":"yesterday","kind":"LEVEL_UP","entityId":"s1","changes":{}})", r));
+  CHECK_FALSE(read_record_line(R"({"campaignId":"c1","worldTime":"","kind":"LEVEL_UP","entityType":"Settlement","entityId":"s1","changes":{}})", r));
   CHECK_FALSE(read_record_line(R"({"campaignId":"c1","worldTime":"2025-01-01T04:00:00.000Z","kind":"NAP","entityId":"s1","changes":{}})", r));
   CHECK_FALSE(read_record_line(R"({"campaignId":"c1","worldTime":"2025-01-01T04:00:00.000Z","kind":"LEVEL_UP","entityId":"s1"})", r));
 }

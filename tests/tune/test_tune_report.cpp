@@ -63,15 +63,15 @@ void check_summary(const report::Table& summary, const std::string& label, const
   for (const sim::CampaignSnapshot& c : replay.state) {
     for (const sim::Settlement& s : c.settlements) {
       INFO(label << " " << c.id << "/" << s.id);
-      CHECK(testing::summary_cell(summary, c.id, s.id, label, "population") == std::to_string(s.population));
-      CHECK(testing::summary_cell(summary, c.id, s.id, label, "level") == std::to_string(s.level));
+      CHECK(testing::summary_cell(summary, s.id, label, "population") == std::to_string(s.population));
+      CHECK(testing::summary_cell(summary, s.id, label, "level") == std::to_string(s.level));
       for (const auto& [name, amount] : s.resources)
-        CHECK(testing::summary_cell(summary, c.id, s.id, label, name) == std::to_string(amount));
-      CHECK(testing::summary_cell(summary, c.id, s.id, label, "maintenance paid") ==
+        CHECK(testing::summary_cell(summary, s.id, label, name) == std::to_string(amount));
+      CHECK(testing::summary_cell(summary, s.id, label, "paid") ==
             std::to_string(counts[s.id]["MAINTENANCE_PAID"]));
-      CHECK(testing::summary_cell(summary, c.id, s.id, label, "maintenance missed") ==
+      CHECK(testing::summary_cell(summary, s.id, label, "missed") ==
             std::to_string(counts[s.id]["MAINTENANCE_MISSED"]));
-      CHECK(testing::summary_cell(summary, c.id, s.id, label, "upgrade notices") ==
+      CHECK(testing::summary_cell(summary, s.id, label, "upgrades") ==
             std::to_string(counts[s.id]["UPGRADE_AVAILABLE"]));
       checked.insert(c.id + "/" + s.id);
     }
@@ -154,14 +154,14 @@ TEST_CASE("tune reports scenario 08 under two rules files", "[tune][report]") {
     for (std::size_t v = 0; v < labels.size(); ++v) check_summary(t.input.summary, labels[v], plain[v], checked);
     CHECK(checked.size() >= 8);
     // The rule sets differ, and the difference column says by how much.
-    const std::string delta = "\u0394 vs " + labels[0];
-    CHECK(testing::summary_cell(t.input.summary, "alpha", "s2", labels[0], delta) == "baseline");
-    const std::string a = testing::summary_cell(t.input.summary, "alpha", "s2", labels[0], "population");
-    const std::string b = testing::summary_cell(t.input.summary, "alpha", "s2", labels[1], "population");
+    const std::string delta = "\u0394 vs first";
+    CHECK(testing::summary_cell(t.input.summary, "s2", labels[0], delta) == "baseline");
+    const std::string a = testing::summary_cell(t.input.summary, "s2", labels[0], "population");
+    const std::string b = testing::summary_cell(t.input.summary, "s2", labels[1], "population");
     REQUIRE_FALSE(a.empty());
     const long long diff = std::stoll(b) - std::stoll(a);
     REQUIRE(diff != 0);
-    const std::string d = testing::summary_cell(t.input.summary, "alpha", "s2", labels[1], delta);
+    const std::string d = testing::summary_cell(t.input.summary, "s2", labels[1], delta);
     CHECK(d.rfind("population " + std::string(diff > 0 ? "+" : "") + std::to_string(diff), 0) == 0);
   }
 

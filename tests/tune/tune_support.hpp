@@ -68,14 +68,19 @@ inline PlainReplay plain_replay(const runtime::Scenario& scenario) {
   return out;
 }
 
-// The summary cell of (campaign, settlement, rule set label) in the column
-// headed `column` (a metric); "" if absent.
-inline std::string summary_cell(const report::Table& table, const std::string& campaign, const std::string& settlement,
-                                const std::string& label, const std::string& column) {
-  std::size_t col = 0;
-  while (col < table.header.size() && table.header[col] != column) ++col;
+// The summary cell of (settlement, rule set label) in the column headed
+// `column` (a metric); "" if absent. The settlement is named by its id (the
+// reports of these tests cover one campaign).
+inline std::string summary_cell(const report::Table& table, const std::string& settlement, const std::string& label,
+                                const std::string& column) {
+  auto index = [&](const std::string& name) {
+    std::size_t col = 0;
+    while (col < table.header.size() && table.header[col] != name) ++col;
+    return col;
+  };
+  const std::size_t col = index(column), s = index("Settlement"), l = index("Rule set");
   for (const auto& row : table.rows)
-    if (row.size() > col && row[0] == campaign && row[1] == settlement && row[2] == label) return row[col];
+    if (row.size() > col && row.size() > l && row[s] == settlement && row[l] == label) return row[col];
   return "";
 }
 
