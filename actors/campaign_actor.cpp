@@ -2,6 +2,9 @@
 
 #include <memory>
 
+#include <spdlog/spdlog.h>
+
+#include "actors/exception_handler.hpp"
 #include "actors/settlement_actor.hpp"
 #include "messages/record_json.hpp"
 
@@ -19,17 +22,34 @@ void run_next(Self self) {
   auto& st = self->state;
   if (st.busy || st.queue.empty()) return;
   st.busy = true;
+  st.message_clock = st.clock;
   auto job = std::move(st.queue.front());
   st.queue.pop_front();
   job();
 }
 
-// Queues `work`; its Done answers `rp` and lets the next job run.
+// Every request not answered yet, so that a campaign that fails answers
+// them all with its error (a promise dropped by a dying actor never is).
+std::uint64_t remember(Self self, caf::response_promise rp) {
+  auto& st = self->state;
+  st.unanswered.emplace(st.next_ticket, std::move(rp));
+  return st.next_ticket++;
+}
+
+void answer(Self self, std::uint64_t ticket, Handled h) {
+  auto it = self->state.unanswered.find(ticket);
+  if (it == self->state.unanswered.end()) return;
+  it->second.deliver(std::move(h));
+  self->state.unanswered.erase(it);
+}
+
+// Queues `work`; its Done answers the request and lets the next job run.
 void enqueue(Self self, caf::response_promise rp, std::function<void(Done)> work) {
+  const std::uint64_t ticket = remember(self, std::move(rp));
   self->state.queue.push_back([=]() mutable {
     work([=](Handled h) mutable {
       self->send(self->state.sink, message_done_atom::value);
-      rp.deliver(std::move(h));
+      answer(self, ticket, std::move(h));
       self->state.busy = false;
       run_next(self);
     });
@@ -74,6 +94,71 @@ void commit_all(Self self) {
   for (const auto& entry : self->state.settlements) self->send(entry.second, commit_atom::value);
 }
 
+// --- supervising the settlement actors ---------------------------------------
+
+void spawn_settlement(Self self, sim::Settlement s, std::vector<sim::Structure> structures);
+
+// Fails the campaign: its own supervisor (the registry, or the replay
+// driver) takes over.
+void escalate(Self self, const std::string& why) {
+  spdlog::error("campaign {}: {}; too many settlement restarts, the campaign fails", self->state.id, why);
+  const caf::error err = caf::make_error(caf::sec::runtime_error, "campaign " + self->state.id + ": " + why);
+  for (auto& [ticket, rp] : self->state.unanswered) rp.deliver(err);
+  self->state.unanswered.clear();
+  self->quit(err);
+}
+
+// Replaces settlement `id`'s actor by a fresh one started from the copy of
+// its last committed state. False when the restart limit is reached.
+bool restart_settlement(Self self, const std::string& id, const std::string& why) {
+  auto& st = self->state;
+  const auto now = std::chrono::steady_clock::now();
+  while (!st.restarts.empty() && now - st.restarts.front() > st.restart_window) st.restarts.pop_front();
+  if (static_cast<int>(st.restarts.size()) >= st.restart_limit) return false;
+  auto copy = st.committed.find(id);
+  if (copy == st.committed.end()) return false;
+  st.restarts.push_back(now);
+  // The old actor may still run (it answered with an error): it must go,
+  // and its structure actors with it (they are linked to it).
+  self->send_exit(st.settlements.at(id), caf::exit_reason::kill);
+  SettlementSnapshot from = copy->second;
+  spawn_settlement(self, std::move(from.settlement), std::move(from.structures));
+  spdlog::warn("campaign {}: settlement {} restarted from its last committed state ({})", st.id, id, why);
+  if (st.on_restart) st.on_restart(why);
+  return true;
+}
+
+// Asks settlement `id` (the request made by `make`) and hands its answer to
+// `ok`. A settlement that fails is restarted from its last committed state,
+// brought up to `from` without writing records when this message had already
+// advanced it that far (split invariance makes that state the same), and
+// asked again: the answer is the one the failed actor would have given.
+// When restarts run out, `fail` gets the reason and the campaign escalates.
+template <class Result>
+void ask_settlement(Self self, const std::string& id, sim::WorldTime from, std::function<caf::message()> make,
+                    std::function<void(Result&)> ok, std::function<void(const std::string&)> fail) {
+  auto it = self->state.settlements.find(id);
+  if (it == self->state.settlements.end()) return fail("settlement " + id + " does not exist");
+  const caf::actor asked = it->second;
+  self->request(asked, caf::infinite, make())
+      .then([=](Result& r) { ok(r); },
+            [=](caf::error& err) {
+              auto& st = self->state;
+              const std::string why = "settlement " + id + " failed: " + self->system().render(err);
+              auto current = st.settlements.find(id);
+              if (current == st.settlements.end()) return fail(why);
+              // The exit handler may have restarted it already.
+              if (current->second == asked && !restart_settlement(self, id, why)) {
+                fail(why);
+                return escalate(self, why);
+              }
+              if (from > st.message_clock)
+                self->request(st.settlements.at(id), caf::infinite, advance_atom::value, from)
+                    .then([](StepResult&) {}, [](caf::error&) {});  // a failure shows in the retry
+              ask_settlement<Result>(self, id, from, make, ok, fail);
+            });
+}
+
 // What a fan-out gathered: the batches by rank (rank 0: the campaign's
 // effects, 1..n: settlements by id, n+1: its events).
 struct Gathered {
@@ -82,10 +167,10 @@ struct Gathered {
   std::string failure;  // empty when every settlement answered
 };
 
-// Asks every settlement for one step (`ask` builds the request) and hands
-// their batches, with the campaign's own effects and events around them,
-// to `then`.
-void fan_out(Self self, sim::RecordBatch effects, sim::RecordBatch events,
+// Asks every settlement for one step that starts at `from` (`ask` builds
+// the request) and hands their batches, with the campaign's own effects and
+// events around them, to `then`.
+void fan_out(Self self, sim::WorldTime from, sim::RecordBatch effects, sim::RecordBatch events,
              std::function<caf::message()> ask, std::function<void(Gathered&)> then) {
   struct Pending {
     Gathered gathered;
@@ -101,19 +186,19 @@ void fan_out(Self self, sim::RecordBatch effects, sim::RecordBatch events,
   if (n == 0) return then(p->gathered);
   std::size_t rank = 1;
   for (const auto& entry : self->state.settlements) {
-    self->request(entry.second, caf::infinite, ask())
-        .then(
-            [=](StepResult& r) {
-              p->gathered.batches[rank] = std::move(r.batch);
-              p->gathered.firings += r.firings;
-              if (--p->waiting == 0 && !p->failed) then(p->gathered);
-            },
-            [=](caf::error& err) {
-              if (p->failed) return;
-              p->failed = true;
-              p->gathered.failure = "settlement " + entry.first + " failed: " + self->system().render(err);
-              then(p->gathered);
-            });
+    ask_settlement<StepResult>(
+        self, entry.first, from, ask,
+        [=](StepResult& r) {
+          p->gathered.batches[rank] = std::move(r.batch);
+          p->gathered.firings += r.firings;
+          if (--p->waiting == 0 && !p->failed) then(p->gathered);
+        },
+        [=](const std::string& why) {
+          if (p->failed) return;
+          p->failed = true;
+          p->gathered.failure = why;
+          then(p->gathered);
+        });
     ++rank;
   }
 }
@@ -135,8 +220,10 @@ void advance_step(Self self, sim::WorldTime target, std::shared_ptr<Handled> tot
   messages::BatchWriter fx_writer(st.id, effects), ev_writer(st.id, events);
   std::uint64_t own = st.schedule.fire_effects(st.clock, until, fx_writer);
   own += st.schedule.fire_events(st.clock, until, ev_writer);
+  check_fault(st.faults, "campaign", st.id, st.firings, st.firings + own);
+  st.firings += own;
   fan_out(
-      self, std::move(effects), std::move(events),
+      self, st.clock, std::move(effects), std::move(events),
       [=] { return caf::make_message(advance_atom::value, until); },
       [=](Gathered& g) {
         total->firings += g.firings + own;
@@ -196,18 +283,18 @@ Handled refused(std::string why) {
 
 // Sends one step request to one settlement, emits its records, commits it.
 template <class... Ts>
-void settlement_step(Self self, const caf::actor& target, Done done, Ts&&... args) {
-  self->request(target, caf::infinite, std::forward<Ts>(args)...)
-      .then(
-          [=](StepResult& r) {
-            Handled h;
-            h.records = r.batch.records;
-            h.firings = r.firings;
-            emit(self, r.batch.text);
-            self->send(target, commit_atom::value);
-            done(std::move(h));
-          },
-          [=](caf::error& err) { done(refused("settlement failed: " + self->system().render(err))); });
+void settlement_step(Self self, const std::string& id, Done done, Ts... args) {
+  ask_settlement<StepResult>(
+      self, id, self->state.clock, [=] { return caf::make_message(args...); },
+      [=](StepResult& r) {
+        Handled h;
+        h.records = r.batch.records;
+        h.firings = r.firings;
+        emit(self, r.batch.text);
+        self->send(self->state.settlements.at(id), commit_atom::value);
+        done(std::move(h));
+      },
+      [=](const std::string& why) { done(refused(why)); });
 }
 
 sim::Settlement armed_settlement(const sim::SettlementPatch& p, const sim::Rules& rules,
@@ -221,7 +308,8 @@ void spawn_settlement(Self self, sim::Settlement s, std::vector<sim::Structure> 
   auto& st = self->state;
   for (const auto& structure : structures) st.structure_home[structure.id] = s.id;
   const std::string id = s.id;
-  SettlementInit init{st.id, st.rules, st.clock, std::move(s), std::move(structures)};
+  st.committed[id] = SettlementSnapshot{s, structures};
+  SettlementInit init{st.id, st.rules, st.clock, std::move(s), std::move(structures), st.faults};
   st.settlements[id] = self->spawn<caf::linked>(settlement_actor, std::move(init));
 }
 
@@ -235,7 +323,7 @@ void modify_settlement(Self self, const messages::EntityModified& m, Done done) 
       return done(Handled{});
     case Operation::Update:
       if (it == st.settlements.end()) return done(ignored(m, "does not exist"));
-      return settlement_step(self, it->second, done, update_atom::value, st.clock,
+      return settlement_step(self, m.entity_id, done, update_atom::value, st.clock,
                              std::get<sim::SettlementPatch>(m.entity));
     case Operation::Delete:
       if (it == st.settlements.end()) return done(ignored(m, "does not exist"));
@@ -243,23 +331,20 @@ void modify_settlement(Self self, const messages::EntityModified& m, Done done) 
       for (auto s = st.structure_home.begin(); s != st.structure_home.end();)
         s = s->second == m.entity_id ? st.structure_home.erase(s) : std::next(s);
       st.settlements.erase(it);
+      st.committed.erase(m.entity_id);
       return done(Handled{});
   }
 }
 
 void move_structure(Self self, const std::string& from, const sim::StructurePatch& p, Done done) {
-  auto& st = self->state;
-  caf::actor source = st.settlements.at(from);
-  caf::actor target = st.settlements.at(*p.settlement_id);
-  self->request(source, caf::infinite, detach_atom::value, p.id)
-      .then(
-          [=](MovingStructure& moving) {
-            self->send(source, commit_atom::value);
-            self->state.structure_home[p.id] = *p.settlement_id;
-            settlement_step(self, target, done, attach_atom::value, self->state.clock,
-                            std::move(moving), p);
-          },
-          [=](caf::error& err) { done(refused("structure move failed: " + self->system().render(err))); });
+  ask_settlement<MovingStructure>(
+      self, from, self->state.clock, [=] { return caf::make_message(detach_atom::value, p.id); },
+      [=](MovingStructure& moving) {
+        self->send(self->state.settlements.at(from), commit_atom::value);
+        self->state.structure_home[p.id] = *p.settlement_id;
+        settlement_step(self, *p.settlement_id, done, attach_atom::value, self->state.clock, moving, p);
+      },
+      [=](const std::string& why) { done(refused("structure move failed: " + why)); });
 }
 
 void modify_structure(Self self, const messages::EntityModified& m, Done done) {
@@ -274,7 +359,7 @@ void modify_structure(Self self, const messages::EntityModified& m, Done done) {
         return done(refused("payload.entity.settlementId: settlement \"" + *p.settlement_id +
                             "\" does not exist in campaign " + st.id));
       st.structure_home[p.id] = *p.settlement_id;
-      return settlement_step(self, owner->second, done, create_atom::value, st.clock, p);
+      return settlement_step(self, owner->first, done, create_atom::value, st.clock, p);
     }
     case Operation::Update: {
       if (home == st.structure_home.end()) return done(ignored(m, "does not exist"));
@@ -285,12 +370,11 @@ void modify_structure(Self self, const messages::EntityModified& m, Done done) {
                               "\" does not exist in campaign " + st.id));
         return move_structure(self, home->second, p, done);
       }
-      return settlement_step(self, st.settlements.at(home->second), done, update_atom::value,
-                             st.clock, p);
+      return settlement_step(self, home->second, done, update_atom::value, st.clock, p);
     }
     case Operation::Delete: {
       if (home == st.structure_home.end()) return done(ignored(m, "does not exist"));
-      caf::actor owner = st.settlements.at(home->second);
+      const std::string owner = home->second;
       st.structure_home.erase(home);
       return settlement_step(self, owner, done, delete_atom::value, m.entity_id);
     }
@@ -387,9 +471,11 @@ void fire_load_overdue(Self self, Done done) {
   messages::BatchWriter fx_writer(st.id, effects), ev_writer(st.id, events);
   std::uint64_t own = st.schedule.fire_effects(st.clock, st.clock, fx_writer);
   own += st.schedule.fire_events(st.clock, st.clock, ev_writer);
+  check_fault(st.faults, "campaign", st.id, st.firings, st.firings + own);
+  st.firings += own;
   const sim::WorldTime clock = st.clock;
   fan_out(
-      self, std::move(effects), std::move(events),
+      self, clock, std::move(effects), std::move(events),
       [=] { return caf::make_message(overdue_atom::value, clock); },
       [=](Gathered& g) {
         Handled h;
@@ -427,16 +513,16 @@ void take_snapshot(Self self, caf::response_promise rp, Done done) {
   if (*pending == 0) return finish();
   for (const auto& entry : st.settlements) {
     const std::string id = entry.first;
-    self->request(entry.second, caf::infinite, snapshot_atom::value)
-        .then(
-            [=](SettlementSnapshot& part) mutable {
-              (*parts)[id] = std::move(part);
-              if (--*pending == 0) finish();
-            },
-            [=](caf::error& err) mutable {
-              rp.deliver(err);
-              done(Handled{});
-            });
+    ask_settlement<SettlementSnapshot>(
+        self, id, st.clock, [] { return caf::make_message(snapshot_atom::value); },
+        [=](SettlementSnapshot& part) mutable {
+          (*parts)[id] = std::move(part);
+          if (--*pending == 0) finish();
+        },
+        [=](const std::string& why) mutable {
+          rp.deliver(caf::make_error(caf::sec::runtime_error, why));
+          done(Handled{});
+        });
   }
 }
 
@@ -449,9 +535,39 @@ caf::behavior campaign_actor(Self self, CampaignInit init) {
   st.rules = std::move(init.rules);
   st.sink = std::move(init.sink);
   st.max_step = init.max_step;
+  st.restart_limit = init.restart_limit;
+  st.restart_window = init.restart_window;
+  st.on_restart = std::move(init.on_restart);
+  st.faults = std::move(init.faults);
+  self->set_exception_handler([=](caf::scheduled_actor* a, std::exception_ptr& e) {
+    caf::error err = exception_to_error(a, e);
+    for (auto& [ticket, rp] : self->state.unanswered) rp.deliver(err);
+    self->state.unanswered.clear();
+    return err;
+  });
+  // A settlement actor that dies outside a request (the requests recover
+  // their own) is restarted from its copy; deleted ones end normally.
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    if (msg.reason == caf::exit_reason::normal) return;
+    for (const auto& [id, actor] : self->state.settlements) {
+      if (actor.address() != msg.source) continue;
+      const std::string sid = id;
+      const std::string why = "settlement " + sid + " failed: " + self->system().render(msg.reason);
+      if (!restart_settlement(self, sid, why)) escalate(self, why);
+      return;
+    }
+  });
   seed_campaign(self, init.seed);
 
   return {
+      [=](committed_atom, SettlementSnapshot& copy) {
+        auto& st = self->state;
+        const std::string& id = copy.settlement.id;
+        auto it = st.settlements.find(id);
+        // From the current actor only: a deleted or replaced one is history.
+        if (it == st.settlements.end() || it->second.address() != caf::actor_cast<caf::actor_addr>(self->current_sender())) return;
+        st.committed[id] = std::move(copy);
+      },
       [=](handle_atom, const messages::Message& m) -> caf::result<Handled> {
         auto rp = self->make_response_promise();
         enqueue(self, rp, [=](Done done) {
@@ -469,8 +585,10 @@ caf::behavior campaign_actor(Self self, CampaignInit init) {
       },
       [=](snapshot_atom) -> caf::result<sim::CampaignSnapshot> {
         auto rp = self->make_response_promise();
+        const std::uint64_t ticket = remember(self, rp);
         self->state.queue.push_back([=]() mutable {
           take_snapshot(self, rp, [=](Handled) {
+            self->state.unanswered.erase(ticket);  // take_snapshot answered
             self->state.busy = false;
             run_next(self);
           });

@@ -3,14 +3,20 @@
 // inbound message at a time, in arrival order; an advance fans out to every
 // settlement, which fire their timers in parallel, and the campaign merges
 // their records into the canonical order before passing them to the sink.
+// It supervises its settlement actors (and through them their structure
+// actors): one that fails is restarted from the campaign's copy of its last
+// committed state and asked again, so the message in flight completes with
+// the records it would have had.
 #pragma once
 
 #include <caf/all.hpp>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <map>
 #include <string>
 
+#include "actors/fault_injection.hpp"
 #include "actors/protocol.hpp"
 #include "sim/schedule.hpp"
 
@@ -24,6 +30,14 @@ struct CampaignInit {
   // records of a year of catch-up never sit in memory at once. Split
   // invariance (SPEC §1) makes the result independent of the step.
   sim::Duration max_step = 24 * 60 * sim::kMsPerMinute;
+  // Supervision of the settlement actors: a failed one is restarted from the
+  // campaign's copy of its last committed state; more than `restart_limit`
+  // restarts within `restart_window` and the campaign itself fails (escalates).
+  int restart_limit = 5;
+  std::chrono::steady_clock::duration restart_window = std::chrono::seconds(10);
+  // Told of every restart (metrics); may be empty.
+  std::function<void(const std::string& why)> on_restart;
+  FaultInjectorPtr faults;  // tests only; usually none
 };
 
 struct CampaignState {
@@ -33,6 +47,16 @@ struct CampaignState {
   sim::Schedule schedule;
   std::map<std::string, caf::actor> settlements;       // by id: the canonical rank
   std::map<std::string, std::string> structure_home;   // structure id -> settlement id
+  // Each settlement's household as of its last commit: what a restarted
+  // settlement actor starts from.
+  std::map<std::string, SettlementSnapshot> committed;
+  sim::WorldTime message_clock = 0;  // the clock when the current message began
+  std::deque<std::chrono::steady_clock::time_point> restarts;  // within the window
+  int restart_limit = 5;
+  std::chrono::steady_clock::duration restart_window{};
+  std::function<void(const std::string&)> on_restart;
+  FaultInjectorPtr faults;
+  std::uint64_t firings = 0;  // of events and effects: the fault injector's count
   caf::actor sink;
   sim::Duration max_step = 0;
   // Steps handed to the sink and not yet written; a long advance waits
@@ -42,6 +66,8 @@ struct CampaignState {
   // One inbound message at a time: the next waits until the current is done.
   std::deque<std::function<void()>> queue;
   bool busy = false;
+  std::map<std::uint64_t, caf::response_promise> unanswered;  // by ticket
+  std::uint64_t next_ticket = 0;
   static inline const char* name = "campaign";
 };
 

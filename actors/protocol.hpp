@@ -21,6 +21,7 @@ namespace hourglass::actors {
 using advance_atom = caf::atom_constant<caf::atom("advance")>;   // fire due timers up to T
 using overdue_atom = caf::atom_constant<caf::atom("overdue")>;   // fire one-shots due at load
 using commit_atom = caf::atom_constant<caf::atom("commit")>;     // the message is done
+using committed_atom = caf::atom_constant<caf::atom("committed")>;  // settlement -> campaign: its copy
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
 using lend_atom = caf::atom_constant<caf::atom("lend")>;         // settlement borrows a structure
 using restore_atom = caf::atom_constant<caf::atom("restore")>;   // and gives it back

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 
+#include "actors/exception_handler.hpp"
 #include "actors/protocol.hpp"
 #include "actors/structure_actor.hpp"
 #include "messages/record_json.hpp"
@@ -13,6 +14,17 @@ namespace {
 
 using Self = caf::stateful_actor<SettlementState>*;
 
+// Runs `then`; should it throw, `fail` answers the request first (a promise
+// dropped by a dying actor is never answered) and the actor dies of it.
+void run_or_fail(const std::function<void()>& then, const std::function<void(const caf::error&)>& fail) {
+  try {
+    then();
+  } catch (const std::exception& e) {
+    fail(caf::make_error(caf::sec::runtime_error, e.what()));
+    throw;
+  }
+}
+
 // Runs `then` once the household holds all its structures, borrowing them
 // from their actors first if needed. `fail` gets the error of a lost lend.
 void with_structures(Self self, std::function<void()> then,
@@ -20,7 +32,7 @@ void with_structures(Self self, std::function<void()> then,
   auto& st = self->state;
   if (st.holding || st.structure_actors.empty()) {
     st.holding = true;
-    then();
+    run_or_fail(then, fail);
     return;
   }
   auto pending = std::make_shared<std::size_t>(st.structure_actors.size());
@@ -35,7 +47,7 @@ void with_structures(Self self, std::function<void()> then,
               std::sort(list.begin(), list.end(),
                         [](const sim::Structure& a, const sim::Structure& b) { return a.id < b.id; });
               self->state.holding = true;
-              then();
+              run_or_fail(then, fail);
             },
             [=](caf::error& err) {
               if (*failed) return;
@@ -46,9 +58,12 @@ void with_structures(Self self, std::function<void()> then,
 }
 
 // Gives every borrowed structure back to its actor: the message is committed.
+// The campaign (who sent the commit) gets a copy of the committed household.
 void commit(Self self) {
   auto& st = self->state;
   if (!st.holding) return;
+  self->send(caf::actor_cast<caf::actor>(self->current_sender()), committed_atom::value,
+             SettlementSnapshot{st.household.settlement, st.household.structures});
   for (sim::Structure& s : st.household.structures) {
     auto it = st.structure_actors.find(s.id);
     if (it != st.structure_actors.end()) self->send(it->second, restore_atom::value, std::move(s));
@@ -68,6 +83,9 @@ caf::result<StepResult> step(Self self, Body body) {
         result.batch.text.reserve_tail(self->state.last_batch_bytes);
         messages::BatchWriter writer(self->state.campaign_id, result.batch);
         result.firings = body(writer);
+        auto& st = self->state;
+        check_fault(st.faults, "settlement", st.household.settlement.id, st.firings, st.firings + result.firings);
+        st.firings += result.firings;
         self->state.last_batch_bytes = result.batch.text.size() + result.batch.text.size() / 8;
         rp.deliver(std::move(result));
       },
@@ -76,7 +94,7 @@ caf::result<StepResult> step(Self self, Body body) {
 }
 
 caf::actor spawn_structure(Self self, const std::string& id) {
-  auto a = self->spawn<caf::linked + caf::lazy_init>(structure_actor, true);
+  auto a = self->spawn<caf::linked + caf::lazy_init>(structure_actor, true, self->state.faults);
   self->state.structure_actors[id] = a;
   return a;
 }
@@ -90,6 +108,8 @@ caf::behavior settlement_actor(Self self, SettlementInit init) {
   st.household.settlement = std::move(init.settlement);
   st.household.structures = std::move(init.structures);
   st.holding = true;  // the actors start lent; the first commit hands them over
+  st.faults = std::move(init.faults);
+  self->set_exception_handler(exception_to_error);
   for (const sim::Structure& s : st.household.structures) spawn_structure(self, s.id);
 
   return {

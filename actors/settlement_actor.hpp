@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 
+#include "actors/fault_injection.hpp"
 #include "sim/household.hpp"
 
 namespace hourglass::actors {
@@ -19,6 +20,7 @@ struct SettlementInit {
   sim::WorldTime clock = 0;
   sim::Settlement settlement;             // armed
   std::vector<sim::Structure> structures;  // armed, sorted by id
+  FaultInjectorPtr faults;                 // tests only; usually none
 };
 
 struct SettlementState {
@@ -28,6 +30,8 @@ struct SettlementState {
   std::map<std::string, caf::actor> structure_actors;
   bool holding = false;      // the structures are here, not with their actors
   std::size_t last_batch_bytes = 0;  // sizes the next step's buffer in one go
+  std::uint64_t firings = 0;         // since spawned: the fault injector's count
+  FaultInjectorPtr faults;
   static inline const char* name = "settlement";
 };
 

@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/fault_injection.hpp"
 #include "sim/entities.hpp"
 
 namespace hourglass::actors {
@@ -14,11 +15,13 @@ namespace hourglass::actors {
 struct StructureState {
   sim::Structure structure;
   bool lent = false;
+  std::uint32_t lends = 0;  // messages taken part in: the fault injector's count
+  FaultInjectorPtr faults;
   static inline const char* name = "structure";
 };
 
 // A structure created during a campaign message starts lent to the
 // settlement that created it, which restores it when the message commits.
-caf::behavior structure_actor(caf::stateful_actor<StructureState>* self, bool lent);
+caf::behavior structure_actor(caf::stateful_actor<StructureState>* self, bool lent, FaultInjectorPtr faults);
 
 }  // namespace hourglass::actors

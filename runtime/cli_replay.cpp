@@ -1,6 +1,7 @@
 // hourglass replay SCENARIO [--out FILE] [--state-out FILE] [--check EXPECTED.jsonl]
 //                           [--check-state STATE.json] [--dead-letters FILE] [--threads N]
 // Exit 0 ok; 1 when a check finds a difference; 2 when the scenario is refused.
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -62,6 +63,16 @@ int run(const ReplayArgs& a) {
   }
   auto collected = std::make_shared<actors::StringOutput>();
   ReplayOptions options;
+  // Supervision tests make an actor throw; off unless the variable is set.
+  if (const char* spec = std::getenv("HOURGLASS_FAULT_INJECT"); spec && *spec) {
+    auto plan = actors::parse_fault_plan(spec);
+    if (!plan) {
+      std::fprintf(stderr, "hourglass: HOURGLASS_FAULT_INJECT: must be <campaign|settlement|structure>:<name>:<N>"
+                           " with N >= 1, got '%s'\n", spec);
+      return 2;
+    }
+    options.faults = std::make_shared<actors::FaultInjector>(*plan);
+  }
   options.threads = a.threads;
   options.want_state = !a.state_out.empty() || !a.check_state.empty();
   options.progress = terminal_progress();
@@ -86,6 +97,11 @@ int run(const ReplayArgs& a) {
                (unsigned long long)s.ignored, (unsigned long long)s.refused,
                (unsigned long long)s.firings, (unsigned long long)s.records, s.wall_seconds,
                s.wall_seconds > 0 ? s.firings / s.wall_seconds : 0.0);
+  if (options.faults)
+    std::fprintf(stderr, "fault injection %s:%s:%llu thrown %llu time(s); %llu settlement restart(s)\n",
+                 options.faults->plan().kind.c_str(), options.faults->plan().name.c_str(),
+                 (unsigned long long)options.faults->plan().nth, (unsigned long long)options.faults->thrown(),
+                 (unsigned long long)s.restarts);
   const nlohmann::json state = messages::state_to_json(result.state);
   if (!a.state_out.empty() && !write_file(a.state_out, state.dump(1) + "\n")) {
     std::fprintf(stderr, "hourglass: cannot write %s\n", a.state_out.c_str());

@@ -1,5 +1,6 @@
 #include "runtime/replay.hpp"
 
+#include <atomic>
 #include <caf/all.hpp>
 #include <chrono>
 #include <map>
@@ -69,8 +70,11 @@ ReplayResult run_replay(const Scenario& scenario, const ReplayOptions& options) 
 
   std::map<std::string, caf::actor> campaigns;
   std::vector<caf::actor> in_order;
+  auto restarts = std::make_shared<std::atomic<std::uint64_t>>(0);
   for (const auto& seed : scenario.campaigns) {
     actors::CampaignInit init{seed, scenario.rules, sink, options.max_step};
+    init.faults = options.faults;
+    init.on_restart = [restarts](const std::string&) { ++*restarts; };
     auto c = system.spawn(actors::campaign_actor, std::move(init));
     campaigns[seed.id] = c;
     in_order.push_back(c);
@@ -126,6 +130,7 @@ ReplayResult run_replay(const Scenario& scenario, const ReplayOptions& options) 
   self->request(sink, caf::infinite, actors::flush_atom::value).receive([](bool) {}, [](caf::error&) {});
   for (const auto& c : in_order) self->send_exit(c, caf::exit_reason::user_shutdown);
   self->send_exit(sink, caf::exit_reason::user_shutdown);
+  stats.restarts = restarts->load();
   stats.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/fault_injection.hpp"
 #include "actors/record_sink.hpp"
 #include "runtime/scenario.hpp"
 #include "sim/snapshot.hpp"
@@ -22,6 +23,8 @@ struct ReplayOptions {
   std::shared_ptr<actors::RecordOutput> dead_letters;
   bool want_state = false;
   sim::Duration max_step = 24 * 60 * sim::kMsPerMinute;
+  // Makes a named actor throw (supervision tests); usually none.
+  actors::FaultInjectorPtr faults;
   // Called after each message with (done, total), for progress displays.
   std::function<void(std::size_t, std::size_t)> progress;
 };
@@ -33,6 +36,7 @@ struct ReplayStats {
   std::uint64_t refused = 0;   // bad input (SPEC §7)
   std::uint64_t firings = 0;
   std::uint64_t records = 0;
+  std::uint64_t restarts = 0;  // settlement actors restarted after a failure
   double wall_seconds = 0;
 };
 

@@ -109,6 +109,10 @@ void ServeApp::start() {
   s.gateway = s.system->spawn(actors::gateway_actor, gateway);
   actors::RegistryOptions registry{s.rules, s.reader, s.gateway, s.bridge, &s.metrics,
                                    c.restart_limit, c.restart_window};
+  if (!c.fault_inject.empty()) {  // validated with the config
+    registry.faults = std::make_shared<actors::FaultInjector>(*actors::parse_fault_plan(c.fault_inject));
+    spdlog::warn("fault injection is on: {}", c.fault_inject);
+  }
   s.registry = s.system->spawn(actors::registry_actor, registry);
   caf::anon_send(s.bridge, actors::route_atom::value, s.registry);
 

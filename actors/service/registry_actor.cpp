@@ -50,6 +50,13 @@ void bootstrap(Self self, const std::string& id) {
             const auto& o = self->state.options;
             entry.sink = self->spawn<caf::linked>(service_sink, id, o.gateway, o.bridge);
             CampaignInit init{std::move(seed), o.rules, entry.sink};
+            init.restart_limit = o.restart_limit;
+            init.restart_window = o.restart_window;
+            init.faults = o.faults;
+            if (auto* m = o.metrics)
+              init.on_restart = [m](const std::string&) {
+                m->counter("hourglass_restarts_total", {{"actor", "settlement"}}).inc();
+              };
             entry.campaign = self->spawn<caf::monitored>(campaign_actor, std::move(init));
             spdlog::info("campaign {} bootstrapped from the API", id);
             if (auto* m = o.metrics) m->gauge("hourglass_campaigns").set(static_cast<double>(self->state.campaigns.size()));
@@ -148,7 +155,7 @@ caf::behavior registry_actor(Self self, RegistryOptions options) {
       entry.failures.push_back(now);
       while (!entry.failures.empty() && now - entry.failures.front() > self->state.options.restart_window)
         entry.failures.pop_front();
-      if (auto* m = self->state.options.metrics) m->counter("hourglass_restarts_total").inc();
+      if (auto* m = self->state.options.metrics) m->counter("hourglass_restarts_total", {{"actor", "campaign"}}).inc();
       spdlog::error("campaign {} failed: {}", id, self->system().render(down.reason));
       if (static_cast<int>(entry.failures.size()) > self->state.options.restart_limit) {
         entry.quarantined = true;

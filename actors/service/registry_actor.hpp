@@ -14,6 +14,7 @@
 #include <map>
 #include <string>
 
+#include "actors/fault_injection.hpp"
 #include "actors/protocol.hpp"
 #include "runtime/service/metrics.hpp"
 
@@ -33,6 +34,7 @@ struct RegistryOptions {
   service::Registry* metrics = nullptr;
   int restart_limit = 5;
   std::chrono::seconds restart_window{10};
+  FaultInjectorPtr faults;  // tests only; usually none
 };
 
 struct CampaignEntry {

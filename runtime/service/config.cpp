@@ -1,5 +1,7 @@
 #include "runtime/service/config.hpp"
 
+#include "actors/fault_injection.hpp"
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cerrno>
@@ -58,23 +60,6 @@ std::string show(const std::string& v) {
     out += c;
   }
   return out + "\"";
-}
-
-bool valid_fault_inject(const std::string& spec) {
-  const auto first = spec.find(':');
-  const auto last = spec.rfind(':');
-  if (first == std::string::npos || first == last) return false;
-  const std::string kind = spec.substr(0, first);
-  const std::string name = spec.substr(first + 1, last - first - 1);
-  const std::string nth = spec.substr(last + 1);
-  const auto& kinds = fault_inject_kinds();
-  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) return false;
-  if (name.empty()) return false;
-  if (nth.empty() || !std::all_of(nth.begin(), nth.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return false;
-  long long n = 0;
-  const auto [ptr, ec] = std::from_chars(nth.data(), nth.data() + nth.size(), n);
-  return ec == std::errc() && n >= 1;
 }
 
 }  // namespace
@@ -216,9 +201,9 @@ std::vector<std::string> validate(const ServiceConfig& cfg) {
     p.push_back("api_url: must start with http:// or https://, got '" + mask_url_password(cfg.api_url) + "'");
   if (cfg.api_token.empty()) p.push_back("api_token: required (set API_TOKEN or API_TOKEN_FILE)");
   if (cfg.branch_id.empty()) p.push_back("branch_id: must not be empty");
-  if (!cfg.fault_inject.empty() && !valid_fault_inject(cfg.fault_inject)) {
+  if (!cfg.fault_inject.empty() && !actors::parse_fault_plan(cfg.fault_inject)) {
     std::string kinds;
-    for (const auto& k : fault_inject_kinds()) kinds += (kinds.empty() ? "" : "|") + k;
+    for (const auto& k : actors::fault_kinds()) kinds += (kinds.empty() ? "" : "|") + k;
     p.push_back("fault_inject: must be <actor kind>:<name>:<N> with kind " + kinds +
                 " and N >= 1, got '" + cfg.fault_inject + "'");
   }

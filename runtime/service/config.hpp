@@ -83,10 +83,4 @@ std::string describe(const ServiceConfig& cfg);
 // Throws ConfigError naming the path when it cannot be read.
 std::string read_token_file(const std::string& path);
 
-// The actor kinds fault injection can name.
-inline const std::vector<std::string>& fault_inject_kinds() {
-  static const std::vector<std::string> kinds{"campaign", "settlement", "structure"};
-  return kinds;
-}
-
 }  // namespace hourglass::service

@@ -29,7 +29,8 @@ struct ReplayRun {
 inline void quiet_engine_logs() { spdlog::set_level(spdlog::level::off); }
 
 inline ReplayRun replay_scenario(const runtime::Scenario& scenario, std::size_t threads,
-                                 sim::Duration max_step = 24 * 60 * sim::kMsPerMinute) {
+                                 sim::Duration max_step = 24 * 60 * sim::kMsPerMinute,
+                                 actors::FaultInjectorPtr faults = nullptr) {
   quiet_engine_logs();
   auto records = std::make_shared<actors::StringOutput>();
   auto dead = std::make_shared<actors::StringOutput>();
@@ -39,6 +40,7 @@ inline ReplayRun replay_scenario(const runtime::Scenario& scenario, std::size_t 
   options.dead_letters = dead;
   options.want_state = true;
   options.max_step = max_step;
+  options.faults = std::move(faults);
   runtime::ReplayResult result = runtime::run_replay(scenario, options);
   return {records->text(), messages::state_to_json(result.state), dead->text(), result.stats};
 }
