@@ -123,7 +123,7 @@ TEST_CASE("an UPDATE decodes only the given fields", "[wire]") {
   CHECK_FALSE(p.created_at);
 }
 
-TEST_CASE("a structure CREATE decodes; an entity without id takes entityId", "[wire]") {
+TEST_CASE("a structure CREATE decodes - an entity without id takes entityId", "[wire]") {
   const Decoded d = decode(kModified, R"({"campaignId": "c1", "entityType": "Structure",
       "entityId": "st9", "operation": "CREATE",
       "entity": {"settlementId": "s1", "type": "temple", "level": 2,

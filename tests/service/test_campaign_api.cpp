@@ -167,7 +167,7 @@ TEST_CASE("api: kingdoms, settlements and structures round trip", "[service][api
   CHECK(api.structures_by_settlement("s2").value->empty());
 }
 
-TEST_CASE("api: one settlement or structure by id; an unknown id is an error", "[service][api]") {
+TEST_CASE("api: one settlement or structure by id - an unknown id is an error", "[service][api]") {
   World w;
   CampaignApi api(w.config());
   auto s = api.get_settlement("s1");
@@ -409,7 +409,7 @@ TEST_CASE("api: 5xx and a down API are retryable, 4xx is not", "[service][api]")
   CHECK(api.expire_event("e1", "k").ok());
 }
 
-TEST_CASE("api: a reply slower than the timeout is a Timeout; the retry is not applied twice", "[service][api]") {
+TEST_CASE("api: a reply slower than the timeout is a Timeout - the retry is not applied twice", "[service][api]") {
   World w;
   CampaignApi api(w.config(300ms));
   w.fake.delay_next(1, 5s);  // the write lands, its reply is lost

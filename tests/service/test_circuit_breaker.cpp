@@ -76,7 +76,7 @@ TEST_CASE("breaker: 40% failures over 20 calls keep it closed, also as the windo
   REQUIRE(b.state() == State::Open);
 }
 
-TEST_CASE("breaker: half-open after 30 s, one trial at a time; success closes", "[service][breaker]") {
+TEST_CASE("breaker: half-open after 30 s, one trial at a time - success closes", "[service][breaker]") {
   FakeClock clock;
   CircuitBreaker b({}, clock.fn());
   run(b, "FFFFF");

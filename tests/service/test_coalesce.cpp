@@ -105,7 +105,7 @@ TEST_CASE("coalesce: a settlement write last touched by MAINTENANCE_PAID gets it
   CHECK(got[0].idempotency_key != got[1].idempotency_key);
 }
 
-TEST_CASE("coalesce: notices alone produce no write; empty input none at all", "[service][coalesce]") {
+TEST_CASE("coalesce: notices alone produce no write - empty input none at all", "[service][coalesce]") {
   CHECK(coalesce({}).empty());
   CHECK(coalesce({rec(T1, "MAINTENANCE_MISSED", "Structure", "st1", "{}", R"(,"settlementId":"s1")"),
                   rec(T1, "UPGRADE_AVAILABLE", "Structure", "st1", "{}", R"(,"settlementId":"s1","cost":{"gold":1})")})

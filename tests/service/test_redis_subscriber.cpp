@@ -230,7 +230,12 @@ TEST_CASE("redis subscriber: rejects bad options", "[service][redis]") {
   CHECK_THROWS_AS(RedisSubscriber(o, {}), std::invalid_argument);
   o.backoff_initial = 10ms;
   o.endpoint.port = RedisServer::free_port();  // nothing listens there
-  RedisSubscriber sub(o, {});
+  RedisSubscriberCallbacks quiet;
+  quiet.on_message = [](std::string, std::string) {};
+  quiet.on_connected = [](bool) {};
+  quiet.on_disconnected = [](std::string) {};
+  quiet.on_connect_failed = [](std::string, std::chrono::milliseconds) {};
+  RedisSubscriber sub(o, quiet);
   sub.start();
   CHECK_THROWS_WITH(sub.start(), "RedisSubscriber: start() called twice");
 }

@@ -119,7 +119,7 @@ TEST_CASE("status server serves /health, /metrics and 404", "[service][status]")
   CHECK_FALSE(after.Get("/health"));
 }
 
-TEST_CASE("status server with HealthState as provider; a throwing provider is unhealthy", "[service][status]") {
+TEST_CASE("status server with HealthState as provider - a throwing provider is unhealthy", "[service][status]") {
   Registry metrics;
   HealthState state(seconds(30));
   state.set_redis_connected(true);

@@ -651,7 +651,7 @@ TEST_CASE("maintenance: condition clamps to 0..100, status follows damagedBelow"
   }
 }
 
-TEST_CASE("MAINTENANCE_PAID only when something changes; MISSED always", "[household]") {
+TEST_CASE("MAINTENANCE_PAID only when something changes - MISSED always", "[household]") {
   Rules rules = Rules::defaults();
   SECTION("a debit alone is a change") {
     Household h = household(rules, quiet_settlement({{"gold", 5}}),
