@@ -13,5 +13,6 @@ Command add_replay_command(CLI::App& app);
 Command add_rules_command(CLI::App& app);
 Command add_tune_command(CLI::App& app);
 Command add_serve_command(CLI::App& app);
+Command add_dlq_command(CLI::App& app);  // the gateway's dead letters: list, retry
 
 }  // namespace hourglass::runtime

@@ -15,8 +15,15 @@ int main(int argc, char** argv) {
       hourglass::runtime::add_rules_command(app),
       hourglass::runtime::add_tune_command(app),
       hourglass::runtime::add_serve_command(app),
+      hourglass::runtime::add_dlq_command(app),
   };
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help prints and exits 0; any other parse error is bad usage: 2, as
+    // for every refusal of what was asked (CLI11's own codes are 100+).
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   spdlog::set_default_logger(spdlog::stderr_color_mt("hourglass"));
   spdlog::set_level(spdlog::level::from_str(log_level));
   for (const auto& command : commands) {

@@ -1,0 +1,225 @@
+// hourglass dlq list|retry: the gateway's dead letters
+// (`hourglass:gateway:deadletter`; docs/operations.md, "Dead letters").
+// Configuration as for `hourglass serve` (environment, flags override, the
+// same validation), but only the settings these commands use.
+//
+// Exit codes: 0 everything asked was done; 1 something was not (an entry
+// kept, an unknown id, Redis unreachable); 2 bad configuration or usage.
+#include "runtime/cli_dlq.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include "actors/service/bridge_actor.hpp"  // kGatewayDeadLetterStream, the one place that names it
+#include "runtime/service/config.hpp"
+#include "runtime/service/dead_letters.hpp"
+#include "runtime/service/redis_url.hpp"
+
+namespace hourglass::runtime {
+namespace {
+
+constexpr auto kRedisTimeout = std::chrono::milliseconds(2000);
+
+struct DlqArgs {
+  service::ServiceConfig config;
+  std::string env_error;   // the environment could not be read
+  std::string token_file;  // --api-token-file, read when the command runs
+  bool json = false;
+  bool all = false;
+  bool force = false;
+  std::vector<std::string> ids;
+};
+
+// The problems of validate() that concern `settings` (each problem starts
+// with its setting's name), then the Redis URL's own parse.
+std::vector<std::string> config_problems(const DlqArgs& a, const std::vector<std::string>& settings,
+                                         service::RedisEndpoint& redis) {
+  std::vector<std::string> out;
+  for (const auto& p : service::validate(a.config))
+    if (std::any_of(settings.begin(), settings.end(), [&](const std::string& s) { return p.rfind(s + ":", 0) == 0; }))
+      out.push_back(p);
+  if (out.empty()) {
+    try {
+      redis = service::parse_redis_url(a.config.redis_url);
+    } catch (const std::exception& e) {
+      out.push_back(e.what());
+    }
+  }
+  return out;
+}
+
+int bad_config(DlqIo& io, const char* command, const std::vector<std::string>& problems) {
+  io.err << "hourglass dlq " << command << ": bad configuration:";
+  for (const auto& p : problems) io.err << "\n  " << p;
+  io.err << "\n";
+  return 2;
+}
+
+std::string one_line(std::string s) {
+  std::replace_if(s.begin(), s.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+  return s;
+}
+
+void print_table(std::ostream& out, const std::vector<service::DeadLetter>& letters, const std::string& stream) {
+  if (letters.empty()) {
+    out << "no dead letters in " << stream << "\n";
+    return;
+  }
+  std::vector<std::vector<std::string>> rows{{"ID", "CAMPAIGN", "WRITE", "ENTITY", "WORLD TIME", "ATTEMPTS", "REASON"}};
+  std::size_t malformed = 0;
+  for (const auto& d : letters) {
+    if (d.malformed()) {
+      ++malformed;
+      rows.push_back({d.id, "-", "-", "-", "-", "-", "MALFORMED: " + one_line(d.error)});
+      continue;
+    }
+    rows.push_back({d.id, d.campaign_id, service::to_string(d.write->kind),
+                    std::string(service::entity_type(d.write->kind)) + "/" + d.write->entity_id,
+                    sim::format_world_time(d.write->world_time), d.attempts ? std::to_string(*d.attempts) : "-",
+                    d.reason.empty() ? "-" : one_line(d.reason)});
+  }
+  std::vector<std::size_t> width(rows[0].size(), 0);
+  for (const auto& r : rows)
+    for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  for (const auto& r : rows) {
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      out << r[i];
+      if (i + 1 < r.size()) out << std::string(width[i] - r[i].size() + 2, ' ');
+    }
+    out << "\n";
+  }
+  out << letters.size() << " dead letter(s) in " << stream;
+  if (malformed > 0) out << ", " << malformed << " malformed";
+  out << "\n";
+}
+
+int run_list(DlqIo& io, const DlqArgs& a) {
+  service::RedisEndpoint endpoint;
+  if (auto problems = config_problems(a, {"redis_url"}, endpoint); !problems.empty())
+    return bad_config(io, "list", problems);
+  const std::string stream = actors::kGatewayDeadLetterStream;
+  try {
+    auto redis = service::RedisConnection::connect(endpoint, kRedisTimeout);
+    const auto letters = service::read_dead_letters(redis, stream);
+    if (a.json) {
+      for (const auto& d : letters) io.out << service::to_json(d).dump() << "\n";
+    } else {
+      print_table(io.out, letters, stream);
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    io.err << "hourglass dlq list: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int run_retry(DlqIo& io, DlqArgs a) {
+  if (a.all == !a.ids.empty()) {
+    io.err << "hourglass dlq retry: give the ids of the dead letters to retry (see hourglass dlq list), or --all\n";
+    return 2;
+  }
+  for (const auto& id : a.ids) {
+    if (!service::is_stream_id(id)) {
+      io.err << "hourglass dlq retry: '" << id
+             << "' is not a dead letter id (ids look like 1735689600000-0; see hourglass dlq list)\n";
+      return 2;
+    }
+  }
+  if (!a.token_file.empty()) {
+    try {
+      a.config.api_token = service::read_token_file(a.token_file);
+    } catch (const service::ConfigError& e) {
+      return bad_config(io, "retry", {std::string("--api-token-file: ") + e.what()});
+    }
+  }
+  service::RedisEndpoint endpoint;
+  if (auto problems =
+          config_problems(a, {"redis_url", "api_url", "api_token", "branch_id", "gateway_timeout"}, endpoint);
+      !problems.empty())
+    return bad_config(io, "retry", problems);
+
+  const std::string stream = actors::kGatewayDeadLetterStream;
+  std::vector<service::RetryResult> results;
+  try {
+    auto redis = service::RedisConnection::connect(endpoint, kRedisTimeout);
+    const auto& c = a.config;
+    service::CampaignApi api(service::CampaignApiConfig{c.api_url, c.api_token, c.gateway_timeout, c.branch_id});
+    service::RetryOptions options;
+    options.force = a.force;
+    results = a.all ? service::retry_all_dead_letters(redis, api, stream, options)
+                    : service::retry_dead_letters(redis, api, stream, a.ids, options);
+  } catch (const std::exception& e) {
+    io.err << "hourglass dlq retry: " << e.what() << "\n";
+    return 1;
+  }
+  if (results.empty()) {
+    io.out << "no dead letters in " << stream << "\n";
+    return 0;
+  }
+  std::size_t done = 0;
+  for (const auto& r : results) {
+    if (r.done()) ++done;
+    io.out << service::to_string(r.status) << "  " << r.id << "  " << one_line(r.message) << "\n";
+  }
+  io.out << done << " of " << results.size() << " done";
+  if (done < results.size()) io.out << "; the others are kept in " << stream;
+  io.out << "\n";
+  return done == results.size() ? 0 : 1;
+}
+
+// Only the settings these commands use; the token never as a flag (command
+// lines are visible in ps).
+void add_redis_flag(CLI::App& cmd, DlqArgs& a) {
+  cmd.add_option("--redis-url", a.config.redis_url, "Redis URL (env REDIS_URL)");
+}
+
+}  // namespace
+
+Command add_dlq_command(CLI::App& app, DlqIo io) {
+  auto args = std::make_shared<DlqArgs>();
+  try {
+    args->config = service::config_from_env(io.getenv);
+  } catch (const std::exception& e) {
+    args->env_error = e.what();
+  }
+  CLI::App* dlq = app.add_subcommand("dlq", "The gateway's dead letters (" +
+                                                std::string(actors::kGatewayDeadLetterStream) + "): list, retry");
+  dlq->require_subcommand(1);
+
+  CLI::App* list = dlq->add_subcommand("list", "List the dead letters, oldest first");
+  add_redis_flag(*list, *args);
+  list->add_flag("--json", args->json, "one JSON object per line instead of a table");
+
+  CLI::App* retry = dlq->add_subcommand("retry", "Write dead letters to the API again; each is removed once written");
+  retry->add_option("ids", args->ids, "ids of the dead letters to retry (as dlq list shows them)")->type_name("ID");
+  retry->add_flag("--all", args->all, "retry every dead letter, oldest first");
+  retry->add_flag("--force", args->force, "also retry effects that may already have run (check them first)");
+  add_redis_flag(*retry, *args);
+  retry->add_option("--api-url", args->config.api_url, "campaign API GraphQL URL (env API_URL)");
+  retry->add_option("--api-token-file", args->token_file, "file holding the API token (env API_TOKEN_FILE or API_TOKEN)")
+      ->type_name("FILE");
+  retry->add_option("--branch-id", args->config.branch_id, "API branch id (env API_BRANCH_ID)");
+  retry->add_option_function<long long>(
+           "--gateway-timeout-ms",
+           [args](long long ms) { args->config.gateway_timeout = std::chrono::milliseconds(ms); },
+           "API request timeout in ms (env GATEWAY_TIMEOUT_MS)")
+      ->type_name("MS");
+
+  return [=]() mutable {
+    if (!dlq->parsed()) return -1;
+    const char* command = list->parsed() ? "list" : "retry";
+    if (!args->env_error.empty()) {
+      io.err << "hourglass dlq " << command << ": " << args->env_error << "\n";
+      return 2;
+    }
+    return list->parsed() ? run_list(io, *args) : run_retry(io, *args);
+  };
+}
+
+Command add_dlq_command(CLI::App& app) {
+  return add_dlq_command(app, DlqIo{[](const char* name) { return std::getenv(name); }, std::cout, std::cerr});
+}
+
+}  // namespace hourglass::runtime
