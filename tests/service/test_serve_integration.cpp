@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <thread>
 
+#include <httplib.h>
+
 #include "runtime/serve_app.hpp"
 #include "runtime/service/redis_connection.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
@@ -45,8 +47,9 @@ struct Service {
   std::unique_ptr<ServeApp> app;
   std::thread runner;
   int exit_code = -1;
+  int status_port = 0;
 
-  Service() {
+  explicit Service(std::string fault_inject = "") {
     spdlog::set_level(std::getenv("HG_TEST_LOG") ? spdlog::level::debug : spdlog::level::off);
     api.start();
     seed(api);
@@ -59,6 +62,8 @@ struct Service {
     c.log_format = "text";
     c.gateway_timeout = 2000ms;
     c.drain_timeout = std::chrono::seconds(10);
+    c.fault_inject = fault_inject;
+    status_port = c.port;
     app = std::make_unique<ServeApp>(c);
     app->start();
     runner = std::thread([this] { exit_code = app->wait(); });
@@ -67,6 +72,11 @@ struct Service {
   ~Service() {
     app->request_stop();
     if (runner.joinable()) runner.join();
+  }
+  std::string metrics() {
+    httplib::Client client("127.0.0.1", status_port);
+    auto res = client.Get("/metrics");
+    return res ? res->body : std::string();
   }
   void publish(const std::string& channel, const std::string& payload) {
     auto r = RedisConnection::connect(redis.endpoint(), 2000ms);
@@ -78,15 +88,9 @@ struct Service {
   }
 };
 
-}  // namespace
-
-TEST_CASE("serve: an advance produces the expected API writes, each once", "[service][integration]") {
-  Service s;
-  s.advance(kT0, kT0 + 2 * kHour);
-  // Settlement (population, resources), the event's expiry: at least 2 writes.
-  REQUIRE(s.api.wait_for_writes(2, 15s));
-  // 01:00 food 7 gold 1, 101 people; 02:00 food 14 gold 2, 102 people; the
-  // farm's maintenance at 02:00 debits 1 gold.
+// 01:00 food 7 gold 1, 101 people; 02:00 food 14 gold 2, 102 people; the
+// farm's maintenance at 02:00 debits 1 gold. Each write applied once.
+void check_two_hours_applied(Service& s) {
   json settlement;
   for (int i = 0; i < 100; ++i) {  // the last write may still be on its way: wait on writes, not time
     settlement = s.api.settlement("s1");
@@ -101,6 +105,16 @@ TEST_CASE("serve: an advance produces the expected API writes, each once", "[ser
   CHECK(settlement["variables"]["lore"] == "kept");  // variables are merged, not replaced
   CHECK(s.api.event("e1")["isCompleted"] == true);
   CHECK(s.api.duplicate_keys_seen().empty());
+}
+
+}  // namespace
+
+TEST_CASE("serve: an advance produces the expected API writes, each once", "[service][integration]") {
+  Service s;
+  s.advance(kT0, kT0 + 2 * kHour);
+  // Settlement (population, resources), the event's expiry: at least 2 writes.
+  REQUIRE(s.api.wait_for_writes(2, 15s));
+  check_two_hours_applied(s);
 
   // The same advance again is stale: no write at all.
   const std::size_t before = s.api.applied_writes().size();
@@ -193,4 +207,17 @@ TEST_CASE("serve: stopping drains and exits 0", "[service][integration]") {
   s->app->request_stop();
   s->runner.join();
   CHECK(s->exit_code == 0);
+}
+
+TEST_CASE("serve: a settlement actor that crashes mid-advance is restarted, the writes are the same",
+          "[service][integration][supervision]") {
+  // s1's household fires hourly (resources, growth, the farm's upkeep): its
+  // 3rd firing is inside the 2-hour advance.
+  Service s("settlement:s1:3");
+  s.advance(kT0, kT0 + 2 * kHour);
+  REQUIRE(s.api.wait_for_writes(2, 15s));
+  check_two_hours_applied(s);
+  const std::string metrics = s.metrics();
+  CHECK(metrics.find("hourglass_restarts_total{actor=\"settlement\"} 1") != std::string::npos);
+  CHECK(metrics.find("hourglass_restarts_total{actor=\"campaign\"}") == std::string::npos);
 }
