@@ -490,6 +490,27 @@ void fire_load_overdue(Self self, Done done) {
       });
 }
 
+// New rules between two messages: the campaign's events follow the new
+// grace, every settlement re-reads its intervals and amounts at the clock
+// (anchors kept, as for an UPDATE), and entities created later use them.
+void change_rules(Self self, const sim::RulesPtr& rules, Done done) {
+  auto& st = self->state;
+  st.rules = rules;
+  st.schedule.rearm_all(rules->event_grace);
+  const sim::WorldTime clock = st.clock;
+  fan_out(
+      self, clock, {}, {}, [=] { return caf::make_message(rules_atom::value, clock, rules); },
+      [=](Gathered& g) {
+        commit_all(self);
+        Handled h;
+        if (!g.failure.empty()) {
+          h.outcome = Outcome::Refused;
+          h.note = g.failure;
+        }
+        done(std::move(h));
+      });
+}
+
 void take_snapshot(Self self, caf::response_promise rp, Done done) {
   auto& st = self->state;
   auto snap = std::make_shared<sim::CampaignSnapshot>();
@@ -576,6 +597,11 @@ caf::behavior campaign_actor(Self self, CampaignInit init) {
           else
             handle_modified(self, std::get<messages::EntityModified>(m), std::move(done));
         });
+        return caf::delegated<Handled>{};
+      },
+      [=](rules_atom, const sim::RulesPtr& rules) -> caf::result<Handled> {
+        auto rp = self->make_response_promise();
+        enqueue(self, rp, [=](Done done) { change_rules(self, rules, std::move(done)); });
         return caf::delegated<Handled>{};
       },
       [=](load_atom) -> caf::result<Handled> {

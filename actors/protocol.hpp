@@ -33,6 +33,8 @@ using attach_atom = caf::atom_constant<caf::atom("attach")>;     // and arrives
 // driver/bridge -> campaign
 using handle_atom = caf::atom_constant<caf::atom("handle")>;     // one inbound message
 using load_atom = caf::atom_constant<caf::atom("load")>;
+// -> campaign -> settlement: new rules from now on (SIGHUP reload)
+using rules_atom = caf::atom_constant<caf::atom("rules")>;
 // campaign -> record sink
 using records_atom = caf::atom_constant<caf::atom("records")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;

@@ -124,6 +124,17 @@ caf::behavior settlement_actor(Self self, SettlementInit init) {
         });
       },
       [=](commit_atom) { commit(self); },
+      [=](rules_atom, sim::WorldTime clock, const sim::RulesPtr& rules) {
+        // Like an UPDATE of every member: intervals and amounts re-read,
+        // anchors kept, nothing fires (the campaign commits afterwards).
+        return step(self, [=](messages::BatchWriter&) {
+          auto& st = self->state;
+          st.rules = rules;
+          sim::rearm_settlement(st.household.settlement, *rules, clock);
+          for (sim::Structure& s : st.household.structures) sim::rearm_structure(s, *rules, clock, s.status);
+          return std::uint64_t{0};
+        });
+      },
       [=](update_atom, sim::WorldTime clock, const sim::SettlementPatch& p) {
         return step(self, [=](messages::BatchWriter&) {
           sim::Settlement& s = self->state.household.settlement;

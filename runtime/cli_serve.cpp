@@ -32,7 +32,7 @@ Command add_serve_command(CLI::App& app) {
       ServeApp serve(*config);
       // Before any thread starts, so that every thread inherits the blocked mask.
       service::SignalWatcher signals([&serve] { serve.request_stop(); },
-                                     [] { spdlog::warn("SIGHUP: rules reload is not supported yet; keeping the rules"); });
+                                     [&serve] { serve.reload_rules(); });
       serve.start();
       return serve.wait();
     } catch (const service::ConfigError& e) {

@@ -86,6 +86,38 @@ ServeApp::ServeApp(service::ServiceConfig config) : impl_(std::make_unique<Impl>
   impl_->config = std::move(config);
 }
 
+std::string ServeApp::reload_rules() {
+  Impl& s = *impl_;
+  auto refuse = [&](const std::string& why) {
+    spdlog::error("rules reload refused, keeping the rules in use: {}", why);
+    s.metrics.counter("hourglass_rules_reloads_total", {{"outcome", "refused"}}).inc();
+    return why;
+  };
+  if (s.config.rules_file.empty()) return refuse("no rules file is configured (HOURGLASS_RULES / --rules)");
+  if (!s.system) return refuse("the service has not started");
+  sim::RulesPtr rules;
+  try {
+    rules = std::make_shared<const sim::Rules>(messages::load_rules_file(s.config.rules_file));
+  } catch (const std::exception& e) {
+    return refuse(e.what());
+  }
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.rules = rules;
+  }
+  caf::anon_send(s.bridge, actors::rules_atom::value, rules);
+  // Waits for the registry: a message published after this returns is
+  // handled under the new rules.
+  caf::scoped_actor self{*s.system};
+  bool routed = false;
+  self->request(s.registry, std::chrono::seconds(10), actors::rules_atom::value, rules)
+      .receive([&](bool) { routed = true; }, [&](caf::error&) {});
+  if (!routed) spdlog::warn("rules reload: the registry did not confirm within 10 s; campaigns take the rules when it does");
+  s.metrics.counter("hourglass_rules_reloads_total", {{"outcome", "applied"}}).inc();
+  spdlog::info("rules reloaded from {}", s.config.rules_file);
+  return "";
+}
+
 ServeApp::~ServeApp() {
   if (impl_->subscriber) impl_->subscriber->stop();
   if (impl_->status) impl_->status->stop();

@@ -27,6 +27,11 @@ class ServeApp {
   // exit code (0 when everything drained in time).
   int wait();
   int status_port() const;
+  // Reads the rules file again (SIGHUP). Valid rules reach every campaign
+  // between two of its messages; refused rules (the error names the file
+  // and JSON path) leave the running ones in place. Returns the error, or
+  // "" when the new rules were taken. Safe from any thread after start().
+  std::string reload_rules();
   // Blocks until the Redis subscription is (re)established `times` times in
   // all, or `timeout` passes (a hook for tests: pub/sub drops what is
   // published before anyone subscribes).

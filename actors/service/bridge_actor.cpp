@@ -69,6 +69,7 @@ caf::behavior bridge_actor(Self self, BridgeOptions options) {
   return {
       // The registry is spawned after the bridge (each needs the other).
       [=](route_atom, const caf::actor& registry) { self->state.options.registry = registry; },
+      [=](rules_atom, const sim::RulesPtr& rules) { self->state.options.rules = rules; },
       [=](inbound_atom, const std::string& channel, const std::string& payload) {
         auto& st = self->state;
         messages::DecodeOptions decode;

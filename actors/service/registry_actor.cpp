@@ -185,6 +185,16 @@ caf::behavior registry_actor(Self self, RegistryOptions options) {
                   [=](caf::error& err) { spdlog::warn("resync of {} failed: {}", cid, self->system().render(err)); });
         }
       },
+      [=](rules_atom, const sim::RulesPtr& rules) {
+        // Campaigns take them between two messages (before any message routed
+        // after this answer); campaigns bootstrapped later start with them.
+        self->state.options.rules = rules;
+        for (const auto& [id, entry] : self->state.campaigns)
+          if (entry.campaign)
+            self->request(entry.campaign, caf::infinite, rules_atom::value, rules)
+                .then([](Handled&) {}, [](caf::error&) {});  // a failed campaign restarts with the new rules
+        return true;
+      },
       [=](drain_atom) -> caf::result<bool> {
         if (idle(self)) return true;
         auto rp = self->make_response_promise();

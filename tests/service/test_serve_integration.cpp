@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <httplib.h>
@@ -49,7 +51,7 @@ struct Service {
   int exit_code = -1;
   int status_port = 0;
 
-  explicit Service(std::string fault_inject = "") {
+  explicit Service(std::string fault_inject = "", std::string rules_file = "") {
     spdlog::set_level(std::getenv("HG_TEST_LOG") ? spdlog::level::debug : spdlog::level::off);
     api.start();
     seed(api);
@@ -63,6 +65,7 @@ struct Service {
     c.gateway_timeout = 2000ms;
     c.drain_timeout = std::chrono::seconds(10);
     c.fault_inject = fault_inject;
+    c.rules_file = rules_file;
     status_port = c.port;
     app = std::make_unique<ServeApp>(c);
     app->start();
@@ -220,4 +223,50 @@ TEST_CASE("serve: a settlement actor that crashes mid-advance is restarted, the 
   const std::string metrics = s.metrics();
   CHECK(metrics.find("hourglass_restarts_total{actor=\"settlement\"} 1") != std::string::npos);
   CHECK(metrics.find("hourglass_restarts_total{actor=\"campaign\"}") == std::string::npos);
+}
+
+namespace {
+
+void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+// Waits (on writes, not time) until settlement s1's food is `food`.
+bool food_reaches(Service& s, int food) {
+  for (int i = 0; i < 100; ++i) {
+    if (s.api.settlement("s1")["variables"]["resources"].value("food", -1) == food) return true;
+    s.api.wait_for_writes(s.api.applied_writes().size() + 1, 200ms);
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("serve: rules reloaded (SIGHUP) apply from the next message, refused ones change nothing",
+          "[service][integration][rules]") {
+  char dir_template[] = "/tmp/hourglass-rules-XXXXXX";
+  REQUIRE(mkdtemp(dir_template) != nullptr);
+  const std::string rules = std::string(dir_template) + "/rules.json";
+  write_file(rules, "{}");  // the defaults: base food 2 + the farm's 5 per hour
+  Service s("", rules);
+  s.advance(kT0, kT0 + kHour);
+  REQUIRE(food_reaches(s, 7));
+
+  // The farm now yields 50 food an hour; everything else as before.
+  write_file(rules, R"({"structures": {"farm": {"constructionMinutes": 2880, "maintenanceIntervalMinutes": 120,
+      "upgradeIntervalMinutes": 360, "maintenanceCost": {"gold": 1}, "upgradeCost": {"gold": 50},
+      "produces": {"food": 50}, "growthBonus": 0.002, "maxLevel": 3}}})");
+  REQUIRE(s.app->reload_rules() == "");
+  s.advance(kT0 + kHour, kT0 + 2 * kHour);
+  CHECK(food_reaches(s, 7 + 52));
+
+  // A bad file is refused naming the field; the rules in use stay.
+  write_file(rules, R"({"settlement": {"populationGrowthRate": "fast"}})");
+  const std::string refused = s.app->reload_rules();
+  CHECK(refused.find("populationGrowthRate") != std::string::npos);
+  s.advance(kT0 + 2 * kHour, kT0 + 3 * kHour);
+  CHECK(food_reaches(s, 7 + 52 + 52));
+  const std::string metrics = s.metrics();
+  CHECK(metrics.find("hourglass_rules_reloads_total{outcome=\"applied\"} 1") != std::string::npos);
+  CHECK(metrics.find("hourglass_rules_reloads_total{outcome=\"refused\"} 1") != std::string::npos);
+  CHECK(s.api.duplicate_keys_seen().empty());
+  std::filesystem::remove_all(dir_template);
 }
