@@ -3,10 +3,14 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <thread>
 
 #include "actors/service/api_reader.hpp"
 #include "actors/service/bridge_actor.hpp"
+#include "actors/service/flight_recorder.hpp"
 #include "actors/service/gateway_actor.hpp"
 #include "actors/service/registry_actor.hpp"
 #include "messages/rules_codec.hpp"
@@ -36,6 +40,7 @@ service::BreakerState breaker_of(const std::string& s) {
 struct ServeApp::Impl {
   service::ServiceConfig config;
   sim::RulesPtr rules;
+  std::shared_ptr<std::FILE> record_file;  // the flight recorder's; none when off
   service::RedisEndpoint redis;
   service::Registry metrics;
   service::HealthState health;
@@ -82,6 +87,14 @@ ServeApp::ServeApp(service::ServiceConfig config) : impl_(std::make_unique<Impl>
         config.rules_file.empty() ? sim::Rules::defaults() : messages::load_rules_file(config.rules_file));
   } catch (const std::exception& e) {
     throw service::ConfigError(std::string("bad configuration:\n  HOURGLASS_RULES: ") + e.what());
+  }
+  if (!config.record_file.empty()) {
+    // Appended to, never truncated: a recording is not lost by a restart.
+    std::FILE* f = std::fopen(config.record_file.c_str(), "ab");
+    if (!f)
+      throw service::ConfigError("bad configuration:\n  record_file: cannot open " + config.record_file +
+                                 " for appending: " + std::strerror(errno));
+    impl_->record_file = std::shared_ptr<std::FILE>(f, std::fclose);
   }
   impl_->config = std::move(config);
 }
@@ -141,6 +154,10 @@ void ServeApp::start() {
   s.gateway = s.system->spawn(actors::gateway_actor, gateway);
   actors::RegistryOptions registry{s.rules, s.reader, s.gateway, s.bridge, &s.metrics,
                                    c.restart_limit, c.restart_window};
+  if (s.record_file) {
+    registry.recorder = s.system->spawn<caf::detached>(actors::flight_recorder, s.record_file);
+    spdlog::info("flight recorder: appending accepted messages to {}", c.record_file);
+  }
   if (!c.fault_inject.empty()) {  // validated with the config
     registry.faults = std::make_shared<actors::FaultInjector>(*actors::parse_fault_plan(c.fault_inject));
     spdlog::warn("fault injection is on: {}", c.fault_inject);

@@ -12,26 +12,36 @@ T value_or_throw(service::ApiResult<T> r, const std::string& what) {
   return std::move(*r.value);
 }
 
-messages::EntityPatch fetch_entity(service::CampaignApi& api, messages::EntityKind kind,
-                                   const std::string& id, const std::string& campaign_id,
-                                   const sim::Rules& rules) {
+FetchedEntity fetch_entity(service::CampaignApi& api, messages::EntityKind kind, const std::string& id,
+                           const std::string& campaign_id, const sim::Rules& rules) {
   const std::string where = "api:" + std::string(messages::entity_kind_name(kind)) + "(" + id + ")";
+  FetchedEntity out;
   switch (kind) {
     case messages::EntityKind::Settlement:
-      return messages::read_settlement(
-          service::settlement_entity_json(value_or_throw(api.get_settlement(id), where)), where, rules, true);
+      out.json = service::settlement_entity_json(value_or_throw(api.get_settlement(id), where));
+      out.patch = messages::read_settlement(out.json, where, rules, true);
+      return out;
     case messages::EntityKind::Structure:
-      return messages::read_structure(
-          service::structure_entity_json(value_or_throw(api.get_structure(id), where)), where, rules, true);
+      out.json = service::structure_entity_json(value_or_throw(api.get_structure(id), where));
+      out.patch = messages::read_structure(out.json, where, rules, true);
+      return out;
     case messages::EntityKind::Event:
-      for (const auto& e : value_or_throw(api.events_by_campaign(campaign_id), where))
-        if (e.id == id) return messages::read_event(service::event_entity_json(e), where, true);
+      for (const auto& e : value_or_throw(api.events_by_campaign(campaign_id), where)) {
+        if (e.id != id) continue;
+        out.json = service::event_entity_json(e);
+        out.patch = messages::read_event(out.json, where, true);
+        return out;
+      }
       break;
     case messages::EntityKind::Effect:
-      for (const auto& e : value_or_throw(api.deferred_effects_by_campaign(campaign_id), where))
-        if (e.id == id) return messages::read_effect(service::effect_entity_json(e), where, true);
+      for (const auto& e : value_or_throw(api.deferred_effects_by_campaign(campaign_id), where)) {
+        if (e.id != id) continue;
+        out.json = service::effect_entity_json(e);
+        out.patch = messages::read_effect(out.json, where, true);
+        return out;
+      }
       break;
-    case messages::EntityKind::Encounter: return std::monostate{};
+    case messages::EntityKind::Encounter: return out;
   }
   throw std::runtime_error(where + ": not found");
 }
@@ -79,7 +89,7 @@ caf::behavior api_reader(caf::event_based_actor* self, service::CampaignApiConfi
         return **r.value;
       },
       [=](fetch_atom, int kind, const std::string& id, const std::string& campaign_id,
-          const sim::RulesPtr& rules) -> caf::result<messages::EntityPatch> {
+          const sim::RulesPtr& rules) -> caf::result<FetchedEntity> {
         try {
           return fetch_entity(*api, static_cast<messages::EntityKind>(kind), id, campaign_id, *rules);
         } catch (const std::exception& e) {

@@ -14,7 +14,7 @@ namespace hourglass::actors {
 
 // (bootstrap_atom, campaign id, RulesPtr) -> CampaignSeed
 // (world_time_atom, campaign id) -> sim::WorldTime
-// (fetch_atom, EntityKind as int, entity id, campaign id, RulesPtr) -> messages::EntityPatch
+// (fetch_atom, EntityKind as int, entity id, campaign id, RulesPtr) -> FetchedEntity (service_protocol.hpp)
 caf::behavior api_reader(caf::event_based_actor* self, service::CampaignApiConfig config);
 
 // Builds a campaign's seed from the API (exposed for tests). Throws

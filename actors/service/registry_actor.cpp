@@ -4,6 +4,7 @@
 
 #include "actors/campaign_actor.hpp"
 #include "actors/service/api_reader.hpp"
+#include "actors/service/flight_recorder.hpp"
 #include "actors/service/service_protocol.hpp"
 #include "actors/service/service_sink.hpp"
 
@@ -28,6 +29,17 @@ void dead_letter(Self self, const Inbound& in, const std::string& reason) {
 }
 
 void process_next(Self self, const std::string& id);
+
+// The flight recorder gets each message as its campaign takes it.
+void record(Self self, const Inbound& in) {
+  const caf::actor& recorder = self->state.options.recorder;
+  if (!recorder) return;
+  try {
+    self->send(recorder, records_atom::value, recorded_message_line(in.channel, in.message, in.payload, in.fetched));
+  } catch (const std::exception& e) {
+    spdlog::error("flight recorder: message on {} not recorded: {}", in.channel, e.what());
+  }
+}
 
 bool idle(Self self) {
   for (const auto& [id, e] : self->state.campaigns)
@@ -89,6 +101,7 @@ void process_next(Self self, const std::string& id) {
   entry.waiting.pop_front();
   auto deliver = [=]() {
     auto& e = self->state.campaigns[id];
+    record(self, *in);
     const auto started = std::chrono::steady_clock::now();
     self->request(e.campaign, caf::infinite, handle_atom::value, in->message)
         .then(
@@ -120,8 +133,9 @@ void process_next(Self self, const std::string& id) {
   self->request(self->state.options.reader, caf::infinite, fetch_atom::value,
                 static_cast<int>(modified->kind), modified->entity_id, id, self->state.options.rules)
       .then(
-          [=](messages::EntityPatch& patch) {
-            std::get<messages::EntityModified>(in->message).entity = std::move(patch);
+          [=](FetchedEntity& fetched) {
+            std::get<messages::EntityModified>(in->message).entity = std::move(fetched.patch);
+            in->fetched = std::move(fetched.json);
             deliver();
           },
           [=](caf::error& err) {

@@ -12,6 +12,8 @@
 #include <caf/all.hpp>
 #include <deque>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "actors/fault_injection.hpp"
@@ -24,6 +26,7 @@ struct Inbound {
   messages::Message message;
   std::string channel;
   std::string payload;  // raw, for dead letters
+  std::optional<nlohmann::json> fetched;  // the entity read from the API, for the flight recorder
 };
 
 struct RegistryOptions {
@@ -35,6 +38,7 @@ struct RegistryOptions {
   int restart_limit = 5;
   std::chrono::seconds restart_window{10};
   FaultInjectorPtr faults;  // tests only; usually none
+  caf::actor recorder;      // the flight recorder; none when off
 };
 
 struct CampaignEntry {

@@ -31,6 +31,13 @@ using bootstrap_atom = caf::atom_constant<caf::atom("bootstrap")>;
 using world_time_atom = caf::atom_constant<caf::atom("worldtime")>;
 using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
 
+// api reader -> registry: an entity read from the API, decoded and as JSON
+// (the SPEC's entity shape, for the flight recorder).
+struct FetchedEntity {
+  messages::EntityPatch patch;
+  nlohmann::json json;
+};
+
 struct GatewayJob {
   std::string campaign_id;
   service::EntityWrite write;
@@ -46,6 +53,7 @@ struct GatewayStatus {
 
 }  // namespace hourglass::actors
 
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::FetchedEntity)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::GatewayJob)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::GatewayStatus)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::service::EntityWrite)

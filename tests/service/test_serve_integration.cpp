@@ -7,13 +7,20 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <functional>
+#include <sstream>
+#include <mutex>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include <httplib.h>
 
+#include "runtime/replay.hpp"
+#include "runtime/scenario.hpp"
 #include "runtime/serve_app.hpp"
+#include "runtime/service/redis_subscriber.hpp"
 #include "runtime/service/redis_connection.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
@@ -51,7 +58,7 @@ struct Service {
   int exit_code = -1;
   int status_port = 0;
 
-  explicit Service(std::string fault_inject = "", std::string rules_file = "") {
+  explicit Service(std::string fault_inject = "", std::string rules_file = "", std::string record_file = "") {
     spdlog::set_level(std::getenv("HG_TEST_LOG") ? spdlog::level::debug : spdlog::level::off);
     api.start();
     seed(api);
@@ -66,6 +73,7 @@ struct Service {
     c.drain_timeout = std::chrono::seconds(10);
     c.fault_inject = fault_inject;
     c.rules_file = rules_file;
+    c.record_file = record_file;
     status_port = c.port;
     app = std::make_unique<ServeApp>(c);
     app->start();
@@ -269,4 +277,115 @@ TEST_CASE("serve: rules reloaded (SIGHUP) apply from the next message, refused o
   CHECK(metrics.find("hourglass_rules_reloads_total{outcome=\"refused\"} 1") != std::string::npos);
   CHECK(s.api.duplicate_keys_seen().empty());
   std::filesystem::remove_all(dir_template);
+}
+
+namespace {
+
+// Collects what the service publishes on campaign.c1.simulation.
+struct SimulationFeed {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<std::string> lines;
+  bool subscribed = false;
+  std::unique_ptr<hourglass::service::RedisSubscriber> sub;
+
+  explicit SimulationFeed(const hourglass::service::RedisEndpoint& endpoint) {
+    hourglass::service::RedisSubscriberOptions o;
+    o.endpoint = endpoint;
+    o.patterns = {"campaign.c1.simulation"};
+    hourglass::service::RedisSubscriberCallbacks cb;
+    cb.on_message = [this](std::string, std::string payload) {
+      std::lock_guard<std::mutex> lock(mutex);
+      lines.push_back(std::move(payload));
+      cv.notify_all();
+    };
+    cb.on_connected = [this](bool) {
+      std::lock_guard<std::mutex> lock(mutex);
+      subscribed = true;
+      cv.notify_all();
+    };
+    cb.on_disconnected = [](std::string) {};
+    cb.on_connect_failed = [](std::string, std::chrono::milliseconds) {};
+    sub = std::make_unique<hourglass::service::RedisSubscriber>(o, cb);
+    sub->start();
+  }
+  ~SimulationFeed() { sub->stop(); }
+  bool wait(std::function<bool()> pred) {
+    std::unique_lock<std::mutex> lock(mutex);
+    return cv.wait_for(lock, 15s, pred);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("serve --record: the recording replays from the same initial state to the same records",
+          "[service][integration][record]") {
+  char dir_template[] = "/tmp/hourglass-record-XXXXXX";
+  REQUIRE(mkdtemp(dir_template) != nullptr);
+  const std::string dir = dir_template;
+  const std::string recording = dir + "/flight.jsonl";
+  std::size_t published = 0;
+  std::vector<std::string> feed_lines;
+  {
+    Service s("", "", recording);
+    SimulationFeed feed(s.redis.endpoint());
+    REQUIRE(feed.wait([&] { return feed.subscribed; }));
+    s.advance(kT0, kT0 + 2 * kHour);
+    // The campaign is bootstrapped from the API on that first message: st2
+    // must not exist there yet.
+    REQUIRE(food_reaches(s, 14));
+    // No entity inline: both are fetched from the API, and recorded with it.
+    s.api.add_structure({{"id", "st2"}, {"settlementId", "s1"}, {"type", "mine"}, {"level", 1},
+                         {"createdAt", iso(kT0 + 2 * kHour)}, {"variables", {{"status", "ACTIVE"}, {"condition", 90}}}});
+    s.publish("campaign.c1.entityModified",
+              json{{"campaignId", "c1"}, {"entityType", "Structure"}, {"entityId", "st2"}, {"operation", "CREATE"}}.dump());
+    s.publish("campaign.c1.entityModified",
+              json{{"campaignId", "c1"}, {"entityType", "Settlement"}, {"entityId", "s1"}, {"operation", "UPDATE"}}.dump());
+    s.advance(kT0 + 2 * kHour, kT0 + 9 * kHour);
+    s.advance(kT0 + 9 * kHour, kT0 + 9 * kHour + 1);  // the last: its records mark the end
+    REQUIRE(feed.wait([&] {
+      return !feed.lines.empty() && feed.lines.back().find(iso(kT0 + 9 * kHour)) != std::string::npos;
+    }));
+    s.app->request_stop();
+    s.runner.join();
+    std::lock_guard<std::mutex> lock(feed.mutex);
+    feed_lines = feed.lines;
+    published = feed_lines.size();
+  }
+  REQUIRE(published > 10);
+
+  // The initial state the fake API started from (seed()), as a scenario.
+  json scenario = {
+      {"name", "recorded"},
+      {"campaigns",
+       {{{"id", "c1"},
+         {"currentWorldTime", iso(kT0)},
+         {"settlements", {{{"id", "s1"}, {"name", "Oakridge"}, {"level", 1}, {"population", 100},
+                           {"resources", {{"food", 0}, {"gold", 0}}}, {"lore", "kept"}, {"createdAt", iso(kT0)}}}},
+         {"structures", {{{"id", "st1"}, {"settlementId", "s1"}, {"type", "farm"}, {"level", 1}, {"status", "ACTIVE"},
+                          {"condition", 100}, {"createdAt", iso(kT0)}}}},
+         {"events", {{{"id", "e1"}, {"scheduledAt", iso(kT0 + kHour / 2)}, {"isCompleted", false}}}}}}},
+      {"messages", "flight.jsonl"}};
+  std::ofstream(dir + "/scenario.json") << scenario.dump(1);
+  std::ifstream recorded(recording);
+  std::size_t recorded_lines = 0;
+  for (std::string line; std::getline(recorded, line);) recorded_lines += !line.empty();
+  CHECK(recorded_lines == 5);  // the resync-free run: 3 advances and 2 modifications
+
+  auto output = std::make_shared<hourglass::actors::StringOutput>();
+  hourglass::runtime::ReplayOptions options;
+  options.output = output;
+  const auto result = hourglass::runtime::run_replay(hourglass::runtime::load_scenario(dir + "/scenario.json"), options);
+  CHECK(result.stats.refused == 0);
+  std::vector<json> replayed, live;
+  std::istringstream in(output->text());
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) replayed.push_back(json::parse(line));
+  for (const auto& line : feed_lines) live.push_back(json::parse(line));
+  REQUIRE(replayed.size() == live.size());
+  for (std::size_t i = 0; i < live.size(); ++i) {
+    INFO("record " << i);
+    CHECK(replayed[i] == live[i]);
+  }
+  std::filesystem::remove_all(dir);
 }

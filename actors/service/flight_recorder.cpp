@@ -1,0 +1,40 @@
+#include "actors/service/flight_recorder.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/protocol.hpp"
+
+namespace hourglass::actors {
+
+std::string recorded_message_line(const std::string& channel, const messages::Message& message,
+                                  const std::string& raw_payload, const std::optional<nlohmann::json>& fetched) {
+  nlohmann::json line;
+  if (const auto* advance = std::get_if<messages::WorldTimeAdvanced>(&message)) {
+    // Rebuilt from the message: a resync advance has no payload of its own.
+    line["channel"] = "campaign." + advance->campaign_id + ".worldTimeAdvanced";
+    line["payload"] = {{"campaignId", advance->campaign_id},
+                       {"previousTime", sim::format_world_time(advance->previous_time)},
+                       {"newTime", sim::format_world_time(advance->new_time)}};
+  } else {
+    line["channel"] = channel;
+    nlohmann::json payload = nlohmann::json::parse(raw_payload);  // it was decoded from this text
+    if (fetched) payload["entity"] = *fetched;
+    line["payload"] = std::move(payload);
+  }
+  return line.dump() + "\n";
+}
+
+caf::behavior flight_recorder(caf::event_based_actor* self, std::shared_ptr<std::FILE> file) {
+  return {
+      [=](records_atom, const std::string& line) {
+        if (std::fwrite(line.data(), 1, line.size(), file.get()) != line.size() || std::fflush(file.get()) != 0)
+          spdlog::error("flight recorder: writing failed; the recording is incomplete from here");
+      },
+      [=](flush_atom) {
+        std::fflush(file.get());
+        return true;
+      },
+  };
+}
+
+}  // namespace hourglass::actors
