@@ -130,6 +130,13 @@ ServiceConfig config_from_env(const std::function<const char*(const char*)>& get
     if (get("HOURGLASS_DRAIN_TIMEOUT_S", v) && parse_int("HOURGLASS_DRAIN_TIMEOUT_S", v, s, errors))
       cfg.drain_timeout = std::chrono::seconds(s);
   }
+  num("HOURGLASS_RESTART_LIMIT", cfg.restart_limit);
+  {
+    std::string v;
+    long long s = 0;
+    if (get("HOURGLASS_RESTART_WINDOW_S", v) && parse_int("HOURGLASS_RESTART_WINDOW_S", v, s, errors))
+      cfg.restart_window = std::chrono::seconds(s);
+  }
 
   if (!errors.empty()) {
     std::string msg;
@@ -174,6 +181,14 @@ void add_config_flags(CLI::App& app, ServiceConfig& cfg) {
          "--drain-timeout-s",
          [&cfg](long long s) { cfg.drain_timeout = std::chrono::seconds(s); },
          "seconds to drain on shutdown (env HOURGLASS_DRAIN_TIMEOUT_S)")
+      ->type_name("S");
+  app.add_option("--restart-limit", cfg.restart_limit,
+                 "restarts per campaign (of its entity actors) or of a campaign within the window, "
+                 "then escalate/quarantine (env HOURGLASS_RESTART_LIMIT)");
+  app.add_option_function<long long>(
+         "--restart-window-s",
+         [&cfg](long long s) { cfg.restart_window = std::chrono::seconds(s); },
+         "the restart limit's window in seconds (env HOURGLASS_RESTART_WINDOW_S)")
       ->type_name("S");
 }
 

@@ -19,6 +19,8 @@
 //   record_file           HOURGLASS_RECORD           --record
 //   fault_inject          HOURGLASS_FAULT_INJECT     --fault-inject
 //   drain_timeout         HOURGLASS_DRAIN_TIMEOUT_S  --drain-timeout-s
+//   restart_limit         HOURGLASS_RESTART_LIMIT    --restart-limit
+//   restart_window        HOURGLASS_RESTART_WINDOW_S --restart-window-s
 //
 // An environment variable set to the empty string counts as unset.
 #pragma once

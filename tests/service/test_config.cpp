@@ -78,7 +78,9 @@ TEST_CASE("config reads every environment variable", "[service][config]") {
               {"API_BRANCH_ID", "feature-x"},
               {"HOURGLASS_RECORD", "/var/lib/hourglass/flight.jsonl"},
               {"HOURGLASS_FAULT_INJECT", "settlement:s1:3"},
-              {"HOURGLASS_DRAIN_TIMEOUT_S", "25"}};
+              {"HOURGLASS_DRAIN_TIMEOUT_S", "25"},
+              {"HOURGLASS_RESTART_LIMIT", "3"},
+              {"HOURGLASS_RESTART_WINDOW_S", "60"}};
   const ServiceConfig cfg = config_from_env(env.fn());
   CHECK(cfg.redis_url == "redis://redis:6380/2");
   CHECK(cfg.api_url == "https://api.example/graphql");
@@ -95,6 +97,8 @@ TEST_CASE("config reads every environment variable", "[service][config]") {
   CHECK(cfg.record_file == "/var/lib/hourglass/flight.jsonl");
   CHECK(cfg.fault_inject == "settlement:s1:3");
   CHECK(cfg.drain_timeout == std::chrono::seconds(25));
+  CHECK(cfg.restart_limit == 3);
+  CHECK(cfg.restart_window == std::chrono::seconds(60));
   CHECK(validate(cfg).empty());
 }
 
