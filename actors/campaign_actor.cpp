@@ -43,11 +43,26 @@ void answer(Self self, std::uint64_t ticket, Handled h) {
   self->state.unanswered.erase(it);
 }
 
+// The settlements whose hidden carry the message changed go to the sink
+// before the message ends (the service writes them back to the API).
+void send_changed_carries(Self self, const Carries& after) {
+  auto& st = self->state;
+  Carries changed;
+  for (const auto& [id, carry] : after) {
+    auto it = st.last_carry.find(id);
+    if (it != st.last_carry.end() && it->second == carry) continue;
+    st.last_carry[id] = carry;
+    changed.emplace(id, carry);
+  }
+  if (!changed.empty()) self->send(st.sink, carry_atom::value, st.clock, std::move(changed));
+}
+
 // Queues `work`; its Done answers the request and lets the next job run.
 void enqueue(Self self, caf::response_promise rp, std::function<void(Done)> work) {
   const std::uint64_t ticket = remember(self, std::move(rp));
   self->state.queue.push_back([=]() mutable {
     work([=](Handled h) mutable {
+      send_changed_carries(self, h.carries);
       self->send(self->state.sink, message_done_atom::value);
       answer(self, ticket, std::move(h));
       self->state.busy = false;
@@ -163,6 +178,7 @@ void ask_settlement(Self self, const std::string& id, sim::WorldTime from, std::
 // effects, 1..n: settlements by id, n+1: its events).
 struct Gathered {
   std::vector<sim::RecordBatch> batches;
+  Carries carries;  // by settlement id, after the step
   std::uint64_t firings = 0;
   std::string failure;  // empty when every settlement answered
 };
@@ -191,6 +207,7 @@ void fan_out(Self self, sim::WorldTime from, sim::RecordBatch effects, sim::Reco
         [=](StepResult& r) {
           p->gathered.batches[rank] = std::move(r.batch);
           p->gathered.firings += r.firings;
+          p->gathered.carries[entry.first] = r.carry;
           if (--p->waiting == 0 && !p->failed) then(p->gathered);
         },
         [=](const std::string& why) {
@@ -227,6 +244,7 @@ void advance_step(Self self, sim::WorldTime target, std::shared_ptr<Handled> tot
       [=] { return caf::make_message(advance_atom::value, until); },
       [=](Gathered& g) {
         total->firings += g.firings + own;
+        for (const auto& [id, carry] : g.carries) total->carries[id] = carry;
         if (!g.failure.empty()) {
           total->outcome = Outcome::Refused;
           total->note = g.failure;
@@ -290,6 +308,7 @@ void settlement_step(Self self, const std::string& id, Done done, Ts... args) {
         Handled h;
         h.records = r.batch.records;
         h.firings = r.firings;
+        h.carries[id] = r.carry;
         emit(self, r.batch.text);
         self->send(self->state.settlements.at(id), commit_atom::value);
         done(std::move(h));
@@ -309,6 +328,7 @@ void spawn_settlement(Self self, sim::Settlement s, std::vector<sim::Structure> 
   for (const auto& structure : structures) st.structure_home[structure.id] = s.id;
   const std::string id = s.id;
   st.committed[id] = SettlementSnapshot{s, structures};
+  st.last_carry.emplace(id, s.carry);  // a restart keeps the last one sent
   SettlementInit init{st.id, st.rules, st.clock, std::move(s), std::move(structures), st.faults};
   st.settlements[id] = self->spawn<caf::linked>(settlement_actor, std::move(init));
 }
@@ -332,6 +352,7 @@ void modify_settlement(Self self, const messages::EntityModified& m, Done done) 
         s = s->second == m.entity_id ? st.structure_home.erase(s) : std::next(s);
       st.settlements.erase(it);
       st.committed.erase(m.entity_id);
+      st.last_carry.erase(m.entity_id);
       return done(Handled{});
   }
 }
@@ -480,6 +501,7 @@ void fire_load_overdue(Self self, Done done) {
       [=](Gathered& g) {
         Handled h;
         h.firings = g.firings + own;
+        h.carries = g.carries;
         if (!g.failure.empty()) {
           h.outcome = Outcome::Refused;
           h.note = g.failure;

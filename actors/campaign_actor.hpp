@@ -57,6 +57,7 @@ struct CampaignState {
   std::function<void(const std::string&)> on_restart;
   FaultInjectorPtr faults;
   std::uint64_t firings = 0;  // of events and effects: the fault injector's count
+  Carries last_carry;         // each settlement's hidden carry as last sent to the sink
   caf::actor sink;
   sim::Duration max_step = 0;
   // Steps handed to the sink and not yet written; a long advance waits

@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,11 +42,15 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 // campaign -> record sink: an inbound message is done; the records sent
 // before belong to it (the service's gateway coalesces per message).
 using message_done_atom = caf::atom_constant<caf::atom("msgdone")>;
+// campaign -> record sink, before msgdone: (WorldTime clock, map settlement
+// id -> carry) for the settlements whose hidden carry changed in the message.
+using carry_atom = caf::atom_constant<caf::atom("carry")>;
 
 // A settlement's records for one step, serialized and grouped by instant.
 struct StepResult {
   sim::RecordBatch batch;
   std::uint64_t firings = 0;
+  double carry = 0;  // the settlement's hidden population carry after the step
 };
 
 // How the campaign dealt with one inbound message.
@@ -56,7 +61,10 @@ struct Handled {
   std::string note;  // why ignored or refused, or a logged gap
   std::uint64_t records = 0;
   std::uint64_t firings = 0;
+  std::map<std::string, double> carries;  // settlement id -> carry after the message
 };
+
+using Carries = std::map<std::string, double>;  // settlement id -> carry
 
 // A structure in transit between settlements (UPDATE of its settlementId).
 struct MovingStructure {
@@ -83,6 +91,7 @@ struct CampaignSeed {
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::StepResult)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::Handled)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::Carries)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::MovingStructure)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::SettlementSnapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::CampaignSeed)

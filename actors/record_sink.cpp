@@ -50,6 +50,7 @@ caf::behavior record_sink(caf::event_based_actor* self, std::shared_ptr<RecordOu
         return true;
       },
       [=](message_done_atom) {},  // a file has no use for message boundaries
+      [=](carry_atom, sim::WorldTime, const Carries&) {},  // nor for hidden state
       [=](flush_atom) {
         out->flush();
         return true;

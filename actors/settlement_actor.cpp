@@ -86,6 +86,7 @@ caf::result<StepResult> step(Self self, Body body) {
         auto& st = self->state;
         check_fault(st.faults, "settlement", st.household.settlement.id, st.firings, st.firings + result.firings);
         st.firings += result.firings;
+        result.carry = st.household.settlement.carry;
         self->state.last_batch_bytes = result.batch.text.size() + result.batch.text.size() / 8;
         rp.deliver(std::move(result));
       },

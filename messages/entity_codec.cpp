@@ -86,6 +86,9 @@ sim::SettlementPatch read_settlement(const json& v, const std::string& path,
   });
   p.created_at = optional_field(v, "createdAt", path, false, read_time);
   p.variables = optional_field(v, "variables", path, false, read_settlement_variables);
+  p.carry = optional_field(v, "carry", path, false, [](const json& x, const std::string& at) {
+    return read_number(x, at);
+  });
   return p;
 }
 

@@ -15,6 +15,7 @@ Settlement make_settlement(const SettlementPatch& p, WorldTime clock) {
   s.id = p.id;
   s.created_at = clock;
   apply_patch(s, p);
+  if (p.carry) s.carry = *p.carry;
   return s;
 }
 

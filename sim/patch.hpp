@@ -18,6 +18,9 @@ struct SettlementPatch {
   std::optional<Amounts> resources;
   std::optional<WorldTime> created_at;
   std::optional<SettlementOverrides> variables;
+  // The hidden carry as the API stored it (the service writes it back); used
+  // when the settlement joins (load, CREATE), ignored by UPDATE (kept).
+  std::optional<double> carry;
 };
 
 struct StructurePatch {

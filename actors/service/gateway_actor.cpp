@@ -116,6 +116,23 @@ void dispatch(Self self) {
   }
 }
 
+// One message's records (and the carries it changed) become queued writes.
+void take_writes(Self self, const std::string& campaign_id, const std::string& records, const Carries& carries,
+                 sim::WorldTime carry_time) {
+  std::vector<service::EntityWrite> writes;
+  try {
+    writes = service::coalesce_jsonl(records);
+  } catch (const std::exception& e) {  // our own records: a bug, not bad input
+    spdlog::error("gateway: cannot coalesce records of {}: {}", campaign_id, e.what());
+    return;
+  }
+  service::attach_carries(writes, campaign_id, carries, carry_time);
+  for (auto& w : writes) self->state.queue.push_back(GatewayJob{campaign_id, std::move(w), 0});
+  if (auto* m = self->state.options.metrics)
+    m->gauge("hourglass_gateway_backlog").set(static_cast<double>(self->state.queue.size()));
+  dispatch(self);
+}
+
 }  // namespace
 
 caf::behavior gateway_worker(caf::event_based_actor* self, service::CampaignApiConfig api_config) {
@@ -133,18 +150,10 @@ caf::behavior gateway_actor(Self self, GatewayOptions options) {
     st.idle.push_back(self->spawn<caf::detached + caf::linked>(gateway_worker, st.options.api));
   return {
       [=](writes_atom, const std::string& campaign_id, const std::string& records) {
-        std::vector<service::EntityWrite> writes;
-        try {
-          writes = service::coalesce_jsonl(records);
-        } catch (const std::exception& e) {  // our own records: a bug, not bad input
-          spdlog::error("gateway: cannot coalesce records of {}: {}", campaign_id, e.what());
-          return;
-        }
-        for (auto& w : writes) self->state.queue.push_back(GatewayJob{campaign_id, std::move(w), 0});
-        if (auto* m = self->state.options.metrics)
-          m->gauge("hourglass_gateway_backlog").set(static_cast<double>(self->state.queue.size()));
-        dispatch(self);
+        take_writes(self, campaign_id, records, {}, 0);
       },
+      [=](writes_atom, const std::string& campaign_id, const std::string& records, const Carries& carries,
+          sim::WorldTime carry_time) { take_writes(self, campaign_id, records, carries, carry_time); },
       [=](retry_atom, GatewayJob& job) {
         --self->state.waiting_retry;
         self->state.busy.erase(entity_key(job));

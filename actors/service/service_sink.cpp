@@ -29,11 +29,19 @@ caf::behavior service_sink(Self self, std::string campaign_id, caf::actor gatewa
         take(self, joined);
         return true;
       },
+      [=](carry_atom, sim::WorldTime clock, Carries& carries) {
+        auto& st = self->state;
+        for (auto& [id, carry] : carries) st.carries[id] = carry;
+        st.carry_time = clock;
+      },
       [=](message_done_atom) {
         auto& st = self->state;
-        if (st.pending.empty()) return;
-        if (st.gateway) self->send(st.gateway, writes_atom::value, st.campaign_id, std::move(st.pending));
+        if (st.pending.empty() && st.carries.empty()) return;
+        if (st.gateway)
+          self->send(st.gateway, writes_atom::value, st.campaign_id, std::move(st.pending), std::move(st.carries),
+                     st.carry_time);
         st.pending.clear();
+        st.carries.clear();
       },
       [=](flush_atom) { return true; },
   };

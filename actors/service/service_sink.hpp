@@ -5,6 +5,8 @@
 #pragma once
 
 #include <caf/all.hpp>
+
+#include "actors/protocol.hpp"
 #include <string>
 
 namespace hourglass::actors {
@@ -13,6 +15,8 @@ struct ServiceSinkState {
   std::string campaign_id;
   std::string channel;  // campaign.{id}.simulation
   std::string pending;  // records of the message in progress
+  Carries carries;      // settlements' hidden carries changed by it
+  sim::WorldTime carry_time = 0;
   caf::actor gateway;
   caf::actor bridge;
   static inline const char* name = "service-sink";

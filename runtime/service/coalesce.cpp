@@ -1,5 +1,7 @@
 #include "runtime/service/coalesce.hpp"
 
+#include <algorithm>
+
 #include <map>
 #include <optional>
 #include <utility>
@@ -181,6 +183,26 @@ std::vector<EntityWrite> coalesce(const std::vector<std::string>& record_lines) 
   Coalescer c;
   for (std::size_t i = 0; i < record_lines.size(); ++i) c.add(record_lines[i], i + 1);
   return std::move(c.writes);
+}
+
+void attach_carries(std::vector<EntityWrite>& writes, const std::string& campaign_id,
+                    const std::map<std::string, double>& carries, sim::WorldTime time) {
+  for (const auto& [id, carry] : carries) {
+    auto it = std::find_if(writes.begin(), writes.end(), [&, &id = id](const EntityWrite& w) {
+      return w.kind == EntityWrite::Kind::Settlement && w.entity_id == id;
+    });
+    if (it != writes.end()) {
+      it->changes["carry"] = carry;
+      continue;
+    }
+    EntityWrite w;
+    w.kind = EntityWrite::Kind::Settlement;
+    w.entity_id = id;
+    w.changes["carry"] = carry;
+    w.world_time = time;
+    w.idempotency_key = campaign_id + ":Settlement:" + id + ":CARRY:" + std::to_string(time);
+    writes.push_back(std::move(w));
+  }
 }
 
 std::vector<EntityWrite> coalesce_jsonl(std::string_view text) {

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -66,6 +67,16 @@ class CoalesceError : public std::runtime_error {
  private:
   std::size_t line_;
 };
+
+// The settlements' hidden population carry (sim::Settlement::carry) at the
+// end of a message, for the settlements whose carry changed in it. It is not
+// in any record, yet a campaign bootstrapped again from the API must find it
+// there (else its populations drift by a person): it rides on the
+// settlement's write as the variable `carry`, or gets a write of its own
+// (key <campaignId>:Settlement:<id>:CARRY:<ms of `time`>) when the message
+// wrote nothing else for that settlement.
+void attach_carries(std::vector<EntityWrite>& writes, const std::string& campaign_id,
+                    const std::map<std::string, double>& carries, sim::WorldTime time);
 
 // Throws CoalesceError on the first bad line.
 std::vector<EntityWrite> coalesce(const std::vector<std::string>& record_lines);

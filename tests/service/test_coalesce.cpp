@@ -161,3 +161,20 @@ TEST_CASE("coalesce: malformed lines are rejected with their line number", "[ser
     }
   }
 }
+
+TEST_CASE("coalesce: carries ride on the settlement's write, or get a write of their own", "[service][coalesce]") {
+  std::vector<EntityWrite> writes(1);
+  writes[0].kind = EntityWrite::Kind::Settlement;
+  writes[0].entity_id = "s1";
+  writes[0].changes = {{"population", 102}};
+  writes[0].idempotency_key = "c1:Settlement:s1:POPULATION_GROWTH:7200000";
+  hourglass::service::attach_carries(writes, "c1", {{"s1", 0.412}, {"s2", 0.25}}, 7'200'000);
+  REQUIRE(writes.size() == 2);
+  CHECK(writes[0].changes == nlohmann::json{{"population", 102}, {"carry", 0.412}});
+  CHECK(writes[0].idempotency_key == "c1:Settlement:s1:POPULATION_GROWTH:7200000");  // unchanged
+  CHECK(writes[1].kind == EntityWrite::Kind::Settlement);
+  CHECK(writes[1].entity_id == "s2");
+  CHECK(writes[1].changes == nlohmann::json{{"carry", 0.25}});
+  CHECK(writes[1].idempotency_key == "c1:Settlement:s2:CARRY:7200000");
+  CHECK(writes[1].world_time == 7'200'000);
+}

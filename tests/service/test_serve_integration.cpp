@@ -326,6 +326,7 @@ TEST_CASE("serve --record: the recording replays from the same initial state to 
   const std::string recording = dir + "/flight.jsonl";
   std::size_t published = 0;
   std::vector<std::string> feed_lines;
+  json api_settlement;
   {
     Service s("", "", recording);
     SimulationFeed feed(s.redis.endpoint());
@@ -347,7 +348,8 @@ TEST_CASE("serve --record: the recording replays from the same initial state to 
       return !feed.lines.empty() && feed.lines.back().find(iso(kT0 + 9 * kHour)) != std::string::npos;
     }));
     s.app->request_stop();
-    s.runner.join();
+    s.runner.join();  // the gateway drained: every write is in the API
+    api_settlement = s.api.settlement("s1");
     std::lock_guard<std::mutex> lock(feed.mutex);
     feed_lines = feed.lines;
     published = feed_lines.size();
@@ -375,6 +377,7 @@ TEST_CASE("serve --record: the recording replays from the same initial state to 
   auto output = std::make_shared<hourglass::actors::StringOutput>();
   hourglass::runtime::ReplayOptions options;
   options.output = output;
+  options.want_state = true;
   const auto result = hourglass::runtime::run_replay(hourglass::runtime::load_scenario(dir + "/scenario.json"), options);
   CHECK(result.stats.refused == 0);
   std::vector<json> replayed, live;
@@ -387,5 +390,11 @@ TEST_CASE("serve --record: the recording replays from the same initial state to 
     INFO("record " << i);
     CHECK(replayed[i] == live[i]);
   }
+  // The hidden carry went to the API too: a campaign bootstrapped again
+  // from it continues exactly where the replay's state is.
+  REQUIRE(result.state.size() == 1);
+  REQUIRE(api_settlement["variables"].contains("carry"));
+  CHECK(api_settlement["variables"]["carry"].get<double>() == result.state[0].settlements[0].carry);
+  CHECK(result.state[0].settlements[0].carry != 0.0);
   std::filesystem::remove_all(dir);
 }
