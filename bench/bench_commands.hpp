@@ -31,4 +31,15 @@ struct SweepArgs {
 };
 int run_sweep(const SweepArgs& a);
 
+struct ServiceArgs {
+  int campaigns = 1000;
+  int settlements = 20;  // per campaign
+  int structures = 5;    // per settlement
+  double rate = 500;     // advances/s; 0: as fast as the service completes them (one in flight per campaign)
+  double seconds = 20;   // of publishing
+  int gateway_concurrency = 8;  // the service's default
+  int rounds = 0;        // rounds to prepare (warm-up included); 0: enough for the rate and seconds
+};
+int run_service(const ServiceArgs& a);
+
 }  // namespace hourglass::bench

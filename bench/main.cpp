@@ -25,9 +25,21 @@ int main(int argc, char** argv) {
   s->add_option("--variants", sweep.variants)->check(CLI::Range(1, 1000));
   s->add_option("--threads", sweep.threads, "Concurrent replays");
   s->add_option("--report", sweep.report, "Also write report.html and timeline.csv to DIR");
+  ServiceArgs service;
+  auto* v = app.add_subcommand("service", "hourglass serve in-process: publish advances on Redis, time them to the last API write");
+  v->add_option("--campaigns", service.campaigns)->check(CLI::Range(1, 1'000'000));
+  v->add_option("--settlements", service.settlements, "Settlements per campaign")->check(CLI::Range(1, 100'000));
+  v->add_option("--structures", service.structures, "Structures per settlement")->check(CLI::Range(0, 1000));
+  v->add_option("--rate", service.rate, "Advances/s; 0: as fast as possible (one advance in flight per campaign)")
+      ->check(CLI::Range(0.0, 1e6));
+  v->add_option("--seconds", service.seconds, "Seconds of publishing")->check(CLI::Range(0.1, 3600.0));
+  v->add_option("--gateway-concurrency", service.gateway_concurrency)->check(CLI::Range(1, 256));
+  v->add_option("--rounds", service.rounds, "Rounds of advances to prepare, warm-up included (default: enough)")
+      ->check(CLI::Range(2, 100'000));
   CLI11_PARSE(app, argc, argv);
   if (c->parsed()) return run_catchup(catchup);
   if (f->parsed()) return run_footprint(footprint);
   if (s->parsed()) return run_sweep(sweep);
+  if (v->parsed()) return run_service(service);
   return 2;
 }

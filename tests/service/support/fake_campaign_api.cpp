@@ -1,255 +1,21 @@
 #include "tests/service/support/fake_campaign_api.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
-#include <cctype>
-#include <cerrno>
 #include <condition_variable>
 #include <functional>
-#include <list>
 #include <map>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
+#include <unordered_map>
 
 #include "runtime/service/api_operations.hpp"
+#include "tests/service/support/mini_http_server.hpp"
 
 namespace hourglass::service::testing {
 
 using nlohmann::json;
 
 namespace {
-
-// ---- a minimal HTTP/1.1 server ----------------------------------------------
-
-struct HttpRequest {
-  std::string method;
-  std::string target;
-  std::map<std::string, std::string> headers;  // names in lower case
-  std::string body;
-};
-
-struct HttpReply {
-  int status = 200;
-  std::string body;
-  std::string content_type = "application/json";
-};
-
-class MiniHttpServer {
- public:
-  using Handler = std::function<HttpReply(const HttpRequest&)>;
-
-  explicit MiniHttpServer(Handler handler) : handler_(std::move(handler)) {}
-  ~MiniHttpServer() { stop(); }
-
-  // Binds 127.0.0.1 on a free port (port 0: the kernel picks) and serves.
-  int start() {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (listen_fd_ < 0) throw std::runtime_error("fake API: socket() failed");
-    const int one = 1;
-    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 64) != 0) {
-      ::close(listen_fd_);
-      listen_fd_ = -1;
-      throw std::runtime_error("fake API: cannot bind/listen on 127.0.0.1");
-    }
-    socklen_t len = sizeof addr;
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    acceptor_ = std::thread([this] { accept_loop(); });
-    return port_;
-  }
-
-  void stop() {
-    if (listen_fd_ < 0) return;
-    stopping_ = true;
-    ::shutdown(listen_fd_, SHUT_RDWR);  // wakes accept()
-    if (acceptor_.joinable()) acceptor_.join();
-    ::close(listen_fd_);
-    listen_fd_ = -1;
-    std::list<std::unique_ptr<Conn>> conns;
-    {
-      std::lock_guard lock(mutex_);
-      for (auto& c : conns_)
-        if (!c->closed) ::shutdown(c->fd, SHUT_RDWR);  // wakes recv()
-      conns.swap(conns_);
-    }
-    for (auto& c : conns)
-      if (c->thread.joinable()) c->thread.join();
-  }
-
-  std::size_t connections() const { return accepted_; }
-
- private:
-  struct Conn {
-    int fd = -1;
-    bool closed = false;  // guarded by mutex_
-    std::thread thread;
-  };
-
-  void accept_loop() {
-    while (!stopping_) {
-      const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) {
-        if (errno == EINTR && !stopping_) continue;
-        return;
-      }
-      std::lock_guard lock(mutex_);
-      if (stopping_) {
-        ::close(fd);
-        return;
-      }
-      ++accepted_;
-      auto conn = std::make_unique<Conn>();
-      conn->fd = fd;
-      Conn* c = conn.get();
-      conns_.push_back(std::move(conn));
-      c->thread = std::thread([this, c] { serve(c); });
-    }
-  }
-
-  static bool send_all(int fd, const std::string& data) {
-    std::size_t sent = 0;
-    while (sent < data.size()) {
-      const ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      sent += static_cast<std::size_t>(n);
-    }
-    return true;
-  }
-
-  static const char* reason(int status) {
-    switch (status) {
-      case 100: return "Continue";
-      case 200: return "OK";
-      case 400: return "Bad Request";
-      case 401: return "Unauthorized";
-      case 404: return "Not Found";
-      case 413: return "Payload Too Large";
-      case 500: return "Internal Server Error";
-      case 501: return "Not Implemented";
-      case 502: return "Bad Gateway";
-      case 503: return "Service Unavailable";
-      default: return "Status";
-    }
-  }
-
-  // Reads one request from `fd` (bytes past it stay in `buffer`).
-  static std::optional<HttpRequest> read_request(int fd, std::string& buffer, bool& bad) {
-    constexpr std::size_t kMaxHead = 64 * 1024, kMaxBody = 8 * 1024 * 1024;
-    char chunk[16 * 1024];
-    auto fill = [&]() {
-      for (;;) {
-        const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        buffer.append(chunk, static_cast<std::size_t>(n));
-        return true;
-      }
-    };
-    std::size_t head_end;
-    while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
-      if (buffer.size() > kMaxHead || !fill()) return std::nullopt;
-    }
-    HttpRequest req;
-    const std::string head = buffer.substr(0, head_end);
-    buffer.erase(0, head_end + 4);
-    std::size_t pos = head.find("\r\n");
-    const std::string request_line = head.substr(0, pos);
-    const std::size_t sp1 = request_line.find(' '), sp2 = request_line.rfind(' ');
-    if (sp1 == std::string::npos || sp2 == sp1) {
-      bad = true;
-      return std::nullopt;
-    }
-    req.method = request_line.substr(0, sp1);
-    req.target = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
-    while (pos != std::string::npos) {
-      const std::size_t start = pos + 2;
-      pos = head.find("\r\n", start);
-      const std::string line = head.substr(start, pos == std::string::npos ? std::string::npos : pos - start);
-      const std::size_t colon = line.find(':');
-      if (colon == std::string::npos) continue;
-      std::string name = line.substr(0, colon);
-      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-      std::string value = line.substr(colon + 1);
-      value.erase(0, value.find_first_not_of(" \t"));
-      value.erase(value.find_last_not_of(" \t") + 1);
-      req.headers[name] = value;
-    }
-    if (req.headers.count("transfer-encoding")) {
-      bad = true;
-      return std::nullopt;
-    }
-    std::size_t length = 0;
-    if (auto it = req.headers.find("content-length"); it != req.headers.end()) {
-      try {
-        length = std::stoul(it->second);
-      } catch (...) {
-        bad = true;
-        return std::nullopt;
-      }
-    }
-    if (length > kMaxBody) {
-      bad = true;
-      return std::nullopt;
-    }
-    if (auto it = req.headers.find("expect"); it != req.headers.end() && it->second == "100-continue")
-      send_all(fd, "HTTP/1.1 100 Continue\r\n\r\n");
-    while (buffer.size() < length)
-      if (!fill()) return std::nullopt;
-    req.body = buffer.substr(0, length);
-    buffer.erase(0, length);
-    return req;
-  }
-
-  void serve(Conn* c) {
-    std::string buffer;
-    for (;;) {
-      bool bad = false;
-      std::optional<HttpRequest> req = read_request(c->fd, buffer, bad);
-      if (!req) {
-        if (bad) send_all(c->fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-        break;
-      }
-      HttpReply reply;
-      try {
-        reply = handler_(*req);
-      } catch (const std::exception& e) {
-        reply = HttpReply{500, std::string("fake API handler threw: ") + e.what(), "text/plain"};
-      }
-      const auto conn = req->headers.find("connection");
-      const bool keep_alive = !(conn != req->headers.end() && conn->second == "close") && !stopping_;
-      std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " " + reason(reply.status) +
-                        "\r\nContent-Type: " + reply.content_type +
-                        "\r\nContent-Length: " + std::to_string(reply.body.size()) +
-                        (keep_alive ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n") +
-                        reply.body;
-      if (!send_all(c->fd, out) || !keep_alive) break;
-    }
-    std::lock_guard lock(mutex_);
-    ::close(c->fd);
-    c->closed = true;
-  }
-
-  Handler handler_;
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::atomic<std::size_t> accepted_{0};
-  std::thread acceptor_;
-  std::mutex mutex_;
-  std::list<std::unique_ptr<Conn>> conns_;
-};
 
 // ---- GraphQL helpers ---------------------------------------------------------
 
@@ -298,9 +64,6 @@ struct FakeCampaignApi::Impl {
   struct Campaign {
     std::optional<sim::WorldTime> world_time;
   };
-  struct Kingdom {
-    std::string campaign_id;
-  };
   struct Settlement {
     std::string id, kingdom_id, name;
     int level = 1;
@@ -329,6 +92,7 @@ struct FakeCampaignApi::Impl {
     int executions = 0;
     std::optional<std::string> failure;
   };
+  using Ids = std::vector<std::string>;
 
   explicit Impl(std::string t) : token(std::move(t)), server([this](const HttpRequest& r) { return handle(r); }) {}
 
@@ -336,30 +100,37 @@ struct FakeCampaignApi::Impl {
   MiniHttpServer server;
   int port = 0;
   bool started = false;
+  std::function<void(const WriteStamp&)> observer;  // set before start()
 
   mutable std::mutex mutex;
   std::condition_variable wake;  // delayed replies wait on it
   std::condition_variable written;  // wait_for_writes waits on it
   bool stopping = false;
 
-  // Insertion-ordered stores (a vector of ids beside each map keeps the
-  // order in which lists come back).
+  // The entities by id, and per parent the ids of its children in insertion
+  // order (the order lists come back in). The per-parent indexes keep a
+  // listing proportional to its answer: a bootstrap of 1,000 campaigns of
+  // 100 entities each would otherwise scan every structure per settlement.
   std::map<std::string, Campaign> campaigns;
-  std::vector<std::pair<std::string, Kingdom>> kingdoms;
-  std::map<std::string, Settlement> settlements;
-  std::vector<std::string> settlement_order;
-  std::map<std::string, Structure> structures;
-  std::vector<std::string> structure_order;
-  std::map<std::string, Event> events;
-  std::vector<std::string> event_order;
-  std::map<std::string, Effect> effects;
-  std::vector<std::string> effect_order;
+  std::map<std::string, Ids> kingdoms_of_campaign;
+  std::unordered_map<std::string, std::string> campaign_of_kingdom;
+  std::unordered_map<std::string, Settlement> settlements;
+  std::map<std::string, Ids> settlements_of_kingdom;
+  std::unordered_map<std::string, Structure> structures;
+  std::map<std::string, Ids> structures_of_settlement;
+  std::unordered_map<std::string, Event> events;
+  std::map<std::string, Ids> events_of_campaign;
+  std::unordered_map<std::string, Effect> effects;
+  std::map<std::string, Ids> effects_of_campaign;
   DateForm date_form = DateForm::Iso;
 
-  std::vector<AppliedWrite> applied;
-  std::map<std::string, json> replies_by_key;  // applied writes only
+  bool keep_history = true;           // applied (with variables) and operations
+  std::vector<AppliedWrite> applied;  // when keep_history
+  std::size_t applied_count = 0;
+  std::vector<WriteStamp> stamps;     // always: small, and what benchmarks need
+  std::unordered_map<std::string, std::string> replies_by_key;  // applied writes only: the reply body
   std::vector<std::string> duplicates;
-  std::vector<std::string> operations;
+  std::vector<std::string> operations;  // when keep_history
   std::size_t request_count = 0;
   int execution_counter = 0;
 
@@ -384,7 +155,7 @@ struct FakeCampaignApi::Impl {
 
   static json data(std::string_view field, json value) { return {{"data", {{std::string(field), std::move(value)}}}}; }
 
-  HttpReply reply(const json& body, int status = 200) { return HttpReply{status, body.dump()}; }
+  static HttpReply reply(const json& body, int status = 200) { return HttpReply{status, body.dump()}; }
 
   // Waits `d` or until stop(), without holding the store.
   void sleep_for(std::chrono::milliseconds d) {
@@ -393,80 +164,155 @@ struct FakeCampaignApi::Impl {
   }
 
   HttpReply handle(const HttpRequest& req) {
+    const auto arrived = std::chrono::steady_clock::now();
     std::chrono::milliseconds wait{0};
-    HttpReply out = handle_locked(req, wait);
+    std::optional<WriteStamp> stamp;
+    HttpReply out = respond(req, arrived, wait, stamp);
+    if (stamp && observer) observer(*stamp);  // outside the store: the observer may take its own locks
     if (wait.count() > 0) sleep_for(wait);
     return out;
   }
 
-  HttpReply handle_locked(const HttpRequest& req, std::chrono::milliseconds& wait) {
+  void note_operation(const std::string& name) {
     std::lock_guard lock(mutex);
-    ++request_count;
-    if (delay_n > 0) {
-      --delay_n;
-      wait = delay;
-    }
-    if (req.method != "POST" || req.target != "/graphql")
-      return HttpReply{404, "not found", "text/plain"};
-    if (down) return HttpReply{503, "service unavailable (fake API is down)", "text/plain"};
-    if (fail_n > 0) {
-      --fail_n;
-      return HttpReply{fail_status, "injected failure", "text/plain"};
+    if (keep_history) operations.push_back(name);
+  }
+
+  // The store is locked only around what touches it: the request's JSON is
+  // parsed (and a read's reply written) outside, so the connections' threads
+  // work in parallel as a real API's would.
+  HttpReply respond(const HttpRequest& req, std::chrono::steady_clock::time_point arrived,
+                    std::chrono::milliseconds& wait, std::optional<WriteStamp>& stamp) {
+    {  // what applies to every request, in arrival order
+      std::lock_guard lock(mutex);
+      ++request_count;
+      if (delay_n > 0) {
+        --delay_n;
+        wait = delay;
+      }
+      if (req.method != "POST" || req.target != "/graphql")
+        return HttpReply{404, "not found", "text/plain"};
+      if (down) return HttpReply{503, "service unavailable (fake API is down)", "text/plain"};
+      if (fail_n > 0) {
+        --fail_n;
+        return HttpReply{fail_status, "injected failure", "text/plain"};
+      }
     }
     auto auth = req.headers.find("authorization");
     if (auth == req.headers.end() || auth->second != "Bearer " + token)
       return reply(errors_body("Unauthorized", "UNAUTHENTICATED"), 401);
 
-    const json body = json::parse(req.body, nullptr, false);
+    json body = json::parse(req.body, nullptr, false);
     if (!body.is_object() || !body.contains("query") || !body["query"].is_string())
       return reply(errors_body("Must provide query string.", "BAD_REQUEST"), 400);
     const json* name = body.contains("operationName") ? &body["operationName"] : nullptr;
     if (!name || !name->is_string()) return reply(errors_body("operationName is required", "BAD_REQUEST"), 400);
-    operations.push_back(name->get<std::string>());
+    const std::string& op_name = name->get_ref<const std::string&>();
     const api_ops::Operation* op = nullptr;
     for (const api_ops::Operation* o : api_ops::kAll)
-      if (o->name == name->get_ref<const std::string&>()) op = o;
-    if (!op) return reply(errors_body("Unknown operation \"" + name->get<std::string>() + "\"", "GRAPHQL_VALIDATION_FAILED"), 400);
+      if (o->name == op_name) op = o;
+    if (!op) {
+      note_operation(op_name);
+      return reply(errors_body("Unknown operation \"" + op_name + "\"", "GRAPHQL_VALIDATION_FAILED"), 400);
+    }
     const std::string& query = body["query"].get_ref<const std::string&>();
-    if (query.find(std::string(op->field) + "(") == std::string::npos)
+    if (query.find(std::string(op->field) + "(") == std::string::npos) {
+      note_operation(op_name);
       return reply(errors_body("query does not select " + std::string(op->field), "GRAPHQL_VALIDATION_FAILED"), 400);
-    const json variables = body.contains("variables") && body["variables"].is_object() ? body["variables"] : json::object();
-
-    if (raw_n > 0) {
-      --raw_n;
-      return HttpReply{200, raw_body};
     }
-    if (graphql_error_n > 0) {
-      --graphql_error_n;
-      return reply(errors_body(graphql_error_message, "INTERNAL_SERVER_ERROR"));
-    }
-
+    const json variables = body.contains("variables") && body["variables"].is_object() ? std::move(body["variables"]) : json::object();
     std::string key;
     if (auto k = req.headers.find("idempotency-key"); k != req.headers.end()) key = k->second;
-    if (op->write && !key.empty()) {
-      if (auto seen = replies_by_key.find(key); seen != replies_by_key.end()) {
-        duplicates.push_back(key);
-        return reply(seen->second);
-      }
-    }
 
-    try {
-      std::string entity_id;
-      json result = run(*op, variables, entity_id);
-      json out = data(op->field, std::move(result));
-      if (op->write) {
-        applied.push_back(AppliedWrite{std::string(op->name), key, entity_id, variables});
-        written.notify_all();
-        if (!key.empty()) replies_by_key[key] = out;
+    json out;
+    int status = 200;
+    {
+      std::lock_guard lock(mutex);
+      if (keep_history) operations.push_back(op_name);
+      if (raw_n > 0) {
+        --raw_n;
+        return HttpReply{200, raw_body};
       }
-      return reply(out);
-    } catch (const ValidationError& e) {
-      return reply(errors_body(e.what(), "BAD_USER_INPUT"), 400);
-    } catch (const ResolverError& e) {
-      return reply(errors_body(e.what(), e.code));
-    } catch (const NotApplied& n) {
-      return reply(data(op->field, n.result));
+      if (graphql_error_n > 0) {
+        --graphql_error_n;
+        return reply(errors_body(graphql_error_message, "INTERNAL_SERVER_ERROR"));
+      }
+      if (op->write && !key.empty()) {
+        if (auto seen = replies_by_key.find(key); seen != replies_by_key.end()) {
+          duplicates.push_back(key);
+          return HttpReply{200, seen->second};
+        }
+      }
+      try {
+        std::string entity_id;
+        json result = run(*op, variables, entity_id);
+        out = data(op->field, std::move(result));
+        if (op->write) {
+          stamp = record_applied(*op, key, entity_id, variables, arrived);
+          if (!key.empty()) return HttpReply{200, replies_by_key[key] = out.dump()};
+        }
+      } catch (const ValidationError& e) {
+        out = errors_body(e.what(), "BAD_USER_INPUT");
+        status = 400;
+      } catch (const ResolverError& e) {
+        out = errors_body(e.what(), e.code);
+      } catch (const NotApplied& n) {
+        out = data(op->field, n.result);
+      }
     }
+    return reply(out, status);
+  }
+
+  // Called with the store locked, for a write that applied.
+  WriteStamp record_applied(const api_ops::Operation& op, const std::string& key, const std::string& entity_id,
+                            const json& variables, std::chrono::steady_clock::time_point arrived) {
+    ++applied_count;
+    if (keep_history) applied.push_back(AppliedWrite{std::string(op.name), key, entity_id, variables});
+    stamps.push_back(WriteStamp{arrived, campaign_of_write(op, entity_id), world_time_of_write(variables, key)});
+    written.notify_all();
+    return stamps.back();
+  }
+
+  std::string campaign_of_settlement(const std::string& settlement_id) const {
+    auto s = settlements.find(settlement_id);
+    if (s == settlements.end()) return {};
+    auto k = campaign_of_kingdom.find(s->second.kingdom_id);
+    return k == campaign_of_kingdom.end() ? std::string() : k->second;
+  }
+
+  std::string campaign_of_write(const api_ops::Operation& op, const std::string& id) const {
+    using namespace api_ops;
+    if (&op == &kUpdateSettlement) return campaign_of_settlement(id);
+    if (&op == &kUpdateStructure) {
+      auto s = structures.find(id);
+      return s == structures.end() ? std::string() : campaign_of_settlement(s->second.settlement_id);
+    }
+    if (&op == &kExpireEvent) return events.at(id).campaign_id;
+    if (&op == &kExecuteEffect) return effects.at(id).campaign_id;
+    return {};
+  }
+
+  // input.worldTime of an update; else the last field of the idempotency
+  // key (SPEC §4: ...:<worldTime ms>), which every write of Hourglass has.
+  static std::optional<sim::WorldTime> world_time_of_write(const json& variables, const std::string& key) {
+    if (auto in = variables.find("input"); in != variables.end() && in->is_object()) {
+      if (auto t = in->find("worldTime"); t != in->end() && t->is_string())
+        if (auto parsed = sim::parse_world_time(t->get<std::string>())) return parsed;
+    }
+    const std::size_t colon = key.rfind(':');
+    if (colon == std::string::npos || colon + 1 == key.size()) return std::nullopt;
+    sim::WorldTime ms = 0;
+    for (std::size_t i = colon + 1; i < key.size(); ++i) {
+      if (key[i] < '0' || key[i] > '9') return std::nullopt;
+      ms = ms * 10 + (key[i] - '0');
+    }
+    return ms;
+  }
+
+  static const Ids& children(const std::map<std::string, Ids>& index, const std::string& parent) {
+    static const Ids none;
+    auto it = index.find(parent);
+    return it == index.end() ? none : it->second;
   }
 
   // Runs one operation against the store; throws to refuse. `entity_id` is
@@ -482,18 +328,17 @@ struct FakeCampaignApi::Impl {
     if (&op == &kKingdomsByCampaign) {
       const std::string id = need_id(v, "campaignId");
       json out = json::array();
-      for (const auto& [kid, k] : kingdoms)
-        if (k.campaign_id == id) out.push_back({{"id", kid}});
+      if (auto ks = kingdoms_of_campaign.find(id); ks != kingdoms_of_campaign.end())
+        for (const std::string& kid : ks->second) out.push_back({{"id", kid}});
       return out;
     }
     if (&op == &kSettlementsByKingdom) {
       const std::string id = need_id(v, "kingdomId");
       json out = json::array();
-      for (const std::string& sid : settlement_order) {
+      for (const std::string& sid : children(settlements_of_kingdom, id)) {
         const Settlement& s = settlements.at(sid);
-        if (s.kingdom_id == id)
-          out.push_back({{"id", s.id}, {"name", s.name}, {"level", s.level}, {"variables", s.variables},
-                         {"version", s.version}, {"createdAt", date(s.created_at)}});
+        out.push_back({{"id", s.id}, {"name", s.name}, {"level", s.level}, {"variables", s.variables},
+                       {"version", s.version}, {"createdAt", date(s.created_at)}});
       }
       return out;
     }
@@ -516,30 +361,28 @@ struct FakeCampaignApi::Impl {
     if (&op == &kStructuresBySettlement) {
       const std::string id = need_id(v, "settlementId");
       json out = json::array();
-      for (const std::string& sid : structure_order) {
+      for (const std::string& sid : children(structures_of_settlement, id)) {
         const Structure& s = structures.at(sid);
-        if (s.settlement_id == id)
-          out.push_back({{"id", s.id}, {"settlementId", s.settlement_id}, {"type", s.type}, {"level", s.level},
-                         {"variables", s.variables}, {"version", s.version}, {"createdAt", date(s.created_at)}});
+        out.push_back({{"id", s.id}, {"settlementId", s.settlement_id}, {"type", s.type}, {"level", s.level},
+                       {"variables", s.variables}, {"version", s.version}, {"createdAt", date(s.created_at)}});
       }
       return out;
     }
     if (&op == &kEventsByCampaign) {
       const std::string id = need_id(v, "campaignId");
       json out = json::array();
-      for (const std::string& eid : event_order) {
+      for (const std::string& eid : children(events_of_campaign, id)) {
         const Event& e = events.at(eid);
-        if (e.campaign_id == id)
-          out.push_back({{"id", e.id}, {"scheduledAt", date(e.scheduled_at)}, {"isCompleted", e.completed}});
+        out.push_back({{"id", e.id}, {"scheduledAt", date(e.scheduled_at)}, {"isCompleted", e.completed}});
       }
       return out;
     }
     if (&op == &kDeferredEffectsByCampaign) {
       const std::string id = need_id(v, "campaignId");
       json out = json::array();
-      for (const std::string& fid : effect_order) {
+      for (const std::string& fid : children(effects_of_campaign, id)) {
         const Effect& f = effects.at(fid);
-        if (f.campaign_id == id) out.push_back({{"id", f.id}, {"executeAt", date(f.execute_at)}});
+        out.push_back({{"id", f.id}, {"executeAt", date(f.execute_at)}});
       }
       return out;
     }
@@ -659,7 +502,8 @@ void FakeCampaignApi::set_world_time(const std::string& campaign_id, std::option
 void FakeCampaignApi::add_kingdom(const std::string& campaign_id, const std::string& kingdom_id) {
   std::lock_guard lock(impl_->mutex);
   if (!impl_->campaigns.count(campaign_id)) throw std::invalid_argument("fake API seed: no campaign " + campaign_id);
-  impl_->kingdoms.emplace_back(kingdom_id, Impl::Kingdom{campaign_id});
+  impl_->kingdoms_of_campaign[campaign_id].push_back(kingdom_id);
+  impl_->campaign_of_kingdom[kingdom_id] = campaign_id;
 }
 
 void FakeCampaignApi::add_settlement(const std::string& kingdom_id, const json& s) {
@@ -673,7 +517,7 @@ void FakeCampaignApi::add_settlement(const std::string& kingdom_id, const json& 
   x.version = s.value("version", std::int64_t{1});
   x.created_at = seed_time(s, "createdAt", 0);
   if (!impl_->settlements.emplace(x.id, x).second) throw std::invalid_argument("fake API seed: duplicate settlement " + x.id);
-  impl_->settlement_order.push_back(x.id);
+  impl_->settlements_of_kingdom[kingdom_id].push_back(x.id);
 }
 
 void FakeCampaignApi::add_structure(const json& s) {
@@ -687,7 +531,7 @@ void FakeCampaignApi::add_structure(const json& s) {
   x.version = s.value("version", std::int64_t{1});
   x.created_at = seed_time(s, "createdAt", 0);
   if (!impl_->structures.emplace(x.id, x).second) throw std::invalid_argument("fake API seed: duplicate structure " + x.id);
-  impl_->structure_order.push_back(x.id);
+  impl_->structures_of_settlement[x.settlement_id].push_back(x.id);
 }
 
 void FakeCampaignApi::add_event(const std::string& campaign_id, const json& e) {
@@ -698,7 +542,7 @@ void FakeCampaignApi::add_event(const std::string& campaign_id, const json& e) {
   if (e.contains("scheduledAt") && !e["scheduledAt"].is_null()) x.scheduled_at = seed_time(e, "scheduledAt", 0);
   x.completed = e.value("isCompleted", false);
   if (!impl_->events.emplace(x.id, x).second) throw std::invalid_argument("fake API seed: duplicate event " + x.id);
-  impl_->event_order.push_back(x.id);
+  impl_->events_of_campaign[campaign_id].push_back(x.id);
 }
 
 void FakeCampaignApi::add_effect(const std::string& campaign_id, const json& f) {
@@ -708,7 +552,7 @@ void FakeCampaignApi::add_effect(const std::string& campaign_id, const json& f) 
   x.campaign_id = campaign_id;
   x.execute_at = seed_time(f, "executeAt", 0);
   if (!impl_->effects.emplace(x.id, x).second) throw std::invalid_argument("fake API seed: duplicate effect " + x.id);
-  impl_->effect_order.push_back(x.id);
+  impl_->effects_of_campaign[campaign_id].push_back(x.id);
 }
 
 void FakeCampaignApi::set_date_form(DateForm form) {
@@ -743,12 +587,32 @@ int FakeCampaignApi::effect_executions(const std::string& id) const {
 
 bool FakeCampaignApi::wait_for_writes(std::size_t n, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(impl_->mutex);
-  return impl_->written.wait_for(lock, timeout, [&] { return impl_->applied.size() >= n; });
+  return impl_->written.wait_for(lock, timeout, [&] { return impl_->applied_count >= n; });
 }
 
 std::vector<FakeCampaignApi::AppliedWrite> FakeCampaignApi::applied_writes() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->applied;
+}
+
+std::size_t FakeCampaignApi::writes_applied() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->applied_count;
+}
+
+std::vector<FakeCampaignApi::WriteStamp> FakeCampaignApi::write_stamps() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->stamps;
+}
+
+void FakeCampaignApi::keep_history(bool keep) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->keep_history = keep;
+}
+
+void FakeCampaignApi::on_write(std::function<void(const WriteStamp&)> observer) {
+  if (impl_->started) throw std::logic_error("fake API: on_write must be set before start()");
+  impl_->observer = std::move(observer);
 }
 
 std::vector<std::string> FakeCampaignApi::duplicate_keys_seen() const {

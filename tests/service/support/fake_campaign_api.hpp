@@ -19,15 +19,21 @@
 // duplicate_keys_seen(). Only applied writes are remembered (an error reply is
 // not), so a retry after an error applies normally.
 //
-// The HTTP side is a minimal HTTP/1.1 server (Content-Length bodies,
-// keep-alive) written on POSIX sockets: Debian's cpp-httplib is a compiled
-// library that this project does not link yet.
+// For benchmarks (bench/service): every applied write is also stamped with
+// its arrival time, its campaign and its world time (write_stamps(),
+// on_write()), and keep_history(false) stops keeping what a long run does not
+// need (each write's variables, every operation name). Listings are indexed
+// by parent, so a bootstrap costs what it returns, whatever the store holds.
+//
+// The HTTP side is MiniHttpServer (mini_http_server.hpp): one thread per
+// connection; the store is locked only while a request touches it.
 //
 // All methods are thread-safe.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -47,6 +53,15 @@ class FakeCampaignApi {
     std::string idempotency_key;  // empty when the request had none
     std::string entity_id;
     nlohmann::json variables;     // the request's variables
+  };
+
+  // What a benchmark needs to know of an applied write.
+  struct WriteStamp {
+    std::chrono::steady_clock::time_point arrived;  // when its request was read
+    std::string campaign_id;                        // of the written entity; empty if unknown
+    // input.worldTime of an update, else the idempotency key's world time
+    // (the last record coalesced into the write); none when neither is there.
+    std::optional<sim::WorldTime> world_time;
   };
 
   explicit FakeCampaignApi(std::string token = "test-token");
@@ -79,13 +94,24 @@ class FakeCampaignApi {
   nlohmann::json structure(const std::string& id) const;   // {id, settlementId, type, level, variables, version, lastWorldTime}
   nlohmann::json event(const std::string& id) const;       // {id, isCompleted, occurredAt (ms or null)}
   int effect_executions(const std::string& id) const;
-  std::vector<AppliedWrite> applied_writes() const;
+  std::vector<AppliedWrite> applied_writes() const;  // empty under keep_history(false)
+  std::size_t writes_applied() const;                 // counted either way
+  std::vector<WriteStamp> write_stamps() const;       // every applied write, in order
   // Blocks until at least `n` writes were applied (true) or `timeout` passed.
   bool wait_for_writes(std::size_t n, std::chrono::milliseconds timeout) const;
   std::vector<std::string> duplicate_keys_seen() const;
-  std::vector<std::string> operations_seen() const;  // operationName of every GraphQL request
+  std::vector<std::string> operations_seen() const;  // operationName of every GraphQL request (with history)
   std::size_t requests() const;                      // every HTTP request
   std::size_t connections() const;                   // TCP connections accepted
+
+  // ---- for benchmarks ----
+  // Keep each applied write's variables and every operation name (default:
+  // yes). A benchmark of 100,000 entities turns it off to keep its memory
+  // the service's.
+  void keep_history(bool keep);
+  // Called on the HTTP thread after each applied write, outside the store's
+  // lock. Set before start().
+  void on_write(std::function<void(const WriteStamp&)> observer);
 
   // ---- fault injection (each applies to the next n HTTP requests) ----
   void fail_next(int n, int status = 500);                 // that status, nothing applied

@@ -34,6 +34,7 @@ class RedisServer {
   std::string url() const;
   RedisEndpoint endpoint() const;
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }  // of the redis-server process; -1 when stopped
 
   // SIGTERM and wait for the process to exit; no-op if not running.
   void stop();
