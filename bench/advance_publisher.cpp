@@ -9,7 +9,7 @@ namespace hourglass::bench {
 
 using Clock = AdvanceTracker::Clock;
 
-AdvancePublisher::AdvancePublisher(service::RedisConnection& redis, AdvanceTracker& tracker,
+AdvancePublisher::AdvancePublisher(io::RedisConnection& redis, AdvanceTracker& tracker,
                                    std::vector<std::string> campaign_ids, AdvanceSchedule schedule)
     : redis_(redis), tracker_(tracker), ids_(std::move(campaign_ids)), schedule_(schedule) {
   for (const auto& id : ids_) channels_.push_back("campaign." + id + ".worldTimeAdvanced");

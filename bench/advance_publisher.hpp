@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "bench/advance_tracker.hpp"
-#include "runtime/service/redis_connection.hpp"
+#include "io/redis_connection.hpp"
 
 namespace hourglass::bench {
 
@@ -37,7 +37,7 @@ struct PublishResult {
 
 class AdvancePublisher {
  public:
-  AdvancePublisher(service::RedisConnection& redis, AdvanceTracker& tracker, std::vector<std::string> campaign_ids,
+  AdvancePublisher(io::RedisConnection& redis, AdvanceTracker& tracker, std::vector<std::string> campaign_ids,
                    AdvanceSchedule schedule);
 
   // One advance: campaign `c` from round-1 to round. Throws std::runtime_error
@@ -51,7 +51,7 @@ class AdvancePublisher {
   PublishResult run_paced(const PublishPlan& plan);
   PublishResult run_closed_loop(const PublishPlan& plan);
 
-  service::RedisConnection& redis_;
+  io::RedisConnection& redis_;
   AdvanceTracker& tracker_;
   std::vector<std::string> ids_;
   std::vector<std::string> channels_;

@@ -11,7 +11,7 @@
 #include <unordered_map>
 
 #include "runtime/replay.hpp"
-#include "runtime/service/coalesce.hpp"
+#include "io/coalesce.hpp"
 
 namespace hourglass::bench {
 namespace {
@@ -65,7 +65,7 @@ class WriteCounter final : public actors::RecordOutput {
   void flush_group() {
     if (group_.empty()) return;
     out_.writes[campaign_][static_cast<std::size_t>(round_ - 1)] +=
-        static_cast<std::uint32_t>(service::coalesce_jsonl(group_).size());
+        static_cast<std::uint32_t>(io::coalesce_jsonl(group_).size());
     group_.clear();
   }
 

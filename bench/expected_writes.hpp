@@ -1,7 +1,7 @@
 // How many API writes each advance of the service benchmark must produce,
 // computed before the run by replaying the same world offline (the real
 // engine, run_replay) and coalescing each advance's records exactly as the
-// gateway does (service::coalesce). Knowing the count of every advance is
+// gateway does (io::coalesce). Knowing the count of every advance is
 // what lets the benchmark say, deterministically, when an advance's last
 // write has landed (and that no write was lost or added).
 #pragma once

@@ -94,7 +94,7 @@ int run_service(const ServiceArgs& a) {
   f.rss_before_service_mib = current_rss_bytes() / 1048576.0;
   s.start(a.gateway_concurrency);
   std::printf("  service      status and metrics on http://127.0.0.1:%d/ (/health, /metrics)\n", s.app->status_port());
-  auto redis = service::RedisConnection::connect(s.redis.endpoint(), 2000ms);
+  auto redis = io::RedisConnection::connect(s.redis.endpoint(), 2000ms);
   AdvancePublisher publisher(redis, tracker, ids, schedule);
 
   // Warm-up: the first message of each campaign bootstraps it from the API.

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "runtime/service/redis_connection.hpp"
+#include "io/redis_connection.hpp"
 
 namespace hourglass::bench {
 
@@ -31,7 +31,7 @@ void ServiceUnderTest::stop() {
 }
 
 std::pair<std::size_t, std::size_t> ServiceUnderTest::dead_letters() {
-  auto r = service::RedisConnection::connect(redis.endpoint(), 2000ms);
+  auto r = io::RedisConnection::connect(redis.endpoint(), 2000ms);
   return {r.xlen("hourglass:deadletter"), r.xlen("hourglass:gateway:deadletter")};
 }
 

@@ -14,8 +14,8 @@
 
 #include "actors/service/bridge_actor.hpp"  // kGatewayDeadLetterStream, the one place that names it
 #include "runtime/service/config.hpp"
-#include "runtime/service/dead_letters.hpp"
-#include "runtime/service/redis_url.hpp"
+#include "io/dead_letters.hpp"
+#include "io/redis_url.hpp"
 
 namespace hourglass::runtime {
 namespace {
@@ -35,14 +35,14 @@ struct DlqArgs {
 // The problems of validate() that concern `settings` (each problem starts
 // with its setting's name), then the Redis URL's own parse.
 std::vector<std::string> config_problems(const DlqArgs& a, const std::vector<std::string>& settings,
-                                         service::RedisEndpoint& redis) {
+                                         io::RedisEndpoint& redis) {
   std::vector<std::string> out;
   for (const auto& p : service::validate(a.config))
     if (std::any_of(settings.begin(), settings.end(), [&](const std::string& s) { return p.rfind(s + ":", 0) == 0; }))
       out.push_back(p);
   if (out.empty()) {
     try {
-      redis = service::parse_redis_url(a.config.redis_url);
+      redis = io::parse_redis_url(a.config.redis_url);
     } catch (const std::exception& e) {
       out.push_back(e.what());
     }
@@ -62,7 +62,7 @@ std::string one_line(std::string s) {
   return s;
 }
 
-void print_table(std::ostream& out, const std::vector<service::DeadLetter>& letters, const std::string& stream) {
+void print_table(std::ostream& out, const std::vector<io::DeadLetter>& letters, const std::string& stream) {
   if (letters.empty()) {
     out << "no dead letters in " << stream << "\n";
     return;
@@ -75,8 +75,8 @@ void print_table(std::ostream& out, const std::vector<service::DeadLetter>& lett
       rows.push_back({d.id, "-", "-", "-", "-", "-", "MALFORMED: " + one_line(d.error)});
       continue;
     }
-    rows.push_back({d.id, d.campaign_id, service::to_string(d.write->kind),
-                    std::string(service::entity_type(d.write->kind)) + "/" + d.write->entity_id,
+    rows.push_back({d.id, d.campaign_id, io::to_string(d.write->kind),
+                    std::string(io::entity_type(d.write->kind)) + "/" + d.write->entity_id,
                     sim::format_world_time(d.write->world_time), d.attempts ? std::to_string(*d.attempts) : "-",
                     d.reason.empty() ? "-" : one_line(d.reason)});
   }
@@ -96,15 +96,15 @@ void print_table(std::ostream& out, const std::vector<service::DeadLetter>& lett
 }
 
 int run_list(DlqIo& io, const DlqArgs& a) {
-  service::RedisEndpoint endpoint;
+  io::RedisEndpoint endpoint;
   if (auto problems = config_problems(a, {"redis_url"}, endpoint); !problems.empty())
     return bad_config(io, "list", problems);
   const std::string stream = actors::kGatewayDeadLetterStream;
   try {
-    auto redis = service::RedisConnection::connect(endpoint, kRedisTimeout);
-    const auto letters = service::read_dead_letters(redis, stream);
+    auto redis = io::RedisConnection::connect(endpoint, kRedisTimeout);
+    const auto letters = io::read_dead_letters(redis, stream);
     if (a.json) {
-      for (const auto& d : letters) io.out << service::to_json(d).dump() << "\n";
+      for (const auto& d : letters) io.out << io::to_json(d).dump() << "\n";
     } else {
       print_table(io.out, letters, stream);
     }
@@ -121,7 +121,7 @@ int run_retry(DlqIo& io, DlqArgs a) {
     return 2;
   }
   for (const auto& id : a.ids) {
-    if (!service::is_stream_id(id)) {
+    if (!io::is_stream_id(id)) {
       io.err << "hourglass dlq retry: '" << id
              << "' is not a dead letter id (ids look like 1735689600000-0; see hourglass dlq list)\n";
       return 2;
@@ -134,22 +134,22 @@ int run_retry(DlqIo& io, DlqArgs a) {
       return bad_config(io, "retry", {std::string("--api-token-file: ") + e.what()});
     }
   }
-  service::RedisEndpoint endpoint;
+  io::RedisEndpoint endpoint;
   if (auto problems =
           config_problems(a, {"redis_url", "api_url", "api_token", "branch_id", "gateway_timeout"}, endpoint);
       !problems.empty())
     return bad_config(io, "retry", problems);
 
   const std::string stream = actors::kGatewayDeadLetterStream;
-  std::vector<service::RetryResult> results;
+  std::vector<io::RetryResult> results;
   try {
-    auto redis = service::RedisConnection::connect(endpoint, kRedisTimeout);
+    auto redis = io::RedisConnection::connect(endpoint, kRedisTimeout);
     const auto& c = a.config;
-    service::CampaignApi api(service::CampaignApiConfig{c.api_url, c.api_token, c.gateway_timeout, c.branch_id});
-    service::RetryOptions options;
+    io::CampaignApi api(io::CampaignApiConfig{c.api_url, c.api_token, c.gateway_timeout, c.branch_id});
+    io::RetryOptions options;
     options.force = a.force;
-    results = a.all ? service::retry_all_dead_letters(redis, api, stream, options)
-                    : service::retry_dead_letters(redis, api, stream, a.ids, options);
+    results = a.all ? io::retry_all_dead_letters(redis, api, stream, options)
+                    : io::retry_dead_letters(redis, api, stream, a.ids, options);
   } catch (const std::exception& e) {
     io.err << "hourglass dlq retry: " << e.what() << "\n";
     return 1;
@@ -161,7 +161,7 @@ int run_retry(DlqIo& io, DlqArgs a) {
   std::size_t done = 0;
   for (const auto& r : results) {
     if (r.done()) ++done;
-    io.out << service::to_string(r.status) << "  " << r.id << "  " << one_line(r.message) << "\n";
+    io.out << io::to_string(r.status) << "  " << r.id << "  " << one_line(r.message) << "\n";
   }
   io.out << done << " of " << results.size() << " done";
   if (done < results.size()) io.out << "; the others are kept in " << stream;

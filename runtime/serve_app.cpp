@@ -15,8 +15,9 @@
 #include "actors/service/registry_actor.hpp"
 #include "messages/rules_codec.hpp"
 #include "runtime/service/metrics.hpp"
-#include "runtime/service/redis_subscriber.hpp"
-#include "runtime/service/redis_url.hpp"
+#include "runtime/service/prometheus_telemetry.hpp"
+#include "io/redis_subscriber.hpp"
+#include "io/redis_url.hpp"
 #include "runtime/service/status_server.hpp"
 
 namespace hourglass::runtime {
@@ -41,13 +42,14 @@ struct ServeApp::Impl {
   service::ServiceConfig config;
   sim::RulesPtr rules;
   std::shared_ptr<std::FILE> record_file;  // the flight recorder's; none when off
-  service::RedisEndpoint redis;
+  io::RedisEndpoint redis;
   service::Registry metrics;
+  service::PrometheusTelemetry telemetry{metrics};
   service::HealthState health;
   caf::actor_system_config actor_cfg = actor_config();
   std::unique_ptr<caf::actor_system> system;
   caf::actor reader, bridge, gateway, registry;
-  std::unique_ptr<service::RedisSubscriber> subscriber;
+  std::unique_ptr<io::RedisSubscriber> subscriber;
   std::unique_ptr<service::StatusServer> status;
   std::mutex mutex;
   std::condition_variable stop_requested_cv;
@@ -78,7 +80,7 @@ ServeApp::ServeApp(service::ServiceConfig config) : impl_(std::make_unique<Impl>
     throw service::ConfigError(all);
   }
   try {
-    impl_->redis = service::parse_redis_url(config.redis_url);
+    impl_->redis = io::parse_redis_url(config.redis_url);
   } catch (const std::exception& e) {
     throw service::ConfigError(std::string("bad configuration:\n  ") + e.what());
   }
@@ -103,7 +105,7 @@ std::string ServeApp::reload_rules() {
   Impl& s = *impl_;
   auto refuse = [&](const std::string& why) {
     spdlog::error("rules reload refused, keeping the rules in use: {}", why);
-    s.metrics.counter("hourglass_rules_reloads_total", {{"outcome", "refused"}}).inc();
+    s.telemetry.rules_reload("refused");
     return why;
   };
   if (s.config.rules_file.empty()) return refuse("no rules file is configured (HOURGLASS_RULES / --rules)");
@@ -126,7 +128,7 @@ std::string ServeApp::reload_rules() {
   self->request(s.registry, std::chrono::seconds(10), actors::rules_atom::value, rules)
       .receive([&](bool) { routed = true; }, [&](caf::error&) {});
   if (!routed) spdlog::warn("rules reload: the registry did not confirm within 10 s; campaigns take the rules when it does");
-  s.metrics.counter("hourglass_rules_reloads_total", {{"outcome", "applied"}}).inc();
+  s.telemetry.rules_reload("applied");
   spdlog::info("rules reloaded from {}", s.config.rules_file);
   return "";
 }
@@ -141,18 +143,18 @@ void ServeApp::start() {
   const auto& c = s.config;
   spdlog::info("starting: {}", service::describe(c));
   s.system = std::make_unique<caf::actor_system>(s.actor_cfg);
-  service::CampaignApiConfig api{c.api_url, c.api_token, c.gateway_timeout, c.branch_id};
+  io::CampaignApiConfig api{c.api_url, c.api_token, c.gateway_timeout, c.branch_id};
   s.reader = s.system->spawn<caf::detached>(actors::api_reader, api);
   s.bridge = s.system->spawn<caf::detached>(actors::bridge_actor,
-                                            actors::BridgeOptions{s.redis, s.rules, {}, &s.metrics});
+                                            actors::BridgeOptions{s.redis, s.rules, {}, &s.telemetry});
   actors::GatewayOptions gateway;
   gateway.api = api;
   gateway.concurrency = c.gateway_concurrency;
   gateway.retries = c.gateway_retries;
   gateway.dead_letters = s.bridge;
-  gateway.metrics = &s.metrics;
+  gateway.telemetry = &s.telemetry;
   s.gateway = s.system->spawn(actors::gateway_actor, gateway);
-  actors::RegistryOptions registry{s.rules, s.reader, s.gateway, s.bridge, &s.metrics,
+  actors::RegistryOptions registry{s.rules, s.reader, s.gateway, s.bridge, &s.telemetry,
                                    c.restart_limit, c.restart_window};
   if (s.record_file) {
     registry.recorder = s.system->spawn<caf::detached>(actors::flight_recorder, s.record_file);
@@ -168,10 +170,10 @@ void ServeApp::start() {
   s.status = std::make_unique<service::StatusServer>(c.bind, c.port, [&s] { return s.health_report(); }, s.metrics);
   s.status->start();
 
-  service::RedisSubscriberOptions sub;
+  io::RedisSubscriberOptions sub;
   sub.endpoint = s.redis;
   sub.patterns = {"campaign.*.worldTimeAdvanced", "campaign.*.entityModified"};
-  service::RedisSubscriberCallbacks cb;
+  io::RedisSubscriberCallbacks cb;
   caf::actor bridge = s.bridge, registry_actor = s.registry;
   cb.on_message = [bridge](std::string channel, std::string payload) {
     caf::anon_send(bridge, actors::inbound_atom::value, std::move(channel), std::move(payload));
@@ -193,7 +195,7 @@ void ServeApp::start() {
   cb.on_connect_failed = [](std::string why, std::chrono::milliseconds retry_in) {
     spdlog::warn("redis: cannot connect ({}); next try in {} ms", why, retry_in.count());
   };
-  s.subscriber = std::make_unique<service::RedisSubscriber>(sub, cb);
+  s.subscriber = std::make_unique<io::RedisSubscriber>(sub, cb);
   s.subscriber->start();
   spdlog::info("serving: status on {}:{}", c.bind, s.status->port());
 }

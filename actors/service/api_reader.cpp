@@ -7,28 +7,28 @@ namespace hourglass::actors {
 namespace {
 
 template <class T>
-T value_or_throw(service::ApiResult<T> r, const std::string& what) {
-  if (!r.ok()) throw std::runtime_error(what + ": " + service::to_string(r.error.kind) + ": " + r.error.message);
+T value_or_throw(io::ApiResult<T> r, const std::string& what) {
+  if (!r.ok()) throw std::runtime_error(what + ": " + io::to_string(r.error.kind) + ": " + r.error.message);
   return std::move(*r.value);
 }
 
-FetchedEntity fetch_entity(service::CampaignApi& api, messages::EntityKind kind, const std::string& id,
+FetchedEntity fetch_entity(io::CampaignApi& api, messages::EntityKind kind, const std::string& id,
                            const std::string& campaign_id, const sim::Rules& rules) {
   const std::string where = "api:" + std::string(messages::entity_kind_name(kind)) + "(" + id + ")";
   FetchedEntity out;
   switch (kind) {
     case messages::EntityKind::Settlement:
-      out.json = service::settlement_entity_json(value_or_throw(api.get_settlement(id), where));
+      out.json = io::settlement_entity_json(value_or_throw(api.get_settlement(id), where));
       out.patch = messages::read_settlement(out.json, where, rules, true);
       return out;
     case messages::EntityKind::Structure:
-      out.json = service::structure_entity_json(value_or_throw(api.get_structure(id), where));
+      out.json = io::structure_entity_json(value_or_throw(api.get_structure(id), where));
       out.patch = messages::read_structure(out.json, where, rules, true);
       return out;
     case messages::EntityKind::Event:
       for (const auto& e : value_or_throw(api.events_by_campaign(campaign_id), where)) {
         if (e.id != id) continue;
-        out.json = service::event_entity_json(e);
+        out.json = io::event_entity_json(e);
         out.patch = messages::read_event(out.json, where, true);
         return out;
       }
@@ -36,7 +36,7 @@ FetchedEntity fetch_entity(service::CampaignApi& api, messages::EntityKind kind,
     case messages::EntityKind::Effect:
       for (const auto& e : value_or_throw(api.deferred_effects_by_campaign(campaign_id), where)) {
         if (e.id != id) continue;
-        out.json = service::effect_entity_json(e);
+        out.json = io::effect_entity_json(e);
         out.patch = messages::read_effect(out.json, where, true);
         return out;
       }
@@ -48,7 +48,7 @@ FetchedEntity fetch_entity(service::CampaignApi& api, messages::EntityKind kind,
 
 }  // namespace
 
-CampaignSeed read_campaign_seed(service::CampaignApi& api, const std::string& id, const sim::Rules& rules) {
+CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& id, const sim::Rules& rules) {
   CampaignSeed seed;
   seed.id = id;
   auto clock = value_or_throw(api.get_current_world_time(id), "getCurrentWorldTime(" + id + ")");
@@ -57,22 +57,22 @@ CampaignSeed read_campaign_seed(service::CampaignApi& api, const std::string& id
   for (const std::string& kingdom : value_or_throw(api.kingdoms_by_campaign(id), "kingdomsByCampaign(" + id + ")")) {
     for (const auto& s : value_or_throw(api.settlements_by_kingdom(kingdom), "settlementsByKingdom(" + kingdom + ")")) {
       const std::string where = "api:settlement(" + s.id + ")";
-      seed.settlements.push_back(messages::read_settlement(service::settlement_entity_json(s), where, rules, true));
+      seed.settlements.push_back(messages::read_settlement(io::settlement_entity_json(s), where, rules, true));
       for (const auto& st : value_or_throw(api.structures_by_settlement(s.id), "structuresBySettlement(" + s.id + ")")) {
         const std::string at = "api:structure(" + st.id + ")";
-        seed.structures.push_back(messages::read_structure(service::structure_entity_json(st), at, rules, true));
+        seed.structures.push_back(messages::read_structure(io::structure_entity_json(st), at, rules, true));
       }
     }
   }
   for (const auto& e : value_or_throw(api.events_by_campaign(id), "eventsByCampaign(" + id + ")"))
-    seed.events.push_back(messages::read_event(service::event_entity_json(e), "api:event(" + e.id + ")", true));
+    seed.events.push_back(messages::read_event(io::event_entity_json(e), "api:event(" + e.id + ")", true));
   for (const auto& e : value_or_throw(api.deferred_effects_by_campaign(id), "deferredEffectsByCampaign(" + id + ")"))
-    seed.effects.push_back(messages::read_effect(service::effect_entity_json(e), "api:effect(" + e.id + ")", true));
+    seed.effects.push_back(messages::read_effect(io::effect_entity_json(e), "api:effect(" + e.id + ")", true));
   return seed;
 }
 
-caf::behavior api_reader(caf::event_based_actor* self, service::CampaignApiConfig config) {
-  auto api = std::make_shared<service::CampaignApi>(config);
+caf::behavior api_reader(caf::event_based_actor* self, io::CampaignApiConfig config) {
+  auto api = std::make_shared<io::CampaignApi>(config);
   auto fail = [](const std::exception& e) { return caf::make_error(caf::sec::runtime_error, e.what()); };
   return {
       [=](bootstrap_atom, const std::string& id, const sim::RulesPtr& rules) -> caf::result<CampaignSeed> {

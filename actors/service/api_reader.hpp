@@ -8,18 +8,18 @@
 #include <caf/all.hpp>
 
 #include "actors/protocol.hpp"
-#include "runtime/service/campaign_api.hpp"
+#include "io/campaign_api.hpp"
 
 namespace hourglass::actors {
 
 // (bootstrap_atom, campaign id, RulesPtr) -> CampaignSeed
 // (world_time_atom, campaign id) -> sim::WorldTime
 // (fetch_atom, EntityKind as int, entity id, campaign id, RulesPtr) -> FetchedEntity (service_protocol.hpp)
-caf::behavior api_reader(caf::event_based_actor* self, service::CampaignApiConfig config);
+caf::behavior api_reader(caf::event_based_actor* self, io::CampaignApiConfig config);
 
 // Builds a campaign's seed from the API (exposed for tests). Throws
 // messages::InputError (bad entity, naming it) or std::runtime_error (API).
-CampaignSeed read_campaign_seed(service::CampaignApi& api, const std::string& campaign_id,
+CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& campaign_id,
                                 const sim::Rules& rules);
 
 }  // namespace hourglass::actors

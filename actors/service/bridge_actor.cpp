@@ -14,12 +14,12 @@ namespace {
 using Self = caf::stateful_actor<BridgeState>*;
 
 // The connection, (re)opened on demand; nullptr while Redis is unreachable.
-service::RedisConnection* redis(Self self) {
+io::RedisConnection* redis(Self self) {
   auto& st = self->state;
   if (st.redis && !st.redis->broken()) return &*st.redis;
   st.redis.reset();
   try {
-    st.redis.emplace(service::RedisConnection::connect(st.options.redis, std::chrono::milliseconds(500)));
+    st.redis.emplace(io::RedisConnection::connect(st.options.redis, std::chrono::milliseconds(500)));
   } catch (const std::exception& e) {
     spdlog::warn("redis bridge: cannot connect: {}", e.what());
     return nullptr;
@@ -31,7 +31,7 @@ service::RedisConnection* redis(Self self) {
 void flush_pending(Self self) {
   auto& st = self->state;
   while (!st.pending.empty()) {
-    service::RedisConnection* r = redis(self);
+    io::RedisConnection* r = redis(self);
     if (!r) return;
     try {
       r->xadd(st.pending.front().first, st.pending.front().second, std::nullopt);
@@ -54,7 +54,7 @@ void append_stream(Self self, const char* stream, std::vector<std::pair<std::str
 }
 
 void refuse(Self self, const std::string& reason, const std::string& channel, const std::string& payload) {
-  if (auto* m = self->state.options.metrics) m->counter("hourglass_dead_letters_total", {{"queue", "input"}}).inc();
+  self->state.options.telemetry->dead_letter("input");
   constexpr std::size_t kCap = 1 << 20;  // SPEC §7: payloads are at most 1 MiB anyway
   append_stream(self, kDeadLetterStream,
                 {{"reason", reason}, {"channel", channel},
@@ -77,8 +77,7 @@ caf::behavior bridge_actor(Self self, BridgeOptions options) {
         messages::Decoded d = messages::decode_message_text(channel, payload, *st.options.rules, decode);
         if (!d) {
           spdlog::warn("refused message on {}: {}", channel, d.error);
-          if (auto* m = st.options.metrics)
-            m->counter("hourglass_messages_total", {{"channel", channel.substr(channel.rfind('.') + 1)}, {"outcome", "refused"}}).inc();
+          st.options.telemetry->message(std::string_view(channel).substr(channel.rfind('.') + 1), "refused");
           return refuse(self, d.error, channel, payload);
         }
         self->send(st.options.registry, route_atom::value, Inbound{std::move(*d.message), channel, payload});
@@ -90,7 +89,7 @@ caf::behavior bridge_actor(Self self, BridgeOptions options) {
         append_stream(self, kGatewayDeadLetterStream, {{"write", entry}});
       },
       [=](publish_atom, const std::string& channel, const std::string& lines) {
-        service::RedisConnection* r = redis(self);
+        io::RedisConnection* r = redis(self);
         if (!r) return;  // records still reach the API; the UI feed is best effort
         std::istringstream in(lines);
         std::string line;

@@ -12,8 +12,8 @@
 #include <deque>
 #include <optional>
 
-#include "runtime/service/metrics.hpp"
-#include "runtime/service/redis_connection.hpp"
+#include "io/redis_connection.hpp"
+#include "actors/service/telemetry.hpp"
 #include "sim/rules.hpp"
 
 namespace hourglass::actors {
@@ -22,16 +22,16 @@ inline constexpr const char* kDeadLetterStream = "hourglass:deadletter";
 inline constexpr const char* kGatewayDeadLetterStream = "hourglass:gateway:deadletter";
 
 struct BridgeOptions {
-  service::RedisEndpoint redis;
+  io::RedisEndpoint redis;
   sim::RulesPtr rules;
   caf::actor registry;
-  service::Registry* metrics = nullptr;
+  Telemetry* telemetry = &Telemetry::none();
   std::size_t max_pending = 100'000;  // dead letters kept while Redis is down
 };
 
 struct BridgeState {
   BridgeOptions options;
-  std::optional<service::RedisConnection> redis;
+  std::optional<io::RedisConnection> redis;
   std::deque<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> pending;
   static inline const char* name = "redis-bridge";
 };

@@ -8,20 +8,12 @@ namespace {
 using Self = caf::stateful_actor<GatewayState>*;
 
 std::string entity_key(const GatewayJob& j) {
-  return j.campaign_id + "/" + service::to_string(j.write.kind) + "/" + j.write.entity_id;
+  return j.campaign_id + "/" + io::to_string(j.write.kind) + "/" + j.write.entity_id;
 }
 
-void count(Self self, const char* outcome) {
-  if (auto* m = self->state.options.metrics)
-    m->counter("hourglass_gateway_calls_total", {{"outcome", outcome}}).inc();
-}
+void count(Self self, const char* outcome) { self->state.options.telemetry->gateway_call(outcome); }
 
-void update_breaker_gauge(Self self) {
-  if (auto* m = self->state.options.metrics) {
-    const auto s = self->state.breaker->state();
-    m->gauge("hourglass_gateway_breaker_open").set(s == service::CircuitBreaker::State::Closed ? 0 : 1);
-  }
-}
+void update_breaker_gauge(Self self) { self->state.options.telemetry->breaker(self->state.breaker->state()); }
 
 bool idle_now(Self self) {
   const auto& st = self->state;
@@ -40,16 +32,16 @@ void dead_letter(Self self, const GatewayJob& job, const std::string& reason) {
   auto& st = self->state;
   ++st.dead_letters;
   count(self, "dead_letter");
-  if (auto* m = st.options.metrics) m->counter("hourglass_dead_letters_total", {{"queue", "gateway"}}).inc();
-  nlohmann::json entry = service::write_to_json(job.campaign_id, job.write);
+  st.options.telemetry->dead_letter("gateway");
+  nlohmann::json entry = io::write_to_json(job.campaign_id, job.write);
   entry["reason"] = reason;
   entry["attempts"] = job.attempts;
-  spdlog::error("gateway: dead letter {} {} after {} attempt(s): {}", service::to_string(job.write.kind),
+  spdlog::error("gateway: dead letter {} {} after {} attempt(s): {}", io::to_string(job.write.kind),
                 job.write.entity_id, job.attempts, reason);
   if (st.options.dead_letters) self->send(st.options.dead_letters, gw_dead_letter_atom::value, entry.dump());
 }
 
-void finished(Self self, const GatewayJob& job, const service::WriteOutcome& outcome, caf::actor worker) {
+void finished(Self self, const GatewayJob& job, const io::WriteOutcome& outcome, caf::actor worker) {
   auto& st = self->state;
   --st.in_flight;
   st.idle.push_back(worker);
@@ -57,16 +49,16 @@ void finished(Self self, const GatewayJob& job, const service::WriteOutcome& out
   // (transport, timeout, 5xx) count against it.
   st.breaker->record(outcome.done || !outcome.retryable);
   update_breaker_gauge(self);
-  spdlog::debug("gateway: {} {} attempt {}: {} ({}), breaker {}", service::to_string(job.write.kind),
+  spdlog::debug("gateway: {} {} attempt {}: {} ({}), breaker {}", io::to_string(job.write.kind),
                 job.write.entity_id, job.attempts, outcome.done ? "done" : "failed", outcome.message,
-                service::to_string(st.breaker->state()));
+                io::to_string(st.breaker->state()));
   if (outcome.done) {
     count(self, "ok");
     st.busy.erase(entity_key(job));
   } else if (!st.closing && (outcome.unavailable || (outcome.retryable && job.attempts <= st.options.retries))) {
     count(self, "retry");
-    if (auto* m = st.options.metrics) m->counter("hourglass_gateway_retries_total").inc();
-    service::Backoff backoff(st.options.retry_initial, st.options.retry_cap, 0.2,
+    st.options.telemetry->gateway_retry();
+    io::Backoff backoff(st.options.retry_initial, st.options.retry_cap, 0.2,
                              std::hash<std::string>{}(job.write.idempotency_key) + job.attempts);
     std::chrono::milliseconds delay = backoff.next();
     for (int i = 1; i < std::min(job.attempts, 16); ++i) delay = backoff.next();
@@ -106,9 +98,9 @@ void dispatch(Self self) {
     st.idle.pop_back();
     ++st.in_flight;
     self->request(worker, caf::infinite, execute_atom::value, job.write)
-        .then([=](service::WriteOutcome& o) { finished(self, job, o, worker); },
+        .then([=](io::WriteOutcome& o) { finished(self, job, o, worker); },
               [=](caf::error& err) {
-                service::WriteOutcome o;
+                io::WriteOutcome o;
                 o.retryable = true;
                 o.message = "worker failed: " + self->system().render(err);
                 finished(self, job, o, worker);
@@ -119,33 +111,32 @@ void dispatch(Self self) {
 // One message's records (and the carries it changed) become queued writes.
 void take_writes(Self self, const std::string& campaign_id, const std::string& records, const Carries& carries,
                  sim::WorldTime carry_time) {
-  std::vector<service::EntityWrite> writes;
+  std::vector<io::EntityWrite> writes;
   try {
-    writes = service::coalesce_jsonl(records);
+    writes = io::coalesce_jsonl(records);
   } catch (const std::exception& e) {  // our own records: a bug, not bad input
     spdlog::error("gateway: cannot coalesce records of {}: {}", campaign_id, e.what());
     return;
   }
-  service::attach_carries(writes, campaign_id, carries, carry_time);
+  io::attach_carries(writes, campaign_id, carries, carry_time);
   for (auto& w : writes) self->state.queue.push_back(GatewayJob{campaign_id, std::move(w), 0});
-  if (auto* m = self->state.options.metrics)
-    m->gauge("hourglass_gateway_backlog").set(static_cast<double>(self->state.queue.size()));
+  self->state.options.telemetry->gateway_backlog(self->state.queue.size());
   dispatch(self);
 }
 
 }  // namespace
 
-caf::behavior gateway_worker(caf::event_based_actor* self, service::CampaignApiConfig api_config) {
-  auto api = std::make_shared<service::CampaignApi>(api_config);
+caf::behavior gateway_worker(caf::event_based_actor* self, io::CampaignApiConfig api_config) {
+  auto api = std::make_shared<io::CampaignApi>(api_config);
   return {
-      [=](execute_atom, const service::EntityWrite& w) { return service::execute_write(*api, w); },
+      [=](execute_atom, const io::EntityWrite& w) { return io::execute_write(*api, w); },
   };
 }
 
 caf::behavior gateway_actor(Self self, GatewayOptions options) {
   auto& st = self->state;
   st.options = std::move(options);
-  st.breaker = std::make_unique<service::CircuitBreaker>(st.options.breaker);
+  st.breaker = std::make_unique<io::CircuitBreaker>(st.options.breaker);
   for (int i = 0; i < st.options.concurrency; ++i)
     st.idle.push_back(self->spawn<caf::detached + caf::linked>(gateway_worker, st.options.api));
   return {
@@ -185,7 +176,7 @@ caf::behavior gateway_actor(Self self, GatewayOptions options) {
       [=](status_atom) {
         const auto& st = self->state;
         return GatewayStatus{st.queue.size(), st.in_flight, st.dead_letters,
-                             service::to_string(st.breaker->state())};
+                             io::to_string(st.breaker->state())};
       },
   };
 }

@@ -20,27 +20,27 @@
 #include <vector>
 
 #include "actors/service/service_protocol.hpp"
-#include "runtime/service/backoff.hpp"
-#include "runtime/service/campaign_api.hpp"
-#include "runtime/service/circuit_breaker.hpp"
-#include "runtime/service/metrics.hpp"
+#include "actors/service/telemetry.hpp"
+#include "io/backoff.hpp"
+#include "io/campaign_api.hpp"
+#include "io/circuit_breaker.hpp"
 
 namespace hourglass::actors {
 
 struct GatewayOptions {
-  service::CampaignApiConfig api;
+  io::CampaignApiConfig api;
   int concurrency = 8;
   int retries = 3;
   std::chrono::milliseconds retry_initial{200};
   std::chrono::milliseconds retry_cap{10'000};
-  service::CircuitBreakerOptions breaker;
+  io::CircuitBreakerOptions breaker;
   caf::actor dead_letters;             // receives (gw_dead_letter_atom, json string)
-  service::Registry* metrics = nullptr;
+  Telemetry* telemetry = &Telemetry::none();
 };
 
 struct GatewayState {
   GatewayOptions options;
-  std::unique_ptr<service::CircuitBreaker> breaker;
+  std::unique_ptr<io::CircuitBreaker> breaker;
   std::deque<GatewayJob> queue;
   std::set<std::string> busy;          // entities with a write in flight or waiting to retry
   std::vector<caf::actor> idle;        // workers
@@ -56,7 +56,7 @@ struct GatewayState {
 caf::behavior gateway_actor(caf::stateful_actor<GatewayState>* self, GatewayOptions options);
 
 // One worker: a blocking API client in a detached actor.
-caf::behavior gateway_worker(caf::event_based_actor* self, service::CampaignApiConfig api);
+caf::behavior gateway_worker(caf::event_based_actor* self, io::CampaignApiConfig api);
 
 }  // namespace hourglass::actors
 

@@ -18,8 +18,7 @@ const char* channel_kind(const messages::Message& m) {
 }
 
 void count(Self self, const Inbound& in, const char* outcome) {
-  if (auto* m = self->state.options.metrics)
-    m->counter("hourglass_messages_total", {{"channel", channel_kind(in.message)}, {"outcome", outcome}}).inc();
+  self->state.options.telemetry->message(channel_kind(in.message), outcome);
 }
 
 void dead_letter(Self self, const Inbound& in, const std::string& reason) {
@@ -65,13 +64,10 @@ void bootstrap(Self self, const std::string& id) {
             init.restart_limit = o.restart_limit;
             init.restart_window = o.restart_window;
             init.faults = o.faults;
-            if (auto* m = o.metrics)
-              init.on_restart = [m](const std::string&) {
-                m->counter("hourglass_restarts_total", {{"actor", "settlement"}}).inc();
-              };
+            init.on_restart = [t = o.telemetry](const std::string&) { t->restart("settlement"); };
             entry.campaign = self->spawn<caf::monitored>(campaign_actor, std::move(init));
             spdlog::info("campaign {} bootstrapped from the API", id);
-            if (auto* m = o.metrics) m->gauge("hourglass_campaigns").set(static_cast<double>(self->state.campaigns.size()));
+            o.telemetry->campaigns(self->state.campaigns.size());
             self->request(entry.campaign, caf::infinite, load_atom::value)
                 .then([=](Handled&) {
                   self->state.campaigns[id].ready = true;
@@ -110,13 +106,10 @@ void process_next(Self self, const std::string& id) {
                 dead_letter(self, *in, h.note);
               else
                 count(self, *in, h.outcome == Outcome::Applied ? "applied" : "ignored");
-              if (auto* m = self->state.options.metrics) {
-                const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-                if (std::holds_alternative<messages::WorldTimeAdvanced>(in->message))
-                  m->histogram("hourglass_advance_latency_seconds").observe(s);
-                m->counter("hourglass_firings_total").inc(h.firings);
-                m->counter("hourglass_records_total").inc(h.records);
-              }
+              Telemetry& t = *self->state.options.telemetry;
+              if (std::holds_alternative<messages::WorldTimeAdvanced>(in->message))
+                t.advance_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+              t.computed(h.firings, h.records);
               self->state.campaigns[id].busy = false;
               process_next(self, id);
             },
@@ -169,7 +162,7 @@ caf::behavior registry_actor(Self self, RegistryOptions options) {
       entry.failures.push_back(now);
       while (!entry.failures.empty() && now - entry.failures.front() > self->state.options.restart_window)
         entry.failures.pop_front();
-      if (auto* m = self->state.options.metrics) m->counter("hourglass_restarts_total", {{"actor", "campaign"}}).inc();
+      self->state.options.telemetry->restart("campaign");
       spdlog::error("campaign {} failed: {}", id, self->system().render(down.reason));
       if (static_cast<int>(entry.failures.size()) > self->state.options.restart_limit) {
         entry.quarantined = true;

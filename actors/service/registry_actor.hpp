@@ -18,7 +18,7 @@
 
 #include "actors/fault_injection.hpp"
 #include "actors/protocol.hpp"
-#include "runtime/service/metrics.hpp"
+#include "actors/service/telemetry.hpp"
 
 namespace hourglass::actors {
 
@@ -34,7 +34,7 @@ struct RegistryOptions {
   caf::actor reader;   // api_reader
   caf::actor gateway;
   caf::actor bridge;   // dead letters, publishing
-  service::Registry* metrics = nullptr;
+  Telemetry* telemetry = &Telemetry::none();
   int restart_limit = 5;
   std::chrono::seconds restart_window{10};
   FaultInjectorPtr faults;  // tests only; usually none

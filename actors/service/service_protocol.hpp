@@ -5,8 +5,8 @@
 #include <string>
 
 #include "actors/protocol.hpp"
-#include "runtime/service/coalesce.hpp"
-#include "runtime/service/write_executor.hpp"
+#include "io/coalesce.hpp"
+#include "io/write_executor.hpp"
 
 namespace hourglass::actors {
 
@@ -40,7 +40,7 @@ struct FetchedEntity {
 
 struct GatewayJob {
   std::string campaign_id;
-  service::EntityWrite write;
+  io::EntityWrite write;
   int attempts = 0;
 };
 
@@ -56,5 +56,5 @@ struct GatewayStatus {
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::FetchedEntity)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::GatewayJob)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::GatewayStatus)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::service::EntityWrite)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::service::WriteOutcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::io::EntityWrite)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::io::WriteOutcome)

@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
 
-#include "runtime/service/backoff.hpp"
+#include "io/backoff.hpp"
 
 TEST_CASE("backoff doubles up to its cap and jitters below the base", "[service][backoff]") {
   using ms = std::chrono::milliseconds;
-  hourglass::service::Backoff b(ms(1000), ms(60000), 0.2, 7);
+  hourglass::io::Backoff b(ms(1000), ms(60000), 0.2, 7);
   ms expected_base(1000);
   for (int i = 0; i < 10; ++i) {
     const ms d = b.next();

@@ -7,12 +7,13 @@
 #include <sstream>
 
 #include "messages/entity_codec.hpp"
-#include "runtime/service/api_operations.hpp"
-#include "runtime/service/campaign_api.hpp"
+#include "io/api_operations.hpp"
+#include "io/campaign_api.hpp"
 #include "sim/rules.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 
 using namespace hourglass::service;
+using namespace hourglass::io;
 using hourglass::service::testing::FakeCampaignApi;
 using Kind = ApiError::Kind;
 using nlohmann::json;

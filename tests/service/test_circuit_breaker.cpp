@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
-#include "runtime/service/circuit_breaker.hpp"
+#include "io/circuit_breaker.hpp"
 
-using hourglass::service::CircuitBreaker;
-using hourglass::service::CircuitBreakerOptions;
+using hourglass::io::CircuitBreaker;
+using hourglass::io::CircuitBreakerOptions;
 using State = CircuitBreaker::State;
 using namespace std::chrono_literals;
 

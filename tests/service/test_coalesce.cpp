@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include "runtime/service/coalesce.hpp"
+#include "io/coalesce.hpp"
 
-using hourglass::service::coalesce;
-using hourglass::service::coalesce_jsonl;
-using hourglass::service::CoalesceError;
-using hourglass::service::EntityWrite;
+using hourglass::io::coalesce;
+using hourglass::io::coalesce_jsonl;
+using hourglass::io::CoalesceError;
+using hourglass::io::EntityWrite;
 using nlohmann::json;
 using Kind = EntityWrite::Kind;
 
@@ -80,7 +80,7 @@ TEST_CASE("coalesce: one write per entity with final values, keyed by its last r
   const std::vector<EntityWrite> got = coalesce(lines);
   REQUIRE(got.size() == expected.size());
   for (std::size_t i = 0; i < got.size(); ++i) {
-    INFO("write " << i << ": " << hourglass::service::to_string(got[i].kind) << " " << got[i].entity_id << " "
+    INFO("write " << i << ": " << hourglass::io::to_string(got[i].kind) << " " << got[i].entity_id << " "
                   << got[i].changes.dump() << " " << got[i].idempotency_key);
     CHECK(got[i] == expected[i]);
   }
@@ -168,7 +168,7 @@ TEST_CASE("coalesce: carries ride on the settlement's write, or get a write of t
   writes[0].entity_id = "s1";
   writes[0].changes = {{"population", 102}};
   writes[0].idempotency_key = "c1:Settlement:s1:POPULATION_GROWTH:7200000";
-  hourglass::service::attach_carries(writes, "c1", {{"s1", 0.412}, {"s2", 0.25}}, 7'200'000);
+  hourglass::io::attach_carries(writes, "c1", {{"s1", 0.412}, {"s2", 0.25}}, 7'200'000);
   REQUIRE(writes.size() == 2);
   CHECK(writes[0].changes == nlohmann::json{{"population", 102}, {"carry", 0.412}});
   CHECK(writes[0].idempotency_key == "c1:Settlement:s1:POPULATION_GROWTH:7200000");  // unchanged

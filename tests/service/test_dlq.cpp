@@ -14,8 +14,8 @@
 #include "actors/service/bridge_actor.hpp"
 #include "actors/service/gateway_actor.hpp"
 #include "runtime/cli_dlq.hpp"
-#include "runtime/service/dead_letters.hpp"
-#include "runtime/service/write_executor.hpp"
+#include "io/dead_letters.hpp"
+#include "io/write_executor.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
 
@@ -23,13 +23,13 @@ namespace {
 
 using namespace std::chrono_literals;
 using hourglass::actors::kGatewayDeadLetterStream;
-using hourglass::service::CampaignApi;
-using hourglass::service::CampaignApiConfig;
-using hourglass::service::DeadLetter;
-using hourglass::service::EntityWrite;
-using hourglass::service::RedisConnection;
-using hourglass::service::RetryOptions;
-using hourglass::service::RetryResult;
+using hourglass::io::CampaignApi;
+using hourglass::io::CampaignApiConfig;
+using hourglass::io::DeadLetter;
+using hourglass::io::EntityWrite;
+using hourglass::io::RedisConnection;
+using hourglass::io::RetryOptions;
+using hourglass::io::RetryResult;
 using hourglass::service::testing::FakeCampaignApi;
 using hourglass::service::testing::RedisServer;
 using nlohmann::json;
@@ -91,16 +91,16 @@ struct World {
   // A dead letter exactly as the gateway writes one (gateway_actor.cpp,
   // dead_letter(); the bridge adds it under the field `write`).
   std::string dead_letter(const EntityWrite& w, const std::string& reason = "http: HTTP 500", int attempts = 4) {
-    json entry = hourglass::service::write_to_json("c1", w);
+    json entry = hourglass::io::write_to_json("c1", w);
     entry["reason"] = reason;
     entry["attempts"] = attempts;
     return conn.xadd(stream, {{"write", entry.dump()}});
   }
   std::vector<RetryResult> retry(const std::vector<std::string>& ids, RetryOptions o = {}) {
-    return hourglass::service::retry_dead_letters(conn, api, stream, ids, o);
+    return hourglass::io::retry_dead_letters(conn, api, stream, ids, o);
   }
   std::vector<RetryResult> retry_all(RetryOptions o = {}) {
-    return hourglass::service::retry_all_dead_letters(conn, api, stream, o);
+    return hourglass::io::retry_all_dead_letters(conn, api, stream, o);
   }
   std::vector<std::string> ids() {
     std::vector<std::string> out;
@@ -124,7 +124,7 @@ TEST_CASE("dlq: the gateway's entries are listed oldest first, every field read"
   const std::string b = w.dead_letter(event_write(), "not written before shutdown", 0);
   const std::string c = w.dead_letter(effect_write(), "graphql: boom", 1);
 
-  const auto letters = hourglass::service::read_dead_letters(w.conn, w.stream);
+  const auto letters = hourglass::io::read_dead_letters(w.conn, w.stream);
   REQUIRE(letters.size() == 3);
   CHECK(letters[0].id == a);
   CHECK(letters[1].id == b);
@@ -137,7 +137,7 @@ TEST_CASE("dlq: the gateway's entries are listed oldest first, every field read"
   CHECK(s.attempts == 4);
   CHECK(letters[1].attempts == 0);
 
-  const json j = hourglass::service::to_json(s);
+  const json j = hourglass::io::to_json(s);
   CHECK(j["id"] == a);
   CHECK(j["campaignId"] == "c1");
   CHECK(j["kind"] == "Settlement");
@@ -148,15 +148,15 @@ TEST_CASE("dlq: the gateway's entries are listed oldest first, every field read"
   CHECK(j["changes"] == json{{"population", 120}, {"resources.gold", 5}});
   CHECK(j["reason"] == "http: HTTP 500");
   CHECK(j["attempts"] == 4);
-  CHECK(hourglass::service::to_json(letters[1])["entityType"] == "Event");
-  CHECK(hourglass::service::to_json(letters[2])["entityType"] == "Effect");
+  CHECK(hourglass::io::to_json(letters[1])["entityType"] == "Event");
+  CHECK(hourglass::io::to_json(letters[2])["entityType"] == "Effect");
   CHECK(w.fake.requests() == 0);  // listing never calls the API
 }
 
 TEST_CASE("dlq: a long stream is read whole, in pages", "[service][dlq][integration]") {
   World w;
   for (int i = 0; i < 1203; ++i) w.dead_letter(settlement_write({{"population", i}}, kT0 + i));
-  const auto letters = hourglass::service::read_dead_letters(w.conn, w.stream);
+  const auto letters = hourglass::io::read_dead_letters(w.conn, w.stream);
   REQUIRE(letters.size() == 1203);
   CHECK(letters.front().write->changes["population"] == 0);
   CHECK(letters.back().write->changes["population"] == 1202);
@@ -239,7 +239,7 @@ TEST_CASE("dlq: a retried write that was already applied is done, not applied ag
   const std::string id = w.dead_letter(write);
   EntityWrite first_run = write;
   first_run.idempotency_key += ":first-run";
-  REQUIRE(hourglass::service::execute_write(w.api, first_run).done);
+  REQUIRE(hourglass::io::execute_write(w.api, first_run).done);
   const auto again = w.retry({id});
   INFO(dump(again));
   REQUIRE(again.size() == 1);
@@ -297,18 +297,18 @@ TEST_CASE("dlq: malformed entries are reported with their id and kept, --all goe
   const std::string no_field = w.conn.xadd(w.stream, {{"payload", "x"}});
   const std::string good = w.dead_letter(settlement_write({{"population", 120}}, kT0 + kHour));
   const std::string not_json = w.conn.xadd(w.stream, {{"write", "{not json"}});
-  json bad_kind = hourglass::service::write_to_json("c1", event_write());
+  json bad_kind = hourglass::io::write_to_json("c1", event_write());
   bad_kind["kind"] = "Teleport";
   const std::string unknown_kind = w.conn.xadd(w.stream, {{"write", bad_kind.dump()}});
   const std::string good2 = w.dead_letter(event_write());
 
-  const auto letters = hourglass::service::read_dead_letters(w.conn, w.stream);
+  const auto letters = hourglass::io::read_dead_letters(w.conn, w.stream);
   REQUIRE(letters.size() == 5);
   CHECK(letters[0].malformed());
   CHECK(letters[0].error == "no `write` field");
   CHECK(letters[2].error == "`write` is not a JSON object");
   CHECK_THAT(letters[3].error, Catch::Contains("Teleport"));
-  CHECK(hourglass::service::to_json(letters[2]) == json{{"id", not_json}, {"error", "`write` is not a JSON object"},
+  CHECK(hourglass::io::to_json(letters[2]) == json{{"id", not_json}, {"error", "`write` is not a JSON object"},
                                                          {"write", "{not json"}});
 
   const auto results = w.retry_all();
@@ -342,10 +342,10 @@ TEST_CASE("dlq: an unknown id is reported, the ids asked for are still retried",
   CHECK(results[0].status == Status::NotFound);
   CHECK_THAT(results[0].message, Catch::Contains("no dead letter with id 1-0 in hourglass:gateway:deadletter"));
   CHECK(results[1].status == Status::Done);
-  CHECK(hourglass::service::is_stream_id(id));
-  CHECK_FALSE(hourglass::service::is_stream_id("abc"));
-  CHECK_FALSE(hourglass::service::is_stream_id("12-"));
-  CHECK_FALSE(hourglass::service::is_stream_id("-1"));
+  CHECK(hourglass::io::is_stream_id(id));
+  CHECK_FALSE(hourglass::io::is_stream_id("abc"));
+  CHECK_FALSE(hourglass::io::is_stream_id("12-"));
+  CHECK_FALSE(hourglass::io::is_stream_id("-1"));
 }
 
 TEST_CASE("dlq: one entity's entries land oldest first, a newer one waits for an older one kept",
@@ -415,7 +415,7 @@ TEST_CASE("dlq: an effect that may already have run is kept unless forced, a fai
   CHECK(failed[0].status == Status::Failed);
   REQUIRE_FALSE(failed[0].new_id.empty());
   CHECK(w.ids() == std::vector<std::string>{failed[0].new_id});
-  const auto letters = hourglass::service::read_dead_letters(w.conn, w.stream);
+  const auto letters = hourglass::io::read_dead_letters(w.conn, w.stream);
   REQUIRE(letters.size() == 1);
   CHECK(letters[0].attempts == 1);
   CHECK_THAT(letters[0].reason, Catch::Contains("dlq retry: http"));
@@ -480,7 +480,7 @@ TEST_CASE("dlq: a dead letter made by the real gateway and bridge is retried and
                     {"entityType", "Settlement"}, {"entityId", "s1"}, {"changes", {{"population", 121}}}};
   REQUIRE(rig.write("c1", record.dump() + "\n"));
 
-  const auto letters = hourglass::service::read_dead_letters(w.conn, w.stream);
+  const auto letters = hourglass::io::read_dead_letters(w.conn, w.stream);
   REQUIRE(letters.size() == 1);
   REQUIRE_FALSE(letters[0].malformed());
   CHECK(letters[0].campaign_id == "c1");

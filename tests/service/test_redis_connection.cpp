@@ -8,14 +8,14 @@
 #include <chrono>
 #include <string>
 
-#include "runtime/service/redis_connection.hpp"
+#include "io/redis_connection.hpp"
 #include "tests/service/support/redis_server.hpp"
 
 using namespace std::chrono_literals;
-using hourglass::service::RedisConnection;
-using hourglass::service::RedisEndpoint;
-using hourglass::service::RedisError;
-using hourglass::service::StreamEntry;
+using hourglass::io::RedisConnection;
+using hourglass::io::RedisEndpoint;
+using hourglass::io::RedisError;
+using hourglass::io::StreamEntry;
 using hourglass::service::testing::RedisServer;
 using Fields = std::vector<std::pair<std::string, std::string>>;
 

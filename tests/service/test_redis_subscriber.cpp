@@ -7,15 +7,15 @@
 #include <string>
 #include <vector>
 
-#include "runtime/service/redis_connection.hpp"
-#include "runtime/service/redis_subscriber.hpp"
+#include "io/redis_connection.hpp"
+#include "io/redis_subscriber.hpp"
 #include "tests/service/support/redis_server.hpp"
 
 using namespace std::chrono_literals;
-using hourglass::service::RedisConnection;
-using hourglass::service::RedisSubscriber;
-using hourglass::service::RedisSubscriberCallbacks;
-using hourglass::service::RedisSubscriberOptions;
+using hourglass::io::RedisConnection;
+using hourglass::io::RedisSubscriber;
+using hourglass::io::RedisSubscriberCallbacks;
+using hourglass::io::RedisSubscriberOptions;
 using hourglass::service::testing::RedisServer;
 using Clock = std::chrono::steady_clock;
 

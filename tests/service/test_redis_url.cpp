@@ -3,10 +3,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "runtime/service/redis_url.hpp"
+#include "io/redis_url.hpp"
 
-using hourglass::service::parse_redis_url;
-using hourglass::service::RedisEndpoint;
+using hourglass::io::parse_redis_url;
+using hourglass::io::RedisEndpoint;
 
 namespace {
 

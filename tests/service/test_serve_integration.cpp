@@ -20,8 +20,8 @@
 #include "runtime/replay.hpp"
 #include "runtime/scenario.hpp"
 #include "runtime/serve_app.hpp"
-#include "runtime/service/redis_subscriber.hpp"
-#include "runtime/service/redis_connection.hpp"
+#include "io/redis_subscriber.hpp"
+#include "io/redis_connection.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
 
@@ -29,7 +29,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using hourglass::runtime::ServeApp;
-using hourglass::service::RedisConnection;
+using hourglass::io::RedisConnection;
 using hourglass::service::testing::FakeCampaignApi;
 using nlohmann::json;
 
@@ -146,7 +146,7 @@ TEST_CASE("serve: malformed messages are dead-lettered and the engine goes on", 
   auto r = RedisConnection::connect(s.redis.endpoint(), 2000ms);
   const auto letters = r.xrange("hourglass:deadletter");
   REQUIRE(letters.size() == 3);
-  auto field = [](const hourglass::service::StreamEntry& e, const std::string& name) {
+  auto field = [](const hourglass::io::StreamEntry& e, const std::string& name) {
     for (const auto& [k, v] : e.fields)
       if (k == name) return v;
     return std::string();
@@ -287,13 +287,13 @@ struct SimulationFeed {
   std::condition_variable cv;
   std::vector<std::string> lines;
   bool subscribed = false;
-  std::unique_ptr<hourglass::service::RedisSubscriber> sub;
+  std::unique_ptr<hourglass::io::RedisSubscriber> sub;
 
-  explicit SimulationFeed(const hourglass::service::RedisEndpoint& endpoint) {
-    hourglass::service::RedisSubscriberOptions o;
+  explicit SimulationFeed(const hourglass::io::RedisEndpoint& endpoint) {
+    hourglass::io::RedisSubscriberOptions o;
     o.endpoint = endpoint;
     o.patterns = {"campaign.c1.simulation"};
-    hourglass::service::RedisSubscriberCallbacks cb;
+    hourglass::io::RedisSubscriberCallbacks cb;
     cb.on_message = [this](std::string, std::string payload) {
       std::lock_guard<std::mutex> lock(mutex);
       lines.push_back(std::move(payload));
@@ -306,7 +306,7 @@ struct SimulationFeed {
     };
     cb.on_disconnected = [](std::string) {};
     cb.on_connect_failed = [](std::string, std::chrono::milliseconds) {};
-    sub = std::make_unique<hourglass::service::RedisSubscriber>(o, cb);
+    sub = std::make_unique<hourglass::io::RedisSubscriber>(o, cb);
     sub->start();
   }
   ~SimulationFeed() { sub->stop(); }

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "runtime/service/api_operations.hpp"
+#include "io/api_operations.hpp"
 #include "tests/service/support/mini_http_server.hpp"
 
 namespace hourglass::service::testing {
@@ -208,8 +208,8 @@ struct FakeCampaignApi::Impl {
     const json* name = body.contains("operationName") ? &body["operationName"] : nullptr;
     if (!name || !name->is_string()) return reply(errors_body("operationName is required", "BAD_REQUEST"), 400);
     const std::string& op_name = name->get_ref<const std::string&>();
-    const api_ops::Operation* op = nullptr;
-    for (const api_ops::Operation* o : api_ops::kAll)
+    const io::api_ops::Operation* op = nullptr;
+    for (const io::api_ops::Operation* o : io::api_ops::kAll)
       if (o->name == op_name) op = o;
     if (!op) {
       note_operation(op_name);
@@ -264,7 +264,7 @@ struct FakeCampaignApi::Impl {
   }
 
   // Called with the store locked, for a write that applied.
-  WriteStamp record_applied(const api_ops::Operation& op, const std::string& key, const std::string& entity_id,
+  WriteStamp record_applied(const io::api_ops::Operation& op, const std::string& key, const std::string& entity_id,
                             const json& variables, std::chrono::steady_clock::time_point arrived) {
     ++applied_count;
     if (keep_history) applied.push_back(AppliedWrite{std::string(op.name), key, entity_id, variables});
@@ -280,8 +280,8 @@ struct FakeCampaignApi::Impl {
     return k == campaign_of_kingdom.end() ? std::string() : k->second;
   }
 
-  std::string campaign_of_write(const api_ops::Operation& op, const std::string& id) const {
-    using namespace api_ops;
+  std::string campaign_of_write(const io::api_ops::Operation& op, const std::string& id) const {
+    using namespace io::api_ops;
     if (&op == &kUpdateSettlement) return campaign_of_settlement(id);
     if (&op == &kUpdateStructure) {
       auto s = structures.find(id);
@@ -317,8 +317,8 @@ struct FakeCampaignApi::Impl {
 
   // Runs one operation against the store; throws to refuse. `entity_id` is
   // set for writes that apply.
-  json run(const api_ops::Operation& op, const json& v, std::string& entity_id) {
-    using namespace api_ops;
+  json run(const io::api_ops::Operation& op, const json& v, std::string& entity_id) {
+    using namespace io::api_ops;
     if (&op == &kGetCurrentWorldTime) {
       const std::string id = need_id(v, "campaignId");
       auto c = campaigns.find(id);

@@ -23,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include "runtime/service/redis_connection.hpp"
+#include "io/redis_connection.hpp"
 
 namespace hourglass::service::testing {
 namespace {
@@ -103,8 +103,8 @@ std::string RedisServer::url() const {
   return "redis://" + auth + "127.0.0.1:" + std::to_string(port_);
 }
 
-RedisEndpoint RedisServer::endpoint() const {
-  RedisEndpoint ep;
+io::RedisEndpoint RedisServer::endpoint() const {
+  io::RedisEndpoint ep;
   ep.host = "127.0.0.1";
   ep.port = port_;
   ep.password = password_;
@@ -165,7 +165,7 @@ void RedisServer::spawn() {
 
 void RedisServer::start() {
   spawn();
-  RedisEndpoint ep = endpoint();
+  io::RedisEndpoint ep = endpoint();
   const auto deadline = Clock::now() + std::chrono::seconds(5);
   std::string last_error = "no attempt";
   while (Clock::now() < deadline) {
@@ -176,10 +176,10 @@ void RedisServer::start() {
                                std::to_string(status) + "); log " + log_path_ + ":" + log_tail());
     }
     try {
-      auto conn = RedisConnection::connect(ep, std::chrono::milliseconds(200));
+      auto conn = io::RedisConnection::connect(ep, std::chrono::milliseconds(200));
       if (conn.ping()) return;
       last_error = "PING did not answer PONG";
-    } catch (const RedisError& e) {
+    } catch (const io::RedisError& e) {
       last_error = e.what();
     }
     // Waiting for an external process to come up: a short pause between probes.

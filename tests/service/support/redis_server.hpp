@@ -17,7 +17,7 @@
 
 #include <string>
 
-#include "runtime/service/redis_url.hpp"
+#include "io/redis_url.hpp"
 
 namespace hourglass::service::testing {
 
@@ -32,7 +32,7 @@ class RedisServer {
   int port() const { return port_; }
   // "redis://127.0.0.1:PORT", or "redis://:PASSWORD@127.0.0.1:PORT".
   std::string url() const;
-  RedisEndpoint endpoint() const;
+  io::RedisEndpoint endpoint() const;
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }  // of the redis-server process; -1 when stopped
 

@@ -1,9 +1,9 @@
-#include "runtime/service/circuit_breaker.hpp"
+#include "io/circuit_breaker.hpp"
 
 #include <algorithm>
 #include <utility>
 
-namespace hourglass::service {
+namespace hourglass::io {
 
 CircuitBreaker::CircuitBreaker(CircuitBreakerOptions options, Clock clock)
     : options_(options), clock_(std::move(clock)) {
@@ -98,4 +98,4 @@ const char* to_string(CircuitBreaker::State s) {
   return "unknown";
 }
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

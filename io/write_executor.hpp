@@ -8,10 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "runtime/service/campaign_api.hpp"
-#include "runtime/service/coalesce.hpp"
+#include "io/campaign_api.hpp"
+#include "io/coalesce.hpp"
 
-namespace hourglass::service {
+namespace hourglass::io {
 
 struct WriteOutcome {
   bool done = false;       // applied now, or earlier (AlreadyApplied)
@@ -28,4 +28,4 @@ WriteOutcome execute_write(CampaignApi& api, const EntityWrite& write, int lock_
 nlohmann::json write_to_json(const std::string& campaign_id, const EntityWrite& write);
 EntityWrite write_from_json(const nlohmann::json& j, std::string* campaign_id);
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

@@ -30,10 +30,10 @@
 #include <thread>
 #include <vector>
 
-#include "runtime/service/backoff.hpp"
-#include "runtime/service/redis_url.hpp"
+#include "io/backoff.hpp"
+#include "io/redis_url.hpp"
 
-namespace hourglass::service {
+namespace hourglass::io {
 
 struct RedisSubscriberOptions {
   RedisEndpoint endpoint;
@@ -84,4 +84,4 @@ class RedisSubscriber {
   std::condition_variable wake_;
 };
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

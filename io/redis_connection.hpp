@@ -27,11 +27,11 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/service/redis_url.hpp"
+#include "io/redis_url.hpp"
 
 struct redisContext;
 
-namespace hourglass::service {
+namespace hourglass::io {
 
 class RedisError : public std::runtime_error {
  public:
@@ -105,4 +105,4 @@ class RedisConnection {
   std::chrono::milliseconds timeout_;
 };
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

@@ -1,4 +1,4 @@
-#include "runtime/service/coalesce.hpp"
+#include "io/coalesce.hpp"
 
 #include <algorithm>
 
@@ -6,7 +6,7 @@
 #include <optional>
 #include <utility>
 
-namespace hourglass::service {
+namespace hourglass::io {
 
 using nlohmann::json;
 
@@ -220,4 +220,4 @@ std::vector<EntityWrite> coalesce_jsonl(std::string_view text) {
   return std::move(c.writes);
 }
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

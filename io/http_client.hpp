@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-namespace hourglass::service {
+namespace hourglass::io {
 
 struct HttpResponse {
   long status = 0;              // the HTTP status; 0 when no reply arrived
@@ -45,4 +45,4 @@ class HttpClient {
   void* handle_ = nullptr;  // CURL*
 };
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

@@ -1,4 +1,4 @@
-#include "runtime/service/redis_connection.hpp"
+#include "io/redis_connection.hpp"
 
 #include <hiredis/hiredis.h>
 
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <mutex>
 
-namespace hourglass::service {
+namespace hourglass::io {
 namespace {
 
 timeval to_timeval(std::chrono::milliseconds d) {
@@ -208,4 +208,4 @@ std::size_t RedisConnection::xlen(std::string_view stream) {
   return static_cast<std::size_t>(r->integer);
 }
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

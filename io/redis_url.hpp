@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-namespace hourglass::service {
+namespace hourglass::io {
 
 struct RedisEndpoint {
   std::string host = "127.0.0.1";
@@ -33,4 +33,4 @@ RedisEndpoint parse_redis_url(std::string_view url);
 // "redis://host:port/db" with the password, if any, shown as "***"; for logs.
 std::string to_string(const RedisEndpoint& endpoint);
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

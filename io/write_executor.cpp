@@ -1,8 +1,8 @@
-#include "runtime/service/write_executor.hpp"
+#include "io/write_executor.hpp"
 
 #include <stdexcept>
 
-namespace hourglass::service {
+namespace hourglass::io {
 namespace {
 
 WriteOutcome failed(const ApiError& e) {
@@ -113,4 +113,4 @@ EntityWrite write_from_json(const nlohmann::json& j, std::string* campaign_id) {
   }
 }
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

@@ -1,10 +1,10 @@
-#include "runtime/service/redis_url.hpp"
+#include "io/redis_url.hpp"
 
 #include <cctype>
 #include <charconv>
 #include <stdexcept>
 
-namespace hourglass::service {
+namespace hourglass::io {
 namespace {
 
 [[noreturn]] void fail(const std::string& what) { throw std::invalid_argument("REDIS_URL: " + what); }
@@ -140,4 +140,4 @@ std::string to_string(const RedisEndpoint& ep) {
   return s;
 }
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

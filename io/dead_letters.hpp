@@ -32,11 +32,11 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/service/campaign_api.hpp"
-#include "runtime/service/coalesce.hpp"
-#include "runtime/service/redis_connection.hpp"
+#include "io/campaign_api.hpp"
+#include "io/coalesce.hpp"
+#include "io/redis_connection.hpp"
 
-namespace hourglass::service {
+namespace hourglass::io {
 
 struct DeadLetter {
   std::string id;                    // the stream entry id, e.g. "1735689600000-0"
@@ -105,4 +105,4 @@ std::vector<RetryResult> retry_dead_letters(RedisConnection& redis, CampaignApi&
 std::vector<RetryResult> retry_all_dead_letters(RedisConnection& redis, CampaignApi& api, std::string_view stream,
                                                 const RetryOptions& options);
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

@@ -1,4 +1,4 @@
-#include "runtime/service/redis_subscriber.hpp"
+#include "io/redis_subscriber.hpp"
 
 #include <hiredis/hiredis.h>
 #include <poll.h>
@@ -10,9 +10,9 @@
 #include <stdexcept>
 #include <utility>
 
-#include "runtime/service/redis_connection.hpp"
+#include "io/redis_connection.hpp"
 
-namespace hourglass::service {
+namespace hourglass::io {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -212,4 +212,4 @@ void RedisSubscriber::serve_link(Backoff& backoff, bool& subscribed_once, bool& 
   }
 }
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

@@ -22,7 +22,7 @@
 #include <functional>
 #include <mutex>
 
-namespace hourglass::service {
+namespace hourglass::io {
 
 struct CircuitBreakerOptions {
   std::size_t window = 20;               // calls the failure rate is taken over
@@ -69,4 +69,4 @@ class CircuitBreaker {
 
 const char* to_string(CircuitBreaker::State s);
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

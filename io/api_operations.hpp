@@ -7,7 +7,7 @@
 #include <array>
 #include <string_view>
 
-namespace hourglass::service::api_ops {
+namespace hourglass::io::api_ops {
 
 struct Operation {
   std::string_view name;   // operationName, also the name inside `text`
@@ -159,4 +159,4 @@ inline constexpr std::array<const Operation*, 12> kAll{
     &kEventsByCampaign,       &kDeferredEffectsByCampaign, &kUpdateSettlement,
     &kUpdateStructure,        &kExpireEvent,        &kExecuteEffect};
 
-}  // namespace hourglass::service::api_ops
+}  // namespace hourglass::io::api_ops

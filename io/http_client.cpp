@@ -1,4 +1,4 @@
-#include "runtime/service/http_client.hpp"
+#include "io/http_client.hpp"
 
 #include <curl/curl.h>
 
@@ -6,7 +6,7 @@
 #include <mutex>
 #include <stdexcept>
 
-namespace hourglass::service {
+namespace hourglass::io {
 namespace {
 
 std::once_flag g_curl_init;
@@ -118,4 +118,4 @@ HttpResponse HttpClient::post_json(const std::string& url, const std::string& bo
   return r;
 }
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

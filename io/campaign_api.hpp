@@ -20,11 +20,11 @@
 #include <string>
 #include <vector>
 
-#include "runtime/service/api_operations.hpp"
-#include "runtime/service/http_client.hpp"
+#include "io/api_operations.hpp"
+#include "io/http_client.hpp"
 #include "sim/time.hpp"
 
-namespace hourglass::service {
+namespace hourglass::io {
 
 struct ApiError {
   enum class Kind {
@@ -215,4 +215,4 @@ nlohmann::json effect_entity_json(const ApiEffect& e);  // {id, executeAt}
 nlohmann::json merged_variables(const nlohmann::json& api_variables,
                                 const nlohmann::json& engine_changes);
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace hourglass::service {
+namespace hourglass::io {
 
 class Backoff {
  public:
@@ -44,4 +44,4 @@ class Backoff {
   Millis current_ = initial_;
 };
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

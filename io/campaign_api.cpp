@@ -1,4 +1,4 @@
-#include "runtime/service/campaign_api.hpp"
+#include "io/campaign_api.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -6,7 +6,7 @@
 #include <limits>
 #include <stdexcept>
 
-namespace hourglass::service {
+namespace hourglass::io {
 
 using nlohmann::json;
 namespace ops = api_ops;
@@ -531,4 +531,4 @@ json merged_variables(const json& api_variables, const json& engine_changes) {
   return out;
 }
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

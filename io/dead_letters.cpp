@@ -1,13 +1,13 @@
-#include "runtime/service/dead_letters.hpp"
+#include "io/dead_letters.hpp"
 
 #include <algorithm>
 #include <map>
 #include <set>
 #include <stdexcept>
 
-#include "runtime/service/write_executor.hpp"
+#include "io/write_executor.hpp"
 
-namespace hourglass::service {
+namespace hourglass::io {
 namespace {
 
 constexpr std::size_t kPage = 500;  // entries per XRANGE: a long stream is read in pieces
@@ -237,4 +237,4 @@ std::vector<RetryResult> retry_all_dead_letters(RedisConnection& redis, Campaign
   return retry_selected(redis, api, stream, read_dead_letters(redis, stream), nullptr, options);
 }
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

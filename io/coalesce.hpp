@@ -35,7 +35,7 @@
 
 #include "sim/time.hpp"
 
-namespace hourglass::service {
+namespace hourglass::io {
 
 struct EntityWrite {
   enum class Kind { Settlement, Structure, ExpireEvent, ExecuteEffect };
@@ -83,4 +83,4 @@ std::vector<EntityWrite> coalesce(const std::vector<std::string>& record_lines);
 // The same over a JSON-lines text; blank lines are skipped (but counted).
 std::vector<EntityWrite> coalesce_jsonl(std::string_view text);
 
-}  // namespace hourglass::service
+}  // namespace hourglass::io

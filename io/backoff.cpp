@@ -1,3 +1,3 @@
 // Backoff is header-only; this file anchors the hourglass_service library
 // (its translation units are globbed) and checks the header stands alone.
-#include "runtime/service/backoff.hpp"
+#include "io/backoff.hpp"

@@ -1,0 +1,47 @@
+// What the service actors tell operators: counts, gauges and latencies, by
+// meaning rather than by metric name. The runtime implements it
+// (runtime/service/prometheus_telemetry), so every metric name and help text
+// lives in one file and the actors never learn how metrics are kept.
+// Every method has a do-nothing default: `Telemetry::none()` serves tests and
+// tools that keep no metrics. Implementations must be thread-safe (actors run
+// on several workers).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "io/circuit_breaker.hpp"
+
+namespace hourglass::actors {
+
+class Telemetry {
+ public:
+  virtual ~Telemetry() = default;
+
+  // An inbound message: channel kind (worldTimeAdvanced, entityModified) and
+  // outcome (applied, ignored, refused).
+  virtual void message(std::string_view channel, std::string_view outcome) {}
+  // A campaign finished an advance, in this many seconds of wall time.
+  virtual void advance_latency(double seconds) {}
+  // What a campaign computed for one message.
+  virtual void computed(std::uint64_t firings, std::uint64_t records) {}
+  // An actor was restarted by its supervisor ("settlement", "campaign").
+  virtual void restart(std::string_view actor) {}
+  virtual void campaigns(std::size_t known) {}
+  // A dead letter was written ("input": a refused message; "gateway": a write).
+  virtual void dead_letter(std::string_view queue) {}
+  // One API call by the gateway and how it ended (ok, unavailable, failed, conflict...).
+  virtual void gateway_call(std::string_view outcome) {}
+  virtual void gateway_retry() {}
+  virtual void gateway_backlog(std::size_t queued) {}
+  virtual void breaker(io::CircuitBreaker::State state) {}
+
+  // The shared do-nothing instance.
+  static Telemetry& none() {
+    static Telemetry silent;
+    return silent;
+  }
+};
+
+}  // namespace hourglass::actors

@@ -1,0 +1,77 @@
+#include "runtime/service/prometheus_telemetry.hpp"
+
+#include <string>
+
+namespace hourglass::service {
+namespace {
+
+constexpr const char* kMessages = "hourglass_messages_total";
+constexpr const char* kAdvanceLatency = "hourglass_advance_latency_seconds";
+constexpr const char* kFirings = "hourglass_firings_total";
+constexpr const char* kRecords = "hourglass_records_total";
+constexpr const char* kRestarts = "hourglass_restarts_total";
+constexpr const char* kCampaigns = "hourglass_campaigns";
+constexpr const char* kDeadLetters = "hourglass_dead_letters_total";
+constexpr const char* kGatewayCalls = "hourglass_gateway_calls_total";
+constexpr const char* kGatewayRetries = "hourglass_gateway_retries_total";
+constexpr const char* kGatewayBacklog = "hourglass_gateway_backlog";
+constexpr const char* kBreakerOpen = "hourglass_gateway_breaker_open";
+constexpr const char* kRulesReloads = "hourglass_rules_reloads_total";
+
+std::string str(std::string_view v) { return std::string(v); }
+
+}  // namespace
+
+PrometheusTelemetry::PrometheusTelemetry(Registry& metrics) : metrics_(metrics) {
+  metrics_.describe(kMessages, "Inbound messages, by channel kind and outcome (applied, ignored, refused)");
+  metrics_.describe(kAdvanceLatency, "Wall time a campaign took to handle one worldTimeAdvanced");
+  metrics_.describe(kFirings, "Timers fired");
+  metrics_.describe(kRecords, "Records emitted");
+  metrics_.describe(kRestarts, "Actors restarted by their supervisor, by actor kind");
+  metrics_.describe(kCampaigns, "Campaigns known to the registry");
+  metrics_.describe(kDeadLetters, "Dead letters written, by queue (input, gateway)");
+  metrics_.describe(kGatewayCalls, "API calls made by the gateway, by outcome");
+  metrics_.describe(kGatewayRetries, "API writes scheduled for another attempt");
+  metrics_.describe(kGatewayBacklog, "API writes waiting in the gateway's queue");
+  metrics_.describe(kBreakerOpen, "1 while the gateway's circuit breaker is open or half-open, else 0");
+  metrics_.describe(kRulesReloads, "Rules reloads on SIGHUP, by outcome");
+}
+
+void PrometheusTelemetry::message(std::string_view channel, std::string_view outcome) {
+  metrics_.counter(kMessages, {{"channel", str(channel)}, {"outcome", str(outcome)}}).inc();
+}
+
+void PrometheusTelemetry::advance_latency(double seconds) { metrics_.histogram(kAdvanceLatency).observe(seconds); }
+
+void PrometheusTelemetry::computed(std::uint64_t firings, std::uint64_t records) {
+  metrics_.counter(kFirings).inc(firings);
+  metrics_.counter(kRecords).inc(records);
+}
+
+void PrometheusTelemetry::restart(std::string_view actor) { metrics_.counter(kRestarts, {{"actor", str(actor)}}).inc(); }
+
+void PrometheusTelemetry::campaigns(std::size_t known) { metrics_.gauge(kCampaigns).set(static_cast<double>(known)); }
+
+void PrometheusTelemetry::dead_letter(std::string_view queue) {
+  metrics_.counter(kDeadLetters, {{"queue", str(queue)}}).inc();
+}
+
+void PrometheusTelemetry::gateway_call(std::string_view outcome) {
+  metrics_.counter(kGatewayCalls, {{"outcome", str(outcome)}}).inc();
+}
+
+void PrometheusTelemetry::gateway_retry() { metrics_.counter(kGatewayRetries).inc(); }
+
+void PrometheusTelemetry::gateway_backlog(std::size_t queued) {
+  metrics_.gauge(kGatewayBacklog).set(static_cast<double>(queued));
+}
+
+void PrometheusTelemetry::breaker(io::CircuitBreaker::State state) {
+  metrics_.gauge(kBreakerOpen).set(state == io::CircuitBreaker::State::Closed ? 0 : 1);
+}
+
+void PrometheusTelemetry::rules_reload(std::string_view outcome) {
+  metrics_.counter(kRulesReloads, {{"outcome", str(outcome)}}).inc();
+}
+
+}  // namespace hourglass::service

@@ -1,0 +1,36 @@
+// The service's telemetry kept as Prometheus metrics (served on /metrics).
+// Every metric family Hourglass exposes is named, described and labelled
+// here and nowhere else; the actors speak to it through actors::Telemetry.
+#pragma once
+
+#include <string_view>
+
+#include "actors/service/telemetry.hpp"
+#include "runtime/service/metrics.hpp"
+
+namespace hourglass::service {
+
+class PrometheusTelemetry final : public actors::Telemetry {
+ public:
+  // `metrics` must outlive this object; every family is described up front.
+  explicit PrometheusTelemetry(Registry& metrics);
+
+  void message(std::string_view channel, std::string_view outcome) override;
+  void advance_latency(double seconds) override;
+  void computed(std::uint64_t firings, std::uint64_t records) override;
+  void restart(std::string_view actor) override;
+  void campaigns(std::size_t known) override;
+  void dead_letter(std::string_view queue) override;
+  void gateway_call(std::string_view outcome) override;
+  void gateway_retry() override;
+  void gateway_backlog(std::size_t queued) override;
+  void breaker(io::CircuitBreaker::State state) override;
+
+  // Not an actor's: the runtime reloads rules on SIGHUP ("applied", "refused").
+  void rules_reload(std::string_view outcome);
+
+ private:
+  Registry& metrics_;
+};
+
+}  // namespace hourglass::service
