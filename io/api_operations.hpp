@@ -101,16 +101,6 @@ inline constexpr Operation kEventsByCampaign{
 })",
     false};
 
-inline constexpr Operation kDeferredEffectsByCampaign{
-    "DeferredEffectsByCampaign", "deferredEffectsByCampaign",
-    R"(query DeferredEffectsByCampaign($campaignId: ID!) {
-  deferredEffectsByCampaign(campaignId: $campaignId) {
-    id
-    executeAt
-  }
-})",
-    false};
-
 inline constexpr Operation kUpdateSettlement{
     "UpdateSettlement", "updateSettlement",
     R"(mutation UpdateSettlement($id: ID!, $input: UpdateSettlementInput!) {
@@ -153,10 +143,9 @@ inline constexpr Operation kExecuteEffect{
 })",
     true};
 
-inline constexpr std::array<const Operation*, 12> kAll{
-    &kGetCurrentWorldTime,    &kKingdomsByCampaign, &kSettlementsByKingdom,
-    &kGetSettlement,          &kStructuresBySettlement, &kGetStructure,
-    &kEventsByCampaign,       &kDeferredEffectsByCampaign, &kUpdateSettlement,
-    &kUpdateStructure,        &kExpireEvent,        &kExecuteEffect};
+inline constexpr std::array<const Operation*, 11> kAll{
+    &kGetCurrentWorldTime, &kKingdomsByCampaign, &kSettlementsByKingdom, &kGetSettlement,
+    &kStructuresBySettlement, &kGetStructure, &kEventsByCampaign, &kUpdateSettlement,
+    &kUpdateStructure, &kExpireEvent, &kExecuteEffect};
 
 }  // namespace hourglass::io::api_ops

@@ -377,20 +377,6 @@ ApiResult<std::vector<ApiEvent>> CampaignApi::events_by_campaign(const std::stri
       });
 }
 
-ApiResult<std::vector<ApiEffect>> CampaignApi::deferred_effects_by_campaign(const std::string& campaign_id) {
-  const auto& op = ops::kDeferredEffectsByCampaign;
-  return parse_reply<std::vector<ApiEffect>>(
-      op, call(op, {{"campaignId", campaign_id}}, nullptr), [](const json& d, const std::string& path) {
-        std::vector<ApiEffect> out;
-        const json& items = list(d, path);
-        for (std::size_t i = 0; i < items.size(); ++i) {
-          const std::string at = item_path(path, i);
-          out.push_back(ApiEffect{id_field(items[i], "id", at), time_field(items[i], "executeAt", at)});
-        }
-        return out;
-      });
-}
-
 ApiResult<WriteAck> CampaignApi::update_settlement(const std::string& id, const SettlementUpdate& input,
                                                    const std::string& idempotency_key) {
   require_key(idempotency_key);

@@ -159,7 +159,6 @@ class CampaignApi {
   ApiResult<ApiSettlement> get_settlement(const std::string& id);
   ApiResult<ApiStructure> get_structure(const std::string& id);
   ApiResult<std::vector<ApiEvent>> events_by_campaign(const std::string& campaign_id);
-  ApiResult<std::vector<ApiEffect>> deferred_effects_by_campaign(const std::string& campaign_id);
 
   // Writes; each sends `idempotency_key` (must not be empty) as the
   // Idempotency-Key header.

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Install every Debian 12 package Hourglass needs. Idempotent: when all
 # packages are already installed it does no apt work at all.
-# Usage: scripts/install-deps.sh [--with-chromium]
+# Usage: scripts/install-deps.sh [--with-chromium] [--with-test-tools]
+#   --with-chromium    Debian's chromium (the tuning report's render test)
+#   --with-test-tools  node and npm (Debian's, unless the machine has them)
+#                      and graphql-js in tests/contract/node_modules: the
+#                      reference GraphQL validator of the contract test and
+#                      of the fake campaign API
 set -euo pipefail
 
 PACKAGES=(
@@ -12,10 +17,12 @@ PACKAGES=(
 )
 
 with_chromium=0
+with_test_tools=0
 for arg in "$@"; do
   case "$arg" in
     --with-chromium) with_chromium=1 ;;
-    -h|--help) echo "usage: $0 [--with-chromium]"; exit 0 ;;
+    --with-test-tools) with_test_tools=1 ;;
+    -h|--help) echo "usage: $0 [--with-chromium] [--with-test-tools]"; exit 0 ;;
     *) echo "install-deps.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -34,9 +41,28 @@ need_chromium=0
 if [[ $with_chromium -eq 1 ]] && ! is_installed chromium; then
   need_chromium=1
 fi
+# node may come with the machine (not from Debian): only what is missing.
+if [[ $with_test_tools -eq 1 ]]; then
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+fi
+
+# graphql-js, pinned in tests/contract/package.json, from the npm registry.
+install_test_tools() {
+  [[ $with_test_tools -eq 1 ]] || return 0
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/contract"
+  if [[ -d "$dir/node_modules/graphql" ]]; then
+    echo "install-deps: graphql-js already installed"
+    return 0
+  fi
+  echo "install-deps: installing graphql-js into $dir/node_modules"
+  (cd "$dir" && npm install --no-package-lock --no-save --no-audit --no-fund --loglevel=error)
+}
 
 if [[ ${#missing[@]} -eq 0 && $need_chromium -eq 0 ]]; then
   echo "install-deps: all packages already installed"
+  install_test_tools
   exit 0
 fi
 
@@ -62,4 +88,5 @@ if [[ $need_chromium -eq 1 ]]; then
   fi
 fi
 
+install_test_tools
 echo "install-deps: done"

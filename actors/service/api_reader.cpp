@@ -34,13 +34,11 @@ FetchedEntity fetch_entity(io::CampaignApi& api, messages::EntityKind kind, cons
       }
       break;
     case messages::EntityKind::Effect:
-      for (const auto& e : value_or_throw(api.deferred_effects_by_campaign(campaign_id), where)) {
-        if (e.id != id) continue;
-        out.json = io::effect_entity_json(e);
-        out.patch = messages::read_effect(out.json, where, true);
-        return out;
-      }
-      break;
+      // The campaign API has no deferred effects (no query lists them or
+      // their execution time): Hourglass learns of them only from the
+      // messages that carry them inline, and keeps them itself.
+      throw std::runtime_error(where + ": a deferred effect must be given inline as `entity`; the campaign API "
+                               "has no deferred effects to fetch");
     case messages::EntityKind::Encounter: return out;
   }
   throw std::runtime_error(where + ": not found");
@@ -66,8 +64,6 @@ CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& id, con
   }
   for (const auto& e : value_or_throw(api.events_by_campaign(id), "eventsByCampaign(" + id + ")"))
     seed.events.push_back(messages::read_event(io::event_entity_json(e), "api:event(" + e.id + ")", true));
-  for (const auto& e : value_or_throw(api.deferred_effects_by_campaign(id), "deferredEffectsByCampaign(" + id + ")"))
-    seed.effects.push_back(messages::read_effect(io::effect_entity_json(e), "api:effect(" + e.id + ")", true));
   return seed;
 }
 

@@ -193,7 +193,7 @@ TEST_CASE("api: one settlement or structure by id - an unknown id is an error", 
   CHECK(api.get_structure("st9").error.kind == Kind::GraphQL);
 }
 
-TEST_CASE("api: events (epoch-ms scheduledAt) and deferred effects", "[service][api]") {
+TEST_CASE("api: events (epoch-ms scheduledAt)", "[service][api]") {
   World w;
   w.fake.set_date_form(FakeCampaignApi::DateForm::EpochMillisString);
   CampaignApi api(w.config());
@@ -205,13 +205,6 @@ TEST_CASE("api: events (epoch-ms scheduledAt) and deferred effects", "[service][
   CHECK_FALSE((*events.value)[0].is_completed);
   CHECK((*events.value)[1].id == "e2");
   CHECK((*events.value)[1].is_completed);
-
-  w.fake.set_date_form(FakeCampaignApi::DateForm::Iso);
-  auto effects = api.deferred_effects_by_campaign("c1");
-  REQUIRE(effects.ok());
-  REQUIRE(effects.value->size() == 1);
-  CHECK((*effects.value)[0].id == "fx1");
-  CHECK((*effects.value)[0].execute_at == ms("2025-03-02T00:00:00Z"));
 }
 
 TEST_CASE("api: updateSettlement sends the input, replaces variables whole, bumps the version", "[service][api]") {
@@ -432,12 +425,12 @@ TEST_CASE("api: a reply slower than the timeout is a Timeout - the retry is not 
 TEST_CASE("api: a GraphQL error is a GraphQL failure, not retryable", "[service][api]") {
   World w;
   CampaignApi api(w.config());
-  w.fake.graphql_error_next(1, "Cannot query field \"deferredEffectsByCampaign\" on type \"Query\".");
-  auto r = api.deferred_effects_by_campaign("c1");
+  w.fake.graphql_error_next(1, "Cannot query field \"eventsByCampaign\" on type \"Query\".");
+  auto r = api.events_by_campaign("c1");
   CHECK(r.error.kind == Kind::GraphQL);
   CHECK_FALSE(r.error.retryable());
-  CHECK_THAT(r.error.message, Catch::Contains("deferredEffectsByCampaign"));
-  CHECK(api.deferred_effects_by_campaign("c1").ok());
+  CHECK_THAT(r.error.message, Catch::Contains("eventsByCampaign"));
+  CHECK(api.events_by_campaign("c1").ok());
 }
 
 TEST_CASE("api: nobody listening is a retryable Transport error", "[service][api]") {

@@ -377,15 +377,6 @@ struct FakeCampaignApi::Impl {
       }
       return out;
     }
-    if (&op == &kDeferredEffectsByCampaign) {
-      const std::string id = need_id(v, "campaignId");
-      json out = json::array();
-      for (const std::string& fid : children(effects_of_campaign, id)) {
-        const Effect& f = effects.at(fid);
-        out.push_back({{"id", f.id}, {"executeAt", date(f.execute_at)}});
-      }
-      return out;
-    }
     if (&op == &kUpdateSettlement || &op == &kUpdateStructure) {
       const bool is_settlement = &op == &kUpdateSettlement;
       const std::string id = need_id(v, "id");
