@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "messages/api_entity_codec.hpp"
+
 namespace hourglass::io {
 namespace {
 
@@ -19,12 +21,6 @@ WriteOutcome succeeded() {
   WriteOutcome o;
   o.done = true;
   return o;
-}
-
-std::optional<int> level_of(const nlohmann::json& changes) {
-  auto it = changes.find("level");
-  if (it == changes.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<int>();
 }
 
 // Read, merge, update; again on a conflict.
@@ -53,8 +49,8 @@ WriteOutcome execute_write(CampaignApi& api, const EntityWrite& w, int lock_atte
           lock_attempts, [&] { return api.get_settlement(w.entity_id); },
           [&](const ApiSettlement& s) {
             SettlementUpdate u;
-            u.level = level_of(w.changes);
-            u.variables = merged_variables(s.variables, w.changes);
+            u.level = messages::changed_level(w.changes);
+            u.variables = messages::merged_variables(s.variables, w.changes);
             u.expected_version = s.version;
             u.world_time = w.world_time;
             return api.update_settlement(w.entity_id, u, w.idempotency_key);
@@ -64,8 +60,8 @@ WriteOutcome execute_write(CampaignApi& api, const EntityWrite& w, int lock_atte
           lock_attempts, [&] { return api.get_structure(w.entity_id); },
           [&](const ApiStructure& s) {
             StructureUpdate u;
-            u.level = level_of(w.changes);
-            u.variables = merged_variables(s.variables, w.changes);
+            u.level = messages::changed_level(w.changes);
+            u.variables = messages::merged_variables(s.variables, w.changes);
             u.expected_version = s.version;
             u.world_time = w.world_time;
             return api.update_structure(w.entity_id, u, w.idempotency_key);

@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "messages/api_entity_codec.hpp"
+#include "messages/api_reply_codec.hpp"
 #include "messages/entity_codec.hpp"
 #include "io/api_operations.hpp"
 #include "io/campaign_api.hpp"
@@ -15,6 +17,12 @@
 using namespace hourglass::service;
 using namespace hourglass::io;
 using hourglass::service::testing::FakeCampaignApi;
+using hourglass::messages::effect_entity_json;
+using hourglass::messages::event_entity_json;
+using hourglass::messages::merged_variables;
+using hourglass::messages::parse_api_time;
+using hourglass::messages::settlement_entity_json;
+using hourglass::messages::structure_entity_json;
 using Kind = ApiError::Kind;
 using nlohmann::json;
 using namespace std::chrono_literals;
@@ -469,7 +477,7 @@ TEST_CASE("api: replies without the expected shape are BadReply naming the field
       {"<html>oops</html>", "not JSON"},
       {R"({"data":null})", "data"},
       {R"({"data":{}})", "data.settlementsByKingdom"},
-      {R"({"data":{"settlementsByKingdom":{}}})", "expected a list"},
+      {R"({"data":{"settlementsByKingdom":{}}})", "data.settlementsByKingdom: expected an array"},
       {R"({"data":{"settlementsByKingdom":[{"id":"s1","name":"A","level":1,"variables":{},"createdAt":"2025-01-01T00:00:00Z"}]}})",
        "data.settlementsByKingdom[0].version"},
       {R"({"data":{"settlementsByKingdom":[{"id":"s1","name":"A","level":1,"variables":[],"version":1,"createdAt":"2025-01-01T00:00:00Z"}]}})",

@@ -1,0 +1,63 @@
+// What the campaign API's replies hold, typed: only the fields Hourglass
+// reads (docs/api-contract.md). Plain data; messages/api_reply_codec reads
+// them, messages/api_entity_codec maps them to the engine's entities, and
+// io/campaign_api fetches them.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "sim/time.hpp"
+
+namespace hourglass::messages {
+
+struct ApiSettlement {
+  std::string id;
+  std::string name;
+  int level = 1;
+  nlohmann::json variables = nlohmann::json::object();
+  std::int64_t version = 0;
+  sim::WorldTime created_at = 0;
+};
+
+struct ApiStructure {
+  std::string id;
+  std::string settlement_id;
+  std::string type;
+  int level = 1;
+  nlohmann::json variables = nlohmann::json::object();
+  std::int64_t version = 0;
+  sim::WorldTime created_at = 0;
+};
+
+struct ApiEvent {
+  std::string id;
+  sim::WorldTime scheduled_at = 0;
+  bool is_completed = false;
+};
+
+struct ApiEffect {
+  std::string id;
+  sim::WorldTime execute_at = 0;
+};
+
+struct WriteAck {  // updateSettlement / updateStructure
+  std::string id;
+  std::int64_t version = 0;
+};
+
+struct ExpiredEvent {
+  std::string id;
+  bool is_completed = false;
+  std::optional<sim::WorldTime> occurred_at;
+};
+
+struct EffectExecution {
+  bool success = false;
+  std::string error;  // empty when the API sent null
+  std::string execution_id;
+};
+
+}  // namespace hourglass::messages
