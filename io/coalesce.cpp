@@ -82,6 +82,13 @@ const char* to_string(EntityWrite::Kind kind) {
   return "unknown";
 }
 
+std::optional<EntityWrite::Kind> write_kind_named(std::string_view name) {
+  for (EntityWrite::Kind k : {EntityWrite::Kind::Settlement, EntityWrite::Kind::Structure,
+                              EntityWrite::Kind::ExpireEvent, EntityWrite::Kind::ExecuteEffect})
+    if (name == to_string(k)) return k;
+  return std::nullopt;
+}
+
 std::vector<EntityWrite> coalesce(const std::vector<sim::OwnedRecord>& records) {
   Coalescer c;
   for (std::size_t i = 0; i < records.size(); ++i) c.add(records[i], i + 1);

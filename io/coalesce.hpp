@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -56,6 +57,8 @@ struct EntityWrite {
 };
 
 const char* to_string(EntityWrite::Kind kind);
+// The kind that to_string names `name`; nullopt for any other text.
+std::optional<EntityWrite::Kind> write_kind_named(std::string_view name);
 
 // A record line that is not a valid SPEC §4 record (or names another campaign
 // than the first line). line() is 1-based; message() is what() without the
