@@ -13,23 +13,22 @@
 
 namespace hourglass::messages {
 
-struct ApiSettlement {
+// What settlements and structures share: the API's versioned entity.
+struct ApiEntityRow {
   std::string id;
-  std::string name;
   int level = 1;
   nlohmann::json variables = nlohmann::json::object();
   std::int64_t version = 0;
   sim::WorldTime created_at = 0;
 };
 
-struct ApiStructure {
-  std::string id;
+struct ApiSettlement : ApiEntityRow {
+  std::string name;
+};
+
+struct ApiStructure : ApiEntityRow {
   std::string settlement_id;
   std::string type;
-  int level = 1;
-  nlohmann::json variables = nlohmann::json::object();
-  std::int64_t version = 0;
-  sim::WorldTime created_at = 0;
 };
 
 struct ApiEvent {

@@ -6,48 +6,47 @@
 namespace hourglass::messages {
 namespace {
 
-json take(json& vars, const char* key) {
-  auto it = vars.find(key);
-  if (it == vars.end()) return nullptr;
-  json v = std::move(*it);
-  vars.erase(it);
-  return v;
+struct EngineKey {
+  const char* key;
+  json absent;  // the engine's value when the API holds none; null: the key is left out
+};
+
+// Moves the engine-owned keys of the API's `variables` into `entity`; the
+// rest stays the entity's own `variables`.
+void split_variables(const json& api_variables, std::initializer_list<EngineKey> engine_keys, json& entity) {
+  json vars = api_variables.is_object() ? api_variables : json::object();
+  for (const EngineKey& k : engine_keys) {
+    auto it = vars.find(k.key);
+    json value = k.absent;
+    if (it != vars.end()) {
+      if (!it->is_null()) value = std::move(*it);
+      vars.erase(it);
+    }
+    if (!value.is_null()) entity[k.key] = std::move(value);
+  }
+  entity["variables"] = std::move(vars);
 }
 
 }  // namespace
 
 json settlement_entity_json(const ApiSettlement& s) {
-  json vars = s.variables.is_object() ? s.variables : json::object();
-  json population = take(vars, "population");
-  json resources = take(vars, "resources");
-  json carry = take(vars, "carry");
-  json e = {{"id", s.id},
-            {"name", s.name},
-            {"level", s.level},
-            {"population", population.is_null() ? json(0) : population},
-            {"resources", resources.is_null() ? json::object() : resources},
-            {"createdAt", sim::format_world_time(s.created_at)},
-            {"variables", std::move(vars)}};
-  if (!carry.is_null()) e["carry"] = carry;
+  json e = {{"id", s.id}, {"name", s.name}, {"level", s.level}, {"createdAt", sim::format_world_time(s.created_at)}};
+  split_variables(s.variables, {{"population", 0}, {"resources", json::object()}, {"carry", nullptr}}, e);
   return e;
 }
 
 json structure_entity_json(const ApiStructure& s) {
-  json vars = s.variables.is_object() ? s.variables : json::object();
-  json status = take(vars, "status");
-  json condition = take(vars, "condition");
-  json completes = take(vars, "constructionCompletesAt");
-  json active_since = take(vars, "activeSince");
   json e = {{"id", s.id},
             {"settlementId", s.settlement_id},
             {"type", s.type},
             {"level", s.level},
-            {"status", status.is_null() ? json("UNDER_CONSTRUCTION") : status},
-            {"condition", condition.is_null() ? json(0) : condition},
             {"createdAt", sim::format_world_time(s.created_at)}};
-  if (!completes.is_null()) e["constructionCompletesAt"] = completes;
-  if (!active_since.is_null()) e["activeSince"] = active_since;
-  e["variables"] = std::move(vars);
+  split_variables(s.variables,
+                  {{"status", "UNDER_CONSTRUCTION"},
+                   {"condition", 0},
+                   {"constructionCompletesAt", nullptr},
+                   {"activeSince", nullptr}},
+                  e);
   return e;
 }
 

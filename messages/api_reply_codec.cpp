@@ -25,10 +25,6 @@ std::int64_t read_whole(const json& obj, std::string_view key, const std::string
   return read_int(require_present(obj, key, path), child_path(path, key), min, max);
 }
 
-int read_level(const json& obj, const std::string& path) {
-  return static_cast<int>(read_whole(obj, "level", path, INT_MIN, INT_MAX));
-}
-
 bool read_flag(const json& obj, std::string_view key, const std::string& path) {
   return read_bool(require_present(obj, key, path), child_path(path, key));
 }
@@ -67,29 +63,42 @@ std::vector<T> read_list(const json& v, const std::string& path, Read read) {
   return out;
 }
 
-ApiSettlement settlement_row(const json& x, const std::string& at) {
+// The fields of ApiEntityRow; `read_own` reads the rest, between id and level
+// (the order of the operation's selection, so that the first fault is named).
+template <class Row, class ReadOwn>
+Row entity_row(const json& x, const std::string& at, ReadOwn read_own) {
   expect_object(x, at);
-  ApiSettlement s;
-  s.id = read_id(x, "id", at);
-  s.name = read_text(x, "name", at);
-  s.level = read_level(x, at);
-  s.variables = read_variables(x, at);
-  s.version = read_whole(x, "version", at);
-  s.created_at = read_api_time(x, "createdAt", at);
-  return s;
+  Row r;
+  r.id = read_id(x, "id", at);
+  read_own(r);
+  r.level = static_cast<int>(read_whole(x, "level", at, INT_MIN, INT_MAX));
+  r.variables = read_variables(x, at);
+  r.version = read_whole(x, "version", at);
+  r.created_at = read_api_time(x, "createdAt", at);
+  return r;
+}
+
+ApiSettlement settlement_row(const json& x, const std::string& at) {
+  return entity_row<ApiSettlement>(x, at, [&](ApiSettlement& s) { s.name = read_text(x, "name", at); });
 }
 
 ApiStructure structure_row(const json& x, const std::string& at) {
-  expect_object(x, at);
-  ApiStructure s;
-  s.id = read_id(x, "id", at);
-  s.settlement_id = read_id(x, "settlementId", at);
-  s.type = read_text(x, "type", at);
-  s.level = read_level(x, at);
-  s.variables = read_variables(x, at);
-  s.version = read_whole(x, "version", at);
-  s.created_at = read_api_time(x, "createdAt", at);
-  return s;
+  return entity_row<ApiStructure>(x, at, [&](ApiStructure& s) {
+    s.settlement_id = read_id(x, "settlementId", at);
+    s.type = read_text(x, "type", at);
+  });
+}
+
+template <class Row>
+std::vector<Row> rows_of(const json& v, const std::string& path, Row (*row)(const json&, const std::string&)) {
+  return read_list<Row>(v, path, [&](const json& x, const std::string& at, auto& out) { out.push_back(row(x, at)); });
+}
+
+// A lookup by id: null when nothing has that id.
+template <class Row>
+std::optional<Row> row_or_none(const json& v, const std::string& path, Row (*row)(const json&, const std::string&)) {
+  if (v.is_null()) return std::nullopt;
+  return row(v, path);
 }
 
 }  // namespace
@@ -150,23 +159,19 @@ std::vector<std::string> read_kingdom_ids(const json& v, const std::string& path
 }
 
 std::vector<ApiSettlement> read_api_settlements(const json& v, const std::string& path) {
-  return read_list<ApiSettlement>(
-      v, path, [](const json& x, const std::string& at, auto& out) { out.push_back(settlement_row(x, at)); });
+  return rows_of(v, path, settlement_row);
 }
 
 std::optional<ApiSettlement> read_api_settlement(const json& v, const std::string& path) {
-  if (v.is_null()) return std::nullopt;
-  return settlement_row(v, path);
+  return row_or_none(v, path, settlement_row);
 }
 
 std::vector<ApiStructure> read_api_structures(const json& v, const std::string& path) {
-  return read_list<ApiStructure>(
-      v, path, [](const json& x, const std::string& at, auto& out) { out.push_back(structure_row(x, at)); });
+  return rows_of(v, path, structure_row);
 }
 
 std::optional<ApiStructure> read_api_structure(const json& v, const std::string& path) {
-  if (v.is_null()) return std::nullopt;
-  return structure_row(v, path);
+  return row_or_none(v, path, structure_row);
 }
 
 std::vector<ApiEvent> read_api_events(const json& v, const std::string& path) {
