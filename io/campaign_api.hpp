@@ -5,12 +5,9 @@
 // THREADING: a CampaignApi owns one HttpClient (one kept-alive connection)
 // and is not thread-safe: use one per thread.
 //
-// Also here: the mapping between API entities and the engine's entity JSON
-// (SPEC §6). The engine's own state that the API has no field for lives in
-// the API entity's `variables`:
-//   settlement: variables.population, variables.resources, variables.carry
-//   structure:  variables.status, variables.condition,
-//               variables.constructionCompletesAt, variables.activeSince
+// What replies mean is read by messages/api_reply_codec (every refusal a
+// BadReply naming the field); the API <-> engine entity mapping is
+// messages/api_entity_codec.
 #pragma once
 
 #include <chrono>
@@ -22,6 +19,7 @@
 
 #include "io/api_operations.hpp"
 #include "io/http_client.hpp"
+#include "messages/api_entities.hpp"
 #include "sim/time.hpp"
 
 namespace hourglass::io {
@@ -64,58 +62,19 @@ struct ApiResult {
   bool done() const { return ok() || error.kind == ApiError::Kind::AlreadyApplied; }
 };
 
-// ---- API entities (only the fields Hourglass reads) ------------------------
+// ---- API entities: plain data, read by messages/api_reply_codec -------------
 
-struct ApiSettlement {
-  std::string id;
-  std::string name;
-  int level = 1;
-  nlohmann::json variables = nlohmann::json::object();
-  std::int64_t version = 0;
-  sim::WorldTime created_at = 0;
-};
-
-struct ApiStructure {
-  std::string id;
-  std::string settlement_id;
-  std::string type;
-  int level = 1;
-  nlohmann::json variables = nlohmann::json::object();
-  std::int64_t version = 0;
-  sim::WorldTime created_at = 0;
-};
-
-struct ApiEvent {
-  std::string id;
-  sim::WorldTime scheduled_at = 0;
-  bool is_completed = false;
-};
-
-struct ApiEffect {
-  std::string id;
-  sim::WorldTime execute_at = 0;
-};
-
-struct WriteAck {  // updateSettlement / updateStructure
-  std::string id;
-  std::int64_t version = 0;
-};
-
-struct ExpiredEvent {
-  std::string id;
-  bool is_completed = false;
-  std::optional<sim::WorldTime> occurred_at;
-};
-
-struct EffectExecution {
-  bool success = false;
-  std::string error;  // empty when the API sent null
-  std::string execution_id;
-};
+using messages::ApiEvent;
+using messages::ApiSettlement;
+using messages::ApiStructure;
+using messages::EffectExecution;
+using messages::ExpiredEvent;
+using messages::WriteAck;
 
 // ---- write inputs -----------------------------------------------------------
 
-// `variables` replaces the API's whole object: build it with merged_variables.
+// `variables` replaces the API's whole object: build it with
+// messages::merged_variables.
 // A field left empty is not sent (the API keeps its value).
 struct SettlementUpdate {
   std::optional<std::string> name;
@@ -183,35 +142,8 @@ class CampaignApi {
   HttpClient http_;
 };
 
-// A DateTime as the API sends it: ISO 8601 (SPEC §1 forms), or epoch
-// milliseconds as a string of digits or as a JSON integer. nullopt otherwise.
-std::optional<sim::WorldTime> parse_api_time(const nlohmann::json& v);
-
 // Classifies one HTTP reply of `op` (exposed for tests of the rules):
 // on success, data.<op.field>.
 ApiResult<nlohmann::json> classify_reply(const api_ops::Operation& op, const HttpResponse& reply);
-
-// ---- entity mapping (API → engine entity JSON of SPEC §6) --------------------
-
-// {id, name, level, population, resources, createdAt, variables} (+ carry when
-// the API holds one). population/resources default to 0/{}; the engine-owned
-// keys are taken out of `variables`.
-nlohmann::json settlement_entity_json(const ApiSettlement& s);
-// {id, settlementId, type, level, status, condition, createdAt,
-//  constructionCompletesAt?, activeSince?, variables}. A structure Hourglass
-// never wrote has no status: it is UNDER_CONSTRUCTION with condition 0 (its
-// construction completes createdAt + constructionMinutes, at once if past).
-nlohmann::json structure_entity_json(const ApiStructure& s);
-nlohmann::json event_entity_json(const ApiEvent& e);    // {id, scheduledAt, isCompleted}
-nlohmann::json effect_entity_json(const ApiEffect& e);  // {id, executeAt}
-
-// A copy of the API's variables with the engine's changes written in, for an
-// update (the API replaces variables whole, so unrelated keys must be kept).
-// Change keys as in records: "resources.<r>" goes to variables.resources.<r>
-// (a "resources" object is merged entry by entry); "level", "name" and "type"
-// are the API entity's own fields and are skipped; every other key
-// (population, carry, status, condition, activeSince...) is set as is.
-nlohmann::json merged_variables(const nlohmann::json& api_variables,
-                                const nlohmann::json& engine_changes);
 
 }  // namespace hourglass::io

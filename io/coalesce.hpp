@@ -28,11 +28,13 @@
 #include <cstddef>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "sim/record.hpp"
 #include "sim/time.hpp"
 
 namespace hourglass::io {
@@ -55,17 +57,22 @@ struct EntityWrite {
 };
 
 const char* to_string(EntityWrite::Kind kind);
+// The kind that to_string names `name`; nullopt for any other text.
+std::optional<EntityWrite::Kind> write_kind_named(std::string_view name);
 
 // A record line that is not a valid SPEC §4 record (or names another campaign
-// than the first line). line() is 1-based.
+// than the first line). line() is 1-based; message() is what() without the
+// "record line N: " prefix (a JSON path first, such as "$.kind: ...").
 class CoalesceError : public std::runtime_error {
  public:
   CoalesceError(std::size_t line, const std::string& message)
-      : std::runtime_error("record line " + std::to_string(line) + ": " + message), line_(line) {}
+      : std::runtime_error("record line " + std::to_string(line) + ": " + message), line_(line), message_(message) {}
   std::size_t line() const { return line_; }
+  const std::string& message() const { return message_; }
 
  private:
   std::size_t line_;
+  std::string message_;
 };
 
 // The settlements' hidden population carry (sim::Settlement::carry) at the
@@ -78,9 +85,12 @@ class CoalesceError : public std::runtime_error {
 void attach_carries(std::vector<EntityWrite>& writes, const std::string& campaign_id,
                     const std::map<std::string, double>& carries, sim::WorldTime time);
 
-// Throws CoalesceError on the first bad line.
-std::vector<EntityWrite> coalesce(const std::vector<std::string>& record_lines);
-// The same over a JSON-lines text; blank lines are skipped (but counted).
+// Records of one campaign, in order (a CoalesceError naming the record's
+// 1-based position for one of another campaign).
+std::vector<EntityWrite> coalesce(const std::vector<sim::OwnedRecord>& records);
+// The same over a JSON-lines text, each line read by messages/record_reader;
+// blank lines are skipped (but counted). Throws CoalesceError naming the
+// line of the first bad record.
 std::vector<EntityWrite> coalesce_jsonl(std::string_view text);
 
 }  // namespace hourglass::io

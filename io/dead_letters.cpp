@@ -42,7 +42,8 @@ RetryResult result(const std::string& id, RetryResult::Status status, std::strin
 void record_effect_attempt(RedisConnection& redis, std::string_view stream, const DeadLetter& d,
                            const std::string& failure, RetryResult& r) {
   try {
-    nlohmann::json entry = nlohmann::json::parse(d.raw);
+    // The entry as the gateway writes it (gateway_actor), with this attempt.
+    nlohmann::json entry = write_to_json(d.campaign_id, *d.write);
     entry["attempts"] = d.attempts.value_or(0) + 1;
     entry["reason"] = "dlq retry: " + failure;
     r.new_id = redis.xadd(stream, {{"write", entry.dump()}});
@@ -130,10 +131,10 @@ std::vector<RetryResult> retry_selected(RedisConnection& redis, CampaignApi& api
 
 const char* entity_type(EntityWrite::Kind kind) {
   switch (kind) {
-    case EntityWrite::Kind::Settlement: return "Settlement";
-    case EntityWrite::Kind::Structure: return "Structure";
-    case EntityWrite::Kind::ExpireEvent: return "Event";
-    case EntityWrite::Kind::ExecuteEffect: return "Effect";
+    case EntityWrite::Kind::Settlement: return sim::entity_type_name(sim::EntityType::Settlement);
+    case EntityWrite::Kind::Structure: return sim::entity_type_name(sim::EntityType::Structure);
+    case EntityWrite::Kind::ExpireEvent: return sim::entity_type_name(sim::EntityType::Event);
+    case EntityWrite::Kind::ExecuteEffect: return sim::entity_type_name(sim::EntityType::Effect);
   }
   return "unknown";
 }
@@ -170,18 +171,14 @@ DeadLetter parse_dead_letter(const StreamEntry& entry) {
     return d;
   }
   d.raw = *text;
-  nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) {
-    d.error = "`write` is not a JSON object";
-    return d;
-  }
-  if (auto it = j.find("reason"); it != j.end()) d.reason = it->is_string() ? it->get<std::string>() : it->dump();
-  if (auto it = j.find("attempts"); it != j.end() && it->is_number_integer()) d.attempts = it->get<int>();
   try {
-    d.write = write_from_json(j, &d.campaign_id);
-  } catch (const std::exception& e) {
+    const messages::DeadLetterWrite entry = messages::read_dead_letter_write(*text);
+    d.reason = entry.reason;
+    d.attempts = entry.attempts;
+    d.write = write_from_entry(entry);
+    d.campaign_id = entry.campaign_id;
+  } catch (const std::exception& e) {  // messages::InputError, or an unknown kind
     d.error = e.what();
-    d.campaign_id.clear();
   }
   return d;
 }

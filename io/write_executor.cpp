@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "messages/api_entity_codec.hpp"
+
 namespace hourglass::io {
 namespace {
 
@@ -19,12 +21,6 @@ WriteOutcome succeeded() {
   WriteOutcome o;
   o.done = true;
   return o;
-}
-
-std::optional<int> level_of(const nlohmann::json& changes) {
-  auto it = changes.find("level");
-  if (it == changes.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<int>();
 }
 
 // Read, merge, update; again on a conflict.
@@ -53,8 +49,8 @@ WriteOutcome execute_write(CampaignApi& api, const EntityWrite& w, int lock_atte
           lock_attempts, [&] { return api.get_settlement(w.entity_id); },
           [&](const ApiSettlement& s) {
             SettlementUpdate u;
-            u.level = level_of(w.changes);
-            u.variables = merged_variables(s.variables, w.changes);
+            u.level = messages::changed_level(w.changes);
+            u.variables = messages::merged_variables(s.variables, w.changes);
             u.expected_version = s.version;
             u.world_time = w.world_time;
             return api.update_settlement(w.entity_id, u, w.idempotency_key);
@@ -64,8 +60,8 @@ WriteOutcome execute_write(CampaignApi& api, const EntityWrite& w, int lock_atte
           lock_attempts, [&] { return api.get_structure(w.entity_id); },
           [&](const ApiStructure& s) {
             StructureUpdate u;
-            u.level = level_of(w.changes);
-            u.variables = merged_variables(s.variables, w.changes);
+            u.level = messages::changed_level(w.changes);
+            u.variables = messages::merged_variables(s.variables, w.changes);
             u.expected_version = s.version;
             u.world_time = w.world_time;
             return api.update_structure(w.entity_id, u, w.idempotency_key);
@@ -91,26 +87,16 @@ nlohmann::json write_to_json(const std::string& campaign_id, const EntityWrite& 
           {"worldTime", sim::format_world_time(w.world_time)}};
 }
 
-EntityWrite write_from_json(const nlohmann::json& j, std::string* campaign_id) {
-  try {
-    EntityWrite w;
-    const std::string kind = j.at("kind").get<std::string>();
-    if (kind == to_string(EntityWrite::Kind::Settlement)) w.kind = EntityWrite::Kind::Settlement;
-    else if (kind == to_string(EntityWrite::Kind::Structure)) w.kind = EntityWrite::Kind::Structure;
-    else if (kind == to_string(EntityWrite::Kind::ExpireEvent)) w.kind = EntityWrite::Kind::ExpireEvent;
-    else if (kind == to_string(EntityWrite::Kind::ExecuteEffect)) w.kind = EntityWrite::Kind::ExecuteEffect;
-    else throw std::invalid_argument("kind: unknown write kind \"" + kind + "\"");
-    w.entity_id = j.at("entityId").get<std::string>();
-    w.changes = j.at("changes");
-    w.idempotency_key = j.at("idempotencyKey").get<std::string>();
-    auto t = sim::parse_world_time(j.at("worldTime").get<std::string>());
-    if (!t) throw std::invalid_argument("worldTime: not a time");
-    w.world_time = *t;
-    if (campaign_id) *campaign_id = j.at("campaignId").get<std::string>();
-    return w;
-  } catch (const nlohmann::json::exception& e) {
-    throw std::invalid_argument(std::string("dead letter entry: ") + e.what());
-  }
+EntityWrite write_from_entry(const messages::DeadLetterWrite& entry) {
+  const std::optional<EntityWrite::Kind> kind = write_kind_named(entry.kind);
+  if (!kind) throw std::invalid_argument("$.kind: unknown write kind \"" + entry.kind + "\"");
+  EntityWrite w;
+  w.kind = *kind;
+  w.entity_id = entry.entity_id;
+  w.changes = entry.changes;
+  w.idempotency_key = entry.idempotency_key;
+  w.world_time = entry.world_time;
+  return w;
 }
 
 }  // namespace hourglass::io

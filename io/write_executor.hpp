@@ -10,6 +10,7 @@
 
 #include "io/campaign_api.hpp"
 #include "io/coalesce.hpp"
+#include "messages/dead_letter_codec.hpp"
 
 namespace hourglass::io {
 
@@ -24,8 +25,9 @@ struct WriteOutcome {
 // At most `lock_attempts` read-merge-update rounds on optimistic-lock conflicts.
 WriteOutcome execute_write(CampaignApi& api, const EntityWrite& write, int lock_attempts = 3);
 
-// A write as a dead letter entry, and back (throws std::invalid_argument).
+// A write as a dead letter entry, and back from what messages/dead_letter_codec
+// read of one (throws std::invalid_argument for an unknown kind).
 nlohmann::json write_to_json(const std::string& campaign_id, const EntityWrite& write);
-EntityWrite write_from_json(const nlohmann::json& j, std::string* campaign_id);
+EntityWrite write_from_entry(const messages::DeadLetterWrite& entry);
 
 }  // namespace hourglass::io

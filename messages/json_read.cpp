@@ -58,6 +58,13 @@ const json& require_member(const json& obj, std::string_view key, const std::str
   return *v;
 }
 
+const json& require_present(const json& obj, std::string_view key, const std::string& path) {
+  expect_object(obj, path);
+  auto it = obj.find(key);
+  if (it == obj.end()) throw InputError(child_path(path, key), "required field is missing");
+  return *it;
+}
+
 void reject_unknown_keys(const json& obj, const std::string& path,
                          std::initializer_list<std::string_view> known) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
@@ -79,22 +86,29 @@ bool read_bool(const json& v, const std::string& path) {
   return v.get<bool>();
 }
 
-std::int64_t read_int(const json& v, const std::string& path, std::int64_t min, std::int64_t max) {
-  std::int64_t n;
-  if (v.is_number_integer()) {
-    n = v.get<std::int64_t>();
-  } else if (v.is_number_unsigned()) {
+std::optional<std::int64_t> whole_number(const json& v) {
+  if (v.is_number_unsigned()) {
     const auto u = v.get<std::uint64_t>();
-    if (u > static_cast<std::uint64_t>(INT64_MAX)) throw InputError(path, "number out of range");
-    n = static_cast<std::int64_t>(u);
-  } else if (v.is_number_float()) {
-    const double d = v.get<double>();
-    if (!std::isfinite(d) || d != std::floor(d) || std::fabs(d) > 9.0e15)
-      throw InputError(path, "expected a whole number, got " + v.dump());
-    n = static_cast<std::int64_t>(d);
-  } else {
-    wrong_type(v, path, "a whole number");
+    if (u > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+    return static_cast<std::int64_t>(u);
   }
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (!std::isfinite(d) || d != std::floor(d) || std::fabs(d) > 9.0e15) return std::nullopt;
+    return static_cast<std::int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+std::int64_t read_int(const json& v, const std::string& path, std::int64_t min, std::int64_t max) {
+  if (!v.is_number()) wrong_type(v, path, "a whole number");
+  const std::optional<std::int64_t> whole = whole_number(v);
+  if (!whole) {
+    if (v.is_number_unsigned()) throw InputError(path, "number out of range");
+    throw InputError(path, "expected a whole number, got " + v.dump());
+  }
+  const std::int64_t n = *whole;
   if (n < min || n > max)
     throw InputError(path, std::to_string(n) + " is out of range [" + std::to_string(min) + ", " +
                                (max == INT64_MAX ? std::string("...") : std::to_string(max)) +

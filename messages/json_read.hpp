@@ -24,12 +24,19 @@ const json& expect_array(const json& v, const std::string& path);
 // The member `key`, or nullptr when absent or null (absent and null mean the same).
 const json* member(const json& obj, std::string_view key);
 const json& require_member(const json& obj, std::string_view key, const std::string& path);
+// The member `key`, which may be null but must be there: a GraphQL reply
+// holds every field that was asked for, so an absent one is a broken reply.
+const json& require_present(const json& obj, std::string_view key, const std::string& path);
 void reject_unknown_keys(const json& obj, const std::string& path,
                          std::initializer_list<std::string_view> known);
 
 std::string read_string(const json& v, const std::string& path, bool allow_empty = false);
 bool read_bool(const json& v, const std::string& path);
-// Whole numbers only (5 or 5.0), within [min, max].
+// THE whole-number rule of every input: an integer, or a number with no
+// fraction (5.0: the campaign API's versions are GraphQL Float!), within
+// +-9e15 so that it is exact in a double. nullopt otherwise (5.5, "5", 1e300).
+std::optional<std::int64_t> whole_number(const json& v);
+// Whole numbers only (whole_number), within [min, max].
 std::int64_t read_int(const json& v, const std::string& path, std::int64_t min = INT64_MIN,
                       std::int64_t max = INT64_MAX);
 double read_number(const json& v, const std::string& path);

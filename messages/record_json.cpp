@@ -98,10 +98,10 @@ char* put_fields(char* out, const sim::FieldList& fields) {
 // `","kind":"K","entityType":"T","entityId":"` for each kind, joined once.
 const std::string& kind_literal(sim::RecordKind k) {
   static const auto table = [] {
-    std::array<std::string, 9> t;
-    for (int i = 0; i < 9; ++i) {
+    std::array<std::string, sim::kRecordKindCount> t;
+    for (std::size_t i = 0; i < t.size(); ++i) {
       const auto kind = static_cast<sim::RecordKind>(i);
-      t[static_cast<std::size_t>(i)] = std::string("\",\"kind\":\"") + sim::kind_name(kind) +
+      t[i] = std::string("\",\"kind\":\"") + sim::kind_name(kind) +
                                        "\",\"entityType\":\"" +
                                        sim::entity_type_name(sim::entity_type_of(kind)) +
                                        "\",\"entityId\":\"";

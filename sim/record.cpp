@@ -2,6 +2,9 @@
 
 namespace hourglass::sim {
 
+static_assert(static_cast<std::size_t>(RecordKind::DeferredEffect) + 1 == kRecordKindCount,
+              "kRecordKindCount counts every RecordKind");
+
 const char* kind_name(RecordKind k) {
   switch (k) {
     case RecordKind::ResourceGeneration: return "RESOURCE_GENERATION";
@@ -15,6 +18,14 @@ const char* kind_name(RecordKind k) {
     case RecordKind::DeferredEffect: return "DEFERRED_EFFECT";
   }
   return "?";
+}
+
+std::optional<RecordKind> record_kind_named(std::string_view name) {
+  for (std::size_t i = 0; i < kRecordKindCount; ++i) {
+    const auto k = static_cast<RecordKind>(i);
+    if (name == kind_name(k)) return k;
+  }
+  return std::nullopt;
 }
 
 EntityType entity_type_of(RecordKind k) {

@@ -5,7 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include "sim/time.hpp"
 
@@ -23,9 +27,13 @@ enum class RecordKind : std::uint8_t {
   DeferredEffect,
 };
 
+inline constexpr std::size_t kRecordKindCount = 9;
+
 enum class EntityType : std::uint8_t { Settlement, Structure, Event, Effect };
 
+// The SPEC §4 names ("RESOURCE_GENERATION"...), and back.
 const char* kind_name(RecordKind k);
+std::optional<RecordKind> record_kind_named(std::string_view name);
 EntityType entity_type_of(RecordKind k);
 const char* entity_type_name(EntityType t);
 
@@ -59,6 +67,26 @@ struct RecordView {
   FieldList settlement_changes;
   bool has_cost = false;                // UPGRADE_AVAILABLE
   FieldList cost;
+};
+
+// A record that owns its text: RecordView's twin for those that keep records
+// (coalescing), as read from a record line by messages/record_reader.
+struct OwnedField {
+  std::string key;  // prefix + name: "resources.food", "status"
+  std::variant<std::int64_t, bool, std::string> value;
+};
+
+struct OwnedRecord {
+  std::string campaign_id;
+  WorldTime time = 0;
+  RecordKind kind = RecordKind::ResourceGeneration;
+  std::string entity_id;
+  std::vector<OwnedField> changes;
+  std::string settlement_id;  // empty when the record has none
+  bool has_settlement_changes = false;  // MAINTENANCE_PAID
+  std::vector<OwnedField> settlement_changes;
+  bool has_cost = false;                // UPGRADE_AVAILABLE
+  std::vector<OwnedField> cost;
 };
 
 class RecordSink {

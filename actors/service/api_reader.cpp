@@ -1,6 +1,7 @@
 #include "actors/service/api_reader.hpp"
 
 #include "actors/service/service_protocol.hpp"
+#include "messages/api_entity_codec.hpp"
 #include "messages/entity_codec.hpp"
 
 namespace hourglass::actors {
@@ -18,17 +19,17 @@ FetchedEntity fetch_entity(io::CampaignApi& api, messages::EntityKind kind, cons
   FetchedEntity out;
   switch (kind) {
     case messages::EntityKind::Settlement:
-      out.json = io::settlement_entity_json(value_or_throw(api.get_settlement(id), where));
+      out.json = messages::settlement_entity_json(value_or_throw(api.get_settlement(id), where));
       out.patch = messages::read_settlement(out.json, where, rules, true);
       return out;
     case messages::EntityKind::Structure:
-      out.json = io::structure_entity_json(value_or_throw(api.get_structure(id), where));
+      out.json = messages::structure_entity_json(value_or_throw(api.get_structure(id), where));
       out.patch = messages::read_structure(out.json, where, rules, true);
       return out;
     case messages::EntityKind::Event:
       for (const auto& e : value_or_throw(api.events_by_campaign(campaign_id), where)) {
         if (e.id != id) continue;
-        out.json = io::event_entity_json(e);
+        out.json = messages::event_entity_json(e);
         out.patch = messages::read_event(out.json, where, true);
         return out;
       }
@@ -55,15 +56,15 @@ CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& id, con
   for (const std::string& kingdom : value_or_throw(api.kingdoms_by_campaign(id), "kingdomsByCampaign(" + id + ")")) {
     for (const auto& s : value_or_throw(api.settlements_by_kingdom(kingdom), "settlementsByKingdom(" + kingdom + ")")) {
       const std::string where = "api:settlement(" + s.id + ")";
-      seed.settlements.push_back(messages::read_settlement(io::settlement_entity_json(s), where, rules, true));
+      seed.settlements.push_back(messages::read_settlement(messages::settlement_entity_json(s), where, rules, true));
       for (const auto& st : value_or_throw(api.structures_by_settlement(s.id), "structuresBySettlement(" + s.id + ")")) {
         const std::string at = "api:structure(" + st.id + ")";
-        seed.structures.push_back(messages::read_structure(io::structure_entity_json(st), at, rules, true));
+        seed.structures.push_back(messages::read_structure(messages::structure_entity_json(st), at, rules, true));
       }
     }
   }
   for (const auto& e : value_or_throw(api.events_by_campaign(id), "eventsByCampaign(" + id + ")"))
-    seed.events.push_back(messages::read_event(io::event_entity_json(e), "api:event(" + e.id + ")", true));
+    seed.events.push_back(messages::read_event(messages::event_entity_json(e), "api:event(" + e.id + ")", true));
   return seed;
 }
 

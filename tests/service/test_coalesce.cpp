@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "io/coalesce.hpp"
+#include "messages/record_reader.hpp"
 
 using hourglass::io::coalesce;
 using hourglass::io::coalesce_jsonl;
@@ -31,6 +32,19 @@ EntityWrite write(Kind kind, const char* id, json changes, std::string key, cons
 
 std::string key(const char* type, const char* id, const char* kind, const char* time) {
   return std::string("c1:") + type + ":" + id + ":" + kind + ":" + std::to_string(ms(time));
+}
+
+// The records of `lines`, read as coalesce_jsonl reads them.
+std::vector<hourglass::sim::OwnedRecord> records(const std::vector<std::string>& lines) {
+  std::vector<hourglass::sim::OwnedRecord> out;
+  for (const std::string& line : lines) out.push_back(hourglass::messages::read_record_line(line));
+  return out;
+}
+
+std::string jsonl(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  return text;
 }
 
 constexpr const char* T1 = "2025-01-01T01:00:00.000Z";
@@ -77,7 +91,8 @@ TEST_CASE("coalesce: one write per entity with final values, keyed by its last r
             key("Structure", "st2", "MAINTENANCE_MISSED", T4), T4),
       write(Kind::ExpireEvent, "e1", {{"isCompleted", true}}, key("Event", "e1", "EVENT_EXPIRED", T5), T5),
   };
-  const std::vector<EntityWrite> got = coalesce(lines);
+  const std::vector<EntityWrite> got = coalesce(records(lines));
+  CHECK(coalesce_jsonl(jsonl(lines)) == got);
   REQUIRE(got.size() == expected.size());
   for (std::size_t i = 0; i < got.size(); ++i) {
     INFO("write " << i << ": " << hourglass::io::to_string(got[i].kind) << " " << got[i].entity_id << " "
@@ -94,7 +109,7 @@ TEST_CASE("coalesce: a settlement write last touched by MAINTENANCE_PAID gets it
       rec(T2, "MAINTENANCE_PAID", "Structure", "st1", R"({"condition":100})",
           R"(,"settlementId":"s1","settlementChanges":{"resources.gold":8})"),
   };
-  const auto got = coalesce(lines);
+  const auto got = coalesce_jsonl(jsonl(lines));
   REQUIRE(got.size() == 2);
   CHECK(got[0].kind == Kind::Settlement);
   CHECK(got[0].changes == json{{"resources.gold", 8}});
@@ -107,8 +122,9 @@ TEST_CASE("coalesce: a settlement write last touched by MAINTENANCE_PAID gets it
 
 TEST_CASE("coalesce: notices alone produce no write - empty input none at all", "[service][coalesce]") {
   CHECK(coalesce({}).empty());
-  CHECK(coalesce({rec(T1, "MAINTENANCE_MISSED", "Structure", "st1", "{}", R"(,"settlementId":"s1")"),
-                  rec(T1, "UPGRADE_AVAILABLE", "Structure", "st1", "{}", R"(,"settlementId":"s1","cost":{"gold":1})")})
+  CHECK(coalesce(records({rec(T1, "MAINTENANCE_MISSED", "Structure", "st1", "{}", R"(,"settlementId":"s1")"),
+                          rec(T1, "UPGRADE_AVAILABLE", "Structure", "st1", "{}",
+                              R"(,"settlementId":"s1","cost":{"gold":1})")}))
             .empty());
 }
 
@@ -153,12 +169,32 @@ TEST_CASE("coalesce: malformed lines are rejected with their line number", "[ser
   for (const Case& c : cases) {
     INFO(c.line);
     try {
-      coalesce({good, good, c.line});
+      coalesce_jsonl(jsonl({good, good, c.line}));
       FAIL("accepted");
     } catch (const CoalesceError& e) {
       CHECK(e.line() == 3);
       CHECK_THAT(e.what(), Catch::Contains(c.says));
     }
+  }
+}
+
+TEST_CASE("coalesce: a record of another campaign is named by its line, blank lines counted", "[service][coalesce]") {
+  const std::string good = rec(T1, "POPULATION_GROWTH", "Settlement", "s1", R"({"population":5})");
+  std::string other = good;
+  other.replace(other.find("\"c1\""), 4, "\"c2\"");
+  try {
+    coalesce_jsonl(good + "\n\n" + other + "\n");
+    FAIL("accepted");
+  } catch (const CoalesceError& e) {
+    CHECK(e.line() == 3);
+    CHECK(e.message() == R"($.campaignId: "c2" differs from "c1" (one advance of one campaign))");
+    CHECK(std::string(e.what()) == "record line 3: " + e.message());
+  }
+  try {
+    coalesce(records({good, good, other}));
+    FAIL("accepted");
+  } catch (const CoalesceError& e) {
+    CHECK(e.line() == 3);  // the record's position
   }
 }
 

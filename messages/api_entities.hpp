@@ -1,0 +1,57 @@
+// What the campaign API's replies hold, typed: only the fields Hourglass
+// reads (docs/api-contract.md). Plain data; messages/api_reply_codec reads
+// them, messages/api_entity_codec maps them to the engine's entities, and
+// io/campaign_api fetches them.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "sim/time.hpp"
+
+namespace hourglass::messages {
+
+// What settlements and structures share: the API's versioned entity.
+struct ApiEntityRow {
+  std::string id;
+  int level = 1;
+  nlohmann::json variables = nlohmann::json::object();
+  std::int64_t version = 0;
+  sim::WorldTime created_at = 0;
+};
+
+struct ApiSettlement : ApiEntityRow {
+  std::string name;
+};
+
+struct ApiStructure : ApiEntityRow {
+  std::string settlement_id;
+  std::string type;
+};
+
+struct ApiEvent {
+  std::string id;
+  sim::WorldTime scheduled_at = 0;
+  bool is_completed = false;
+};
+
+struct WriteAck {  // updateSettlement / updateStructure
+  std::string id;
+  std::int64_t version = 0;
+};
+
+struct ExpiredEvent {
+  std::string id;
+  bool is_completed = false;
+  std::optional<sim::WorldTime> occurred_at;
+};
+
+struct EffectExecution {
+  bool success = false;
+  std::string error;  // empty when the API sent null
+  std::string execution_id;
+};
+
+}  // namespace hourglass::messages

@@ -1,0 +1,41 @@
+// The mapping between the campaign API's entities and the engine's entity
+// JSON (SPEC §6), both ways. The engine's own state that the API has no
+// field for lives in the API entity's `variables`:
+//   settlement: variables.population, variables.resources, variables.carry
+//   structure:  variables.status, variables.condition,
+//               variables.constructionCompletesAt, variables.activeSince
+#pragma once
+
+#include <optional>
+
+#include "messages/api_entities.hpp"
+#include "messages/json_read.hpp"
+
+namespace hourglass::messages {
+
+// ---- API -> engine entity JSON (then read by messages/entity_codec) ---------
+
+// {id, name, level, population, resources, createdAt, variables} (+ carry when
+// the API holds one). population/resources default to 0/{}; the engine-owned
+// keys are taken out of `variables`.
+json settlement_entity_json(const ApiSettlement& s);
+// {id, settlementId, type, level, status, condition, createdAt,
+//  constructionCompletesAt?, activeSince?, variables}. A structure Hourglass
+// never wrote has no status: it is UNDER_CONSTRUCTION with condition 0 (its
+// construction completes createdAt + constructionMinutes, at once if past).
+json structure_entity_json(const ApiStructure& s);
+json event_entity_json(const ApiEvent& e);    // {id, scheduledAt, isCompleted}
+
+// ---- engine changes -> API update --------------------------------------------
+
+// A copy of the API's variables with the engine's changes written in, for an
+// update (the API replaces variables whole, so unrelated keys must be kept).
+// Change keys as in records: "resources.<r>" goes to variables.resources.<r>
+// (a "resources" object is merged entry by entry); "level", "name" and "type"
+// are the API entity's own fields and are skipped; every other key
+// (population, carry, status, condition, activeSince...) is set as is.
+json merged_variables(const json& api_variables, const json& engine_changes);
+// The API entity's own `level` among the engine's changes, when they set one.
+std::optional<int> changed_level(const json& engine_changes);
+
+}  // namespace hourglass::messages
