@@ -52,6 +52,16 @@ void answer_drain_waiters(Self self) {
   self->state.drain_waiters.clear();
 }
 
+// Drops a campaign's entry. Its sink is linked to the registry (it ends
+// with it) and ends when its last handle goes: unlinked first, or the
+// sink's end (exit_reason::unreachable) would end the registry too.
+void forget_campaign(Self self, const std::string& id) {
+  auto it = self->state.campaigns.find(id);
+  if (it == self->state.campaigns.end()) return;
+  if (it->second.sink) self->unlink_from(it->second.sink);
+  self->state.campaigns.erase(it);
+}
+
 void bootstrap(Self self, const std::string& id) {
   auto& st = self->state;
   self->request(st.options.reader, caf::infinite, bootstrap_atom::value, id, st.options.rules)
@@ -80,8 +90,9 @@ void bootstrap(Self self, const std::string& id) {
             const std::string why = "campaign " + id + " could not be bootstrapped: " + self->system().render(err);
             spdlog::error("{}", why);
             auto waiting = std::move(self->state.campaigns[id].waiting);
-            self->state.campaigns.erase(id);
+            forget_campaign(self, id);
             for (const auto& in : waiting) dead_letter(self, in, why);
+            answer_drain_waiters(self);
           });
 }
 
@@ -116,6 +127,7 @@ void process_next(Self self, const std::string& id) {
             [=](caf::error& err) {
               dead_letter(self, *in, "campaign " + id + " failed: " + self->system().render(err));
               self->state.campaigns[id].busy = false;
+              answer_drain_waiters(self);  // its actor's down message restarts or quarantines it
             });
   };
   auto* modified = std::get_if<messages::EntityModified>(&in->message);
@@ -167,13 +179,17 @@ caf::behavior registry_actor(Self self, RegistryOptions options) {
       if (static_cast<int>(entry.failures.size()) > self->state.options.restart_limit) {
         entry.quarantined = true;
         spdlog::error("campaign {} quarantined after {} failures", id, entry.failures.size());
-        return;
+        // What waited behind the failed message is refused like what comes later.
+        auto waiting = std::move(entry.waiting);
+        entry.waiting.clear();
+        for (const auto& in : waiting) dead_letter(self, in, "campaign " + id + " is quarantined");
+        return answer_drain_waiters(self);
       }
       const std::string cid = id;
       auto waiting = std::move(entry.waiting);
-      self->state.campaigns.erase(cid);
+      forget_campaign(self, cid);
       for (auto& in : waiting) route(self, std::move(in));
-      return;
+      return answer_drain_waiters(self);
     }
   });
   return {
