@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "actors/errors.hpp"
 #include "actors/service/api_reader.hpp"
 #include "actors/service/bridge_actor.hpp"
 #include "actors/service/gateway_actor.hpp"
@@ -51,7 +52,10 @@ struct RegistryRig {
   service::testing::FakeCampaignApi api{"secret-token"};
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> system;
-  caf::actor reader, bridge, gateway, registry;
+  actors::api_reader_actor reader;
+  actors::bridge_actor bridge;
+  actors::gateway_actor gateway;
+  actors::registry_actor registry;
 
   // `restart_limit`: failures the registry restarts before it quarantines.
   explicit RegistryRig(int restart_limit) {
@@ -59,29 +63,37 @@ struct RegistryRig {
     api.start();
     seed(api);
     cfg.set("logger.verbosity", caf::atom("quiet"));
+    actors::add_error_rendering(cfg);
     system = std::make_unique<caf::actor_system>(cfg);
     auto rules = std::make_shared<const sim::Rules>(sim::Rules::defaults());
     io::CampaignApiConfig api_config{api.url(), "secret-token", 2000ms, ""};
     reader = system->spawn<caf::detached>(actors::api_reader, api_config);
-    bridge = system->spawn<caf::detached>(actors::bridge_actor, actors::BridgeOptions{redis.endpoint(), rules, {}});
+    bridge = system->spawn<caf::detached>(actors::bridge, actors::BridgeOptions{redis.endpoint(), rules, {}});
     actors::GatewayOptions gateway_options;
     gateway_options.api = api_config;
     gateway_options.concurrency = 1;
     gateway_options.dead_letters = bridge;
-    gateway = system->spawn(actors::gateway_actor, gateway_options);
-    actors::RegistryOptions options{rules, reader, gateway, bridge};
+    gateway = system->spawn(actors::gateway, gateway_options);
+    actors::RegistryOptions options;
+    options.rules = rules;
+    options.reader = reader;
+    options.gateway = gateway;
+    options.bridge = bridge;
     options.restart_limit = restart_limit;
     options.faults = std::make_shared<actors::FaultInjector>(actors::FaultPlan{"campaign", "c1", 1}, true);
-    registry = system->spawn(actors::registry_actor, options);
+    registry = system->spawn(actors::registry, options);
   }
   ~RegistryRig() {
-    for (const auto& a : {registry, gateway, bridge, reader}) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(reader, caf::exit_reason::user_shutdown);
   }
 
   actors::Inbound advance(const std::string& campaign, sim::WorldTime from, sim::WorldTime to) {
     const std::string channel = "campaign." + campaign + ".worldTimeAdvanced";
     const json payload{{"campaignId", campaign}, {"previousTime", iso(from)}, {"newTime", iso(to)}};
-    return actors::Inbound{messages::WorldTimeAdvanced{campaign, from, to}, channel, payload.dump()};
+    return actors::Inbound{messages::WorldTimeAdvanced{campaign, from, to}, channel, payload.dump(), std::nullopt};
   }
 
   // Routes the messages, then asks for the drain (the registry takes them
@@ -90,7 +102,7 @@ struct RegistryRig {
     caf::scoped_actor self{*system};
     for (const auto& in : messages) self->send(registry, actors::route_atom::value, in);
     bool drained = false;
-    self->request(registry, kDrainBound, actors::drain_atom::value)
+    self->request(registry, kDrainBound, actors::registry_drain_atom::value)
         .receive([&](bool) { drained = true; }, [](caf::error&) {});
     return drained;
   }
@@ -99,7 +111,7 @@ struct RegistryRig {
   std::optional<actors::RegistryStatus> status() {
     caf::scoped_actor self{*system};
     std::optional<actors::RegistryStatus> out;
-    self->request(registry, kDrainBound, actors::status_atom::value)
+    self->request(registry, kDrainBound, actors::registry_status_atom::value)
         .receive([&](actors::RegistryStatus& s) { out = s; }, [](caf::error&) {});
     return out;
   }
@@ -108,7 +120,7 @@ struct RegistryRig {
   // (the registry tells the bridge before it answers anything after).
   std::vector<std::string> dead_letter_reasons() {
     caf::scoped_actor self{*system};
-    self->request(bridge, kDrainBound, actors::flush_atom::value).receive([](std::size_t) {}, [](caf::error&) {});
+    self->request(bridge, kDrainBound, actors::flush_dead_letters_atom::value).receive([](std::size_t) {}, [](caf::error&) {});
     std::vector<std::string> reasons;
     auto r = io::RedisConnection::connect(redis.endpoint(), 2000ms);
     for (const auto& e : r.xrange("hourglass:deadletter"))
