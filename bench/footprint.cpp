@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "actors/campaign_actor.hpp"
+#include "actors/errors.hpp"
 #include "actors/record_sink.hpp"
 #include "bench/bench_commands.hpp"
 #include "bench/bench_world.hpp"
@@ -21,6 +22,7 @@ int run_footprint(const FootprintArgs& a) {
 
   caf::actor_system_config cfg;
   cfg.set("scheduler.max-threads", 2);
+  actors::add_error_rendering(cfg);
   caf::actor_system system{cfg};
   caf::scoped_actor self{system};
   auto sink = system.spawn(actors::record_sink, std::make_shared<actors::StringOutput>());

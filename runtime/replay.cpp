@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/campaign_actor.hpp"
+#include "actors/errors.hpp"
 #include "messages/record_json.hpp"
 #include "messages/wire.hpp"
 
@@ -24,6 +25,7 @@ caf::actor_system_config make_config(std::size_t threads) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   cfg.set("scheduler.max-threads", threads);
   cfg.set("logger.verbosity", caf::atom("quiet"));
+  actors::add_error_rendering(cfg);  // the renderer of hourglass_errc, for logs
   // A replay is a batch job: keep idle workers polling and stealing, so
   // that the thousand settlement steps a campaign fans out (all queued on
   // the campaign's worker) spread over every core at once. CAF 0.17's

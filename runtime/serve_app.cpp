@@ -8,6 +8,7 @@
 #include <cstring>
 #include <thread>
 
+#include "actors/errors.hpp"
 #include "actors/service/api_reader.hpp"
 #include "actors/service/bridge_actor.hpp"
 #include "actors/service/flight_recorder.hpp"
@@ -27,13 +28,8 @@ caf::actor_system_config actor_config() {
   caf::actor_system_config cfg;
   cfg.set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
   cfg.set("logger.verbosity", caf::atom("quiet"));
+  actors::add_error_rendering(cfg);
   return cfg;
-}
-
-service::BreakerState breaker_of(const std::string& s) {
-  if (s == "open") return service::BreakerState::open;
-  if (s == "half-open" || s == "half_open" || s == "HalfOpen") return service::BreakerState::half_open;
-  return service::BreakerState::closed;
 }
 
 }  // namespace
@@ -48,7 +44,10 @@ struct ServeApp::Impl {
   service::HealthState health;
   caf::actor_system_config actor_cfg = actor_config();
   std::unique_ptr<caf::actor_system> system;
-  caf::actor reader, bridge, gateway, registry;
+  actors::api_reader_actor reader;
+  actors::bridge_actor bridge;
+  actors::gateway_actor gateway;
+  actors::registry_actor registry;
   std::unique_ptr<io::RedisSubscriber> subscriber;
   std::unique_ptr<service::StatusServer> status;
   std::mutex mutex;
@@ -59,13 +58,13 @@ struct ServeApp::Impl {
 
   nlohmann::json health_report() {
     caf::scoped_actor self{*system};
-    self->request(gateway, std::chrono::seconds(1), actors::status_atom::value)
+    self->request(gateway, std::chrono::seconds(1), actors::gateway_status_atom::value)
         .receive([&](actors::GatewayStatus& g) {
                    health.set_gateway(g.queued + g.in_flight, g.dead_letters);
-                   health.set_api_breaker(breaker_of(g.breaker));
+                   health.set_api_breaker(g.breaker);
                  },
                  [&](caf::error&) {});
-    self->request(registry, std::chrono::seconds(1), actors::status_atom::value)
+    self->request(registry, std::chrono::seconds(1), actors::registry_status_atom::value)
         .receive([&](actors::RegistryStatus& r) { health.set_campaigns(r.campaigns, r.quarantined); },
                  [&](caf::error&) {});
     return health.to_json();
@@ -145,15 +144,14 @@ void ServeApp::start() {
   s.system = std::make_unique<caf::actor_system>(s.actor_cfg);
   io::CampaignApiConfig api{c.api_url, c.api_token, c.gateway_timeout, c.branch_id};
   s.reader = s.system->spawn<caf::detached>(actors::api_reader, api);
-  s.bridge = s.system->spawn<caf::detached>(actors::bridge_actor,
-                                            actors::BridgeOptions{s.redis, s.rules, {}, &s.telemetry});
+  s.bridge = s.system->spawn<caf::detached>(actors::bridge, actors::BridgeOptions{s.redis, s.rules, {}, &s.telemetry});
   actors::GatewayOptions gateway;
   gateway.api = api;
   gateway.concurrency = c.gateway_concurrency;
   gateway.retries = c.gateway_retries;
   gateway.dead_letters = s.bridge;
   gateway.telemetry = &s.telemetry;
-  s.gateway = s.system->spawn(actors::gateway_actor, gateway);
+  s.gateway = s.system->spawn(actors::gateway, gateway);
   actors::RegistryOptions registry{s.rules, s.reader, s.gateway, s.bridge, &s.telemetry,
                                    c.restart_limit, c.restart_window};
   if (s.record_file) {
@@ -164,8 +162,8 @@ void ServeApp::start() {
     registry.faults = std::make_shared<actors::FaultInjector>(*actors::parse_fault_plan(c.fault_inject));
     spdlog::warn("fault injection is on: {}", c.fault_inject);
   }
-  s.registry = s.system->spawn(actors::registry_actor, registry);
-  caf::anon_send(s.bridge, actors::route_atom::value, s.registry);
+  s.registry = s.system->spawn(actors::registry, registry);
+  caf::anon_send(s.bridge, actors::set_registry_atom::value, actors::inbound_router_actor{s.registry});
 
   s.status = std::make_unique<service::StatusServer>(c.bind, c.port, [&s] { return s.health_report(); }, s.metrics);
   s.status->start();
@@ -174,7 +172,8 @@ void ServeApp::start() {
   sub.endpoint = s.redis;
   sub.patterns = {"campaign.*.worldTimeAdvanced", "campaign.*.entityModified"};
   io::RedisSubscriberCallbacks cb;
-  caf::actor bridge = s.bridge, registry_actor = s.registry;
+  actors::bridge_actor bridge = s.bridge;
+  actors::registry_actor registry_actor = s.registry;
   cb.on_message = [bridge](std::string channel, std::string payload) {
     caf::anon_send(bridge, actors::inbound_atom::value, std::move(channel), std::move(payload));
   };
@@ -217,26 +216,29 @@ int ServeApp::wait() {
   int code = 0;
   caf::scoped_actor self{*s.system};
   const auto deadline = s.config.drain_timeout;
-  self->request(s.registry, deadline, actors::drain_atom::value)
+  self->request(s.registry, deadline, actors::registry_drain_atom::value)
       .receive([](bool) {}, [&](caf::error&) {
         spdlog::error("advances still in flight after {} s", deadline.count());
         code = 1;
       });
-  self->request(s.gateway, deadline, actors::drain_atom::value)
+  self->request(s.gateway, deadline, actors::gateway_drain_atom::value)
       .receive([](bool) { spdlog::info("gateway drained"); },
                [&](caf::error&) {
                  spdlog::error("gateway backlog not drained after {} s: dead-lettering the rest", deadline.count());
                  code = 1;
                });
   if (code != 0) {  // nothing is lost: what waits goes to hourglass:gateway:deadletter
-    self->request(s.gateway, std::chrono::seconds(5), actors::drain_atom::value, true)
+    self->request(s.gateway, std::chrono::seconds(5), actors::gateway_abandon_atom::value)
         .receive([](std::size_t) {}, [](caf::error&) {});
-    self->request(s.gateway, s.config.gateway_timeout * 2, actors::drain_atom::value)
+    self->request(s.gateway, s.config.gateway_timeout * 2, actors::gateway_drain_atom::value)
         .receive([](bool) {}, [](caf::error&) {});
   }
-  self->request(s.bridge, deadline, actors::flush_atom::value).receive([](std::size_t) {}, [](caf::error&) {});
+  self->request(s.bridge, deadline, actors::flush_dead_letters_atom::value).receive([](std::size_t) {}, [](caf::error&) {});
   s.status->stop();
-  for (const auto& a : {s.registry, s.gateway, s.bridge, s.reader}) self->send_exit(a, caf::exit_reason::user_shutdown);
+  self->send_exit(s.registry, caf::exit_reason::user_shutdown);
+  self->send_exit(s.gateway, caf::exit_reason::user_shutdown);
+  self->send_exit(s.bridge, caf::exit_reason::user_shutdown);
+  self->send_exit(s.reader, caf::exit_reason::user_shutdown);
   return code;
 }
 

@@ -5,12 +5,24 @@
 #include "messages/entity_codec.hpp"
 
 namespace hourglass::actors {
+
 namespace {
+
+hourglass_errc code_of(const io::ApiError& e) {
+  if (e.retryable()) return hourglass_errc::api_unavailable;
+  return e.kind == io::ApiError::Kind::BadReply ? hourglass_errc::bad_api_reply : hourglass_errc::api_refused;
+}
 
 template <class T>
 T value_or_throw(io::ApiResult<T> r, const std::string& what) {
-  if (!r.ok()) throw std::runtime_error(what + ": " + io::to_string(r.error.kind) + ": " + r.error.message);
+  if (!r.ok()) throw ApiReadError(code_of(r.error), what + ": " + io::to_string(r.error.kind) + ": " + r.error.message);
   return std::move(*r.value);
+}
+
+// What the reader answers for an exception of a read.
+caf::error error_of(const std::exception& e) {
+  if (const auto* api = dynamic_cast<const ApiReadError*>(&e)) return make_error(api->code, e.what());
+  return make_error(hourglass_errc::bad_api_reply, e.what());  // messages::InputError: an invalid entity
 }
 
 FetchedEntity fetch_entity(io::CampaignApi& api, messages::EntityKind kind, const std::string& id,
@@ -38,11 +50,12 @@ FetchedEntity fetch_entity(io::CampaignApi& api, messages::EntityKind kind, cons
       // The campaign API has no deferred effects (no query lists them or
       // their execution time): Hourglass learns of them only from the
       // messages that carry them inline, and keeps them itself.
-      throw std::runtime_error(where + ": a deferred effect must be given inline as `entity`; the campaign API "
-                               "has no deferred effects to fetch");
+      throw ApiReadError(hourglass_errc::entity_not_found,
+                         where + ": a deferred effect must be given inline as `entity`; the campaign API "
+                                 "has no deferred effects to fetch");
     case messages::EntityKind::Encounter: return out;
   }
-  throw std::runtime_error(where + ": not found");
+  throw ApiReadError(hourglass_errc::entity_not_found, where + ": not found");
 }
 
 }  // namespace
@@ -51,7 +64,7 @@ CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& id, con
   CampaignSeed seed;
   seed.id = id;
   auto clock = value_or_throw(api.get_current_world_time(id), "getCurrentWorldTime(" + id + ")");
-  if (!clock) throw std::runtime_error("campaign " + id + " has no world time yet");
+  if (!clock) throw ApiReadError(hourglass_errc::entity_not_found, "campaign " + id + " has no world time yet");
   seed.clock = *clock;
   for (const std::string& kingdom : value_or_throw(api.kingdoms_by_campaign(id), "kingdomsByCampaign(" + id + ")")) {
     for (const auto& s : value_or_throw(api.settlements_by_kingdom(kingdom), "settlementsByKingdom(" + kingdom + ")")) {
@@ -68,29 +81,29 @@ CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& id, con
   return seed;
 }
 
-caf::behavior api_reader(caf::event_based_actor* self, io::CampaignApiConfig config) {
+api_reader_actor::behavior_type api_reader(api_reader_actor::pointer self, io::CampaignApiConfig config) {
   auto api = std::make_shared<io::CampaignApi>(config);
-  auto fail = [](const std::exception& e) { return caf::make_error(caf::sec::runtime_error, e.what()); };
   return {
       [=](bootstrap_atom, const std::string& id, const sim::RulesPtr& rules) -> caf::result<CampaignSeed> {
         try {
           return read_campaign_seed(*api, id, *rules);
         } catch (const std::exception& e) {
-          return fail(e);
+          return error_of(e);
         }
       },
       [=](world_time_atom, const std::string& id) -> caf::result<sim::WorldTime> {
+        const std::string what = "getCurrentWorldTime(" + id + ")";
         auto r = api->get_current_world_time(id);
-        if (!r.ok() || !*r.value)
-          return caf::make_error(caf::sec::runtime_error, "getCurrentWorldTime(" + id + ") failed: " + r.error.message);
+        if (!r.ok()) return make_error(code_of(r.error), what + " failed: " + r.error.message);
+        if (!*r.value) return make_error(hourglass_errc::entity_not_found, what + ": campaign " + id + " has no world time yet");
         return **r.value;
       },
-      [=](fetch_atom, int kind, const std::string& id, const std::string& campaign_id,
+      [=](fetch_atom, messages::EntityKind kind, const std::string& id, const std::string& campaign_id,
           const sim::RulesPtr& rules) -> caf::result<FetchedEntity> {
         try {
-          return fetch_entity(*api, static_cast<messages::EntityKind>(kind), id, campaign_id, *rules);
+          return fetch_entity(*api, kind, id, campaign_id, *rules);
         } catch (const std::exception& e) {
-          return fail(e);
+          return error_of(e);
         }
       },
   };

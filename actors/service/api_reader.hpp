@@ -2,23 +2,40 @@
 // engine needs from the campaign API: a campaign's whole state on its first
 // message (bootstrap), its current world time (resync after a Redis
 // reconnect), and an entity that an entityModified did not carry inline.
-// Replies are validated by the same codecs as scenario files.
+// Replies are validated by the same codecs as scenario files. Failures are
+// hourglass_errc (actors/errors.hpp): api_unavailable, api_refused,
+// bad_api_reply, entity_not_found.
 #pragma once
 
 #include <caf/all.hpp>
 
+#include <stdexcept>
+
+#include "actors/errors.hpp"
 #include "actors/protocol.hpp"
+#include "actors/service/service_protocol.hpp"
 #include "io/campaign_api.hpp"
 
 namespace hourglass::actors {
 
-// (bootstrap_atom, campaign id, RulesPtr) -> CampaignSeed
-// (world_time_atom, campaign id) -> sim::WorldTime
-// (fetch_atom, EntityKind as int, entity id, campaign id, RulesPtr) -> FetchedEntity (service_protocol.hpp)
-caf::behavior api_reader(caf::event_based_actor* self, io::CampaignApiConfig config);
+// A read from the API that failed, with the code the reader answers.
+struct ApiReadError : std::runtime_error {
+  ApiReadError(hourglass_errc c, const std::string& what) : std::runtime_error(what), code(c) {}
+  hourglass_errc code;
+};
+
+using api_reader_actor = caf::typed_actor<
+    // (campaign id, rules) -> the campaign's state, validated
+    caf::replies_to<bootstrap_atom, std::string, sim::RulesPtr>::with<CampaignSeed>,
+    // campaign id -> its current world time
+    caf::replies_to<world_time_atom, std::string>::with<sim::WorldTime>,
+    // (kind, entity id, campaign id, rules) -> the entity
+    caf::replies_to<fetch_atom, messages::EntityKind, std::string, std::string, sim::RulesPtr>::with<FetchedEntity>>;
+
+api_reader_actor::behavior_type api_reader(api_reader_actor::pointer self, io::CampaignApiConfig config);
 
 // Builds a campaign's seed from the API (exposed for tests). Throws
-// messages::InputError (bad entity, naming it) or std::runtime_error (API).
+// messages::InputError (bad entity, naming it) or ApiReadError (API).
 CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& campaign_id,
                                 const sim::Rules& rules);
 

@@ -4,14 +4,12 @@
 
 #include <sstream>
 
-#include "actors/service/registry_actor.hpp"
-#include "actors/service/service_protocol.hpp"
 #include "messages/wire.hpp"
 
 namespace hourglass::actors {
 namespace {
 
-using Self = caf::stateful_actor<BridgeState>*;
+using Self = bridge_actor::stateful_pointer<BridgeState>;
 
 // The connection, (re)opened on demand; nullptr while Redis is unreachable.
 io::RedisConnection* redis(Self self) {
@@ -64,11 +62,10 @@ void refuse(Self self, const std::string& reason, const std::string& channel, co
 
 }  // namespace
 
-caf::behavior bridge_actor(Self self, BridgeOptions options) {
+bridge_actor::behavior_type bridge(Self self, BridgeOptions options) {
   self->state.options = std::move(options);
   return {
-      // The registry is spawned after the bridge (each needs the other).
-      [=](route_atom, const caf::actor& registry) { self->state.options.registry = registry; },
+      [=](set_registry_atom, const inbound_router_actor& registry) { self->state.options.registry = registry; },
       [=](rules_atom, const sim::RulesPtr& rules) { self->state.options.rules = rules; },
       [=](inbound_atom, const std::string& channel, const std::string& payload) {
         auto& st = self->state;
@@ -100,7 +97,7 @@ caf::behavior bridge_actor(Self self, BridgeOptions options) {
           spdlog::warn("redis bridge: PUBLISH failed: {}", e.what());
         }
       },
-      [=](flush_atom) {
+      [=](flush_dead_letters_atom) {
         flush_pending(self);
         return self->state.pending.size();
       },

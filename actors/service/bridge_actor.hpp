@@ -12,11 +12,29 @@
 #include <deque>
 #include <optional>
 
-#include "io/redis_connection.hpp"
+#include "actors/service/service_protocol.hpp"
 #include "actors/service/telemetry.hpp"
+#include "io/redis_connection.hpp"
 #include "sim/rules.hpp"
 
 namespace hourglass::actors {
+
+using bridge_actor = caf::typed_actor<
+    // the registry, spawned after the bridge (each needs the other)
+    caf::reacts_to<set_registry_atom, inbound_router_actor>,
+    // the rules messages are validated with, from now on (SIGHUP reload)
+    caf::reacts_to<rules_atom, sim::RulesPtr>,
+    // (channel, payload) as taken off Redis: a valid message is routed to
+    // the registry, a refused one dead-lettered with its reason
+    caf::reacts_to<inbound_atom, std::string, std::string>,
+    // (reason, channel, payload): a message refused after the bridge
+    caf::reacts_to<dead_letter_atom, std::string, std::string, std::string>,
+    // the gateway's dead letter (a JSON entry)
+    caf::reacts_to<gw_dead_letter_atom, std::string>,
+    // (channel, record lines): published one line at a time, best effort
+    caf::reacts_to<publish_atom, std::string, std::string>,
+    // writes the dead letters waiting for Redis; answers how many still wait
+    caf::replies_to<flush_dead_letters_atom>::with<std::size_t>>;
 
 inline constexpr const char* kDeadLetterStream = "hourglass:deadletter";
 inline constexpr const char* kGatewayDeadLetterStream = "hourglass:gateway:deadletter";
@@ -24,7 +42,7 @@ inline constexpr const char* kGatewayDeadLetterStream = "hourglass:gateway:deadl
 struct BridgeOptions {
   io::RedisEndpoint redis;
   sim::RulesPtr rules;
-  caf::actor registry;
+  inbound_router_actor registry;
   Telemetry* telemetry = &Telemetry::none();
   std::size_t max_pending = 100'000;  // dead letters kept while Redis is down
 };
@@ -36,7 +54,7 @@ struct BridgeState {
   static inline const char* name = "redis-bridge";
 };
 
-caf::behavior bridge_actor(caf::stateful_actor<BridgeState>* self, BridgeOptions options);
+bridge_actor::behavior_type bridge(bridge_actor::stateful_pointer<BridgeState> self, BridgeOptions options);
 
 }  // namespace hourglass::actors
 

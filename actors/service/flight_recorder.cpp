@@ -24,7 +24,8 @@ std::string recorded_message_line(const std::string& channel, const messages::Me
   return line.dump() + "\n";
 }
 
-caf::behavior flight_recorder(caf::event_based_actor* self, std::shared_ptr<std::FILE> file) {
+flight_recorder_actor::behavior_type flight_recorder(flight_recorder_actor::pointer self,
+                                                     std::shared_ptr<std::FILE> file) {
   return {
       [=](records_atom, const std::string& line) {
         if (std::fwrite(line.data(), 1, line.size(), file.get()) != line.size() || std::fflush(file.get()) != 0)

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "actors/protocol.hpp"
 #include "messages/wire.hpp"
 
 namespace hourglass::actors {
@@ -25,6 +26,11 @@ std::string recorded_message_line(const std::string& channel, const messages::Me
 
 // Appends lines to a file it owns and flushes each one (a crash loses at
 // most the line being written). Runs detached: file I/O off the scheduler.
-caf::behavior flight_recorder(caf::event_based_actor* self, std::shared_ptr<std::FILE> file);
+using flight_recorder_actor = caf::typed_actor<
+    caf::reacts_to<records_atom, std::string>,  // one line, with its '\n'
+    caf::replies_to<flush_atom>::with<bool>>;   // true once what came before is in the file
+
+flight_recorder_actor::behavior_type flight_recorder(flight_recorder_actor::pointer self,
+                                                     std::shared_ptr<std::FILE> file);
 
 }  // namespace hourglass::actors

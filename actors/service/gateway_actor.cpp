@@ -5,7 +5,7 @@
 namespace hourglass::actors {
 namespace {
 
-using Self = caf::stateful_actor<GatewayState>*;
+using Self = gateway_actor::stateful_pointer<GatewayState>;
 
 std::string entity_key(const GatewayJob& j) {
   return j.campaign_id + "/" + io::to_string(j.write.kind) + "/" + j.write.entity_id;
@@ -41,7 +41,7 @@ void dead_letter(Self self, const GatewayJob& job, const std::string& reason) {
   if (st.options.dead_letters) self->send(st.options.dead_letters, gw_dead_letter_atom::value, entry.dump());
 }
 
-void finished(Self self, const GatewayJob& job, const io::WriteOutcome& outcome, caf::actor worker) {
+void finished(Self self, const GatewayJob& job, const io::WriteOutcome& outcome, gateway_worker_actor worker) {
   auto& st = self->state;
   --st.in_flight;
   st.idle.push_back(worker);
@@ -94,7 +94,7 @@ void dispatch(Self self) {
     it = st.queue.erase(it);
     ++job.attempts;
     st.busy.insert(key);
-    caf::actor worker = st.idle.back();
+    gateway_worker_actor worker = st.idle.back();
     st.idle.pop_back();
     ++st.in_flight;
     self->request(worker, caf::infinite, execute_atom::value, job.write)
@@ -126,14 +126,15 @@ void take_writes(Self self, const std::string& campaign_id, const std::string& r
 
 }  // namespace
 
-caf::behavior gateway_worker(caf::event_based_actor* self, io::CampaignApiConfig api_config) {
+gateway_worker_actor::behavior_type gateway_worker(gateway_worker_actor::pointer self,
+                                                   io::CampaignApiConfig api_config) {
   auto api = std::make_shared<io::CampaignApi>(api_config);
   return {
       [=](execute_atom, const io::EntityWrite& w) { return io::execute_write(*api, w); },
   };
 }
 
-caf::behavior gateway_actor(Self self, GatewayOptions options) {
+gateway_actor::behavior_type gateway(Self self, GatewayOptions options) {
   auto& st = self->state;
   st.options = std::move(options);
   st.breaker = std::make_unique<io::CircuitBreaker>(st.options.breaker);
@@ -159,24 +160,21 @@ caf::behavior gateway_actor(Self self, GatewayOptions options) {
         self->state.tick_pending = false;
         dispatch(self);
       },
-      [=](drain_atom) -> caf::result<bool> {
+      [=](gateway_drain_atom) -> caf::result<bool> {
         if (idle_now(self)) return true;
-        auto rp = self->make_response_promise();
-        self->state.drain_waiters.push_back(rp);
+        self->state.drain_waiters.push_back(self->make_response_promise<bool>());
         return caf::delegated<bool>{};
       },
-      // The drain timed out: dead-letter what is still waiting, stop retrying.
-      [=](drain_atom, bool force) {
+      [=](gateway_abandon_atom) {
         auto& st = self->state;
-        st.closing = force;
+        st.closing = true;
         for (const auto& job : st.queue) dead_letter(self, job, "not written before shutdown");
         st.queue.clear();
         return st.in_flight + st.waiting_retry;
       },
-      [=](status_atom) {
+      [=](gateway_status_atom) {
         const auto& st = self->state;
-        return GatewayStatus{st.queue.size(), st.in_flight, st.dead_letters,
-                             io::to_string(st.breaker->state())};
+        return GatewayStatus{st.queue.size(), st.in_flight, st.dead_letters, st.breaker->state()};
       },
   };
 }

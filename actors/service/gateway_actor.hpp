@@ -27,6 +27,28 @@
 
 namespace hourglass::actors {
 
+// One worker: a blocking API client in a detached actor.
+using gateway_worker_actor =
+    caf::typed_actor<caf::replies_to<execute_atom, io::EntityWrite>::with<io::WriteOutcome>>;
+
+// Whoever keeps the gateway's dead letters (the bridge): one JSON entry each.
+using gateway_dead_letters_actor = caf::typed_actor<caf::reacts_to<gw_dead_letter_atom, std::string>>;
+
+using gateway_actor = caf::typed_actor<
+    // (campaign id, record lines of one message): queued as coalesced writes
+    caf::reacts_to<writes_atom, std::string, std::string>,
+    // ... with the settlements' hidden carries the message changed, at that world time
+    caf::reacts_to<writes_atom, std::string, std::string, Carries, sim::WorldTime>,
+    // answers once nothing is queued, in flight or waiting to retry
+    caf::replies_to<gateway_drain_atom>::with<bool>,
+    // the drain timed out: dead-letters what is queued, stops retrying; answers
+    // how many writes are still in flight or waiting
+    caf::replies_to<gateway_abandon_atom>::with<std::size_t>,
+    caf::replies_to<gateway_status_atom>::with<GatewayStatus>,
+    // its own timers: a write's retry is due; the breaker may let a call through
+    caf::reacts_to<retry_atom, GatewayJob>,
+    caf::reacts_to<tick_atom>>;
+
 struct GatewayOptions {
   io::CampaignApiConfig api;
   int concurrency = 8;
@@ -34,7 +56,7 @@ struct GatewayOptions {
   std::chrono::milliseconds retry_initial{200};
   std::chrono::milliseconds retry_cap{10'000};
   io::CircuitBreakerOptions breaker;
-  caf::actor dead_letters;             // receives (gw_dead_letter_atom, json string)
+  gateway_dead_letters_actor dead_letters;  // none: dead letters are only logged and counted
   Telemetry* telemetry = &Telemetry::none();
 };
 
@@ -43,20 +65,19 @@ struct GatewayState {
   std::unique_ptr<io::CircuitBreaker> breaker;
   std::deque<GatewayJob> queue;
   std::set<std::string> busy;          // entities with a write in flight or waiting to retry
-  std::vector<caf::actor> idle;        // workers
+  std::vector<gateway_worker_actor> idle;  // workers
   std::size_t in_flight = 0;
   std::size_t waiting_retry = 0;
   std::uint64_t dead_letters = 0;
   bool tick_pending = false;
   bool closing = false;  // shutting down: what cannot be written now is dead-lettered
-  std::vector<caf::response_promise> drain_waiters;
+  std::vector<caf::typed_response_promise<bool>> drain_waiters;
   static inline const char* name = "gateway";
 };
 
-caf::behavior gateway_actor(caf::stateful_actor<GatewayState>* self, GatewayOptions options);
+gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<GatewayState> self, GatewayOptions options);
 
-// One worker: a blocking API client in a detached actor.
-caf::behavior gateway_worker(caf::event_based_actor* self, io::CampaignApiConfig api);
+gateway_worker_actor::behavior_type gateway_worker(gateway_worker_actor::pointer self, io::CampaignApiConfig api);
 
 }  // namespace hourglass::actors
 

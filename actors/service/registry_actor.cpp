@@ -3,15 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/campaign_actor.hpp"
-#include "actors/service/api_reader.hpp"
-#include "actors/service/flight_recorder.hpp"
-#include "actors/service/service_protocol.hpp"
+#include "actors/errors.hpp"
 #include "actors/service/service_sink.hpp"
 
 namespace hourglass::actors {
 namespace {
 
-using Self = caf::stateful_actor<RegistryState>*;
+using Self = registry_actor::stateful_pointer<RegistryState>;
 
 const char* channel_kind(const messages::Message& m) {
   return std::holds_alternative<messages::WorldTimeAdvanced>(m) ? "worldTimeAdvanced" : "entityModified";
@@ -27,11 +25,16 @@ void dead_letter(Self self, const Inbound& in, const std::string& reason) {
   self->send(self->state.options.bridge, dead_letter_atom::value, reason, in.channel, in.payload);
 }
 
+// A message refused for a failure: its reason is the rendered error.
+void dead_letter(Self self, const Inbound& in, const caf::error& why) {
+  dead_letter(self, in, self->system().render(why));
+}
+
 void process_next(Self self, const std::string& id);
 
 // The flight recorder gets each message as its campaign takes it.
 void record(Self self, const Inbound& in) {
-  const caf::actor& recorder = self->state.options.recorder;
+  const flight_recorder_actor& recorder = self->state.options.recorder;
   if (!recorder) return;
   try {
     self->send(recorder, records_atom::value, recorded_message_line(in.channel, in.message, in.payload, in.fetched));
@@ -50,6 +53,16 @@ void answer_drain_waiters(Self self) {
   if (self->state.drain_waiters.empty() || !idle(self)) return;
   for (auto& rp : self->state.drain_waiters) rp.deliver(true);
   self->state.drain_waiters.clear();
+}
+
+// Drops a campaign's entry. Its sink is linked to the registry (it ends
+// with it) and ends when its last handle goes: unlinked first, or the
+// sink's end (exit_reason::unreachable) would end the registry too.
+void forget_campaign(Self self, const std::string& id) {
+  auto it = self->state.campaigns.find(id);
+  if (it == self->state.campaigns.end()) return;
+  if (it->second.sink) self->unlink_from(it->second.sink);
+  self->state.campaigns.erase(it);
 }
 
 void bootstrap(Self self, const std::string& id) {
@@ -77,11 +90,13 @@ void bootstrap(Self self, const std::string& id) {
           [=](caf::error& err) {
             // The messages that waited are dead-lettered; the next message
             // for this campaign tries the bootstrap again.
-            const std::string why = "campaign " + id + " could not be bootstrapped: " + self->system().render(err);
-            spdlog::error("{}", why);
+            const caf::error why = make_error(hourglass_errc::bootstrap_failed, "campaign " + id +
+                                              " could not be bootstrapped: " + self->system().render(err));
+            spdlog::error("{}", self->system().render(why));
             auto waiting = std::move(self->state.campaigns[id].waiting);
-            self->state.campaigns.erase(id);
+            forget_campaign(self, id);
             for (const auto& in : waiting) dead_letter(self, in, why);
+            answer_drain_waiters(self);
           });
 }
 
@@ -114,8 +129,11 @@ void process_next(Self self, const std::string& id) {
               process_next(self, id);
             },
             [=](caf::error& err) {
-              dead_letter(self, *in, "campaign " + id + " failed: " + self->system().render(err));
+              dead_letter(self, *in,
+                          make_error(hourglass_errc::campaign_failed,
+                                     "campaign " + id + " failed: " + self->system().render(err)));
               self->state.campaigns[id].busy = false;
+              answer_drain_waiters(self);  // its actor's down message restarts or quarantines it
             });
   };
   auto* modified = std::get_if<messages::EntityModified>(&in->message);
@@ -123,8 +141,8 @@ void process_next(Self self, const std::string& id) {
                             modified->operation != messages::Operation::Delete &&
                             std::holds_alternative<std::monostate>(modified->entity);
   if (!needs_entity) return deliver();
-  self->request(self->state.options.reader, caf::infinite, fetch_atom::value,
-                static_cast<int>(modified->kind), modified->entity_id, id, self->state.options.rules)
+  self->request(self->state.options.reader, caf::infinite, fetch_atom::value, modified->kind,
+                modified->entity_id, id, self->state.options.rules)
       .then(
           [=](FetchedEntity& fetched) {
             std::get<messages::EntityModified>(in->message).entity = std::move(fetched.patch);
@@ -132,10 +150,16 @@ void process_next(Self self, const std::string& id) {
             deliver();
           },
           [=](caf::error& err) {
-            dead_letter(self, *in, "entity could not be fetched from the API: " + self->system().render(err));
+            dead_letter(self, *in,
+                        make_error(hourglass_errc::fetch_failed,
+                                   "entity could not be fetched from the API: " + self->system().render(err)));
             self->state.campaigns[id].busy = false;
             process_next(self, id);
           });
+}
+
+caf::error quarantined(const std::string& id) {
+  return make_error(hourglass_errc::quarantined, "campaign " + id + " is quarantined");
 }
 
 void route(Self self, Inbound in) {
@@ -143,7 +167,7 @@ void route(Self self, Inbound in) {
   auto& campaigns = self->state.campaigns;
   const bool known = campaigns.count(id) > 0;
   CampaignEntry& entry = campaigns[id];
-  if (entry.quarantined) return dead_letter(self, in, "campaign " + id + " is quarantined");
+  if (entry.quarantined) return dead_letter(self, in, quarantined(id));
   entry.waiting.push_back(std::move(in));
   if (!known) return bootstrap(self, id);
   process_next(self, id);
@@ -151,7 +175,7 @@ void route(Self self, Inbound in) {
 
 }  // namespace
 
-caf::behavior registry_actor(Self self, RegistryOptions options) {
+registry_actor::behavior_type registry(Self self, RegistryOptions options) {
   self->state.options = std::move(options);
   // A campaign actor that dies is restarted from the API (its committed state
   // was written there); too many deaths in the window quarantine it.
@@ -167,13 +191,17 @@ caf::behavior registry_actor(Self self, RegistryOptions options) {
       if (static_cast<int>(entry.failures.size()) > self->state.options.restart_limit) {
         entry.quarantined = true;
         spdlog::error("campaign {} quarantined after {} failures", id, entry.failures.size());
-        return;
+        // What waited behind the failed message is refused like what comes later.
+        auto waiting = std::move(entry.waiting);
+        entry.waiting.clear();
+        for (const auto& in : waiting) dead_letter(self, in, quarantined(id));
+        return answer_drain_waiters(self);
       }
       const std::string cid = id;
       auto waiting = std::move(entry.waiting);
-      self->state.campaigns.erase(cid);
+      forget_campaign(self, cid);
       for (auto& in : waiting) route(self, std::move(in));
-      return;
+      return answer_drain_waiters(self);
     }
   });
   return {
@@ -202,13 +230,12 @@ caf::behavior registry_actor(Self self, RegistryOptions options) {
                 .then([](Handled&) {}, [](caf::error&) {});  // a failed campaign restarts with the new rules
         return true;
       },
-      [=](drain_atom) -> caf::result<bool> {
+      [=](registry_drain_atom) -> caf::result<bool> {
         if (idle(self)) return true;
-        auto rp = self->make_response_promise();
-        self->state.drain_waiters.push_back(rp);
+        self->state.drain_waiters.push_back(self->make_response_promise<bool>());
         return caf::delegated<bool>{};
       },
-      [=](status_atom) {
+      [=](registry_status_atom) {
         RegistryStatus s;
         for (const auto& [id, e] : self->state.campaigns) {
           ++s.campaigns;

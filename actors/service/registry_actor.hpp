@@ -18,27 +18,25 @@
 
 #include "actors/fault_injection.hpp"
 #include "actors/protocol.hpp"
+#include "actors/service/api_reader.hpp"
+#include "actors/service/bridge_actor.hpp"
+#include "actors/service/flight_recorder.hpp"
+#include "actors/service/gateway_actor.hpp"
+#include "actors/service/service_protocol.hpp"
 #include "actors/service/telemetry.hpp"
 
 namespace hourglass::actors {
 
-struct Inbound {
-  messages::Message message;
-  std::string channel;
-  std::string payload;  // raw, for dead letters
-  std::optional<nlohmann::json> fetched;  // the entity read from the API, for the flight recorder
-};
-
 struct RegistryOptions {
   sim::RulesPtr rules;
-  caf::actor reader;   // api_reader
-  caf::actor gateway;
-  caf::actor bridge;   // dead letters, publishing
+  api_reader_actor reader;
+  gateway_actor gateway;  // the campaigns' writes
+  bridge_actor bridge;    // dead letters, publishing
   Telemetry* telemetry = &Telemetry::none();
   int restart_limit = 5;
   std::chrono::seconds restart_window{10};
   FaultInjectorPtr faults;  // tests only; usually none
-  caf::actor recorder;      // the flight recorder; none when off
+  flight_recorder_actor recorder;  // none when off
 };
 
 struct CampaignEntry {
@@ -60,14 +58,25 @@ struct RegistryStatus {
 struct RegistryState {
   RegistryOptions options;
   std::map<std::string, CampaignEntry> campaigns;
-  std::vector<caf::response_promise> drain_waiters;  // answered when nothing is in flight
+  std::vector<caf::typed_response_promise<bool>> drain_waiters;  // answered when nothing is in flight
   static inline const char* name = "registry";
 };
 
-caf::behavior registry_actor(caf::stateful_actor<RegistryState>* self, RegistryOptions options);
+using registry_actor = caf::typed_actor<
+    // a valid message (from the bridge), to its campaign in arrival order
+    caf::reacts_to<route_atom, Inbound>,
+    // Redis reconnected: every campaign advances to the API's world time
+    caf::reacts_to<resync_atom>,
+    // new rules (SIGHUP): true once every campaign will take them before
+    // any message routed after this answer
+    caf::replies_to<rules_atom, sim::RulesPtr>::with<bool>,
+    // answers once no message is in flight or waiting (quarantined ones aside)
+    caf::replies_to<registry_drain_atom>::with<bool>,
+    caf::replies_to<registry_status_atom>::with<RegistryStatus>>;
+
+registry_actor::behavior_type registry(registry_actor::stateful_pointer<RegistryState> self, RegistryOptions options);
 
 }  // namespace hourglass::actors
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::Inbound)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::RegistryOptions)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::RegistryStatus)

@@ -1,35 +1,57 @@
-// What the service-mode actors say to each other (one process only).
+// What the service-mode actors say to each other (one process only): one
+// atom per operation, and the payloads they carry. Each actor's typed
+// interface, in its own header, is the documentation of its protocol:
+// api_reader_actor (api_reader.hpp), gateway_actor (gateway_actor.hpp),
+// bridge_actor (bridge_actor.hpp), registry_actor (registry_actor.hpp).
 #pragma once
 
 #include <caf/all.hpp>
+#include <optional>
 #include <string>
 
 #include "actors/protocol.hpp"
+#include "io/circuit_breaker.hpp"
 #include "io/coalesce.hpp"
 #include "io/write_executor.hpp"
 
 namespace hourglass::actors {
 
-// service sink -> gateway: (campaign id, record lines of one message)
-using writes_atom = caf::atom_constant<caf::atom("writes")>;
+// -> gateway
+using writes_atom = caf::atom_constant<caf::atom("writes")>;            // a message's records become writes
+using gateway_drain_atom = caf::atom_constant<caf::atom("gwdrain")>;    // answer once nothing is left to write
+using gateway_abandon_atom = caf::atom_constant<caf::atom("gwabandon")>;  // dead-letter what waits, stop retrying
+using gateway_status_atom = caf::atom_constant<caf::atom("gwstatus")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;              // the gateway's own timers
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
 // gateway -> worker: carry out one write
 using execute_atom = caf::atom_constant<caf::atom("execute")>;
-using retry_atom = caf::atom_constant<caf::atom("retry")>;
-using tick_atom = caf::atom_constant<caf::atom("tick")>;
-using drain_atom = caf::atom_constant<caf::atom("drain")>;
-using status_atom = caf::atom_constant<caf::atom("status")>;
-// -> bridge: publish / dead-letter
+// -> bridge
+using set_registry_atom = caf::atom_constant<caf::atom("registry")>;  // who valid messages go to
+using inbound_atom = caf::atom_constant<caf::atom("inbound")>;        // one raw message off Redis
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using dead_letter_atom = caf::atom_constant<caf::atom("deadltr")>;
 using gw_dead_letter_atom = caf::atom_constant<caf::atom("gwdeadltr")>;
-// subscriber thread -> bridge: one raw message off Redis
-using inbound_atom = caf::atom_constant<caf::atom("inbound")>;
+using flush_dead_letters_atom = caf::atom_constant<caf::atom("flushdl")>;  // write the waiting ones now
 // -> registry
-using route_atom = caf::atom_constant<caf::atom("route")>;
+using route_atom = caf::atom_constant<caf::atom("route")>;  // a valid message to its campaign
 using resync_atom = caf::atom_constant<caf::atom("resync")>;
+using registry_drain_atom = caf::atom_constant<caf::atom("regdrain")>;  // answer once no message is in flight
+using registry_status_atom = caf::atom_constant<caf::atom("regstatus")>;
+// -> api reader
 using bootstrap_atom = caf::atom_constant<caf::atom("bootstrap")>;
 using world_time_atom = caf::atom_constant<caf::atom("worldtime")>;
 using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
+
+// A valid message off Redis, on its way to its campaign.
+struct Inbound {
+  messages::Message message;
+  std::string channel;
+  std::string payload;  // raw, for dead letters
+  std::optional<nlohmann::json> fetched;  // the entity read from the API, for the flight recorder
+};
+
+// What the bridge hands valid messages to: the registry.
+using inbound_router_actor = caf::typed_actor<caf::reacts_to<route_atom, Inbound>>;
 
 // api reader -> registry: an entity read from the API, decoded and as JSON
 // (the SPEC's entity shape, for the flight recorder).
@@ -48,13 +70,15 @@ struct GatewayStatus {
   std::size_t queued = 0;
   std::size_t in_flight = 0;
   std::uint64_t dead_letters = 0;
-  std::string breaker;  // closed | open | half-open
+  io::CircuitBreaker::State breaker = io::CircuitBreaker::State::Closed;
 };
 
 }  // namespace hourglass::actors
 
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::Inbound)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::FetchedEntity)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::GatewayJob)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::GatewayStatus)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::io::EntityWrite)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::io::WriteOutcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::messages::EntityKind)

@@ -1,6 +1,5 @@
 #include "actors/service/service_sink.hpp"
 
-#include "actors/service/service_protocol.hpp"
 
 namespace hourglass::actors {
 namespace {
@@ -15,7 +14,7 @@ void take(Self self, std::string_view text) {
 
 }  // namespace
 
-caf::behavior service_sink(Self self, std::string campaign_id, caf::actor gateway, caf::actor bridge) {
+caf::behavior service_sink(Self self, std::string campaign_id, gateway_actor gateway, bridge_actor bridge) {
   auto& st = self->state;
   st.channel = "campaign." + campaign_id + ".simulation";
   st.campaign_id = std::move(campaign_id);

@@ -1,13 +1,16 @@
 // A campaign's record sink in service mode: every record is published on
 // Redis `campaign.{id}.simulation` (so UIs can show what happened) and,
 // when the campaign says a message is done, that message's records go to
-// the gateway to become API writes.
+// the gateway to become API writes. It stays untyped: the campaign actor
+// (actors/campaign_actor) talks to its sink through an untyped handle.
 #pragma once
 
 #include <caf/all.hpp>
+#include <string>
 
 #include "actors/protocol.hpp"
-#include <string>
+#include "actors/service/bridge_actor.hpp"
+#include "actors/service/gateway_actor.hpp"
 
 namespace hourglass::actors {
 
@@ -17,12 +20,12 @@ struct ServiceSinkState {
   std::string pending;  // records of the message in progress
   Carries carries;      // settlements' hidden carries changed by it
   sim::WorldTime carry_time = 0;
-  caf::actor gateway;
-  caf::actor bridge;
+  gateway_actor gateway;
+  bridge_actor bridge;
   static inline const char* name = "service-sink";
 };
 
 caf::behavior service_sink(caf::stateful_actor<ServiceSinkState>* self, std::string campaign_id,
-                           caf::actor gateway, caf::actor bridge);
+                           gateway_actor gateway, bridge_actor bridge);
 
 }  // namespace hourglass::actors

@@ -31,14 +31,6 @@ const char* to_string(HealthStatus s) {
   }
 }
 
-const char* to_string(BreakerState s) {
-  switch (s) {
-    case BreakerState::closed: return "closed";
-    case BreakerState::half_open: return "half_open";
-    default: return "open";
-  }
-}
-
 // ---- HealthState ------------------------------------------------------------
 
 HealthState::HealthState(std::chrono::seconds redis_grace, Clock::time_point now)
@@ -50,7 +42,7 @@ void HealthState::set_redis_connected(bool connected, Clock::time_point now) {
   redis_connected_ = connected;
 }
 
-void HealthState::set_api_breaker(BreakerState state) {
+void HealthState::set_api_breaker(io::CircuitBreaker::State state) {
   std::lock_guard<std::mutex> lock(mutex_);
   breaker_ = state;
 }
@@ -69,7 +61,7 @@ void HealthState::set_campaigns(std::size_t total, std::size_t quarantined) {
 
 HealthStatus HealthState::status_locked(Clock::time_point now) const {
   const bool redis_down_too_long = !redis_connected_ && now - redis_down_since_ > redis_grace_;
-  if (redis_down_too_long || breaker_ == BreakerState::open) return HealthStatus::unhealthy;
+  if (redis_down_too_long || breaker_ == io::CircuitBreaker::State::Open) return HealthStatus::unhealthy;
   if (campaigns_quarantined_ > 0 || gateway_dead_letters_ > 0) return HealthStatus::degraded;
   return HealthStatus::healthy;
 }
@@ -91,14 +83,13 @@ nlohmann::json HealthState::to_json(Clock::time_point now) const {
     redis["status"] = down > redis_grace_ ? "down" : "degraded";
   }
   redis["grace_s"] = redis_grace_.count();
-  const char* api_status = breaker_ == BreakerState::open        ? "down"
-                           : breaker_ == BreakerState::half_open ? "degraded"
-                                                                 : "ok";
+  using Breaker = io::CircuitBreaker::State;
+  const char* api_status = breaker_ == Breaker::Open ? "down" : breaker_ == Breaker::HalfOpen ? "degraded" : "ok";
   return json{
       {"status", to_string(status_locked(now))},
       {"components",
        {{"redis", redis},
-        {"api", {{"status", api_status}, {"breaker", to_string(breaker_)}}},
+        {"api", {{"status", api_status}, {"breaker", io::to_string(breaker_)}}},
         {"gateway",
          {{"status", gateway_dead_letters_ > 0 ? "degraded" : "ok"},
           {"backlog", gateway_backlog_},

@@ -19,15 +19,13 @@
 #include <string>
 #include <thread>
 
+#include "io/circuit_breaker.hpp"
 #include "runtime/service/metrics.hpp"
 
 namespace hourglass::service {
 
 enum class HealthStatus { healthy, degraded, unhealthy };
 const char* to_string(HealthStatus s);
-
-enum class BreakerState { closed, half_open, open };
-const char* to_string(BreakerState s);
 
 // Overall status rules (HealthState::status):
 //   unhealthy  Redis has been disconnected for more than `redis_grace`
@@ -51,7 +49,7 @@ class HealthState {
                        Clock::time_point now = Clock::now());
 
   void set_redis_connected(bool connected, Clock::time_point now = Clock::now());
-  void set_api_breaker(BreakerState state);
+  void set_api_breaker(io::CircuitBreaker::State state);
   void set_gateway(std::size_t backlog, std::size_t dead_letters);
   void set_campaigns(std::size_t total, std::size_t quarantined);
 
@@ -67,7 +65,7 @@ class HealthState {
   std::chrono::seconds redis_grace_;
   bool redis_connected_ = false;
   Clock::time_point redis_down_since_;
-  BreakerState breaker_ = BreakerState::closed;
+  io::CircuitBreaker::State breaker_ = io::CircuitBreaker::State::Closed;
   std::size_t gateway_backlog_ = 0;
   std::size_t gateway_dead_letters_ = 0;
   std::size_t campaigns_total_ = 0;

@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "actors/errors.hpp"
 #include "actors/service/bridge_actor.hpp"
 #include "actors/service/gateway_actor.hpp"
 #include "runtime/cli_dlq.hpp"
@@ -432,20 +433,22 @@ namespace {
 struct GatewayRig {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> system;
-  caf::actor bridge, gateway;
+  hourglass::actors::bridge_actor bridge;
+  hourglass::actors::gateway_actor gateway;
 
   GatewayRig(World& w) {
     cfg.set("logger.verbosity", caf::atom("quiet"));
+    hourglass::actors::add_error_rendering(cfg);
     system = std::make_unique<caf::actor_system>(cfg);
     auto rules = std::make_shared<const hourglass::sim::Rules>(hourglass::sim::Rules::defaults());
-    bridge = system->spawn<caf::detached>(hourglass::actors::bridge_actor,
+    bridge = system->spawn<caf::detached>(hourglass::actors::bridge,
                                           hourglass::actors::BridgeOptions{w.redis.endpoint(), rules, {}, nullptr});
     hourglass::actors::GatewayOptions options;
     options.api = w.api.config();
     options.concurrency = 1;
     options.retries = 0;
     options.dead_letters = bridge;
-    gateway = system->spawn(hourglass::actors::gateway_actor, options);
+    gateway = system->spawn(hourglass::actors::gateway, options);
   }
   ~GatewayRig() {
     caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
@@ -459,10 +462,10 @@ struct GatewayRig {
     caf::scoped_actor self{*system};
     self->send(gateway, hourglass::actors::writes_atom::value, campaign_id, records);
     bool drained = false;
-    self->request(gateway, caf::infinite, hourglass::actors::drain_atom::value)
+    self->request(gateway, caf::infinite, hourglass::actors::gateway_drain_atom::value)
         .receive([&](bool) { drained = true; }, [](caf::error&) {});
     std::size_t waiting = 1;
-    self->request(bridge, caf::infinite, hourglass::actors::flush_atom::value)
+    self->request(bridge, caf::infinite, hourglass::actors::flush_dead_letters_atom::value)
         .receive([&](std::size_t n) { waiting = n; }, [](caf::error&) {});
     return drained && waiting == 0;
   }

@@ -18,6 +18,7 @@
 
 using namespace hourglass::service;
 using Clock = HealthState::Clock;
+using Breaker = hourglass::io::CircuitBreaker::State;
 using std::chrono::seconds;
 
 TEST_CASE("health status follows the documented rules", "[service][status]") {
@@ -39,11 +40,11 @@ TEST_CASE("health status follows the documented rules", "[service][status]") {
   CHECK(h.status(t0 + seconds(100)) == HealthStatus::degraded);
   h.set_gateway(0, 0);
 
-  h.set_api_breaker(BreakerState::half_open);
+  h.set_api_breaker(Breaker::HalfOpen);
   CHECK(h.status(t0 + seconds(100)) == HealthStatus::healthy);
-  h.set_api_breaker(BreakerState::open);
+  h.set_api_breaker(Breaker::Open);
   CHECK(h.status(t0 + seconds(100)) == HealthStatus::unhealthy);
-  h.set_api_breaker(BreakerState::closed);
+  h.set_api_breaker(Breaker::Closed);
 
   // Redis drops at t0+200: the outage is counted from then, not from t0.
   h.set_redis_connected(false, t0 + seconds(200));
@@ -133,7 +134,7 @@ TEST_CASE("status server with HealthState as provider - a throwing provider is u
   const auto body = nlohmann::json::parse(res->body);
   CHECK(body["status"] == "degraded");
   for (const char* c : {"redis", "api", "gateway", "campaigns"}) CHECK(body["components"].contains(c));
-  state.set_api_breaker(BreakerState::open);
+  state.set_api_breaker(Breaker::Open);
   res = client.Get("/health");
   REQUIRE(res);
   CHECK(res->status == 503);
