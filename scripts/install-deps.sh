@@ -3,16 +3,19 @@
 # packages are already installed it does no apt work at all.
 # Usage: scripts/install-deps.sh [--with-chromium] [--with-test-tools]
 #   --with-chromium    Debian's chromium (the tuning report's render test)
-#   --with-test-tools  node and npm (Debian's, unless the machine has them)
-#                      and graphql-js in tests/contract/node_modules: the
+#   --with-test-tools  node and npm (Debian's, unless the machine has them),
+#                      graphql-js in tests/contract/node_modules (the
 #                      reference GraphQL validator of the contract test and
-#                      of the fake campaign API
+#                      of the fake campaign API), and socket.io,
+#                      @socket.io/redis-adapter and redis in
+#                      tests/socketio/node_modules (the real Socket.IO test)
 set -euo pipefail
 
 PACKAGES=(
   build-essential g++ cmake make pkg-config git ca-certificates
   libcaf-dev libhiredis-dev nlohmann-json3-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev catch2 libcli11-dev libcpp-httplib-dev
+  libmsgpack-cxx-dev
   redis-server
 )
 
@@ -47,17 +50,31 @@ if [[ $with_test_tools -eq 1 ]]; then
   command -v npm >/dev/null || missing+=(npm)
 fi
 
-# graphql-js, pinned in tests/contract/package.json, from the npm registry.
-install_test_tools() {
-  [[ $with_test_tools -eq 1 ]] || return 0
-  local dir
-  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/contract"
-  if [[ -d "$dir/node_modules/graphql" ]]; then
-    echo "install-deps: graphql-js already installed"
+# npm packages pinned in a test folder's package.json, from the npm registry
+# (no package-lock): install_npm_tools DIR WHAT PACKAGE...
+install_npm_tools() {
+  local dir="$1" what="$2" pkg; shift 2
+  local absent=0
+  for pkg in "$@"; do
+    [[ -f "$dir/node_modules/$pkg/package.json" ]] || absent=1
+  done
+  if [[ $absent -eq 0 ]]; then
+    echo "install-deps: $what already installed"
     return 0
   fi
-  echo "install-deps: installing graphql-js into $dir/node_modules"
+  echo "install-deps: installing $what into $dir/node_modules"
   (cd "$dir" && npm install --no-package-lock --no-save --no-audit --no-fund --loglevel=error)
+}
+
+# graphql-js (tests/contract) and a Socket.IO server with the Redis adapter
+# the campaign API uses (tests/socketio).
+install_test_tools() {
+  [[ $with_test_tools -eq 1 ]] || return 0
+  local tests
+  tests="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests"
+  install_npm_tools "$tests/contract" graphql-js graphql
+  install_npm_tools "$tests/socketio" "socket.io and @socket.io/redis-adapter" \
+    socket.io @socket.io/redis-adapter redis
 }
 
 if [[ ${#missing[@]} -eq 0 && $need_chromium -eq 0 ]]; then
