@@ -56,15 +56,24 @@ std::string error_messages(const json& errors) {
   return out;
 }
 
+// The real API's OptimisticLockException (campaign_manager, NestJS): in
+// production (formatError strips extensions) only its message tells it,
+// "<Entity> was modified by another user. Expected version X, but found Y.
+// ..."; in development extensions.code is INTERNAL_SERVER_ERROR with
+// extensions.status 409 (originalError.statusCode 409 for other formats),
+// never CONFLICT. Only an update takes an expectedVersion.
 bool is_optimistic_lock(const json& error, const ops::Operation& op) {
-  if (error.dump().find("OptimisticLockException") != std::string::npos) return true;
-  // NestJS reports its ConflictException (OptimisticLockException's base) with
-  // extensions.code CONFLICT; on an update nothing else conflicts.
-  if (&op == &ops::kUpdateSettlement || &op == &ops::kUpdateStructure) {
-    const json* ext = error.is_object() && error.contains("extensions") ? &error["extensions"] : nullptr;
-    if (ext && ext->is_object() && ext->contains("code") && (*ext)["code"] == "CONFLICT") return true;
-  }
-  return false;
+  if (&op != &ops::kUpdateSettlement && &op != &ops::kUpdateStructure) return false;
+  if (!error.is_object()) return false;
+  const json* m = error.contains("message") ? &error["message"] : nullptr;
+  if (m && m->is_string() && m->get_ref<const std::string&>().find("was modified by another user") != std::string::npos)
+    return true;
+  const json* ext = error.contains("extensions") ? &error["extensions"] : nullptr;
+  if (!ext || !ext->is_object()) return false;
+  if (ext->value("status", json()) == 409) return true;
+  if (auto o = ext->find("originalError"); o != ext->end() && o->is_object() && o->value("statusCode", json()) == 409)
+    return true;
+  return ext->dump().find("OptimisticLockException") != std::string::npos;  // a development stack trace
 }
 
 bool is_already_completed(const json& error) {

@@ -505,14 +505,40 @@ TEST_CASE("api: error classification rules on raw replies", "[service][api]") {
     r.body = body;
     return classify_reply(op, r).error;
   };
-  // NestJS formats OptimisticLockException as a ConflictException: code CONFLICT.
-  const std::string conflict =
-      R"({"errors":[{"message":"The entity was modified by another user. Please refresh and try again.","extensions":{"code":"CONFLICT"}}],"data":null})";
-  CHECK(classify(ops::kUpdateStructure, 200, conflict).kind == Kind::OptimisticLock);
-  CHECK(classify(ops::kExpireEvent, 200, conflict).kind == Kind::GraphQL);
-  CHECK(classify(ops::kUpdateSettlement, 200,
-                 R"({"errors":[{"message":"x","extensions":{"exception":{"name":"OptimisticLockException"}}}]})")
+  // The optimistic lock in production (extensions stripped): its message.
+  const std::string lock =
+      R"({"errors":[{"message":"Settlement was modified by another user. Expected version 7, but found 8. Please refresh and try again."}],"data":null})";
+  CHECK(classify(ops::kUpdateSettlement, 200, lock).kind == Kind::OptimisticLock);
+  CHECK(classify(ops::kUpdateStructure, 200, lock).kind == Kind::OptimisticLock);
+  CHECK(classify(ops::kExpireEvent, 200, lock).kind == Kind::GraphQL);  // no version check there
+  // In development: INTERNAL_SERVER_ERROR with status 409 (never CONFLICT).
+  CHECK(classify(ops::kUpdateStructure, 200,
+                 R"({"errors":[{"message":"x","extensions":{"code":"INTERNAL_SERVER_ERROR","status":409}}]})")
             .kind == Kind::OptimisticLock);
+  CHECK(classify(ops::kUpdateSettlement, 200,
+                 R"({"errors":[{"message":"x","extensions":{"code":"INTERNAL_SERVER_ERROR","originalError":{"statusCode":409}}}]})")
+            .kind == Kind::OptimisticLock);
+  CHECK(classify(ops::kUpdateSettlement, 200,
+                 R"({"errors":[{"message":"x","extensions":{"code":"INTERNAL_SERVER_ERROR","stacktrace":["OptimisticLockException: x"]}}]})")
+            .kind == Kind::OptimisticLock);
+  CHECK(classify(ops::kUpdateSettlement, 200,
+                 R"({"errors":[{"message":"x","extensions":{"code":"INTERNAL_SERVER_ERROR","status":500}}]})")
+            .kind == Kind::GraphQL);
+  // expireEvent on a completed event: done.
+  const ApiError completed =
+      classify(ops::kExpireEvent, 200, R"({"errors":[{"message":"Event with ID e1 is already completed"}],"data":null})");
+  CHECK(completed.kind == Kind::AlreadyApplied);
+  CHECK_FALSE(completed.retryable());
+  // The guards' and pipes' refusals: failures, never retried.
+  for (const char* m : {"Forbidden resource", "Unauthorized", "Bad Request", "branchId must be a UUID"}) {
+    INFO(m);
+    const ApiError e = classify(ops::kUpdateSettlement, 200,
+                                R"({"errors":[{"message":")" + std::string(m) + R"("}],"data":null})");
+    CHECK(e.kind == Kind::GraphQL);
+    CHECK_FALSE(e.retryable());
+    CHECK_FALSE(classify(ops::kExpireEvent, 200, R"({"errors":[{"message":")" + std::string(m) + R"("}],"data":null})")
+                    .retryable());
+  }
   // Any non-empty errors[] fails, even beside data.
   CHECK(classify(ops::kKingdomsByCampaign, 200, R"({"errors":[{"message":"partial"}],"data":{"kingdomsByCampaign":[]}})")
             .kind == Kind::GraphQL);
