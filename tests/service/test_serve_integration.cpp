@@ -134,6 +134,28 @@ TEST_CASE("serve: an advance produces the expected API writes, each once", "[ser
   CHECK_FALSE(s.api.wait_for_writes(before + 1, 1500ms));
 }
 
+// FIXME (campaign bootstrap loses the advance it bootstraps on): the real API
+// updates the campaign first and notifies after, so when the first
+// worldTimeAdvanced message bootstraps the campaign, getCurrentWorldTime
+// already answers the NEW time; read_campaign_seed (actors/service/
+// api_reader.cpp) takes it as the campaign's clock and the advance that
+// triggered the bootstrap is then dropped as stale: its two hours are never
+// simulated and nothing is written. Every other serve test publishes the
+// message without moving the API's clock, which the real API never does.
+// [!shouldfail] keeps the suite green while it fails; once fixed, remove it.
+TEST_CASE("serve: an advance notified after the API's clock moved (as the real API notifies) writes the same",
+          "[service][integration][!shouldfail]") {
+  Service s;
+  s.api.on_world_time_advanced([&s](const std::string& campaign, std::optional<hourglass::sim::WorldTime> previous,
+                                    hourglass::sim::WorldTime now) {
+    s.publish("campaign." + campaign + ".worldTimeAdvanced",
+              json{{"campaignId", campaign}, {"previousTime", iso(*previous)}, {"newTime", iso(now)}}.dump());
+  });
+  s.api.advance_world_time("c1", kT0 + 2 * kHour);
+  REQUIRE(s.api.wait_for_writes(2, 8s));
+  check_two_hours_applied(s);
+}
+
 TEST_CASE("serve: malformed messages are dead-lettered and the engine goes on", "[service][integration]") {
   Service s;
   s.publish("campaign.c1.worldTimeAdvanced", "{not json");
