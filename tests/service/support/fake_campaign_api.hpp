@@ -10,7 +10,8 @@
 //     400, errors[] with the validator's messages; an array body is HTTP 400
 //     "Operation batching disabled.". The fake then runs the document's root
 //     fields itself (any alias, any selection: replies carry exactly the
-//     selected fields). start() throws when node or graphql-js is missing.
+//     selected fields). start() throws when node (found on PATH, or given by
+//     HOURGLASS_NODE) or graphql-js (tests/contract/node_modules) is missing.
 //   - errors as NODE_ENV=production formats them (the default): an errors[]
 //     entry is {"message"} only, for validation errors too (the API's
 //     formatError strips extensions from every error). Options::production =
