@@ -56,12 +56,17 @@ std::string error_messages(const std::vector<GraphQLError>& errors) {
   return out;
 }
 
+// The real API's OptimisticLockException (campaign_manager, NestJS): in
+// production (formatError strips extensions) only its message tells it,
+// "<Entity> was modified by another user. Expected version X, but found Y.
+// ..."; in development extensions.code is INTERNAL_SERVER_ERROR with
+// extensions.status 409 (originalError.statusCode 409 for other formats),
+// never CONFLICT. Only an update takes an expectedVersion.
 bool is_optimistic_lock(const GraphQLError& error, const ops::Operation& op) {
-  if (error.text.find("OptimisticLockException") != std::string::npos) return true;
-  // NestJS reports its ConflictException (OptimisticLockException's base) with
-  // extensions.code CONFLICT; on an update nothing else conflicts.
-  if (&op == &ops::kUpdateSettlement || &op == &ops::kUpdateStructure) return error.code == "CONFLICT";
-  return false;
+  if (&op != &ops::kUpdateSettlement && &op != &ops::kUpdateStructure) return false;
+  if (error.message && error.message->find("was modified by another user") != std::string::npos) return true;
+  if (error.status == 409) return true;
+  return error.text.find("OptimisticLockException") != std::string::npos;  // a development stack trace
 }
 
 bool is_already_completed(const GraphQLError& error) {

@@ -115,7 +115,13 @@ GraphQLReply read_graphql_reply(std::string_view text) {
     if (e.is_object()) {
       if (const json* m = member(e, "message"); m && m->is_string()) error.message = m->get<std::string>();
       if (const json* ext = member(e, "extensions"); ext && ext->is_object())
+      {
         if (const json* c = member(*ext, "code"); c && c->is_string()) error.code = c->get<std::string>();
+        const json* original = member(*ext, "originalError");
+        const json* status = member(*ext, "status");
+        if (!status && original && original->is_object()) status = member(*original, "statusCode");
+        if (status && status->is_number_integer()) error.status = status->get<std::int64_t>();
+      }
     }
     reply.errors.push_back(std::move(error));
   }

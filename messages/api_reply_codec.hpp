@@ -6,6 +6,7 @@
 // policy, not decided here.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ namespace hourglass::messages {
 struct GraphQLError {
   std::optional<std::string> message;  // when `message` is a string
   std::optional<std::string> code;     // extensions.code, when a string
+  // The HTTP status NestJS gave the exception, when the development format
+  // shows it: extensions.status, or extensions.originalError.statusCode.
+  std::optional<std::int64_t> status;
   std::string text;                    // the whole entry as JSON text (exception names hide anywhere)
 };
 

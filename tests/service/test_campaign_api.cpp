@@ -2,6 +2,8 @@
 // round trip, every failure's classification, and the entity mapping.
 #include <catch2/catch.hpp>
 
+#include <httplib.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -32,13 +34,13 @@ hourglass::sim::WorldTime ms(const char* iso) { return *hourglass::sim::parse_wo
 
 constexpr const char* kNow = "2025-03-01T12:00:00.000Z";
 
-// A fake API with one campaign: kingdom k1 holding settlements s1 (with
-// structures st1, st2) and s2; events e1 (pending), e2 (completed), e3 (never
-// scheduled); effect fx1.
+// A fake API with one campaign (main branch "main", the branch configured):
+// kingdom k1 holding settlements s1 (with structures st1, st2) and s2; events
+// e1 (pending), e2 (completed), e3 (never scheduled); effect fx1.
 struct World {
   FakeCampaignApi fake;
-  World() {
-    fake.add_campaign("c1", ms(kNow));
+  explicit World(FakeCampaignApi::Options options = {}) : fake(std::move(options)) {
+    fake.add_campaign("c1", ms(kNow), "main");
     fake.add_kingdom("c1", "k1");
     fake.add_kingdom("c1", "k2");
     fake.add_settlement("k1", {{"id", "s1"},
@@ -69,7 +71,7 @@ struct World {
     fake.add_event("c1", {{"id", "e1"}, {"scheduledAt", "2025-03-01T11:00:00.000Z"}, {"isCompleted", false}});
     fake.add_event("c1", {{"id", "e2"}, {"scheduledAt", "2025-02-01T00:00:00.000Z"}, {"isCompleted", true}});
     fake.add_event("c1", {{"id", "e3"}, {"scheduledAt", nullptr}});
-    fake.add_effect("c1", {{"id", "fx1"}, {"executeAt", "2025-03-02T00:00:00.000Z"}});
+    fake.add_effect("c1", {{"id", "fx1"}, {"entityId", "e1"}, {"entityType", "event"}});
     fake.start();
   }
   CampaignApiConfig config(std::chrono::milliseconds timeout = 5s) const {
@@ -93,18 +95,14 @@ SettlementUpdate settlement_update(std::int64_t version, json variables) {
 
 }  // namespace
 
-TEST_CASE("api: getCurrentWorldTime in ISO, epoch-ms string and number forms, and null", "[service][api]") {
+TEST_CASE("api: getCurrentWorldTime (an ISO DateTime), and null", "[service][api]") {
   World w;
   CampaignApi api(w.config());
-  using Form = FakeCampaignApi::DateForm;
-  for (Form form : {Form::Iso, Form::EpochMillisString, Form::EpochMillisNumber}) {
-    w.fake.set_date_form(form);
-    auto r = api.get_current_world_time("c1");
-    INFO(r.error.message);
-    REQUIRE(r.ok());
-    REQUIRE(r.value->has_value());
-    CHECK(**r.value == ms(kNow));
-  }
+  auto r = api.get_current_world_time("c1");
+  INFO(r.error.message);
+  REQUIRE(r.ok());
+  REQUIRE(r.value->has_value());
+  CHECK(**r.value == ms(kNow));
   w.fake.set_world_time("c1", std::nullopt);
   auto none = api.get_current_world_time("c1");
   REQUIRE(none.ok());
@@ -134,7 +132,6 @@ TEST_CASE("api: parse_api_time accepts ISO and epoch milliseconds, nothing else"
 
 TEST_CASE("api: kingdoms, settlements and structures round trip", "[service][api]") {
   World w;
-  w.fake.set_date_form(FakeCampaignApi::DateForm::EpochMillisString);  // createdAt as epoch ms too
   CampaignApi api(w.config());
 
   auto kingdoms = api.kingdoms_by_campaign("c1");
@@ -200,18 +197,19 @@ TEST_CASE("api: one settlement or structure by id - an unknown id is an error", 
   CHECK(api.get_structure("st9").error.kind == Kind::GraphQL);
 }
 
-TEST_CASE("api: events (epoch-ms scheduledAt)", "[service][api]") {
+TEST_CASE("api: events (scheduledAt as the API sends it: epoch-ms strings)", "[service][api]") {
   World w;
-  w.fake.set_date_form(FakeCampaignApi::DateForm::EpochMillisString);
   CampaignApi api(w.config());
   auto events = api.events_by_campaign("c1");
   REQUIRE(events.ok());
   REQUIRE(events.value->size() == 2);  // e3 has no scheduledAt: it never expires
-  CHECK((*events.value)[0].id == "e1");
-  CHECK((*events.value)[0].scheduled_at == ms("2025-03-01T11:00:00Z"));
-  CHECK_FALSE((*events.value)[0].is_completed);
-  CHECK((*events.value)[1].id == "e2");
-  CHECK((*events.value)[1].is_completed);
+  // Ordered by scheduledAt, completed ones included.
+  CHECK((*events.value)[0].id == "e2");
+  CHECK((*events.value)[0].scheduled_at == ms("2025-02-01T00:00:00Z"));
+  CHECK((*events.value)[0].is_completed);
+  CHECK((*events.value)[1].id == "e1");
+  CHECK((*events.value)[1].scheduled_at == ms("2025-03-01T11:00:00Z"));
+  CHECK_FALSE((*events.value)[1].is_completed);
 }
 
 TEST_CASE("api: updateSettlement sends the input, replaces variables whole, bumps the version", "[service][api]") {
@@ -238,6 +236,7 @@ TEST_CASE("api: updateSettlement sends the input, replaces variables whole, bump
   const auto writes = w.fake.applied_writes();
   REQUIRE(writes.size() == 1);
   CHECK(writes[0].operation == "UpdateSettlement");
+  CHECK(writes[0].field == "updateSettlement");
   CHECK(writes[0].idempotency_key == "c1:Settlement:s1:LEVEL_UP:1");
   CHECK(writes[0].entity_id == "s1");
   const json& input = writes[0].variables["input"];
@@ -282,13 +281,47 @@ TEST_CASE("api: a stale expectedVersion is an OptimisticLock, not retryable, not
   CHECK(r.error.kind == Kind::OptimisticLock);
   CHECK_FALSE(r.error.retryable());
   CHECK_FALSE(r.done());
+  // The production message, the only thing that tells a lock from another error.
+  CHECK_THAT(r.error.message, Catch::Contains("Settlement was modified by another user. Expected version 7, but "
+                                              "found 8. Please refresh and try again."));
   CHECK(w.fake.settlement("s1")["version"] == 8);
   CHECK(w.fake.applied_writes().empty());
   // After re-reading the version, the same write (same key) goes through.
   auto again = api.update_settlement("s1", settlement_update(8, json::object()), "key-1");
   REQUIRE(again.ok());
   CHECK(again.value->version == 9);
-  CHECK(w.fake.duplicate_keys_seen().empty());
+  CHECK(w.fake.applications("key-1") == 1);
+}
+
+TEST_CASE("api: the development error format's optimistic lock (extensions.status 409) is one too", "[service][api]") {
+  FakeCampaignApi::Options dev;
+  dev.production = false;
+  World w(dev);
+  CampaignApi api(w.config());
+  w.fake.bump_version("st1");
+  StructureUpdate u;
+  u.expected_version = 3;
+  auto r = api.update_structure("st1", u, "key-1");
+  CHECK(r.error.kind == Kind::OptimisticLock);
+  CHECK_THAT(r.error.message, Catch::Contains("Structure was modified by another user. Expected version 3, but found 4"));
+}
+
+TEST_CASE("api: an update on a branch of another campaign is refused with the API's message", "[service][api]") {
+  World w;
+  w.fake.add_campaign("c2", ms(kNow), "main-of-c2");
+  auto config = w.config();
+  config.branch_id = "main-of-c2";
+  CampaignApi api(config);
+  auto r = api.update_settlement("s1", settlement_update(7, json::object()), "key-1");
+  CHECK(r.error.kind == Kind::GraphQL);
+  CHECK_FALSE(r.error.retryable());
+  CHECK_THAT(r.error.message,
+             Catch::Contains("Branch with ID main-of-c2 not found or does not belong to this entity's campaign"));
+  CHECK(w.fake.settlement("s1")["version"] == 7);
+  config.branch_id = "nope";
+  CHECK(CampaignApi(config).update_settlement("s1", settlement_update(7, json::object()), "k").error.kind ==
+        Kind::GraphQL);
+  CHECK(w.fake.applied_writes().empty());
 }
 
 TEST_CASE("api: expireEvent, then again: AlreadyApplied counts as done", "[service][api]") {
@@ -299,11 +332,14 @@ TEST_CASE("api: expireEvent, then again: AlreadyApplied counts as done", "[servi
   REQUIRE(r.ok());
   CHECK(r.value->id == "e1");
   CHECK(r.value->is_completed);
-  CHECK(r.value->occurred_at == ms(kNow));  // the campaign's world time
+  // occurredAt is the API's wall clock (`new Date()`), not the world time.
+  REQUIRE(r.value->occurred_at.has_value());
+  CHECK(*r.value->occurred_at > ms("2025-06-01T00:00:00Z"));
   CHECK(w.fake.event("e1")["isCompleted"] == true);
 
   auto again = api.expire_event("e1", "another-key");
   CHECK(again.error.kind == Kind::AlreadyApplied);
+  CHECK_THAT(again.error.message, Catch::Contains("Event with ID e1 is already completed"));
   CHECK_FALSE(again.error.retryable());
   CHECK(again.done());
   CHECK_FALSE(again.ok());
@@ -325,6 +361,7 @@ TEST_CASE("api: executeEffect, and success:false as an error", "[service][api]")
   CHECK(r.value->execution_id == "exec-1");
   CHECK(w.fake.effect_executions("fx1") == 1);
   CHECK(w.fake.applied_writes().at(0).variables == json{{"input", {{"effectId", "fx1"}}}});
+  CHECK(w.fake.applied_writes().at(0).arguments == json{{"input", {{"effectId", "fx1"}, {"dryRun", false}}}});
 
   w.fake.fail_effect("fx1", "patch path /variables/x does not exist");
   auto failed = api.execute_effect("fx1", "c1:Effect:fx1:DEFERRED_EFFECT:2");
@@ -336,25 +373,26 @@ TEST_CASE("api: executeEffect, and success:false as an error", "[service][api]")
   CHECK(w.fake.effect_executions("fx1") == 1);
 }
 
-TEST_CASE("api: a repeated Idempotency-Key is applied once", "[service][api]") {
+TEST_CASE("api: a repeated Idempotency-Key is applied again - the API ignores it", "[service][api]") {
   World w;
   CampaignApi api(w.config());
   auto first = api.execute_effect("fx1", "c1:Effect:fx1:DEFERRED_EFFECT:5");
   auto second = api.execute_effect("fx1", "c1:Effect:fx1:DEFERRED_EFFECT:5");
   REQUIRE(first.ok());
   REQUIRE(second.ok());
-  CHECK(second.value->execution_id == first.value->execution_id);  // the first reply again
-  CHECK(w.fake.effect_executions("fx1") == 1);
-  CHECK(w.fake.applied_writes().size() == 1);
-  CHECK(w.fake.duplicate_keys_seen() == std::vector<std::string>{"c1:Effect:fx1:DEFERRED_EFFECT:5"});
+  CHECK(second.value->execution_id != first.value->execution_id);  // a second execution
+  CHECK(w.fake.effect_executions("fx1") == 2);
+  CHECK(w.fake.applications("c1:Effect:fx1:DEFERRED_EFFECT:5") == 2);
+  CHECK(w.fake.keys_applied_more_than_once() == std::vector<std::string>{"c1:Effect:fx1:DEFERRED_EFFECT:5"});
 
-  // An update repeated with the same key: version bumped once, same ack.
+  // An update repeated with the same key: the version check, not the key,
+  // stops the second one.
   auto u1 = api.update_settlement("s1", settlement_update(7, json::object()), "u-key");
   auto u2 = api.update_settlement("s1", settlement_update(7, json::object()), "u-key");
   REQUIRE(u1.ok());
-  REQUIRE(u2.ok());  // not an OptimisticLock: the first result comes back
-  CHECK(u2.value->version == 8);
+  CHECK(u2.error.kind == Kind::OptimisticLock);
   CHECK(w.fake.settlement("s1")["version"] == 8);
+  CHECK(w.fake.applications("u-key") == 1);
 }
 
 TEST_CASE("api: a write needs an idempotency key", "[service][api]") {
@@ -364,21 +402,22 @@ TEST_CASE("api: a write needs an idempotency key", "[service][api]") {
   CHECK(w.fake.requests() == 0);
 }
 
-TEST_CASE("api: a missing or wrong bearer token is Http 401, not retryable", "[service][api]") {
+TEST_CASE("api: a missing or wrong bearer token is the API's 200 Unauthorized, not retryable", "[service][api]") {
   World w;
   auto config = w.config();
   config.token = "";
   CampaignApi no_token(config);
   auto r = no_token.get_current_world_time("c1");
-  CHECK(r.error.kind == Kind::Http);
-  CHECK(r.error.http_status == 401);
+  CHECK(r.error.kind == Kind::GraphQL);  // JwtAuthGuard: HTTP 200, errors [{message: Unauthorized}]
+  CHECK(r.error.http_status == 200);
+  CHECK_THAT(r.error.message, Catch::Contains("Unauthorized"));
   CHECK_FALSE(r.error.retryable());
 
   config.token = "not-the-token";
   CampaignApi wrong(config);
   auto w2 = wrong.expire_event("e1", "k");
-  CHECK(w2.error.kind == Kind::Http);
-  CHECK(w2.error.http_status == 401);
+  CHECK(w2.error.kind == Kind::GraphQL);
+  CHECK_FALSE(w2.error.retryable());
   CHECK(w.fake.event("e1")["isCompleted"] == false);
   // The token itself never shows in an error.
   CHECK(w2.error.message.find("not-the-token") == std::string::npos);
@@ -410,7 +449,7 @@ TEST_CASE("api: 5xx and a down API are retryable, 4xx is not", "[service][api]")
   CHECK(api.expire_event("e1", "k").ok());
 }
 
-TEST_CASE("api: a reply slower than the timeout is a Timeout - the retry is not applied twice", "[service][api]") {
+TEST_CASE("api: a reply slower than the timeout is a Timeout - a retry applies the write again", "[service][api]") {
   World w;
   CampaignApi api(w.config(300ms));
   w.fake.delay_next(1, 5s);  // the write lands, its reply is lost
@@ -421,12 +460,16 @@ TEST_CASE("api: a reply slower than the timeout is a Timeout - the retry is not 
   CHECK(r.error.retryable());
   CHECK(took < 4s);  // did not wait for the slow reply
 
+  // The first call landed, only its reply was lost; the API has no
+  // idempotency: retrying an effect executes it twice. (Whoever retries an
+  // effect after a timeout must know that: see io/write_executor and the DLQ's
+  // in-doubt rule.)
   auto retry = api.execute_effect("fx1", "c1:Effect:fx1:DEFERRED_EFFECT:9");
   INFO(retry.error.message);
   REQUIRE(retry.ok());
-  CHECK(w.fake.effect_executions("fx1") == 1);
-  CHECK(w.fake.applied_writes().size() == 1);
-  CHECK(w.fake.duplicate_keys_seen() == std::vector<std::string>{"c1:Effect:fx1:DEFERRED_EFFECT:9"});
+  CHECK(w.fake.effect_executions("fx1") == 2);
+  CHECK(w.fake.applied_writes().size() == 2);
+  CHECK(w.fake.applications("c1:Effect:fx1:DEFERRED_EFFECT:9") == 2);
 }
 
 TEST_CASE("api: a GraphQL error is a GraphQL failure, not retryable", "[service][api]") {
@@ -512,14 +555,40 @@ TEST_CASE("api: error classification rules on raw replies", "[service][api]") {
     r.body = body;
     return classify_reply(op, r).error;
   };
-  // NestJS formats OptimisticLockException as a ConflictException: code CONFLICT.
-  const std::string conflict =
-      R"({"errors":[{"message":"The entity was modified by another user. Please refresh and try again.","extensions":{"code":"CONFLICT"}}],"data":null})";
-  CHECK(classify(ops::kUpdateStructure, 200, conflict).kind == Kind::OptimisticLock);
-  CHECK(classify(ops::kExpireEvent, 200, conflict).kind == Kind::GraphQL);
-  CHECK(classify(ops::kUpdateSettlement, 200,
-                 R"({"errors":[{"message":"x","extensions":{"exception":{"name":"OptimisticLockException"}}}]})")
+  // The optimistic lock in production (extensions stripped): its message.
+  const std::string lock =
+      R"({"errors":[{"message":"Settlement was modified by another user. Expected version 7, but found 8. Please refresh and try again."}],"data":null})";
+  CHECK(classify(ops::kUpdateSettlement, 200, lock).kind == Kind::OptimisticLock);
+  CHECK(classify(ops::kUpdateStructure, 200, lock).kind == Kind::OptimisticLock);
+  CHECK(classify(ops::kExpireEvent, 200, lock).kind == Kind::GraphQL);  // no version check there
+  // In development: INTERNAL_SERVER_ERROR with status 409 (never CONFLICT).
+  CHECK(classify(ops::kUpdateStructure, 200,
+                 R"({"errors":[{"message":"x","extensions":{"code":"INTERNAL_SERVER_ERROR","status":409}}]})")
             .kind == Kind::OptimisticLock);
+  CHECK(classify(ops::kUpdateSettlement, 200,
+                 R"({"errors":[{"message":"x","extensions":{"code":"INTERNAL_SERVER_ERROR","originalError":{"statusCode":409}}}]})")
+            .kind == Kind::OptimisticLock);
+  CHECK(classify(ops::kUpdateSettlement, 200,
+                 R"({"errors":[{"message":"x","extensions":{"code":"INTERNAL_SERVER_ERROR","stacktrace":["OptimisticLockException: x"]}}]})")
+            .kind == Kind::OptimisticLock);
+  CHECK(classify(ops::kUpdateSettlement, 200,
+                 R"({"errors":[{"message":"x","extensions":{"code":"INTERNAL_SERVER_ERROR","status":500}}]})")
+            .kind == Kind::GraphQL);
+  // expireEvent on a completed event: done.
+  const ApiError completed =
+      classify(ops::kExpireEvent, 200, R"({"errors":[{"message":"Event with ID e1 is already completed"}],"data":null})");
+  CHECK(completed.kind == Kind::AlreadyApplied);
+  CHECK_FALSE(completed.retryable());
+  // The guards' and pipes' refusals: failures, never retried.
+  for (const char* m : {"Forbidden resource", "Unauthorized", "Bad Request", "branchId must be a UUID"}) {
+    INFO(m);
+    const ApiError e = classify(ops::kUpdateSettlement, 200,
+                                R"({"errors":[{"message":")" + std::string(m) + R"("}],"data":null})");
+    CHECK(e.kind == Kind::GraphQL);
+    CHECK_FALSE(e.retryable());
+    CHECK_FALSE(classify(ops::kExpireEvent, 200, R"({"errors":[{"message":")" + std::string(m) + R"("}],"data":null})")
+                    .retryable());
+  }
   // Any non-empty errors[] fails, even beside data.
   CHECK(classify(ops::kKingdomsByCampaign, 200, R"({"errors":[{"message":"partial"}],"data":{"kingdomsByCampaign":[]}})")
             .kind == Kind::GraphQL);

@@ -2,8 +2,9 @@
 // port) and the fake campaign API: the dead_letters unit, one dead letter
 // made by the real gateway and bridge actors, and the command in-process.
 // No mocks and no sleeps. "Applied once" is checked on the fake's record of
-// applied writes AND on duplicate_keys_seen() (the fake would quietly drop a
-// second send of a key, so an empty list proves there was none).
+// applied writes AND on keys_applied_more_than_once() (the API, and the fake,
+// ignore the Idempotency-Key: a second send of a key is applied again and
+// counted, so an empty list proves there was none).
 #include <catch2/catch.hpp>
 
 #include <spdlog/spdlog.h>
@@ -79,14 +80,14 @@ struct World {
 
   World() {
     spdlog::set_level(spdlog::level::off);
-    fake.add_campaign("c1", kT0);
+    fake.add_campaign("c1", kT0, "main");  // the branch api_config() configures
     fake.add_kingdom("c1", "k1");
     fake.add_settlement("k1", {{"id", "s1"}, {"name", "Oakridge"}, {"createdAt", iso(kT0)},
                                {"variables", {{"population", 100}, {"resources", {{"gold", 1}}}, {"lore", "kept"}}}});
     fake.add_structure({{"id", "st1"}, {"settlementId", "s1"}, {"type", "farm"}, {"createdAt", iso(kT0)},
                         {"variables", {{"status", "ACTIVE"}, {"condition", 100}}}});
     fake.add_event("c1", {{"id", "e1"}, {"scheduledAt", iso(kT0 + kHour / 2)}, {"isCompleted", false}});
-    fake.add_effect("c1", {{"id", "fx1"}, {"executeAt", iso(kT0 + kHour)}});
+    fake.add_effect("c1", {{"id", "fx1"}, {"entityId", "e1"}, {"entityType", "event"}});
   }
 
   // A dead letter exactly as the gateway writes one (gateway_actor.cpp,
@@ -186,7 +187,7 @@ TEST_CASE("dlq: retry ID writes the change once, with its Idempotency-Key, and r
   CHECK(writes[0].operation == "UpdateSettlement");
   CHECK(writes[0].idempotency_key == write.idempotency_key);
   CHECK(writes[0].variables["input"]["worldTime"] == iso(kT0 + kHour));
-  CHECK(w.fake.duplicate_keys_seen().empty());
+  CHECK(w.fake.keys_applied_more_than_once().empty());
   CHECK(w.ids() == std::vector<std::string>{other});  // only the one asked for
 
   // Gone: asking again is an unknown id, and nothing is sent.
@@ -215,7 +216,7 @@ TEST_CASE("dlq: retry --all writes every kind of entry once and empties the stre
   CHECK(w.fake.event("e1")["isCompleted"] == true);
   CHECK(w.fake.effect_executions("fx1") == 1);
   CHECK(w.fake.applied_writes().size() == 4);
-  CHECK(w.fake.duplicate_keys_seen().empty());
+  CHECK(w.fake.keys_applied_more_than_once().empty());
 
   CHECK(w.retry_all().empty());  // nothing left, nothing sent
   CHECK(w.fake.applied_writes().size() == 4);
@@ -234,18 +235,17 @@ TEST_CASE("dlq: a retried write that was already applied is done, not applied ag
   CHECK(w.fake.applied_writes().size() == 1);  // the first expiry only
 
   // Absolute values: a write applied twice (the first run crashed after the
-  // write, before the XDEL, and the API does not deduplicate) leaves what one
-  // leaves. The first run's key differs only because the fake would drop it.
+  // write, before the XDEL, and the API does not deduplicate: its
+  // Idempotency-Key is ignored) leaves what one leaves.
   const EntityWrite write = settlement_write({{"population", 130}, {"resources.gold", 7}}, kT0 + 2 * kHour);
   const std::string id = w.dead_letter(write);
-  EntityWrite first_run = write;
-  first_run.idempotency_key += ":first-run";
-  REQUIRE(hourglass::io::execute_write(w.api, first_run).done);
+  REQUIRE(hourglass::io::execute_write(w.api, write).done);
   const auto again = w.retry({id});
   INFO(dump(again));
   REQUIRE(again.size() == 1);
   CHECK(again[0].status == Status::Done);
   CHECK(w.fake.applied_writes().size() == 3);  // both settlement updates reached the API
+  CHECK(w.fake.applications(write.idempotency_key) == 2);  // the same key, applied twice
   CHECK(w.population() == 130);
   CHECK(w.fake.settlement("s1")["variables"]["resources"]["gold"] == 7);
   CHECK(w.fake.settlement("s1")["variables"]["lore"] == "kept");
@@ -500,7 +500,7 @@ TEST_CASE("dlq: a dead letter made by the real gateway and bridge is retried and
   const auto writes = w.fake.applied_writes();
   REQUIRE(writes.size() == 1);
   CHECK(writes[0].idempotency_key == "c1:Settlement:s1:POPULATION_GROWTH:" + std::to_string(kT0 + kHour));
-  CHECK(w.fake.duplicate_keys_seen().empty());
+  CHECK(w.fake.keys_applied_more_than_once().empty());
   CHECK(w.conn.xlen(w.stream) == 0);
 }
 
@@ -621,13 +621,14 @@ TEST_CASE("dlq cli: bad usage and bad configuration exit 2 naming what, the toke
   bad_env["GATEWAY_TIMEOUT_MS"] = "soon";
   CHECK(run_cli(bad_env, {"dlq", "list"}).code == 2);
 
-  // A wrong token: the API refuses (401), the entry is kept, the token is not printed.
+  // A wrong token: the API refuses (200, errors [Unauthorized]), the entry is
+  // kept, the token is not printed.
   w.dead_letter(settlement_write({{"population", 120}}, kT0 + kHour));
   auto wrong = env;
   wrong["API_TOKEN"] = "wrong-token-value";
   const CliRun refused = run_cli(wrong, {"dlq", "retry", "--all"});
   CHECK(refused.code == 1);
-  CHECK_THAT(refused.out, Catch::Contains("401"));
+  CHECK_THAT(refused.out, Catch::Contains("Unauthorized"));
   CHECK(refused.out.find("wrong-token-value") == std::string::npos);
   CHECK(refused.err.find("wrong-token-value") == std::string::npos);
   CHECK(w.conn.xlen(w.stream) == 1);

@@ -41,7 +41,7 @@ std::string iso(hourglass::sim::WorldTime t) { return hourglass::sim::format_wor
 // One campaign: settlement s1 (100 people, default rules) with an ACTIVE farm
 // st1, and an event e1 due to expire at 00:35.
 void seed(FakeCampaignApi& api) {
-  api.add_campaign("c1", kT0);
+  api.add_campaign("c1", kT0, "main");  // ServiceConfig's default API_BRANCH_ID
   api.add_kingdom("c1", "k1");
   api.add_settlement("k1", {{"id", "s1"}, {"name", "Oakridge"}, {"level", 1}, {"createdAt", iso(kT0)},
                             {"variables", {{"population", 100}, {"resources", {{"food", 0}, {"gold", 0}}}, {"lore", "kept"}}}});
@@ -115,7 +115,7 @@ void check_two_hours_applied(Service& s) {
   CHECK(settlement["variables"]["resources"]["gold"] == 1);
   CHECK(settlement["variables"]["lore"] == "kept");  // variables are merged, not replaced
   CHECK(s.api.event("e1")["isCompleted"] == true);
-  CHECK(s.api.duplicate_keys_seen().empty());
+  CHECK(s.api.keys_applied_more_than_once().empty());
 }
 
 }  // namespace
@@ -132,6 +132,28 @@ TEST_CASE("serve: an advance produces the expected API writes, each once", "[ser
   s.advance(kT0, kT0 + 2 * kHour);
   s.advance(kT0 + 2 * kHour, kT0 + 2 * kHour + 1);  // a barrier: 1 ms later, nothing due
   CHECK_FALSE(s.api.wait_for_writes(before + 1, 1500ms));
+}
+
+// FIXME (campaign bootstrap loses the advance it bootstraps on): the real API
+// updates the campaign first and notifies after, so when the first
+// worldTimeAdvanced message bootstraps the campaign, getCurrentWorldTime
+// already answers the NEW time; read_campaign_seed (actors/service/
+// api_reader.cpp) takes it as the campaign's clock and the advance that
+// triggered the bootstrap is then dropped as stale: its two hours are never
+// simulated and nothing is written. Every other serve test publishes the
+// message without moving the API's clock, which the real API never does.
+// [!shouldfail] keeps the suite green while it fails; once fixed, remove it.
+TEST_CASE("serve: an advance notified after the API's clock moved (as the real API notifies) writes the same",
+          "[service][integration][!shouldfail]") {
+  Service s;
+  s.api.on_world_time_advanced([&s](const std::string& campaign, std::optional<hourglass::sim::WorldTime> previous,
+                                    hourglass::sim::WorldTime now) {
+    s.publish("campaign." + campaign + ".worldTimeAdvanced",
+              json{{"campaignId", campaign}, {"previousTime", iso(*previous)}, {"newTime", iso(now)}}.dump());
+  });
+  s.api.advance_world_time("c1", kT0 + 2 * kHour);
+  REQUIRE(s.api.wait_for_writes(2, 8s));
+  check_two_hours_applied(s);
 }
 
 TEST_CASE("serve: malformed messages are dead-lettered and the engine goes on", "[service][integration]") {
@@ -180,7 +202,7 @@ TEST_CASE("serve: Redis restarted mid-run: reconnect, resync to the API's time, 
   CHECK(settlement["variables"]["population"] == 104);
   CHECK(settlement["variables"]["resources"]["food"] == 28);
   CHECK(settlement["variables"]["resources"]["gold"] == 2);
-  CHECK(s.api.duplicate_keys_seen().empty());
+  CHECK(s.api.keys_applied_more_than_once().empty());
 }
 
 TEST_CASE("serve: API down: writes wait for it, then arrive once", "[service][integration]") {
@@ -204,7 +226,7 @@ TEST_CASE("serve: API down: writes wait for it, then arrive once", "[service][in
   }
   CHECK(settlement["variables"]["population"] == 102);
   CHECK(settlement["variables"]["resources"]["gold"] == 1);
-  CHECK(s.api.duplicate_keys_seen().empty());
+  CHECK(s.api.keys_applied_more_than_once().empty());
   auto r = RedisConnection::connect(s.redis.endpoint(), 2000ms);
   for (const auto& e : r.xrange("hourglass:gateway:deadletter"))
     for (const auto& [k, v] : e.fields) UNSCOPED_INFO("gateway dead letter " << k << ": " << v);
@@ -275,7 +297,7 @@ TEST_CASE("serve: rules reloaded (SIGHUP) apply from the next message, refused o
   const std::string metrics = s.metrics();
   CHECK(metrics.find("hourglass_rules_reloads_total{outcome=\"applied\"} 1") != std::string::npos);
   CHECK(metrics.find("hourglass_rules_reloads_total{outcome=\"refused\"} 1") != std::string::npos);
-  CHECK(s.api.duplicate_keys_seen().empty());
+  CHECK(s.api.keys_applied_more_than_once().empty());
   std::filesystem::remove_all(dir_template);
 }
 
