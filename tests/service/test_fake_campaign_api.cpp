@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "io/campaign_api.hpp"
+#include "messages/api_reply_codec.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 
 using hourglass::service::testing::FakeCampaignApi;
@@ -150,7 +151,7 @@ TEST_CASE("fake api: getEffect lists every execution", "[service][fake]") {
   REQUIRE(executions.size() == 2);
   CHECK(executions[0]["id"] == first.body["data"]["executeEffect"]["executionId"]);
   CHECK(executions[1]["id"] == second.body["data"]["executeEffect"]["executionId"]);
-  CHECK(hourglass::io::parse_api_time(executions[0]["executedAt"]).has_value());
+  CHECK(hourglass::messages::parse_api_time(executions[0]["executedAt"]).has_value());
   CHECK_FALSE(executions[0]["executedBy"].get<std::string>().empty());
   CHECK(w.fake.effect_execution_log("fx1").size() == 2);
 }
