@@ -319,7 +319,7 @@ void settlement_step(Self self, const std::string& id, Done done, Ts... args) {
 sim::Settlement armed_settlement(const sim::SettlementPatch& p, const sim::Rules& rules,
                                  sim::WorldTime clock) {
   sim::Settlement s = sim::make_settlement(p, clock);
-  sim::arm_settlement(s, rules, clock);
+  sim::arm_settlement(s, rules, clock, p.periodic_anchor);
   return s;
 }
 
@@ -473,7 +473,7 @@ void seed_campaign(Self self, CampaignSeed& seed) {
   std::map<std::string, std::vector<sim::Structure>> by_settlement;
   for (const auto& p : seed.structures) {
     sim::Structure s = sim::make_structure(p, st.clock);
-    sim::arm_structure(s, *st.rules, st.clock);
+    sim::arm_structure(s, *st.rules, st.clock, p.periodic_anchor);
     by_settlement[s.settlement_id].push_back(std::move(s));
   }
   for (auto& [id, list] : by_settlement)

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "messages/wire.hpp"
+#include "sim/campaign_seed.hpp"
 #include "sim/canonical_merge.hpp"
 #include "sim/entities.hpp"
 #include "sim/patch.hpp"
@@ -77,15 +78,8 @@ struct SettlementSnapshot {
   std::vector<sim::Structure> structures;
 };
 
-// Everything a campaign starts from (scenario or API bootstrap), validated.
-struct CampaignSeed {
-  std::string id;
-  sim::WorldTime clock = 0;
-  std::vector<sim::SettlementPatch> settlements;
-  std::vector<sim::StructurePatch> structures;
-  std::vector<sim::EventPatch> events;
-  std::vector<sim::EffectPatch> effects;
-};
+// Everything a campaign starts from (scenario, API bootstrap or checkpoint).
+using CampaignSeed = sim::CampaignSeed;
 
 }  // namespace hourglass::actors
 

@@ -140,4 +140,75 @@ sim::EffectPatch read_effect(const json& v, const std::string& path, bool comple
   return p;
 }
 
+namespace {
+
+json amounts_json(const sim::Amounts& a) {
+  json out = json::object();
+  for (const auto& [name, value] : a) out[name] = value;
+  return out;
+}
+
+// Milliseconds as the minutes read_minutes takes back (llround makes the
+// round trip exact).
+double minutes(sim::Duration ms) { return static_cast<double>(ms) / static_cast<double>(sim::kMsPerMinute); }
+
+json settlement_variables_json(const sim::SettlementOverrides& o) {
+  json v = json::object();
+  if (o.population_growth_rate) v["populationGrowthRate"] = *o.population_growth_rate;
+  if (o.population_growth_interval) v["populationGrowthIntervalMinutes"] = minutes(*o.population_growth_interval);
+  if (o.resource_generation_interval)
+    v["resourceGenerationIntervalMinutes"] = minutes(*o.resource_generation_interval);
+  if (o.level_up_check_interval) v["levelUpCheckIntervalMinutes"] = minutes(*o.level_up_check_interval);
+  if (o.generation_rates) v["generationRates"] = amounts_json(*o.generation_rates);
+  return v;
+}
+
+json structure_variables_json(const sim::StructureOverrides& o) {
+  json v = json::object();
+  if (o.construction) v["constructionMinutes"] = minutes(*o.construction);
+  if (o.maintenance_interval) v["maintenanceIntervalMinutes"] = minutes(*o.maintenance_interval);
+  if (o.upgrade_interval) v["upgradeIntervalMinutes"] = minutes(*o.upgrade_interval);
+  if (o.maintenance_cost) v["maintenanceCost"] = amounts_json(*o.maintenance_cost);
+  if (o.upgrade_cost) v["upgradeCost"] = amounts_json(*o.upgrade_cost);
+  if (o.produces) v["produces"] = amounts_json(*o.produces);
+  if (o.growth_bonus) v["growthBonus"] = *o.growth_bonus;
+  if (o.max_level) v["maxLevel"] = *o.max_level;
+  return v;
+}
+
+json time_json(sim::WorldTime t) { return sim::format_world_time(t); }
+
+}  // namespace
+
+json settlement_json(const sim::Settlement& s) {
+  return {{"id", s.id},
+          {"name", s.name},
+          {"level", s.level},
+          {"population", s.population},
+          {"resources", amounts_json(s.resources)},
+          {"createdAt", time_json(s.created_at)},
+          {"variables", settlement_variables_json(s.overrides)},
+          {"carry", s.carry}};
+}
+
+json structure_json(const sim::Structure& s) {
+  json out = {{"id", s.id},
+              {"settlementId", s.settlement_id},
+              {"type", s.type},
+              {"level", s.level},
+              {"status", sim::status_name(s.status)},
+              {"condition", s.condition},
+              {"createdAt", time_json(s.created_at)},
+              {"variables", structure_variables_json(s.overrides)}};
+  if (s.construction_completes_at) out["constructionCompletesAt"] = time_json(*s.construction_completes_at);
+  if (s.active_since) out["activeSince"] = time_json(*s.active_since);
+  return out;
+}
+
+json event_json(const sim::Event& e) {
+  return {{"id", e.id}, {"scheduledAt", time_json(e.scheduled_at)}, {"isCompleted", e.completed}};
+}
+
+json effect_json(const sim::Effect& e) { return {{"id", e.id}, {"executeAt", time_json(e.execute_at)}}; }
+
 }  // namespace hourglass::messages

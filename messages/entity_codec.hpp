@@ -18,4 +18,12 @@ sim::StructurePatch read_structure(const json& v, const std::string& path,
 sim::EventPatch read_event(const json& v, const std::string& path, bool complete);
 sim::EffectPatch read_effect(const json& v, const std::string& path, bool complete);
 
+// The other way: a whole entity in the scenario layout, with its overrides
+// back under the `variables` names read above, so that reading it again
+// gives the same entity (checkpoints rely on it). Times in SPEC §1 form.
+json settlement_json(const sim::Settlement& s);  // includes the hidden `carry`
+json structure_json(const sim::Structure& s);
+json event_json(const sim::Event& e);
+json effect_json(const sim::Effect& e);
+
 }  // namespace hourglass::messages

@@ -329,11 +329,12 @@ bool Household::erase_structure(std::string_view id) {
   return true;
 }
 
-void arm_settlement(Settlement& s, const Rules& rules, WorldTime clock) {
+void arm_settlement(Settlement& s, const Rules& rules, WorldTime clock, std::optional<WorldTime> periodic_anchor) {
   s.params = settlement_params(rules, s.overrides);
-  s.resource_timer.start(s.created_at, s.params.resource_interval, clock);
-  s.growth_timer.start(s.created_at, s.params.growth_interval, clock);
-  s.level_up_timer.start(s.created_at, s.params.level_up_interval, clock);
+  const WorldTime anchor = periodic_anchor.value_or(s.created_at);
+  s.resource_timer.start(anchor, s.params.resource_interval, clock);
+  s.growth_timer.start(anchor, s.params.growth_interval, clock);
+  s.level_up_timer.start(anchor, s.params.level_up_interval, clock);
 }
 
 void rearm_settlement(Settlement& s, const Rules& rules, WorldTime clock) {
@@ -343,7 +344,7 @@ void rearm_settlement(Settlement& s, const Rules& rules, WorldTime clock) {
   s.level_up_timer.retime(s.params.level_up_interval, clock);
 }
 
-void arm_structure(Structure& st, const Rules& rules, WorldTime clock) {
+void arm_structure(Structure& st, const Rules& rules, WorldTime clock, std::optional<WorldTime> periodic_anchor) {
   st.rule = structure_rule(rules, st.type, st.overrides);
   st.maintenance_timer.stop();
   st.upgrade_timer.stop();
@@ -351,7 +352,7 @@ void arm_structure(Structure& st, const Rules& rules, WorldTime clock) {
   if (st.status == StructureStatus::UnderConstruction)
     st.construction_due = construction_due_of(st);
   else
-    start_periodic(st, st.active_since.value_or(st.created_at), clock);
+    start_periodic(st, periodic_anchor.value_or(st.active_since.value_or(st.created_at)), clock);
 }
 
 void rearm_structure(Structure& st, const Rules& rules, WorldTime clock, StructureStatus was) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,17 +29,20 @@ struct Household {
 // --- registering entities and their timers ---------------------------------
 
 // A settlement that joins (load or CREATE): its timers start, anchored at
-// createdAt.
-void arm_settlement(Settlement& s, const Rules& rules, WorldTime clock);
+// createdAt — or at `periodic_anchor`, the anchor a checkpoint kept.
+void arm_settlement(Settlement& s, const Rules& rules, WorldTime clock,
+                    std::optional<WorldTime> periodic_anchor = std::nullopt);
 // After an UPDATE or a rules change: rules are re-read, timers follow the new
 // intervals, anchors kept.
 void rearm_settlement(Settlement& s, const Rules& rules, WorldTime clock);
 
 // A structure that joins (load or CREATE): under construction it waits for
 // its completion; ACTIVE or DAMAGED, its periodic timers start anchored at
-// activeSince, else createdAt. A completion already due is left for
+// activeSince, else createdAt — or at `periodic_anchor` when a checkpoint
+// kept the anchor they were running at. A completion already due is left for
 // fire_overdue.
-void arm_structure(Structure& s, const Rules& rules, WorldTime clock);
+void arm_structure(Structure& s, const Rules& rules, WorldTime clock,
+                   std::optional<WorldTime> periodic_anchor = std::nullopt);
 // After an UPDATE (fields already replaced); `was` is the status before it.
 void rearm_structure(Structure& s, const Rules& rules, WorldTime clock, StructureStatus was);
 

@@ -21,6 +21,9 @@ struct SettlementPatch {
   // The hidden carry as the API stored it (the service writes it back); used
   // when the settlement joins (load, CREATE), ignored by UPDATE (kept).
   std::optional<double> carry;
+  // Only from a checkpoint: the anchor its timers run at. An UPDATE of
+  // createdAt keeps the anchor (SPEC §2), so createdAt alone may not say it.
+  std::optional<WorldTime> periodic_anchor;
 };
 
 struct StructurePatch {
@@ -34,6 +37,11 @@ struct StructurePatch {
   std::optional<WorldTime> construction_completes_at;
   std::optional<WorldTime> active_since;
   std::optional<StructureOverrides> variables;
+  // Only from a checkpoint: the anchor its periodic timers were running at.
+  // A completion firing, or an UPDATE to ACTIVE without activeSince, anchors
+  // them at a time that no other field keeps; a restored structure must
+  // find it again to fire at the same instants.
+  std::optional<WorldTime> periodic_anchor;
 };
 
 struct EventPatch {
