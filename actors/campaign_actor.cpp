@@ -127,12 +127,9 @@ void escalate(Self self, const std::string& why) {
 // its last committed state. False when the restart limit is reached.
 bool restart_settlement(Self self, const std::string& id, const std::string& why) {
   auto& st = self->state;
-  const auto now = std::chrono::steady_clock::now();
-  while (!st.restarts.empty() && now - st.restarts.front() > st.restart_window) st.restarts.pop_front();
-  if (static_cast<int>(st.restarts.size()) >= st.restart_limit) return false;
   auto copy = st.committed.find(id);
   if (copy == st.committed.end()) return false;
-  st.restarts.push_back(now);
+  if (!st.restarts.try_spend(std::chrono::steady_clock::now())) return false;
   // The old actor may still run (it answered with an error): it must go,
   // and its structure actors with it (they are linked to it).
   self->send_exit(st.settlements.at(id), caf::exit_reason::kill);
@@ -578,8 +575,7 @@ caf::behavior campaign_actor(Self self, CampaignInit init) {
   st.rules = std::move(init.rules);
   st.sink = std::move(init.sink);
   st.max_step = init.max_step;
-  st.restart_limit = init.restart_limit;
-  st.restart_window = init.restart_window;
+  st.restarts = RestartBudget(init.restart_limit, init.restart_window);
   st.on_restart = std::move(init.on_restart);
   st.faults = std::move(init.faults);
   self->set_exception_handler([=](caf::scheduled_actor* a, std::exception_ptr& e) {

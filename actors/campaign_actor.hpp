@@ -18,6 +18,7 @@
 
 #include "actors/fault_injection.hpp"
 #include "actors/protocol.hpp"
+#include "actors/restart_budget.hpp"
 #include "sim/schedule.hpp"
 
 namespace hourglass::actors {
@@ -51,9 +52,7 @@ struct CampaignState {
   // settlement actor starts from.
   std::map<std::string, SettlementSnapshot> committed;
   sim::WorldTime message_clock = 0;  // the clock when the current message began
-  std::deque<std::chrono::steady_clock::time_point> restarts;  // within the window
-  int restart_limit = 5;
-  std::chrono::steady_clock::duration restart_window{};
+  RestartBudget restarts;
   std::function<void(const std::string&)> on_restart;
   FaultInjectorPtr faults;
   std::uint64_t firings = 0;  // of events and effects: the fault injector's count

@@ -70,6 +70,7 @@ void bootstrap(Self self, const std::string& id) {
                 m->counter("hourglass_restarts_total", {{"actor", "settlement"}}).inc();
               };
             entry.campaign = self->spawn<caf::monitored>(campaign_actor, std::move(init));
+            entry.restarts = RestartBudget(o.restart_limit, o.restart_window);
             spdlog::info("campaign {} bootstrapped from the API", id);
             if (auto* m = o.metrics) m->gauge("hourglass_campaigns").set(static_cast<double>(self->state.campaigns.size()));
             self->request(entry.campaign, caf::infinite, load_atom::value)
@@ -166,14 +167,11 @@ caf::behavior registry_actor(Self self, RegistryOptions options) {
     for (auto& [id, entry] : self->state.campaigns) {
       if (entry.campaign.address() != down.source) continue;
       const auto now = std::chrono::steady_clock::now();
-      entry.failures.push_back(now);
-      while (!entry.failures.empty() && now - entry.failures.front() > self->state.options.restart_window)
-        entry.failures.pop_front();
       if (auto* m = self->state.options.metrics) m->counter("hourglass_restarts_total", {{"actor", "campaign"}}).inc();
       spdlog::error("campaign {} failed: {}", id, self->system().render(down.reason));
-      if (static_cast<int>(entry.failures.size()) > self->state.options.restart_limit) {
+      if (!entry.restarts.try_spend(now)) {
         entry.quarantined = true;
-        spdlog::error("campaign {} quarantined after {} failures", id, entry.failures.size());
+        spdlog::error("campaign {} quarantined after {} failures", id, entry.restarts.limit() + 1);
         return;
       }
       const std::string cid = id;

@@ -18,6 +18,7 @@
 
 #include "actors/fault_injection.hpp"
 #include "actors/protocol.hpp"
+#include "actors/restart_budget.hpp"
 #include "runtime/service/metrics.hpp"
 
 namespace hourglass::actors {
@@ -48,7 +49,7 @@ struct CampaignEntry {
   bool busy = false;
   bool quarantined = false;
   std::deque<Inbound> waiting;
-  std::deque<std::chrono::steady_clock::time_point> failures;
+  RestartBudget restarts;  // of its campaign actor; set when it is spawned
 };
 
 struct RegistryStatus {
