@@ -178,4 +178,25 @@ TEST_CASE("a structure moved to another settlement survives a restart of its old
     CHECK(ht::state_difference(clean.state, run.state) == "");
     CHECK(run.stats.refused == 0);
   }
+  // The moved structure's actor failing takes down its new settlement
+  // (linked), not its old one: one restart.
+  for (std::uint64_t nth : {1, 2, 3}) {
+    auto faults = std::make_shared<FaultInjector>(FaultPlan{"structure", "st1", nth});
+    const ht::ReplayRun run = ht::replay_scenario(scenario, 2, max_step, faults);
+    INFO("structure st1 fails when lent for the " << nth << "th time");
+    REQUIRE(faults->thrown() == 1);
+    CHECK(run.stats.restarts == 1);
+    CHECK(ht::first_difference(clean.records, run.records) == "");
+    CHECK(ht::state_difference(clean.state, run.state) == "");
+  }
+  // And the new settlement, restarted, brings the moved structure back.
+  for (std::uint64_t nth : {1, 4, 9}) {
+    auto faults = std::make_shared<FaultInjector>(FaultPlan{"settlement", "sB", nth});
+    const ht::ReplayRun run = ht::replay_scenario(scenario, 2, max_step, faults);
+    INFO("settlement sB fails at its firing " << nth << ", after st1 moved to it");
+    REQUIRE(faults->thrown() == 1);
+    CHECK(run.stats.restarts == 1);
+    CHECK(ht::first_difference(clean.records, run.records) == "");
+    CHECK(ht::state_difference(clean.state, run.state) == "");
+  }
 }
