@@ -7,17 +7,26 @@
 // actors): one that fails is restarted from the campaign's copy of its last
 // committed state and asked again, so the message in flight completes with
 // the records it would have had.
+//
+// Its code, by concern:
+//   campaign_actor.cpp          the behaviour: one inbound message at a time,
+//                               advances, load, rules, snapshots
+//   campaign_entities.cpp       seeding, and entityModified of every kind
+//   campaign_fanout.cpp         one step asked of every settlement, merged
+//   campaign_sink.cpp           records and carries to the sink, backpressure
+//   settlement_supervision.cpp  spawning, restarting, asking the settlements
 #pragma once
 
 #include <caf/all.hpp>
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "actors/fault_injection.hpp"
 #include "actors/protocol.hpp"
+#include "actors/restart_budget.hpp"
 #include "sim/schedule.hpp"
 
 namespace hourglass::actors {
@@ -41,38 +50,46 @@ struct CampaignInit {
 };
 
 struct CampaignState {
-  std::string id;
+  // What the campaign was started with. Its seed keeps only the id and the
+  // start clock once seeded (the entities live in the actors); its rules
+  // move to `rules`, which a reload replaces.
+  CampaignInit init;
+  const std::string& id() const { return init.seed.id; }
+
   sim::WorldTime clock = 0;
   sim::RulesPtr rules;
   sim::Schedule schedule;
+  std::uint64_t firings = 0;  // of events and effects: the fault injector's count
+
+  // The settlement actors and what restarts them (settlement_supervision).
   std::map<std::string, caf::actor> settlements;       // by id: the canonical rank
   std::map<std::string, std::string> structure_home;   // structure id -> settlement id
   // Each settlement's household as of its last commit: what a restarted
   // settlement actor starts from.
   std::map<std::string, SettlementSnapshot> committed;
-  sim::WorldTime message_clock = 0;  // the clock when the current message began
-  std::deque<std::chrono::steady_clock::time_point> restarts;  // within the window
-  int restart_limit = 5;
-  std::chrono::steady_clock::duration restart_window{};
-  std::function<void(const std::string&)> on_restart;
-  FaultInjectorPtr faults;
-  std::uint64_t firings = 0;  // of events and effects: the fault injector's count
-  Carries last_carry;         // each settlement's hidden carry as last sent to the sink
-  caf::actor sink;
-  sim::Duration max_step = 0;
+  RestartBudget restarts;
+
+  // The inbound message being handled (none between messages): its request,
+  // answered with the error should the campaign fail, and the clock when it
+  // began. The requests behind it wait in the mailbox (campaign_actor.cpp).
+  std::optional<caf::response_promise> current;
+  sim::WorldTime message_clock = 0;
+
+  // What went to the sink (campaign_sink).
+  Carries last_carry;  // each settlement's hidden carry as last sent to the sink
   // Steps handed to the sink and not yet written; a long advance waits
   // when too many are (records must not pile up faster than they are written).
   int steps_at_sink = 0;
   std::function<void()> on_sink_ready;
-  // One inbound message at a time: the next waits until the current is done.
-  std::deque<std::function<void()>> queue;
-  bool busy = false;
-  std::map<std::uint64_t, caf::response_promise> unanswered;  // by ticket
-  std::uint64_t next_ticket = 0;
   static inline const char* name = "campaign";
 };
 
-caf::behavior campaign_actor(caf::stateful_actor<CampaignState>* self, CampaignInit init);
+using CampaignSelf = caf::stateful_actor<CampaignState>*;
+
+// Ends the handling of one inbound message with its answer.
+using Done = std::function<void(Handled)>;
+
+caf::behavior campaign_actor(CampaignSelf self, CampaignInit init);
 
 }  // namespace hourglass::actors
 

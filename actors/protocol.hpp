@@ -68,9 +68,10 @@ struct Handled {
 using Carries = std::map<std::string, double>;  // settlement id -> carry
 
 // A structure in transit between settlements (UPDATE of its settlementId).
+// Its actor stays behind (it ends): the new settlement spawns one, linked to
+// itself, so that each settlement is linked to exactly its own structures.
 struct MovingStructure {
   sim::Structure structure;
-  caf::actor owner;
 };
 
 struct SettlementSnapshot {

@@ -195,8 +195,14 @@ caf::behavior settlement_actor(Self self, SettlementInit init) {
                 rp.deliver(caf::make_error(caf::sec::runtime_error, "no such structure"));
                 return;
               }
-              MovingStructure moving{std::move(*s), it->second};
+              // Copied, not moved: erase_structure finds it by its id (a
+              // moved-from entry would stay behind, nameless and without
+              // its rule, in the copy a restart starts from).
+              MovingStructure moving{*s};
               st.household.erase_structure(structure_id);
+              // Its actor is linked to this settlement, whose restart would
+              // kill it: it ends here, and the new settlement spawns its own.
+              self->send(it->second, delete_atom::value);
               st.structure_actors.erase(it);
               rp.deliver(std::move(moving));
             },
@@ -210,8 +216,11 @@ caf::behavior settlement_actor(Self self, SettlementInit init) {
           const sim::StructureStatus was = m->structure.status;
           sim::apply_patch(m->structure, p);
           sim::rearm_structure(m->structure, *st.rules, clock, was);
-          st.structure_actors[m->structure.id] = m->owner;
-          st.household.insert_structure(std::move(m->structure));
+          const std::string id = m->structure.id;
+          if (!st.household.insert_structure(std::move(m->structure))) return std::uint64_t{0};
+          // Its own actor, linked to this settlement (not the one it came
+          // from), lent until the commit like a created structure's.
+          spawn_structure(self, id);
           return sim::fire_overdue(st.household, *st.rules, clock, w);
         });
       },

@@ -182,21 +182,20 @@ registry_actor::behavior_type registry(Self self, RegistryOptions options) {
   self->set_down_handler([=](caf::down_msg& down) {
     for (auto& [id, entry] : self->state.campaigns) {
       if (entry.campaign.address() != down.source) continue;
-      const auto now = std::chrono::steady_clock::now();
-      entry.failures.push_back(now);
-      while (!entry.failures.empty() && now - entry.failures.front() > self->state.options.restart_window)
-        entry.failures.pop_front();
-      self->state.options.telemetry->restart("campaign");
+      const auto& o = self->state.options;
+      RestartBudget& budget =
+          self->state.restarts.try_emplace(id, o.restart_limit, o.restart_window).first->second;
       spdlog::error("campaign {} failed: {}", id, self->system().render(down.reason));
-      if (static_cast<int>(entry.failures.size()) > self->state.options.restart_limit) {
+      if (!budget.try_spend(std::chrono::steady_clock::now())) {
         entry.quarantined = true;
-        spdlog::error("campaign {} quarantined after {} failures", id, entry.failures.size());
+        spdlog::error("campaign {} quarantined after {} failures", id, o.restart_limit + 1);
         // What waited behind the failed message is refused like what comes later.
         auto waiting = std::move(entry.waiting);
         entry.waiting.clear();
         for (const auto& in : waiting) dead_letter(self, in, quarantined(id));
         return answer_drain_waiters(self);
       }
+      o.telemetry->restart("campaign");
       const std::string cid = id;
       auto waiting = std::move(entry.waiting);
       forget_campaign(self, cid);

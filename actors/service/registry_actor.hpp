@@ -18,6 +18,7 @@
 
 #include "actors/fault_injection.hpp"
 #include "actors/protocol.hpp"
+#include "actors/restart_budget.hpp"
 #include "actors/service/api_reader.hpp"
 #include "actors/service/bridge_actor.hpp"
 #include "actors/service/flight_recorder.hpp"
@@ -46,7 +47,6 @@ struct CampaignEntry {
   bool busy = false;
   bool quarantined = false;
   std::deque<Inbound> waiting;
-  std::deque<std::chrono::steady_clock::time_point> failures;
 };
 
 struct RegistryStatus {
@@ -57,6 +57,10 @@ struct RegistryStatus {
 
 struct RegistryState {
   RegistryOptions options;
+  // Each campaign's restarts, by id. Kept apart from its entry, which a
+  // restart drops and makes again: the budget must outlive both, or a
+  // campaign that keeps failing is restarted for ever, never quarantined.
+  std::map<std::string, RestartBudget> restarts;
   std::map<std::string, CampaignEntry> campaigns;
   std::vector<caf::typed_response_promise<bool>> drain_waiters;  // answered when nothing is in flight
   static inline const char* name = "registry";

@@ -111,3 +111,78 @@ TEST_CASE("a settlement that keeps failing is restarted up to the limit, then it
   CHECK(run.stats.refused > clean.stats.refused);  // c1's later messages fail with it
   CHECK(run.dead_letters.find("settlement s5 failed") != std::string::npos);
 }
+
+namespace {
+
+// Two settlements; st1 moves from sA to sB first thing, then time runs.
+hourglass::runtime::Scenario moved_structure_scenario() {
+  auto settlement = [](const char* id) {
+    return nlohmann::json{{"id", id},           {"name", id},
+                          {"level", 1},         {"population", 100},
+                          {"resources", {{"food", 50}, {"gold", 20}}},
+                          {"createdAt", "2025-02-01T00:00:00.000Z"}};
+  };
+  auto advance = [](const char* from, const char* to) {
+    return nlohmann::json{{"channel", "campaign.c1.worldTimeAdvanced"},
+                          {"payload", {{"campaignId", "c1"}, {"previousTime", from}, {"newTime", to}}}};
+  };
+  nlohmann::json move = {{"channel", "campaign.c1.entityModified"},
+                         {"payload",
+                          {{"campaignId", "c1"},
+                           {"entityType", "Structure"},
+                           {"entityId", "st1"},
+                           {"operation", "UPDATE"},
+                           {"entity", {{"id", "st1"}, {"settlementId", "sB"}}}}}};
+  nlohmann::json doc = {
+      {"name", "moved-structure"},
+      {"description", "st1 moves from sA to sB, then two advances"},
+      {"campaigns",
+       {{{"id", "c1"},
+         {"currentWorldTime", "2025-02-01T00:00:00.000Z"},
+         {"settlements", {settlement("sA"), settlement("sB")}},
+         {"structures",
+          {{{"id", "st1"},
+            {"settlementId", "sA"},
+            {"type", "farm"},
+            {"level", 1},
+            {"status", "ACTIVE"},
+            {"condition", 100},
+            {"createdAt", "2025-01-20T00:00:00.000Z"}}}},
+         {"events", nlohmann::json::array()},
+         {"deferredEffects", nlohmann::json::array()}}}},
+      {"messages",
+       {move, advance("2025-02-01T00:00:00.000Z", "2025-02-01T12:00:00.000Z"),
+        advance("2025-02-01T12:00:00.000Z", "2025-02-02T00:00:00.000Z")}}};
+  return hourglass::runtime::parse_scenario(doc, "", "$");
+}
+
+}  // namespace
+
+// A moved structure belongs to its new settlement, actor included: a restart
+// of the old one (which kills the actors linked to it) must not take the
+// moved structure down, and its own failure restarts the new one only.
+TEST_CASE("a structure moved to another settlement survives a restart of its old settlement, and belongs to the new one",
+          "[supervision][replay]") {
+  const auto scenario = moved_structure_scenario();
+  const auto max_step = 60 * kMsPerMinute;
+  const ht::ReplayRun clean = ht::replay_scenario(scenario, 2, max_step);
+  REQUIRE(clean.stats.refused == 0);
+  REQUIRE(clean.records.find("\"st1\"") != std::string::npos);
+  // sA (the old settlement) fails: a restart of it must not touch st1.
+  // st1's actor fails: it takes down its new settlement, not its old one.
+  // sB (the new settlement) fails: its restart brings st1 back.
+  const std::vector<FaultPlan> plans{
+      {"settlement", "sA", 1}, {"settlement", "sA", 4}, {"settlement", "sA", 9},
+      {"structure", "st1", 1}, {"structure", "st1", 2}, {"structure", "st1", 3},
+      {"settlement", "sB", 1}, {"settlement", "sB", 4}, {"settlement", "sB", 9}};
+  for (const FaultPlan& plan : plans) {
+    auto faults = std::make_shared<FaultInjector>(plan);
+    const ht::ReplayRun run = ht::replay_scenario(scenario, 2, max_step, faults);
+    INFO(plan.kind << " " << plan.name << " fails at its count " << plan.nth << ", after st1 moved to sB");
+    REQUIRE(faults->thrown() == 1);
+    CHECK(run.stats.restarts == 1);  // the failed actor's settlement only
+    CHECK(ht::first_difference(clean.records, run.records) == "");
+    CHECK(ht::state_difference(clean.state, run.state) == "");
+    CHECK(run.stats.refused == 0);
+  }
+}

@@ -165,6 +165,23 @@ TEST_CASE("registry: a drain asked while a campaign's last message fails is answ
   CHECK_THAT(reasons[1], Catch::Contains("campaign c1 failed"));
 }
 
+TEST_CASE("registry: a campaign that keeps failing is quarantined once its restarts are spent",
+          "[service][registry][quarantine]") {
+  RegistryRig rig(2);  // two restarts, then quarantine
+  for (int i = 0; i < 3; ++i) {
+    INFO("failure " << i + 1);
+    REQUIRE(rig.route_then_drain({rig.advance("c1", kT0 + i * kHour, kT0 + (i + 1) * kHour)}));
+    const auto status = rig.status();
+    REQUIRE(status);
+    CHECK(status->quarantined == (i < 2 ? 0u : 1u));
+  }
+  REQUIRE(rig.route_then_drain({rig.advance("c1", kT0 + 3 * kHour, kT0 + 4 * kHour)}));
+  const auto reasons = rig.dead_letter_reasons();
+  REQUIRE(reasons.size() == 4);
+  CHECK_THAT(reasons[2], Catch::Contains("campaign c1 failed"));
+  CHECK_THAT(reasons[3], Catch::Contains("campaign c1 is quarantined"));
+}
+
 TEST_CASE("registry: a drain asked while a bootstrap fails is answered", "[service][registry][drain]") {
   RegistryRig rig(5);
   // c9 is unknown to the API: its bootstrap fails, its message is dead-lettered.

@@ -1,0 +1,53 @@
+// One step of a campaign message asked of every settlement at once: they
+// run in parallel, and their batches, with the campaign's own effects and
+// events around them, are merged into SPEC §3's canonical order by
+// (time, rank): rank 0 the campaign's effects, 1..n the settlements by id,
+// n+1 its events.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "actors/campaign_actor.hpp"
+
+namespace hourglass::actors {
+
+// The campaign's own effects and events of one step, in two batches (the
+// first and last ranks of the merge).
+struct OwnFirings {
+  sim::RecordBatch effects;
+  sim::RecordBatch events;
+  std::uint64_t count = 0;
+};
+
+// Fires the campaign's effects, then its events, due from `from` to
+// `until`, and counts them for the fault injector.
+OwnFirings fire_own(CampaignSelf self, sim::WorldTime from, sim::WorldTime until);
+
+// What a fan-out gathered: the batches by rank.
+struct Gathered {
+  std::vector<sim::RecordBatch> batches;
+  Carries carries;  // by settlement id, after the step
+  std::uint64_t firings = 0;  // the settlements' and the campaign's own
+  std::string failure;        // empty when every settlement answered
+};
+
+// A settlement that could not answer fails the message: `h` becomes a
+// Refused answer with the reason. True when it did.
+bool refuse_on_failure(const Gathered& g, Handled& h);
+
+// Asks every settlement for one step that starts at `from` (`ask` builds
+// the request) and hands their batches, with `own` around them, to `then`.
+void fan_out(CampaignSelf self, sim::WorldTime from, OwnFirings own, std::function<caf::message()> ask,
+             std::function<void(Gathered&)> then);
+
+// Orders a gathered step canonically and hands it to the sink; its records.
+std::uint64_t emit_gathered(CampaignSelf self, Gathered& g);
+
+// The message is done: every settlement gives its structures back to their
+// actors and sends the campaign its committed copy.
+void commit_all(CampaignSelf self);
+
+}  // namespace hourglass::actors
