@@ -4,6 +4,8 @@
 #include "messages/api_entity_codec.hpp"
 #include "messages/entity_codec.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace hourglass::actors {
 
 namespace {
@@ -60,12 +62,16 @@ FetchedEntity fetch_entity(io::CampaignApi& api, messages::EntityKind kind, cons
 
 }  // namespace
 
-CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& id, const sim::Rules& rules) {
+CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& id, const sim::Rules& rules,
+                                std::optional<sim::WorldTime> as_of) {
   CampaignSeed seed;
   seed.id = id;
   auto clock = value_or_throw(api.get_current_world_time(id), "getCurrentWorldTime(" + id + ")");
   if (!clock) throw ApiReadError(hourglass_errc::entity_not_found, "campaign " + id + " has no world time yet");
-  seed.clock = *clock;
+  if (as_of && *as_of > *clock)
+    spdlog::warn("campaign {}: bootstrapped as of {}, after the API's world time {}", id,
+                 sim::format_world_time(*as_of), sim::format_world_time(*clock));
+  seed.clock = as_of.value_or(*clock);
   for (const std::string& kingdom : value_or_throw(api.kingdoms_by_campaign(id), "kingdomsByCampaign(" + id + ")")) {
     for (const auto& s : value_or_throw(api.settlements_by_kingdom(kingdom), "settlementsByKingdom(" + kingdom + ")")) {
       const std::string where = "api:settlement(" + s.id + ")";
@@ -84,9 +90,10 @@ CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& id, con
 api_reader_actor::behavior_type api_reader(api_reader_actor::pointer self, io::CampaignApiConfig config) {
   auto api = std::make_shared<io::CampaignApi>(config);
   return {
-      [=](bootstrap_atom, const std::string& id, const sim::RulesPtr& rules) -> caf::result<CampaignSeed> {
+      [=](bootstrap_atom, const std::string& id, const sim::RulesPtr& rules,
+          std::optional<sim::WorldTime> as_of) -> caf::result<CampaignSeed> {
         try {
-          return read_campaign_seed(*api, id, *rules);
+          return read_campaign_seed(*api, id, *rules, as_of);
         } catch (const std::exception& e) {
           return error_of(e);
         }

@@ -25,8 +25,9 @@ struct ApiReadError : std::runtime_error {
 };
 
 using api_reader_actor = caf::typed_actor<
-    // (campaign id, rules) -> the campaign's state, validated
-    caf::replies_to<bootstrap_atom, std::string, sim::RulesPtr>::with<CampaignSeed>,
+    // (campaign id, rules, as of) -> the campaign's state, validated, its
+    // clock at `as of` when given (see read_campaign_seed)
+    caf::replies_to<bootstrap_atom, std::string, sim::RulesPtr, std::optional<sim::WorldTime>>::with<CampaignSeed>,
     // campaign id -> its current world time
     caf::replies_to<world_time_atom, std::string>::with<sim::WorldTime>,
     // (kind, entity id, campaign id, rules) -> the entity
@@ -34,11 +35,17 @@ using api_reader_actor = caf::typed_actor<
 
 api_reader_actor::behavior_type api_reader(api_reader_actor::pointer self, io::CampaignApiConfig config);
 
-// Builds a campaign's seed from the API (exposed for tests). Throws
+// Builds a campaign's seed from the API (exposed for tests): its entities
+// as the API has them, its clock `as_of` when given, else the API's world
+// time. The real API moves its clock before it announces an advance, so a
+// campaign first seen through an advance starts at that advance's
+// previousTime — the API's clock before it — or the advance would find the
+// clock already there and be dropped (docs/spec-readings.md). Throws
 // messages::InputError (bad entity, naming it) or ApiReadError (API).
-CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& campaign_id,
-                                const sim::Rules& rules);
+CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& campaign_id, const sim::Rules& rules,
+                                std::optional<sim::WorldTime> as_of = std::nullopt);
 
 }  // namespace hourglass::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::messages::EntityPatch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<hourglass::sim::WorldTime>)

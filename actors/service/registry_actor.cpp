@@ -65,9 +65,17 @@ void forget_campaign(Self self, const std::string& id) {
   self->state.campaigns.erase(it);
 }
 
-void bootstrap(Self self, const std::string& id) {
+// The clock a campaign first seen through `first` starts at: an advance's
+// previousTime (the API's clock before it: the API moves its clock before it
+// announces), else the API's world time (none here).
+std::optional<sim::WorldTime> bootstrap_clock(const Inbound& first) {
+  if (const auto* advance = std::get_if<messages::WorldTimeAdvanced>(&first.message)) return advance->previous_time;
+  return std::nullopt;
+}
+
+void bootstrap(Self self, const std::string& id, std::optional<sim::WorldTime> as_of) {
   auto& st = self->state;
-  self->request(st.options.reader, caf::infinite, bootstrap_atom::value, id, st.options.rules)
+  self->request(st.options.reader, caf::infinite, bootstrap_atom::value, id, st.options.rules, as_of)
       .then(
           [=](CampaignSeed& seed) {
             auto& entry = self->state.campaigns[id];
@@ -169,7 +177,7 @@ void route(Self self, Inbound in) {
   CampaignEntry& entry = campaigns[id];
   if (entry.quarantined) return dead_letter(self, in, quarantined(id));
   entry.waiting.push_back(std::move(in));
-  if (!known) return bootstrap(self, id);
+  if (!known) return bootstrap(self, id, bootstrap_clock(entry.waiting.front()));
   process_next(self, id);
 }
 

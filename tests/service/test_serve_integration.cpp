@@ -134,17 +134,14 @@ TEST_CASE("serve: an advance produces the expected API writes, each once", "[ser
   CHECK_FALSE(s.api.wait_for_writes(before + 1, 1500ms));
 }
 
-// FIXME (campaign bootstrap loses the advance it bootstraps on): the real API
-// updates the campaign first and notifies after, so when the first
-// worldTimeAdvanced message bootstraps the campaign, getCurrentWorldTime
-// already answers the NEW time; read_campaign_seed (actors/service/
-// api_reader.cpp) takes it as the campaign's clock and the advance that
-// triggered the bootstrap is then dropped as stale: its two hours are never
-// simulated and nothing is written. Every other serve test publishes the
-// message without moving the API's clock, which the real API never does.
-// [!shouldfail] keeps the suite green while it fails; once fixed, remove it.
+// First contact as the real API makes it: the API updates the campaign first
+// and notifies after, so when the first worldTimeAdvanced bootstraps the
+// campaign, getCurrentWorldTime already answers the NEW time. The campaign
+// starts at the message's previousTime (the API's clock before the advance),
+// so the advance that triggered the bootstrap is simulated, not dropped as
+// stale (it was, before: nothing was written).
 TEST_CASE("serve: an advance notified after the API's clock moved (as the real API notifies) writes the same",
-          "[service][integration][!shouldfail]") {
+          "[service][integration]") {
   Service s;
   s.api.on_world_time_advanced([&s](const std::string& campaign, std::optional<hourglass::sim::WorldTime> previous,
                                     hourglass::sim::WorldTime now) {
