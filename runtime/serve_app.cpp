@@ -14,6 +14,7 @@
 #include "actors/service/flight_recorder.hpp"
 #include "actors/service/gateway_actor.hpp"
 #include "actors/service/registry_actor.hpp"
+#include "messages/api_input.hpp"
 #include "messages/rules_codec.hpp"
 #include "runtime/service/metrics.hpp"
 #include "runtime/service/prometheus_telemetry.hpp"
@@ -170,7 +171,15 @@ void ServeApp::start() {
 
   io::RedisSubscriberOptions sub;
   sub.endpoint = s.redis;
-  sub.patterns = {"campaign.*.worldTimeAdvanced", "campaign.*.entityModified"};
+  const service::InputSelection input = service::parse_input(c.input);  // validated with the config
+  if (input.channels) {
+    sub.patterns.push_back("campaign.*.worldTimeAdvanced");
+    sub.patterns.push_back("campaign.*.entityModified");
+  }
+  if (input.campaign_manager) {
+    sub.patterns.push_back(messages::kApiEntityModifiedPattern);
+    sub.patterns.push_back(messages::kApiSocketIoCampaignPattern);
+  }
   io::RedisSubscriberCallbacks cb;
   actors::bridge_actor bridge = s.bridge;
   actors::registry_actor registry_actor = s.registry;

@@ -41,6 +41,21 @@ Effect make_effect(const EffectPatch& p) {
   return e;
 }
 
+void drop_engine_owned(SettlementPatch& p) {
+  p.population.reset();
+  p.resources.reset();
+  p.level.reset();
+  p.carry.reset();
+}
+
+void drop_engine_owned(StructurePatch& p) {
+  p.status.reset();
+  p.condition.reset();
+  p.active_since.reset();
+}
+
+void drop_engine_owned(EventPatch& p) { p.completed.reset(); }
+
 void apply_patch(Settlement& s, const SettlementPatch& p) {
   replace(s.name, p.name);
   replace(s.level, p.level);

@@ -62,6 +62,18 @@ Structure make_structure(const StructurePatch& p, WorldTime clock);
 Event make_event(const EventPatch& p);
 Effect make_effect(const EffectPatch& p);
 
+// The fields the engine itself changes (what its records report): a
+// settlement's population, resources and level; a structure's status and
+// condition (and the activeSince its completion sets); an event's
+// isCompleted. An UPDATE announced by the campaign API (entity.modified: the
+// whole entity fetched, with whatever values Hourglass last wrote) leaves
+// them to the engine, so an echo of Hourglass's own write changes nothing
+// and an edit of anything else (name, variables, a structure's level, type
+// or settlement, an event's scheduledAt) is taken.
+void drop_engine_owned(SettlementPatch& p);
+void drop_engine_owned(StructurePatch& p);
+void drop_engine_owned(EventPatch& p);
+
 // Replace the given fields. Timers are re-armed by the caller (rearm_*),
 // which knows the clock and the rules. The carry is kept (SPEC reading 6).
 void apply_patch(Settlement& s, const SettlementPatch& p);

@@ -60,6 +60,31 @@ void refuse(Self self, const std::string& reason, const std::string& channel, co
                  {"truncated", payload.size() > kCap ? "true" : "false"}});
 }
 
+// SPEC §6's channels (campaign.{id}.*); anything else the bridge hears is
+// the campaign API's own traffic (messages/api_input).
+bool is_generic_channel(const std::string& channel) { return channel.rfind("campaign.", 0) == 0; }
+
+// The campaign API's own traffic: a world_time_changed becomes an advance,
+// an entity.modified goes to the registry (which knows the campaigns'
+// entities), the rest is ignored or refused like any other input.
+void take_api_traffic(Self self, const std::string& channel, const std::string& payload) {
+  auto& st = self->state;
+  messages::ApiTraffic t = messages::decode_api_traffic(channel, payload);
+  if (auto* refused = std::get_if<messages::ApiRefused>(&t)) {
+    spdlog::warn("refused message on {}: {}", channel, refused->what());
+    st.options.telemetry->message("api", "refused");
+    return refuse(self, refused->what(), channel, payload);
+  }
+  if (auto* ignored = std::get_if<messages::ApiIgnored>(&t)) {
+    spdlog::debug("ignored message on {}: {}", channel, ignored->why);
+    return st.options.telemetry->message("api", "ignored");
+  }
+  if (auto* advance = std::get_if<messages::WorldTimeAdvanced>(&t))
+    return self->send(st.options.registry, route_atom::value, Inbound{*advance, channel, payload});
+  self->send(st.options.registry, api_change_atom::value,
+             ApiChange{std::get<messages::ApiEntityChanged>(t), channel, payload});
+}
+
 }  // namespace
 
 bridge_actor::behavior_type bridge(Self self, BridgeOptions options) {
@@ -69,6 +94,7 @@ bridge_actor::behavior_type bridge(Self self, BridgeOptions options) {
       [=](rules_atom, const sim::RulesPtr& rules) { self->state.options.rules = rules; },
       [=](inbound_atom, const std::string& channel, const std::string& payload) {
         auto& st = self->state;
+        if (!is_generic_channel(channel)) return take_api_traffic(self, channel, payload);
         messages::DecodeOptions decode;
         decode.require_inline_entity = false;  // the registry fetches what is missing
         messages::Decoded d = messages::decode_message_text(channel, payload, *st.options.rules, decode);

@@ -65,6 +65,25 @@ void forget_campaign(Self self, const std::string& id) {
   self->state.campaigns.erase(it);
 }
 
+void index_seed(Self self, const CampaignSeed& seed) {
+  auto& index = self->state.campaign_of_entity;
+  for (const auto& s : seed.settlements) index[s.id] = seed.id;
+  for (const auto& s : seed.structures) index[s.id] = seed.id;
+  for (const auto& e : seed.events) index[e.id] = seed.id;
+}
+
+// CREATE and DELETE keep the entity index up to date (a DELETE of a
+// settlement leaves its structures listed: a later change of one finds
+// nothing in the API and is a DELETE the campaign ignores).
+void index_message(Self self, const messages::Message& m) {
+  const auto* modified = std::get_if<messages::EntityModified>(&m);
+  if (!modified) return;
+  if (modified->operation == messages::Operation::Create)
+    self->state.campaign_of_entity[modified->entity_id] = modified->campaign_id;
+  else if (modified->operation == messages::Operation::Delete)
+    self->state.campaign_of_entity.erase(modified->entity_id);
+}
+
 // The clock a campaign first seen through `first` starts at: an advance's
 // previousTime (the API's clock before it: the API moves its clock before it
 // announces), else the API's world time (none here).
@@ -81,6 +100,7 @@ void bootstrap(Self self, const std::string& id, std::optional<sim::WorldTime> a
             auto& entry = self->state.campaigns[id];
             const auto& o = self->state.options;
             entry.sink = self->spawn<caf::linked>(service_sink, id, o.gateway, o.bridge);
+            index_seed(self, seed);
             CampaignInit init{std::move(seed), o.rules, entry.sink};
             init.restart_limit = o.restart_limit;
             init.restart_window = o.restart_window;
@@ -110,6 +130,17 @@ void bootstrap(Self self, const std::string& id, std::optional<sim::WorldTime> a
 
 // Sends the next waiting message to the campaign actor, fetching its entity
 // from the API first when the message did not carry it.
+// Leaves a fetched entity's engine-owned fields to the engine (an UPDATE
+// announced by the API, see sim::drop_engine_owned).
+struct DropEngineOwned {
+  void operator()(std::monostate&) const {}
+  void operator()(sim::EffectPatch&) const {}  // never fetched: effects come inline
+  template <class Patch>
+  void operator()(Patch& p) const {
+    sim::drop_engine_owned(p);
+  }
+};
+
 void process_next(Self self, const std::string& id) {
   auto it = self->state.campaigns.find(id);
   if (it == self->state.campaigns.end()) return;
@@ -153,11 +184,18 @@ void process_next(Self self, const std::string& id) {
                 modified->entity_id, id, self->state.options.rules)
       .then(
           [=](FetchedEntity& fetched) {
-            std::get<messages::EntityModified>(in->message).entity = std::move(fetched.patch);
+            auto& m = std::get<messages::EntityModified>(in->message);
+            m.entity = std::move(fetched.patch);
+            if (in->from_api) std::visit(DropEngineOwned{}, m.entity);
             in->fetched = std::move(fetched.json);
             deliver();
           },
           [=](caf::error& err) {
+            if (in->from_api && is(err, hourglass_errc::entity_not_found)) {
+              // The API announced a change of an entity it no longer has.
+              std::get<messages::EntityModified>(in->message).operation = messages::Operation::Delete;
+              return deliver();
+            }
             dead_letter(self, *in,
                         make_error(hourglass_errc::fetch_failed,
                                    "entity could not be fetched from the API: " + self->system().render(err)));
@@ -172,6 +210,7 @@ caf::error quarantined(const std::string& id) {
 
 void route(Self self, Inbound in) {
   const std::string id = std::visit([](const auto& m) { return m.campaign_id; }, in.message);
+  index_message(self, in.message);
   auto& campaigns = self->state.campaigns;
   const bool known = campaigns.count(id) > 0;
   CampaignEntry& entry = campaigns[id];
@@ -213,6 +252,19 @@ registry_actor::behavior_type registry(Self self, RegistryOptions options) {
   });
   return {
       [=](route_atom, Inbound& in) { route(self, std::move(in)); },
+      [=](api_change_atom, ApiChange& c) {
+        auto it = self->state.campaign_of_entity.find(c.change.entity_id);
+        if (it == self->state.campaign_of_entity.end()) {
+          // A new entity reaches Hourglass through a CREATE on
+          // campaign.{id}.entityModified, or at its campaign's next bootstrap.
+          spdlog::debug("entity.modified of {}: no campaign Hourglass knows holds it", c.change.entity_id);
+          return self->state.options.telemetry->message("api", "ignored");
+        }
+        messages::EntityModified m{it->second, c.change.kind, messages::Operation::Update, c.change.entity_id, {}};
+        Inbound in{std::move(m), std::move(c.channel), std::move(c.payload)};
+        in.from_api = true;
+        route(self, std::move(in));
+      },
       [=](resync_atom) {
         for (const auto& [id, entry] : self->state.campaigns) {
           if (!entry.ready || entry.quarantined) continue;

@@ -62,6 +62,10 @@ struct RegistryState {
   // campaign that keeps failing is restarted for ever, never quarantined.
   std::map<std::string, RestartBudget> restarts;
   std::map<std::string, CampaignEntry> campaigns;
+  // Which campaign holds each entity Hourglass knows (from the bootstraps
+  // and the CREATE/DELETE messages): the campaign API's entity.modified
+  // names only the entity.
+  std::map<std::string, std::string> campaign_of_entity;
   std::vector<caf::typed_response_promise<bool>> drain_waiters;  // answered when nothing is in flight
   static inline const char* name = "registry";
 };
@@ -69,6 +73,9 @@ struct RegistryState {
 using registry_actor = caf::typed_actor<
     // a valid message (from the bridge), to its campaign in arrival order
     caf::reacts_to<route_atom, Inbound>,
+    // the campaign API's entity.modified: an UPDATE (or DELETE) of the
+    // campaign that holds the entity; ignored for an entity no campaign has
+    caf::reacts_to<api_change_atom, ApiChange>,
     // Redis reconnected: every campaign advances to the API's world time
     caf::reacts_to<resync_atom>,
     // new rules (SIGHUP): true once every campaign will take them before

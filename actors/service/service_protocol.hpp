@@ -13,6 +13,7 @@
 #include "io/circuit_breaker.hpp"
 #include "io/coalesce.hpp"
 #include "io/write_executor.hpp"
+#include "messages/api_input.hpp"
 
 namespace hourglass::actors {
 
@@ -34,6 +35,7 @@ using gw_dead_letter_atom = caf::atom_constant<caf::atom("gwdeadltr")>;
 using flush_dead_letters_atom = caf::atom_constant<caf::atom("flushdl")>;  // write the waiting ones now
 // -> registry
 using route_atom = caf::atom_constant<caf::atom("route")>;  // a valid message to its campaign
+using api_change_atom = caf::atom_constant<caf::atom("apichange")>;  // entity.modified of the API
 using resync_atom = caf::atom_constant<caf::atom("resync")>;
 using registry_drain_atom = caf::atom_constant<caf::atom("regdrain")>;  // answer once no message is in flight
 using registry_status_atom = caf::atom_constant<caf::atom("regstatus")>;
@@ -48,10 +50,23 @@ struct Inbound {
   std::string channel;
   std::string payload;  // raw, for dead letters
   std::optional<nlohmann::json> fetched;  // the entity read from the API, for the flight recorder
+  // Announced by the campaign API itself (entity.modified): the entity is
+  // fetched whole, its engine-owned fields are left to the engine
+  // (sim::drop_engine_owned), and a fetch that finds nothing is a DELETE.
+  bool from_api = false;
+};
+
+// An entity.modified.{id} of the campaign API, with its raw channel and
+// payload (for dead letters): the registry finds the campaign holding it.
+struct ApiChange {
+  messages::ApiEntityChanged change;
+  std::string channel;
+  std::string payload;
 };
 
 // What the bridge hands valid messages to: the registry.
-using inbound_router_actor = caf::typed_actor<caf::reacts_to<route_atom, Inbound>>;
+using inbound_router_actor =
+    caf::typed_actor<caf::reacts_to<route_atom, Inbound>, caf::reacts_to<api_change_atom, ApiChange>>;
 
 // api reader -> registry: an entity read from the API, decoded and as JSON
 // (the SPEC's entity shape, for the flight recorder).
@@ -76,6 +91,7 @@ struct GatewayStatus {
 }  // namespace hourglass::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::Inbound)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::ApiChange)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::FetchedEntity)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::GatewayJob)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::GatewayStatus)

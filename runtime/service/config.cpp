@@ -124,6 +124,7 @@ ServiceConfig config_from_env(const std::function<const char*(const char*)>& get
   str("API_BRANCH_ID", cfg.branch_id);
   str("HOURGLASS_RECORD", cfg.record_file);
   str("HOURGLASS_FAULT_INJECT", cfg.fault_inject);
+  str("HOURGLASS_INPUT", cfg.input);
   {
     std::string v;
     long long s = 0;
@@ -175,6 +176,8 @@ void add_config_flags(CLI::App& app, ServiceConfig& cfg) {
   app.add_option("--gateway-retries", cfg.gateway_retries, "retries per API write (env GATEWAY_RETRIES)");
   app.add_option("--branch-id", cfg.branch_id, "API branch id (env API_BRANCH_ID)");
   app.add_option("--record", cfg.record_file, "flight recorder file (env HOURGLASS_RECORD)");
+  app.add_option("--input", cfg.input,
+                 "what to listen to: channels,campaign-manager (env HOURGLASS_INPUT)");
   app.add_option("--fault-inject", cfg.fault_inject,
                  "KIND:NAME:N, the actor throws at its Nth firing (env HOURGLASS_FAULT_INJECT)");
   app.add_option_function<long long>(
@@ -192,8 +195,31 @@ void add_config_flags(CLI::App& app, ServiceConfig& cfg) {
       ->type_name("S");
 }
 
+InputSelection parse_input(const std::string& input) {
+  InputSelection s;
+  std::size_t start = 0;
+  while (start <= input.size()) {
+    const std::size_t comma = input.find(',', start);
+    const std::string item = input.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (item == "channels")
+      s.channels = true;
+    else if (item == "campaign-manager")
+      s.campaign_manager = true;
+    else
+      throw ConfigError("input: unknown input \"" + item + "\" (expected channels and/or campaign-manager)");
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return s;
+}
+
 std::vector<std::string> validate(const ServiceConfig& cfg) {
   std::vector<std::string> p;
+  try {
+    parse_input(cfg.input);
+  } catch (const ConfigError& e) {
+    p.push_back(e.what());
+  }
   if (cfg.port < 1 || cfg.port > 65535)
     p.push_back("port: must be 1..65535, got " + std::to_string(cfg.port));
   if (cfg.bind.empty()) p.push_back("bind: must not be empty");
@@ -244,6 +270,7 @@ std::string describe(const ServiceConfig& cfg) {
     << " branch_id=" << show(cfg.branch_id)
     << " record=" << (cfg.record_file.empty() ? "<off>" : show(cfg.record_file))
     << " fault_inject=" << (cfg.fault_inject.empty() ? "<off>" : show(cfg.fault_inject))
+    << " input=" << show(cfg.input)
     << " restart_limit=" << cfg.restart_limit << " restart_window_s=" << cfg.restart_window.count()
     << " drain_timeout_s=" << cfg.drain_timeout.count();
   return o.str();

@@ -21,6 +21,11 @@
 //   drain_timeout         HOURGLASS_DRAIN_TIMEOUT_S  --drain-timeout-s
 //   restart_limit         HOURGLASS_RESTART_LIMIT    --restart-limit
 //   restart_window        HOURGLASS_RESTART_WINDOW_S --restart-window-s
+//   input                 HOURGLASS_INPUT            --input
+//                         (comma-separated: channels = SPEC §6's campaign.*
+//                         channels; campaign-manager = the campaign API's own
+//                         entity.modified.* and Socket.IO world_time_changed;
+//                         default both)
 //
 // An environment variable set to the empty string counts as unset.
 #pragma once
@@ -55,7 +60,16 @@ struct ServiceConfig {
   int restart_limit = 5;
   std::chrono::seconds restart_window{10};
   std::chrono::seconds drain_timeout{10};
+  std::string input = "channels,campaign-manager";
 };
+
+// What HOURGLASS_INPUT says to listen to.
+struct InputSelection {
+  bool channels = false;          // campaign.*.worldTimeAdvanced / entityModified
+  bool campaign_manager = false;  // entity.modified.*, socket.io#/#campaign:*
+};
+// Throws ConfigError naming an unknown or missing input.
+InputSelection parse_input(const std::string& input);
 
 // A configuration that cannot even be read (a value that is not a number, an
 // unreadable token file, API_TOKEN together with API_TOKEN_FILE). The message

@@ -1077,6 +1077,14 @@ void FakeCampaignApi::bump_version(const std::string& entity_id) {
   throw std::invalid_argument("fake API: no settlement or structure " + entity_id);
 }
 
+std::int64_t FakeCampaignApi::edit_settlement_variables(const std::string& id, const json& changes) {
+  std::lock_guard lock(impl_->mutex);
+  auto s = impl_->settlements.find(id);
+  if (s == impl_->settlements.end()) throw std::invalid_argument("fake API: no settlement " + id);
+  for (const auto& [key, value] : changes.items()) s->second.variables[key] = value;
+  return ++s->second.version;
+}
+
 void FakeCampaignApi::set_down(bool down) {
   std::lock_guard lock(impl_->mutex);
   impl_->down = down;

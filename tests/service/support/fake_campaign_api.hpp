@@ -208,6 +208,10 @@ class FakeCampaignApi {
   void raw_reply_next(int n, std::string body);             // 200 with this body, nothing applied
   void fail_effect(const std::string& effect_id, std::string error);  // executeEffect → success:false
   void bump_version(const std::string& entity_id);          // a settlement's or structure's
+  // A user's edit in the UI: the keys of `changes` set in the settlement's
+  // variables, the version bumped. Returns the new version. (Publishing the
+  // API's entity.modified is the test's: the fake publishes nothing.)
+  std::int64_t edit_settlement_variables(const std::string& id, const nlohmann::json& changes);
   void set_down(bool down);                                 // every request 503
 
  private:
