@@ -34,7 +34,7 @@ namespace hourglass::actors {
 struct CampaignInit {
   CampaignSeed seed;
   sim::RulesPtr rules;
-  caf::actor sink;  // receives (records_atom, std::string) chunks of JSON lines
+  caf::actor sink;  // receives records as JSON lines (and typed): actors/campaign_sink.hpp
   // Long advances run in steps of at most this much world time, so that the
   // records of a year of catch-up never sit in memory at once. Split
   // invariance (SPEC §1) makes the result independent of the step.
@@ -47,6 +47,12 @@ struct CampaignInit {
   // Told of every restart (metrics); may be empty.
   std::function<void(const std::string& why)> on_restart;
   FaultInjectorPtr faults;  // tests only; usually none
+  // Whether the records the sink gets come typed as well as in text (each
+  // settlement keeps a sim::OwnedRecord of every record it writes): the
+  // service's sink hands them to the gateway, which coalesces them without
+  // reading the text back. On unless a sink says it only writes text
+  // (replay, benchmarks): those turn it off and pay nothing for it.
+  bool typed_records = true;
 };
 
 struct CampaignState {

@@ -43,7 +43,7 @@ void settlement_step(CampaignSelf self, const std::string& id, Done done, Ts... 
         h.records = r.batch.records;
         h.firings = r.firings;
         h.carries[id] = r.carry;
-        emit(self, r.batch.text);
+        emit(self, r.batch);
         self->send(self->state.settlements.at(id), commit_atom::value);
         done(std::move(h));
       },
@@ -169,11 +169,11 @@ Handled modify_own(CampaignSelf self, const messages::EntityModified& m) {
       return Handled{};
   }
   sim::RecordBatch batch;
-  messages::BatchWriter writer(st.id(), batch);
+  messages::BatchWriter writer(st.id(), batch, st.init.typed_records);
   Handled h;
   h.firings = Kind::fire_due(st, writer);
   h.records = batch.records;
-  emit(self, batch.text);
+  emit(self, batch);
   return h;
 }
 

@@ -7,8 +7,11 @@ constexpr int kMaxStepsAtSink = 2;
 
 }  // namespace
 
-void emit(CampaignSelf self, const sim::TextBuffer& text) {
-  if (!text.empty()) self->send(self->state.init.sink, records_atom::value, text.str());
+void emit(CampaignSelf self, sim::RecordBatch& batch) {
+  if (batch.text.empty()) return;
+  self->send(self->state.init.sink, records_atom::value, batch.text.str(), std::move(batch.typed));
+  batch.typed.clear();
+  batch.typed_ends.clear();
 }
 
 void emit_step(CampaignSelf self, sim::OrderedRecords records) {

@@ -11,10 +11,13 @@
 
 namespace hourglass::actors {
 
-// A batch's records, already in order (one settlement, or the campaign's own).
-void emit(CampaignSelf self, const sim::TextBuffer& text);
+// A batch's records, already in order (one settlement, or the campaign's own):
+// (records_atom, std::string text, sim::OwnedRecords typed), `typed` empty
+// unless CampaignInit::typed_records. Its typed records are moved out.
+void emit(CampaignSelf self, sim::RecordBatch& batch);
 
-// Hands one step's records, in canonical order, to the sink.
+// Hands one step's records, in canonical order, to the sink:
+// (records_atom, sim::OrderedRecords), answered with true once taken.
 void emit_step(CampaignSelf self, sim::OrderedRecords records);
 
 // Runs `next` now, or once the sink has caught up.

@@ -21,6 +21,7 @@ struct SettlementInit {
   sim::Settlement settlement;             // armed
   std::vector<sim::Structure> structures;  // armed, sorted by id
   FaultInjectorPtr faults;                 // tests only; usually none
+  bool typed_records = false;              // its batches carry typed records too (CampaignInit)
 };
 
 struct SettlementState {
@@ -32,6 +33,7 @@ struct SettlementState {
   std::size_t last_batch_bytes = 0;  // sizes the next step's buffer in one go
   std::uint64_t firings = 0;         // since spawned: the fault injector's count
   FaultInjectorPtr faults;
+  bool typed_records = false;
   static inline const char* name = "settlement";
 };
 

@@ -32,7 +32,8 @@ void spawn_settlement(CampaignSelf self, sim::Settlement s, std::vector<sim::Str
   const std::string id = s.id;
   st.committed[id] = SettlementSnapshot{s, structures};
   st.last_carry.emplace(id, s.carry);  // a restart keeps the last one sent
-  SettlementInit init{st.id(), st.rules, st.clock, std::move(s), std::move(structures), st.init.faults};
+  SettlementInit init{st.id(), st.rules, st.clock, std::move(s), std::move(structures), st.init.faults,
+                      st.init.typed_records};
   st.settlements[id] = self->spawn<caf::linked>(settlement_actor, std::move(init));
 }
 

@@ -1,5 +1,5 @@
-// Coalescing: the records of one advance of one campaign (SPEC §4 JSON lines,
-// in order) become the fewest API writes that leave the API in the same
+// Coalescing: the records of one advance of one campaign (typed, in order;
+// or their SPEC §4 JSON lines) become the fewest API writes that leave the API in the same
 // state: one write per entity, holding the final absolute value of every key
 // the records changed. Pure; no I/O.
 //
@@ -90,7 +90,9 @@ void attach_carries(std::vector<EntityWrite>& writes, const std::string& campaig
 std::vector<EntityWrite> coalesce(const std::vector<sim::OwnedRecord>& records);
 // The same over a JSON-lines text, each line read by messages/record_reader;
 // blank lines are skipped (but counted). Throws CoalesceError naming the
-// line of the first bad record.
+// line of the first bad record. For records that come as text (the service
+// benchmark's expectations, from a replay's output; tests): the gateway
+// coalesces the typed records the engine emitted, not their text.
 std::vector<EntityWrite> coalesce_jsonl(std::string_view text);
 
 }  // namespace hourglass::io

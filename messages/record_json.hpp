@@ -39,16 +39,20 @@ void append_json_string(std::string& out, std::string_view s);
 std::string idempotency_key(std::string_view campaign_id, const sim::RecordView& r);
 
 // A sink that serializes records into a RecordBatch, grouped by instant, for
-// the canonical merge.
+// the canonical merge. With `typed` it also keeps each record owned
+// (batch.typed, service mode: the gateway coalesces those, not the text);
+// without, it costs nothing more. `campaign_id` must outlive the writer.
 class BatchWriter final : public sim::RecordSink {
  public:
-  BatchWriter(std::string_view campaign_id, sim::RecordBatch& batch)
-      : writer_(campaign_id), batch_(&batch) {}
+  BatchWriter(std::string_view campaign_id, sim::RecordBatch& batch, bool typed = false)
+      : writer_(campaign_id), campaign_id_(campaign_id), batch_(&batch), typed_(typed) {}
   void record(const sim::RecordView& r) override;
 
  private:
   RecordJsonWriter writer_;
+  std::string_view campaign_id_;
   sim::RecordBatch* batch_;
+  bool typed_;
 };
 
 }  // namespace hourglass::messages

@@ -35,7 +35,8 @@ void radix_sort(std::vector<Keyed>& items) {
   }
 }
 
-std::vector<std::string_view> slices_in_order(const std::vector<const RecordBatch*>& by_rank) {
+// The groups of `by_rank` in canonical order.
+std::vector<Keyed> groups_in_order(const std::vector<const RecordBatch*>& by_rank) {
   std::size_t groups = 0;
   WorldTime earliest = kNever, latest = 0;
   for (const RecordBatch* b : by_rank) {
@@ -44,11 +45,10 @@ std::vector<std::string_view> slices_in_order(const std::vector<const RecordBatc
     earliest = std::min(earliest, b->groups.front().time);
     latest = std::max(latest, b->groups.back().time);
   }
-  std::vector<std::string_view> slices;
-  if (groups == 0) return slices;
+  std::vector<Keyed> items;
+  if (groups == 0) return items;
   const int rank_bits = bits_for(by_rank.size());
   const bool packable = bits_for(static_cast<std::uint64_t>(latest - earliest) + 1) + rank_bits <= 64;
-  std::vector<Keyed> items;
   items.reserve(groups);
   for (std::uint32_t rank = 0; rank < by_rank.size(); ++rank) {
     const RecordBatch* b = by_rank[rank];
@@ -65,13 +65,37 @@ std::vector<std::string_view> slices_in_order(const std::vector<const RecordBatc
       return a.key != b.key ? a.key < b.key : a.rank < b.rank;
     });
   }
-  slices.reserve(items.size());
-  for (const Keyed& k : items) {
+  return items;
+}
+
+std::vector<std::string_view> slices_of(const std::vector<const RecordBatch*>& by_rank,
+                                        const std::vector<Keyed>& order) {
+  std::vector<std::string_view> slices;
+  slices.reserve(order.size());
+  for (const Keyed& k : order) {
     const RecordBatch& b = *by_rank[k.rank];
     const std::size_t begin = k.group == 0 ? 0 : b.groups[k.group - 1].end;
     slices.push_back(b.text.view().substr(begin, b.groups[k.group].end - begin));
   }
   return slices;
+}
+
+// Moves the typed records of `batches` into `out`, group by group in `order`.
+void move_typed(std::vector<RecordBatch>& batches, const std::vector<Keyed>& order, OwnedRecords& out) {
+  std::size_t total = 0;
+  for (const RecordBatch& b : batches) total += b.typed.size();
+  if (total == 0) return;
+  out.reserve(total);
+  for (const Keyed& k : order) {
+    RecordBatch& b = batches[k.rank];
+    if (b.typed_ends.size() != b.groups.size()) continue;  // this batch captured nothing typed
+    const std::size_t begin = k.group == 0 ? 0 : b.typed_ends[k.group - 1];
+    for (std::size_t i = begin; i < b.typed_ends[k.group]; ++i) out.push_back(std::move(b.typed[i]));
+  }
+  for (RecordBatch& b : batches) {
+    b.typed.clear();
+    b.typed_ends.clear();
+  }
 }
 
 }  // namespace
@@ -84,12 +108,14 @@ OrderedRecords order_canonically(std::vector<RecordBatch> batches) {
     by_rank.push_back(&b);
     out.records += b.records;
   }
-  out.slices = slices_in_order(by_rank);
+  const std::vector<Keyed> order = groups_in_order(by_rank);
+  out.slices = slices_of(by_rank, order);
+  move_typed(out.batches, order, out.typed);
   return out;
 }
 
 void merge_canonical(const std::vector<const RecordBatch*>& by_rank, TextBuffer& out) {
-  for (std::string_view s : slices_in_order(by_rank)) out.append(s);
+  for (std::string_view s : slices_of(by_rank, groups_in_order(by_rank))) out.append(s);
 }
 
 }  // namespace hourglass::sim

@@ -70,10 +70,12 @@ struct RecordView {
 };
 
 // A record that owns its text: RecordView's twin for those that keep records
-// (coalescing), as read from a record line by messages/record_reader.
+// (coalescing): captured as the engine emits it (owned_record, service mode)
+// or read from a record line by messages/record_reader.
 struct OwnedField {
   std::string key;  // prefix + name: "resources.food", "status"
   std::variant<std::int64_t, bool, std::string> value;
+  bool operator==(const OwnedField& o) const { return key == o.key && value == o.value; }
 };
 
 struct OwnedRecord {
@@ -87,7 +89,21 @@ struct OwnedRecord {
   std::vector<OwnedField> settlement_changes;
   bool has_cost = false;                // UPGRADE_AVAILABLE
   std::vector<OwnedField> cost;
+
+  bool operator==(const OwnedRecord& o) const {
+    return campaign_id == o.campaign_id && time == o.time && kind == o.kind && entity_id == o.entity_id &&
+           changes == o.changes && settlement_id == o.settlement_id &&
+           has_settlement_changes == o.has_settlement_changes && settlement_changes == o.settlement_changes &&
+           has_cost == o.has_cost && cost == o.cost;
+  }
+  bool operator!=(const OwnedRecord& o) const { return !(*this == o); }
 };
+
+using OwnedRecords = std::vector<OwnedRecord>;
+
+// The view as an owned record of campaign `campaign_id`: the record its JSON
+// line reads back as (a literal field is a JSON boolean).
+OwnedRecord owned_record(std::string_view campaign_id, const RecordView& r);
 
 class RecordSink {
  public:

@@ -109,11 +109,11 @@ void dispatch(Self self) {
 }
 
 // One message's records (and the carries it changed) become queued writes.
-void take_writes(Self self, const std::string& campaign_id, const std::string& records, const Carries& carries,
+void take_writes(Self self, const std::string& campaign_id, const sim::OwnedRecords& records, const Carries& carries,
                  sim::WorldTime carry_time) {
   std::vector<io::EntityWrite> writes;
   try {
-    writes = io::coalesce_jsonl(records);
+    writes = io::coalesce(records);
   } catch (const std::exception& e) {  // our own records: a bug, not bad input
     spdlog::error("gateway: cannot coalesce records of {}: {}", campaign_id, e.what());
     return;
@@ -141,10 +141,7 @@ gateway_actor::behavior_type gateway(Self self, GatewayOptions options) {
   for (int i = 0; i < st.options.concurrency; ++i)
     st.idle.push_back(self->spawn<caf::detached + caf::linked>(gateway_worker, st.options.api));
   return {
-      [=](writes_atom, const std::string& campaign_id, const std::string& records) {
-        take_writes(self, campaign_id, records, {}, 0);
-      },
-      [=](writes_atom, const std::string& campaign_id, const std::string& records, const Carries& carries,
+      [=](writes_atom, const std::string& campaign_id, const sim::OwnedRecords& records, const Carries& carries,
           sim::WorldTime carry_time) { take_writes(self, campaign_id, records, carries, carry_time); },
       [=](retry_atom, GatewayJob& job) {
         --self->state.waiting_retry;

@@ -1,5 +1,6 @@
-// The API gateway: turns the records of each campaign message into the
-// fewest API writes (coalesced per entity), and carries them out with bounded
+// The API gateway: turns the records of each campaign message (typed, as the
+// engine emitted them) into the fewest API writes (coalesced per entity,
+// io::coalesce), and carries them out with bounded
 // concurrency (a pool of detached workers, one HTTP connection each), in
 // order per entity, with retries (exponential backoff and jitter), a circuit
 // breaker, and a dead letter after the last retry.
@@ -35,10 +36,9 @@ using gateway_worker_actor =
 using gateway_dead_letters_actor = caf::typed_actor<caf::reacts_to<gw_dead_letter_atom, std::string>>;
 
 using gateway_actor = caf::typed_actor<
-    // (campaign id, record lines of one message): queued as coalesced writes
-    caf::reacts_to<writes_atom, std::string, std::string>,
-    // ... with the settlements' hidden carries the message changed, at that world time
-    caf::reacts_to<writes_atom, std::string, std::string, Carries, sim::WorldTime>,
+    // (campaign id, the records of one message in order, the settlements'
+    // hidden carries it changed, at that world time): queued as coalesced writes
+    caf::reacts_to<writes_atom, std::string, sim::OwnedRecords, Carries, sim::WorldTime>,
     // answers once nothing is queued, in flight or waiting to retry
     caf::replies_to<gateway_drain_atom>::with<bool>,
     // the drain timed out: dead-letters what is queued, stops retrying; answers

@@ -1,15 +1,29 @@
 #include "actors/service/service_sink.hpp"
 
+#include <algorithm>
+#include <iterator>
+#include <spdlog/spdlog.h>
 
 namespace hourglass::actors {
 namespace {
 
 using Self = caf::stateful_actor<ServiceSinkState>*;
 
-void take(Self self, std::string_view text) {
+// Publishes `text` and keeps its typed twins for the gateway. A text without
+// them (a campaign started with typed_records off) would be published but
+// never written: said loudly, as it is a bug.
+void take(Self self, std::string text, sim::OwnedRecords& typed) {
   auto& st = self->state;
-  st.pending.append(text.data(), text.size());
-  if (st.bridge) self->send(st.bridge, publish_atom::value, st.channel, std::string(text));
+  const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  if (lines != typed.size())
+    spdlog::error("service sink {}: {} records published with {} typed records; the gateway writes only these",
+                  st.campaign_id, lines, typed.size());
+  if (st.pending.empty())
+    st.pending = std::move(typed);
+  else
+    st.pending.insert(st.pending.end(), std::make_move_iterator(typed.begin()), std::make_move_iterator(typed.end()));
+  typed.clear();
+  if (st.bridge) self->send(st.bridge, publish_atom::value, st.channel, std::move(text));
 }
 
 }  // namespace
@@ -21,11 +35,11 @@ caf::behavior service_sink(Self self, std::string campaign_id, gateway_actor gat
   st.gateway = std::move(gateway);
   st.bridge = std::move(bridge);
   return {
-      [=](records_atom, const std::string& text) { take(self, text); },
-      [=](records_atom, const sim::OrderedRecords& records) {
+      [=](records_atom, std::string& text, sim::OwnedRecords& typed) { take(self, std::move(text), typed); },
+      [=](records_atom, sim::OrderedRecords& records) {
         std::string joined;
         for (std::string_view s : records.slices) joined.append(s.data(), s.size());
-        take(self, joined);
+        take(self, std::move(joined), records.typed);
         return true;
       },
       [=](carry_atom, sim::WorldTime clock, Carries& carries) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "messages/record_json.hpp"
+#include "messages/record_reader.hpp"
 
 using namespace hourglass::messages;
 using namespace hourglass::sim;
@@ -252,6 +253,52 @@ TEST_CASE("BatchWriter groups the lines by instant", "[record_json]") {
   CHECK(batch.groups[0].end == fx1.size() + fx2.size());
   CHECK(batch.groups[1].end == batch.text.size());
   CHECK(batch.text.str() == fx1 + fx2 + fx3);
+}
+
+TEST_CASE("BatchWriter typed: each record also owned, reading as its line, ends per group", "[record_json][typed]") {
+  const std::vector<Field> changes{{"resources.", "gold", 282, nullptr}, {{}, "status", 0, "ACTIVE"}};
+  const std::vector<Field> completed{{{}, "isCompleted", 0, "true", true}};
+  const std::vector<Field> cost{{{}, "wood", 40, nullptr}};
+  RecordView paid = view(kJan1, RecordKind::MaintenancePaid, "st\u00e91");
+  const std::vector<Field> condition{{{}, "condition", 88, nullptr}};
+  paid.changes = list(condition);
+  paid.settlement_id = "s\"1";
+  paid.has_settlement_changes = true;
+  const std::vector<Field> gold{{"resources.", "gold", 282, nullptr}};
+  paid.settlement_changes = list(gold);
+  RecordView up = view(kJan1, RecordKind::UpgradeAvailable, "st2");
+  up.settlement_id = "s1";
+  up.has_cost = true;
+  up.cost = list(cost);
+  RecordView expired = view(kJan1 + kHour, RecordKind::EventExpired, "ev1");
+  expired.changes = list(completed);
+  RecordView grown = view(kJan1 + kHour, RecordKind::PopulationGrowth, "s1");
+  const std::vector<Field> population{{{}, "population", -7, nullptr}};
+  grown.changes = list(population);
+
+  RecordBatch typed, plain;
+  BatchWriter with("c1", typed, true), without("c1", plain);
+  for (const RecordView* r : {&paid, &up, &expired, &grown}) {
+    with.record(*r);
+    without.record(*r);
+  }
+  // The text is the same either way; without, nothing typed is kept.
+  CHECK(typed.text.str() == plain.text.str());
+  CHECK(plain.typed.empty());
+  CHECK(plain.typed_ends.empty());
+  CHECK(typed.typed_ends == std::vector<std::size_t>{2, 4});
+  REQUIRE(typed.typed.size() == 4);
+  std::size_t start = 0;
+  const std::string all = typed.text.str();
+  for (const OwnedRecord& r : typed.typed) {
+    const std::size_t end = all.find('\n', start);
+    CHECK(r == read_record_line(std::string_view(all).substr(start, end - start)));
+    start = end + 1;
+  }
+  CHECK(std::get<bool>(typed.typed[2].changes.at(0).value));
+  typed.clear();
+  CHECK(typed.typed.empty());
+  CHECK(typed.typed_ends.empty());
 }
 
 TEST_CASE("RecordJsonWriter: one writer, many instants, same lines as one-off writes",

@@ -18,6 +18,7 @@
 #include "runtime/cli_dlq.hpp"
 #include "io/dead_letters.hpp"
 #include "io/write_executor.hpp"
+#include "messages/record_reader.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
 
@@ -455,12 +456,14 @@ struct GatewayRig {
     caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
   }
 
-  // Hands the records of one message to the gateway and returns once its
-  // dead letters are in Redis: the gateway tells the bridge before it
-  // answers the drain, and the bridge's flush answers after writing them.
-  bool write(const std::string& campaign_id, const std::string& records) {
+  // Hands the record (one line) of one message to the gateway and returns
+  // once its dead letters are in Redis: the gateway tells the bridge before
+  // it answers the drain, and the bridge's flush answers after writing them.
+  bool write(const std::string& campaign_id, const std::string& record_line) {
     caf::scoped_actor self{*system};
-    self->send(gateway, hourglass::actors::writes_atom::value, campaign_id, records);
+    const hourglass::sim::OwnedRecords records{hourglass::messages::read_record_line(record_line)};
+    self->send(gateway, hourglass::actors::writes_atom::value, campaign_id, records, hourglass::actors::Carries{},
+               hourglass::sim::WorldTime{0});
     bool drained = false;
     self->request(gateway, caf::infinite, hourglass::actors::gateway_drain_atom::value)
         .receive([&](bool) { drained = true; }, [](caf::error&) {});
@@ -481,7 +484,7 @@ TEST_CASE("dlq: a dead letter made by the real gateway and bridge is retried and
   w.fake.graphql_error_next(1, "resolver exploded");
   const json record{{"campaignId", "c1"}, {"worldTime", iso(kT0 + kHour)}, {"kind", "POPULATION_GROWTH"},
                     {"entityType", "Settlement"}, {"entityId", "s1"}, {"changes", {{"population", 121}}}};
-  REQUIRE(rig.write("c1", record.dump() + "\n"));
+  REQUIRE(rig.write("c1", record.dump()));
 
   const auto letters = hourglass::io::read_dead_letters(w.conn, w.stream);
   REQUIRE(letters.size() == 1);

@@ -1,0 +1,255 @@
+// Typed records in service mode: the campaign actors, started as the
+// service starts them (CampaignInit::typed_records), hand their service
+// sink each record twice, as the JSON line it publishes and as a typed
+// record for the gateway. These tests run the real campaign and service
+// sink actors over the example scenarios and generated ones, with a capture
+// actor in place of the Redis bridge and the gateway, and check that the
+// gateway is handed exactly the records published, in the same order: each
+// message's typed records read the same as its published lines, and
+// coalesce to the writes the published text coalesces to.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <caf/all.hpp>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/campaign_actor.hpp"
+#include "actors/fault_injection.hpp"
+#include "actors/service/service_sink.hpp"
+#include "io/coalesce.hpp"
+#include "messages/record_reader.hpp"
+#include "messages/wire.hpp"
+#include "support/replay_support.hpp"
+#include "support/scenario_generator.hpp"
+
+#ifndef HOURGLASS_SOURCE_DIR
+#error "HOURGLASS_SOURCE_DIR must be defined (tests/CMakeLists.txt)"
+#endif
+
+namespace fs = std::filesystem;
+namespace ha = hourglass::actors;
+namespace ht = hourglass::testing;
+namespace hs = hourglass::sim;
+using hourglass::runtime::Scenario;
+
+namespace {
+
+const fs::path kExamples = fs::path(HOURGLASS_SOURCE_DIR) / "scenarios" / "examples";
+
+// What one campaign's sink handed the gateway for one message, and the
+// text it had published since its previous hand-over.
+struct HandOver {
+  std::string published;
+  hs::OwnedRecords typed;
+};
+
+struct CampaignCapture {
+  std::string published;      // everything, in order
+  std::string unattached;     // published since the last hand-over
+  std::vector<HandOver> hand_overs;
+};
+
+using Captured = std::map<std::string, CampaignCapture>;  // by campaign id
+
+// Stands in for the bridge (publish) and the gateway (writes) of every
+// sink: one mailbox, so each sink's publications and hand-overs stay in the
+// order it sent them.
+caf::behavior capture_actor(caf::event_based_actor*, std::shared_ptr<Captured> out) {
+  return {
+      [=](ha::publish_atom, const std::string& channel, const std::string& text) {
+        const std::string id = channel.substr(std::string("campaign.").size(),
+                                              channel.size() - std::string("campaign..simulation").size());
+        auto& c = (*out)[id];
+        c.published += text;
+        c.unattached += text;
+      },
+      [=](ha::writes_atom, const std::string& id, hs::OwnedRecords& typed, const ha::Carries&, hs::WorldTime) {
+        auto& c = (*out)[id];
+        c.hand_overs.push_back({std::move(c.unattached), std::move(typed)});
+        c.unattached.clear();
+      },
+      [=](ha::flush_atom) { return true; },
+  };
+}
+
+hourglass::messages::Decoded decode(const hourglass::runtime::RecordedMessage& m, const hs::Rules& rules) {
+  if (m.payload.is_string())
+    return hourglass::messages::decode_message_text(m.channel, m.payload.get_ref<const std::string&>(), rules);
+  return hourglass::messages::decode_message(m.channel, m.payload, rules);
+}
+
+// Runs `scenario` through campaign actors with service sinks, message by
+// message (as the registry does: load first, each message answered before
+// the next), and returns what the sinks published and handed over.
+Captured run_service_mode(const Scenario& scenario, hs::Duration max_step = 24 * 60 * hs::kMsPerMinute,
+                          ha::FaultInjectorPtr faults = nullptr, std::uint64_t* restarts = nullptr) {
+  ht::quiet_engine_logs();
+  auto out = std::make_shared<Captured>();
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.max-threads", 2);
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  caf::actor_system system{cfg};
+  caf::scoped_actor self{system};
+  auto capture = system.spawn(capture_actor, out);
+  std::map<std::string, caf::actor> campaigns;
+  std::vector<caf::actor> sinks, in_order;
+  auto restarted = std::make_shared<std::atomic<std::uint64_t>>(0);
+  for (const auto& seed : scenario.campaigns) {
+    auto sink = system.spawn(ha::service_sink, seed.id, caf::actor_cast<ha::gateway_actor>(capture),
+                             caf::actor_cast<ha::bridge_actor>(capture));
+    ha::CampaignInit init{seed, scenario.rules, sink, max_step};  // typed_records: as the registry leaves it
+    init.faults = faults;
+    init.on_restart = [restarted](const std::string&) { ++*restarted; };
+    auto c = system.spawn(ha::campaign_actor, std::move(init));
+    campaigns[seed.id] = c;
+    in_order.push_back(c);
+    sinks.push_back(sink);
+  }
+  auto ask = [&](const caf::actor& c, auto... args) {
+    self->request(c, caf::infinite, args...).receive([](ha::Handled&) {}, [](caf::error&) {});
+  };
+  for (const auto& c : in_order) ask(c, ha::load_atom::value);
+  for (const auto& m : scenario.messages) {
+    const auto d = decode(m, *scenario.rules);
+    if (!d) continue;
+    const std::string& id = std::visit([](const auto& x) -> const std::string& { return x.campaign_id; }, *d.message);
+    auto it = campaigns.find(id);
+    if (it != campaigns.end()) ask(it->second, ha::handle_atom::value, *d.message);
+  }
+  // Each sink has taken what its campaign sent before answering; what each
+  // sink sent the capture comes before the capture's answer.
+  for (const auto& s : sinks) self->request(s, caf::infinite, ha::flush_atom::value).receive([](bool) {}, [](caf::error&) {});
+  self->request(capture, caf::infinite, ha::flush_atom::value).receive([](bool) {}, [](caf::error&) {});
+  for (const auto& c : in_order) self->send_exit(c, caf::exit_reason::user_shutdown);
+  for (const auto& s : sinks) self->send_exit(s, caf::exit_reason::user_shutdown);
+  self->send_exit(capture, caf::exit_reason::user_shutdown);
+  if (restarts) *restarts = restarted->load();
+  return *out;
+}
+
+// A record with its fields by key: the JSON reader sorts an object's keys,
+// the engine writes them in its own order.
+hs::OwnedRecord by_key(hs::OwnedRecord r) {
+  for (auto* fields : {&r.changes, &r.settlement_changes, &r.cost})
+    std::sort(fields->begin(), fields->end(),
+              [](const hs::OwnedField& a, const hs::OwnedField& b) { return a.key < b.key; });
+  return r;
+}
+
+std::vector<std::string> lines_of(const std::string& text) { return ht::split_lines(text); }
+
+// The lines of `text` whose campaignId is `id`, in order, joined.
+std::string lines_of_campaign(const std::string& text, const std::string& id) {
+  std::string out;
+  const std::string prefix = "{\"campaignId\":\"" + id + "\",";
+  for (const std::string& l : lines_of(text))
+    if (l.compare(0, prefix.size(), prefix) == 0) out += l + "\n";
+  return out;
+}
+
+// Every hand-over holds exactly the records published before it, in order,
+// and coalesces as their text does; nothing published is left without one.
+// Returns how many records were checked.
+std::size_t check_hand_overs(const Captured& captured) {
+  std::size_t checked = 0;
+  for (const auto& [id, c] : captured) {
+    INFO("campaign " << id);
+    CHECK(c.unattached.empty());
+    for (std::size_t m = 0; m < c.hand_overs.size(); ++m) {
+      INFO("hand-over " << m + 1);
+      const HandOver& h = c.hand_overs[m];
+      const auto lines = lines_of(h.published);
+      REQUIRE(h.typed.size() == lines.size());
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        INFO("record " << i + 1 << ": " << lines[i]);
+        CHECK(by_key(h.typed[i]) == by_key(hourglass::messages::read_record_line(lines[i])));
+      }
+      CHECK(hourglass::io::coalesce(h.typed) == hourglass::io::coalesce_jsonl(h.published));
+      checked += lines.size();
+    }
+  }
+  return checked;
+}
+
+hs::OwnedRecords all_typed(const CampaignCapture& c) {
+  hs::OwnedRecords out;
+  for (const auto& h : c.hand_overs) out.insert(out.end(), h.typed.begin(), h.typed.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("typed records: the gateway gets exactly the records published, for every example",
+          "[typed][service][examples]") {
+  std::size_t examples = 0, records = 0;
+  for (const auto& entry : fs::directory_iterator(kExamples)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() < 8 || name.find('.') != name.size() - 5) continue;  // NN-name.json only
+    ++examples;
+    INFO("example " << name);
+    const Scenario scenario = hourglass::runtime::load_scenario(entry.path().string());
+    const Captured captured = run_service_mode(scenario);
+    records += check_hand_overs(captured);
+    // What each campaign published is byte for byte its part of what
+    // `hourglass replay` writes (test_examples holds that to the example's
+    // expected records).
+    const std::string expected = ht::replay_scenario(scenario, 2).records;
+    for (const auto& seed : scenario.campaigns) {
+      INFO("campaign " << seed.id);
+      const auto it = captured.find(seed.id);
+      const std::string published = it == captured.end() ? "" : it->second.published;
+      CHECK(ht::first_difference(lines_of_campaign(expected, seed.id), published) == "");
+    }
+  }
+  CHECK(examples == 8);
+  CHECK(records > 1000);
+}
+
+TEST_CASE("typed records: generated scenarios, whole and split, hand over what they publish",
+          "[typed][service][split]") {
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    INFO("seed " << seed);
+    const nlohmann::json doc = ht::generate_scenario(seed);
+    const Captured whole = run_service_mode(hourglass::runtime::parse_scenario(doc, "", "$"));
+    REQUIRE(check_hand_overs(whole) > 0);
+    // Split invariance reaches the typed records: the same ones, in the same
+    // order, however the advances are cut (only the hand-overs differ).
+    const nlohmann::json split = ht::split_advances(doc, seed, ht::SplitMode::DueInstants);
+    const Captured pieces = run_service_mode(hourglass::runtime::parse_scenario(split, "", "$"), 60 * hs::kMsPerMinute);
+    check_hand_overs(pieces);
+    REQUIRE(pieces.size() == whole.size());
+    for (const auto& [id, c] : whole) {
+      INFO("campaign " << id);
+      CHECK(pieces.at(id).published == c.published);
+      CHECK(all_typed(pieces.at(id)) == all_typed(c));
+    }
+  }
+}
+
+TEST_CASE("typed records: a restarted settlement hands over the same typed records", "[typed][service][supervision]") {
+  const Scenario scenario = hourglass::runtime::load_scenario((kExamples / "07-generated-medium-default.json").string());
+  const auto max_step = 60 * hs::kMsPerMinute;
+  const Captured clean = run_service_mode(scenario, max_step);
+  for (std::uint64_t nth : {1, 60, 250}) {
+    INFO("settlement s5 fails at its firing " << nth);
+    auto faults = std::make_shared<ha::FaultInjector>(ha::FaultPlan{"settlement", "s5", nth});
+    std::uint64_t restarts = 0;
+    const Captured run = run_service_mode(scenario, max_step, faults, &restarts);
+    REQUIRE(faults->thrown() == 1);
+    CHECK(restarts == 1);
+    check_hand_overs(run);
+    REQUIRE(run.size() == clean.size());
+    for (const auto& [id, c] : clean) {
+      INFO("campaign " << id);
+      const CampaignCapture& r = run.at(id);
+      CHECK(r.published == c.published);
+      REQUIRE(r.hand_overs.size() == c.hand_overs.size());
+      for (std::size_t m = 0; m < c.hand_overs.size(); ++m) CHECK(r.hand_overs[m].typed == c.hand_overs[m].typed);
+    }
+  }
+}
