@@ -50,9 +50,9 @@ struct CampaignInit {
   // Whether the records the sink gets come typed as well as in text (each
   // settlement keeps a sim::OwnedRecord of every record it writes): the
   // service's sink hands them to the gateway, which coalesces them without
-  // reading the text back. On unless a sink says it only writes text
-  // (replay, benchmarks): those turn it off and pay nothing for it.
-  bool typed_records = true;
+  // reading the text back. Off by default: a sink that writes text only
+  // (replay, benchmarks) pays nothing; the service's registry turns it on.
+  bool typed_records = false;
 };
 
 struct CampaignState {

@@ -31,7 +31,6 @@ int run_footprint(const FootprintArgs& a) {
   const std::uint64_t before = current_rss_bytes();
   const auto started = std::chrono::steady_clock::now();
   actors::CampaignInit init{std::move(seed), std::make_shared<const sim::Rules>(sim::Rules::defaults()), sink};
-  init.typed_records = false;  // its sink writes text
   auto campaign = system.spawn(actors::campaign_actor, std::move(init));
   // The load fans out to every settlement and commits: afterwards each
   // structure's state lives in its own (idle) actor.

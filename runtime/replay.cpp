@@ -76,7 +76,6 @@ ReplayResult run_replay(const Scenario& scenario, const ReplayOptions& options) 
   for (const auto& seed : scenario.campaigns) {
     actors::CampaignInit init{seed, scenario.rules, sink, options.max_step};
     init.faults = options.faults;
-    init.typed_records = false;  // the records go to a file as text only
     init.on_restart = [restarts](const std::string&) { ++*restarts; };
     auto c = system.spawn(actors::campaign_actor, std::move(init));
     campaigns[seed.id] = c;

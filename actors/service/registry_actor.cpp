@@ -105,6 +105,7 @@ void bootstrap(Self self, const std::string& id, std::optional<sim::WorldTime> a
             init.restart_limit = o.restart_limit;
             init.restart_window = o.restart_window;
             init.faults = o.faults;
+            init.typed_records = true;  // the service sink hands them to the gateway
             init.on_restart = [t = o.telemetry](const std::string&) { t->restart("settlement"); };
             entry.campaign = self->spawn<caf::monitored>(campaign_actor, std::move(init));
             spdlog::info("campaign {} bootstrapped from the API", id);

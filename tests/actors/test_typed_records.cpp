@@ -102,7 +102,8 @@ Captured run_service_mode(const Scenario& scenario, hs::Duration max_step = 24 *
   for (const auto& seed : scenario.campaigns) {
     auto sink = system.spawn(ha::service_sink, seed.id, caf::actor_cast<ha::gateway_actor>(capture),
                              caf::actor_cast<ha::bridge_actor>(capture));
-    ha::CampaignInit init{seed, scenario.rules, sink, max_step};  // typed_records: as the registry leaves it
+    ha::CampaignInit init{seed, scenario.rules, sink, max_step};
+    init.typed_records = true;  // as the registry starts a service campaign
     init.faults = faults;
     init.on_restart = [restarted](const std::string&) { ++*restarted; };
     auto c = system.spawn(ha::campaign_actor, std::move(init));
