@@ -11,18 +11,10 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 using WallClock = std::chrono::system_clock;
 
-AuthToken ok_token(const std::string& token) {
-  AuthToken t;
-  t.token = token;
-  return t;
-}
+AuthToken ok_token(const std::string& token) { return AuthToken{AuthToken::Failure::None, token, "", 0}; }
 
 AuthToken failed(AuthToken::Failure f, std::string message, long status = 0) {
-  AuthToken t;
-  t.failure = f;
-  t.message = std::move(message);
-  t.http_status = status;
-  return t;
+  return AuthToken{f, "", std::move(message), status};
 }
 
 long long ms_of(SteadyClock::duration d) {
