@@ -115,6 +115,21 @@ json update_input(const std::optional<std::string>& name_key_value, const char* 
   return in;
 }
 
+// The refusals of the real API's guards and pipes (API-NOTES: JwtAuthGuard
+// runs per field and answers "Unauthorized"; RolesGuard "Forbidden
+// resource"; ValidationPipe "Bad Request" or class-validator's own words,
+// "branchId must be a UUID"). In production only the message tells them.
+std::optional<ApiError::Kind> refusal_kind(const GraphQLError& error) {
+  if (!error.message) return std::nullopt;
+  const std::string& m = *error.message;
+  if (m == "Unauthorized" || m == "Unauthorized Exception") return ApiError::Kind::Unauthorized;
+  if (m == "Forbidden resource" || m == "Forbidden" || m == "Forbidden Exception") return ApiError::Kind::Forbidden;
+  if (m.rfind("Bad Request", 0) == 0 || m.find(" must be a ") != std::string::npos ||
+      m.find(" must be an ") != std::string::npos || m.find(" should not be empty") != std::string::npos)
+    return ApiError::Kind::BadRequest;
+  return std::nullopt;
+}
+
 void require_key(const std::string& key) {
   if (key.empty()) throw std::invalid_argument("a campaign API write needs an idempotency key");
 }
@@ -131,6 +146,9 @@ const char* to_string(ApiError::Kind kind) {
     case ApiError::Kind::OptimisticLock: return "optimistic_lock";
     case ApiError::Kind::AlreadyApplied: return "already_applied";
     case ApiError::Kind::BadReply: return "bad_reply";
+    case ApiError::Kind::Unauthorized: return "unauthorized";
+    case ApiError::Kind::Forbidden: return "forbidden";
+    case ApiError::Kind::BadRequest: return "bad_request";
   }
   return "unknown";
 }
@@ -153,6 +171,8 @@ ApiResult<json> classify_reply(const ops::Operation& op, const HttpResponse& rep
         if (is_already_completed(e)) return failure<json>(make_error(K::AlreadyApplied, where + messages, status));
     if (status < 200 || status >= 300)
       return failure<json>(make_error(K::Http, where + "HTTP " + std::to_string(status) + ": " + messages, status));
+    for (const GraphQLError& e : body.errors)
+      if (const auto refused = refusal_kind(e)) return failure<json>(make_error(*refused, where + messages, status));
     return failure<json>(make_error(K::GraphQL, where + messages, status));
   }
   if (status < 200 || status >= 300) {
@@ -170,13 +190,40 @@ ApiResult<json> classify_reply(const ops::Operation& op, const HttpResponse& rep
 
 CampaignApi::CampaignApi(CampaignApiConfig config) : config_(std::move(config)) {}
 
-ApiResult<json> CampaignApi::call(const ops::Operation& op, json variables, const std::string* idempotency_key) {
-  const json request = {{"operationName", op.name}, {"query", op.text}, {"variables", std::move(variables)}};
+ApiResult<json> CampaignApi::send(const ops::Operation& op, const std::string& request, const std::string& token,
+                                  const std::string* idempotency_key) {
   HttpClient::Headers headers;
-  if (!config_.token.empty()) headers.emplace_back("Authorization", "Bearer " + config_.token);
+  if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
   if (idempotency_key) headers.emplace_back("Idempotency-Key", *idempotency_key);
-  const HttpResponse reply = http_.post_json(config_.endpoint, request.dump(), headers, config_.timeout);
-  return classify_reply(op, reply);
+  return classify_reply(op, http_.post_json(config_.endpoint, request, headers, config_.timeout));
+}
+
+ApiResult<json> CampaignApi::call(const ops::Operation& op, json variables, const std::string* idempotency_key) {
+  const std::string request =
+      json{{"operationName", op.name}, {"query", op.text}, {"variables", std::move(variables)}}.dump();
+  // A session that cannot give a token: a refused login is Unauthorized,
+  // anything else (no answer, rate limited) may pass: Transport.
+  auto no_token = [&](const AuthToken& t) {
+    return failure<json>(make_error(t.failure == AuthToken::Failure::Refused ? ApiError::Kind::Unauthorized
+                                                                              : ApiError::Kind::Transport,
+                                    std::string(op.name) + ": " + t.message, t.http_status));
+  };
+  ApiResult<json> result;
+  if (!config_.auth) {
+    result = send(op, request, config_.token, idempotency_key);
+  } else if (AuthToken t = config_.auth->token(); !t.ok()) {
+    result = no_token(t);
+  } else {
+    result = send(op, request, t.token, idempotency_key);
+    // JwtAuthGuard refused it before any resolver ran: nothing was applied,
+    // so once more with a renewed token.
+    if (result.error.kind == ApiError::Kind::Unauthorized) {
+      const AuthToken renewed = config_.auth->renew(t.token);
+      result = renewed.ok() ? send(op, request, renewed.token, idempotency_key) : no_token(renewed);
+    }
+  }
+  if (result.error.refusal() && config_.on_refusal) config_.on_refusal(result.error);
+  return result;
 }
 
 ApiResult<std::optional<sim::WorldTime>> CampaignApi::get_current_world_time(const std::string& campaign_id) {

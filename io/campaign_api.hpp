@@ -3,7 +3,8 @@
 // docs/api-contract.md describes the contract; this file implements it.
 //
 // THREADING: a CampaignApi owns one HttpClient (one kept-alive connection)
-// and is not thread-safe: use one per thread.
+// and is not thread-safe: use one per thread. The AuthSession it may share
+// (CampaignApiConfig::auth) is.
 //
 // What replies mean is read by messages/api_reply_codec (every refusal a
 // BadReply naming the field); the API <-> engine entity mapping is
@@ -12,12 +13,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "io/api_operations.hpp"
+#include "io/auth_session.hpp"
 #include "io/http_client.hpp"
 #include "messages/api_entities.hpp"
 #include "sim/time.hpp"
@@ -34,6 +38,12 @@ struct ApiError {
     OptimisticLock,  // expectedVersion was stale: re-read the entity, then write again
     AlreadyApplied,  // expireEvent on a completed event: counts as done
     BadReply,        // 2xx without the expected shape; message names the field
+    // The API's guards and pipes refused the call (errors[] on HTTP 2xx). Never
+    // retried: sending it again gets the same answer. Operators see them
+    // (/health, hourglass_api_refusals_total).
+    Unauthorized,    // JwtAuthGuard: "Unauthorized", after the session's refresh/login retry
+    Forbidden,       // RolesGuard: "Forbidden resource"
+    BadRequest,      // ValidationPipe: "Bad Request", "branchId must be a UUID", ...
   };
   Kind kind = Kind::None;
   std::string message;
@@ -47,6 +57,10 @@ struct ApiError {
       case Kind::Http: return http_status >= 500;
       default: return false;
     }
+  }
+  // One of the API's refusals (Unauthorized, Forbidden, BadRequest).
+  bool refusal() const {
+    return kind == Kind::Unauthorized || kind == Kind::Forbidden || kind == Kind::BadRequest;
   }
 };
 
@@ -99,6 +113,12 @@ struct CampaignApiConfig {
   std::string token;  // a JWT; empty sends no Authorization header
   std::chrono::milliseconds timeout{10'000};
   std::string branch_id;  // sent as input.branchId with every update
+  // API_AUTH=login: the process's one session; its token replaces `token`,
+  // and an Unauthorized reply is retried once with a renewed one.
+  std::shared_ptr<AuthSession> auth = nullptr;
+  // Called (on the calling thread) with every refusal (ApiError::refusal())
+  // the API answers; must be thread-safe. None: not reported.
+  std::function<void(const ApiError&)> on_refusal = nullptr;
 };
 
 class CampaignApi {
@@ -137,6 +157,8 @@ class CampaignApi {
   // Sends one operation; on success returns data.<op.field> (may be null).
   ApiResult<nlohmann::json> call(const api_ops::Operation& op, nlohmann::json variables,
                                  const std::string* idempotency_key);
+  ApiResult<nlohmann::json> send(const api_ops::Operation& op, const std::string& request,
+                                 const std::string& token, const std::string* idempotency_key);
 
   CampaignApiConfig config_;
   HttpClient http_;

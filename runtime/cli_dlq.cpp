@@ -26,6 +26,7 @@ struct DlqArgs {
   service::ServiceConfig config;
   std::string env_error;   // the environment could not be read
   std::string token_file;  // --api-token-file, read when the command runs
+  std::string password_file;  // --api-password-file, likewise
   bool json = false;
   bool all = false;
   bool force = false;
@@ -134,9 +135,18 @@ int run_retry(DlqIo& io, DlqArgs a) {
       return bad_config(io, "retry", {std::string("--api-token-file: ") + e.what()});
     }
   }
+  if (!a.password_file.empty()) {
+    try {
+      a.config.api_password = service::read_password_file(a.password_file);
+    } catch (const service::ConfigError& e) {
+      return bad_config(io, "retry", {std::string("--api-password-file: ") + e.what()});
+    }
+  }
   io::RedisEndpoint endpoint;
   if (auto problems =
-          config_problems(a, {"redis_url", "api_url", "api_token", "branch_id", "gateway_timeout"}, endpoint);
+          config_problems(a, {"redis_url", "api_url", "api_auth", "api_token", "api_email", "api_password", "branch_id",
+                              "gateway_timeout"},
+                          endpoint);
       !problems.empty())
     return bad_config(io, "retry", problems);
 
@@ -145,7 +155,9 @@ int run_retry(DlqIo& io, DlqArgs a) {
   try {
     auto redis = io::RedisConnection::connect(endpoint, kRedisTimeout);
     const auto& c = a.config;
-    io::CampaignApi api(io::CampaignApiConfig{c.api_url, c.api_token, c.gateway_timeout, c.branch_id});
+    io::CampaignApiConfig api_config{c.api_url, c.api_token, c.gateway_timeout, c.branch_id};
+    api_config.auth = service::make_auth_session(c);
+    io::CampaignApi api(api_config);
     io::RetryOptions options;
     options.force = a.force;
     results = a.all ? io::retry_all_dead_letters(redis, api, stream, options)
@@ -199,6 +211,11 @@ Command add_dlq_command(CLI::App& app, DlqIo io) {
   add_redis_flag(*retry, *args);
   retry->add_option("--api-url", args->config.api_url, "campaign API GraphQL URL (env API_URL)");
   retry->add_option("--api-token-file", args->token_file, "file holding the API token (env API_TOKEN_FILE or API_TOKEN)")
+      ->type_name("FILE");
+  retry->add_option("--api-auth", args->config.api_auth, "token|login (env API_AUTH)");
+  retry->add_option("--api-email", args->config.api_email, "service account email, API_AUTH=login (env API_EMAIL)");
+  retry->add_option("--api-password-file", args->password_file,
+                    "file holding the service account's password (env API_PASSWORD_FILE)")
       ->type_name("FILE");
   retry->add_option("--branch-id", args->config.branch_id, "API branch id (env API_BRANCH_ID)");
   retry->add_option_function<long long>(

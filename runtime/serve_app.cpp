@@ -144,6 +144,11 @@ void ServeApp::start() {
   spdlog::info("starting: {}", service::describe(c));
   s.system = std::make_unique<caf::actor_system>(s.actor_cfg);
   io::CampaignApiConfig api{c.api_url, c.api_token, c.gateway_timeout, c.branch_id};
+  api.auth = service::make_auth_session(c);  // one for the reader and every gateway worker
+  api.on_refusal = [&s](const io::ApiError& e) {
+    s.telemetry.api_refusal(io::to_string(e.kind));
+    s.health.set_api_refusal(io::to_string(e.kind), e.message);
+  };
   s.reader = s.system->spawn<caf::detached>(actors::api_reader, api);
   s.bridge = s.system->spawn<caf::detached>(actors::bridge, actors::BridgeOptions{s.redis, s.rules, {}, &s.telemetry});
   actors::GatewayOptions gateway;

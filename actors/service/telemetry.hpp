@@ -36,6 +36,9 @@ class Telemetry {
   virtual void gateway_retry() {}
   virtual void gateway_backlog(std::size_t queued) {}
   virtual void breaker(io::CircuitBreaker::State state) {}
+  // The campaign API refused a call: io::to_string of the ApiError kind
+  // (unauthorized, forbidden, bad_request).
+  virtual void api_refusal(std::string_view kind) {}
 
   // The shared do-nothing instance.
   static Telemetry& none() {

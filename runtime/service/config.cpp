@@ -1,8 +1,10 @@
 #include "runtime/service/config.hpp"
 
 #include "actors/fault_injection.hpp"
+#include "io/auth_session.hpp"
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -64,18 +66,28 @@ std::string show(const std::string& v) {
 
 }  // namespace
 
-std::string read_token_file(const std::string& path) {
+namespace {
+
+// A secret held in a file (`setting` names it in errors): trailing newline(s)
+// and carriage returns trimmed.
+std::string read_secret_file(const char* setting, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw ConfigError("API_TOKEN_FILE: cannot read '" + path + "': " + std::strerror(errno));
+    throw ConfigError(std::string(setting) + ": cannot read '" + path + "': " + std::strerror(errno));
   }
   std::ostringstream text;
   text << in.rdbuf();
-  if (in.bad()) throw ConfigError("API_TOKEN_FILE: cannot read '" + path + "'");
-  std::string token = text.str();
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-  return token;
+  if (in.bad()) throw ConfigError(std::string(setting) + ": cannot read '" + path + "'");
+  std::string secret = text.str();
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  return secret;
 }
+
+}  // namespace
+
+std::string read_token_file(const std::string& path) { return read_secret_file("API_TOKEN_FILE", path); }
+
+std::string read_password_file(const std::string& path) { return read_secret_file("API_PASSWORD_FILE", path); }
 
 ServiceConfig config_from_env(const std::function<const char*(const char*)>& getenv) {
   ServiceConfig cfg;
@@ -106,6 +118,18 @@ ServiceConfig config_from_env(const std::function<const char*(const char*)>& get
       cfg.api_token = read_token_file(token_file);
     } catch (const ConfigError& e) {
       errors.push_back(e.what());
+    }
+  }
+  str("API_AUTH", cfg.api_auth);
+  str("API_EMAIL", cfg.api_email);
+  {
+    std::string password_file;
+    if (get("API_PASSWORD_FILE", password_file)) {
+      try {
+        cfg.api_password = read_password_file(password_file);
+      } catch (const ConfigError& e) {
+        errors.push_back(e.what());
+      }
     }
   }
   str("HOURGLASS_RULES", cfg.rules_file);
@@ -160,6 +184,19 @@ void add_config_flags(CLI::App& app, ServiceConfig& cfg) {
            }
          },
          "file holding the API token (env API_TOKEN_FILE or API_TOKEN)")
+      ->type_name("FILE");
+  app.add_option("--api-auth", cfg.api_auth, "token|login: how to authenticate to the API (env API_AUTH)");
+  app.add_option("--api-email", cfg.api_email, "the service account's email, API_AUTH=login (env API_EMAIL)");
+  app.add_option_function<std::string>(
+         "--api-password-file",
+         [&cfg](const std::string& path) {
+           try {
+             cfg.api_password = read_password_file(path);
+           } catch (const ConfigError& e) {
+             throw CLI::ValidationError("--api-password-file", e.what());
+           }
+         },
+         "file holding the service account's password, API_AUTH=login (env API_PASSWORD_FILE)")
       ->type_name("FILE");
   app.add_option("--rules", cfg.rules_file, "rules file; default: built-in rules (env HOURGLASS_RULES)");
   app.add_option("--port", cfg.port, "status server port (env PORT)");
@@ -240,7 +277,20 @@ std::vector<std::string> validate(const ServiceConfig& cfg) {
   if (!(starts_with(cfg.api_url, "http://") && cfg.api_url.size() > 7) &&
       !(starts_with(cfg.api_url, "https://") && cfg.api_url.size() > 8))
     p.push_back("api_url: must start with http:// or https://, got '" + mask_url_password(cfg.api_url) + "'");
-  if (cfg.api_token.empty()) p.push_back("api_token: required (set API_TOKEN or API_TOKEN_FILE)");
+  if (cfg.api_auth == "token") {
+    if (cfg.api_token.empty()) p.push_back("api_token: required (set API_TOKEN or API_TOKEN_FILE)");
+  } else if (cfg.api_auth == "login") {
+    if (!cfg.api_token.empty())
+      p.push_back("api_token: set while api_auth is login; set API_TOKEN/API_TOKEN_FILE or API_AUTH=login, not both");
+    if (cfg.api_email.empty()) p.push_back("api_email: required when api_auth is login (set API_EMAIL)");
+    if (cfg.api_password.empty())
+      p.push_back("api_password: required when api_auth is login (set API_PASSWORD_FILE)");
+    if (!io::auth_base_url(cfg.api_url))
+      p.push_back("api_url: must end in /graphql when api_auth is login (the auth routes are beside it), got '" +
+                  mask_url_password(cfg.api_url) + "'");
+  } else {
+    p.push_back("api_auth: must be token or login, got '" + cfg.api_auth + "'");
+  }
   if (cfg.branch_id.empty()) p.push_back("branch_id: must not be empty");
   if (!cfg.fault_inject.empty() && !actors::parse_fault_plan(cfg.fault_inject)) {
     std::string kinds;
@@ -260,7 +310,10 @@ std::string describe(const ServiceConfig& cfg) {
   std::ostringstream o;
   o << "redis_url=" << show(mask_url_password(cfg.redis_url))
     << " api_url=" << show(mask_url_password(cfg.api_url))
+    << " api_auth=" << show(cfg.api_auth)
     << " api_token=" << (cfg.api_token.empty() ? "<unset>" : "***")
+    << " api_email=" << (cfg.api_email.empty() ? "<unset>" : show(cfg.api_email))
+    << " api_password=" << (cfg.api_password.empty() ? "<unset>" : "***")
     << " rules=" << (cfg.rules_file.empty() ? "<built-in>" : show(cfg.rules_file))
     << " bind=" << show(cfg.bind) << " port=" << cfg.port
     << " log_level=" << show(cfg.log_level) << " log_format=" << show(cfg.log_format)
@@ -274,6 +327,23 @@ std::string describe(const ServiceConfig& cfg) {
     << " restart_limit=" << cfg.restart_limit << " restart_window_s=" << cfg.restart_window.count()
     << " drain_timeout_s=" << cfg.drain_timeout.count();
   return o.str();
+}
+
+std::shared_ptr<io::AuthSession> make_auth_session(const ServiceConfig& cfg) {
+  if (cfg.api_auth != "login") return nullptr;
+  io::AuthSessionOptions o;
+  o.base_url = io::auth_base_url(cfg.api_url).value_or(cfg.api_url);
+  o.email = cfg.api_email;
+  o.password = cfg.api_password;
+  o.timeout = cfg.gateway_timeout;
+  o.log = [](io::AuthLogLevel level, const std::string& line) {
+    if (level == io::AuthLogLevel::Warn) {
+      spdlog::warn("{}", line);
+    } else {
+      spdlog::info("{}", line);
+    }
+  };
+  return std::make_shared<io::AuthSession>(std::move(o));
 }
 
 }  // namespace hourglass::service

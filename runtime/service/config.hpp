@@ -5,8 +5,12 @@
 //   setting               env                        flag
 //   redis_url             REDIS_URL                  --redis-url
 //   api_url               API_URL                    --api-url
+//   api_auth              API_AUTH                   --api-auth         token (default) | login
 //   api_token             API_TOKEN | API_TOKEN_FILE --api-token-file   (never a token flag:
 //                                                                         command lines leak into ps)
+//   api_email             API_EMAIL                  --api-email        (api_auth=login)
+//   api_password          API_PASSWORD_FILE          --api-password-file (api_auth=login; the file,
+//                                                                         never the password itself)
 //   rules_file            HOURGLASS_RULES            --rules
 //   port                  PORT                       --port
 //   bind                  BIND                       --bind
@@ -32,6 +36,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -40,12 +45,19 @@ namespace CLI {
 class App;
 }
 
+namespace hourglass::io {
+class AuthSession;
+}
+
 namespace hourglass::service {
 
 struct ServiceConfig {
   std::string redis_url = "redis://127.0.0.1:6379";
   std::string api_url = "http://localhost:9264/graphql";
+  std::string api_auth = "token";  // token: api_token as is; login: an io::AuthSession
   std::string api_token;    // never logged: describe() shows it as ***
+  std::string api_email;    // api_auth=login
+  std::string api_password; // api_auth=login; never logged: describe() shows it as ***
   std::string rules_file;   // empty: built-in defaults
   int port = 9266;          // status server (/health, /metrics)
   std::string bind = "127.0.0.1";
@@ -98,5 +110,13 @@ std::string describe(const ServiceConfig& cfg);
 // The token in `path`, trailing newline(s) and carriage returns trimmed.
 // Throws ConfigError naming the path when it cannot be read.
 std::string read_token_file(const std::string& path);
+// Likewise for API_PASSWORD_FILE.
+std::string read_password_file(const std::string& path);
+
+// The process's one login session when api_auth is login (its auth routes
+// beside api_url, its requests bounded by gateway_timeout, what it does
+// logged through spdlog, no secret ever); nullptr when api_auth is token.
+// `cfg` must be valid (validate()).
+std::shared_ptr<io::AuthSession> make_auth_session(const ServiceConfig& cfg);
 
 }  // namespace hourglass::service

@@ -17,6 +17,7 @@ constexpr const char* kGatewayRetries = "hourglass_gateway_retries_total";
 constexpr const char* kGatewayBacklog = "hourglass_gateway_backlog";
 constexpr const char* kBreakerOpen = "hourglass_gateway_breaker_open";
 constexpr const char* kRulesReloads = "hourglass_rules_reloads_total";
+constexpr const char* kApiRefusals = "hourglass_api_refusals_total";
 
 std::string str(std::string_view v) { return std::string(v); }
 
@@ -35,6 +36,8 @@ PrometheusTelemetry::PrometheusTelemetry(Registry& metrics) : metrics_(metrics) 
   metrics_.describe(kGatewayBacklog, "API writes waiting in the gateway's queue");
   metrics_.describe(kBreakerOpen, "1 while the gateway's circuit breaker is open or half-open, else 0");
   metrics_.describe(kRulesReloads, "Rules reloads on SIGHUP, by outcome");
+  metrics_.describe(kApiRefusals,
+                    "Calls the campaign API refused (never retried), by kind (unauthorized, forbidden, bad_request)");
 }
 
 void PrometheusTelemetry::message(std::string_view channel, std::string_view outcome) {
@@ -68,6 +71,10 @@ void PrometheusTelemetry::gateway_backlog(std::size_t queued) {
 
 void PrometheusTelemetry::breaker(io::CircuitBreaker::State state) {
   metrics_.gauge(kBreakerOpen).set(state == io::CircuitBreaker::State::Closed ? 0 : 1);
+}
+
+void PrometheusTelemetry::api_refusal(std::string_view kind) {
+  metrics_.counter(kApiRefusals, {{"kind", str(kind)}}).inc();
 }
 
 void PrometheusTelemetry::rules_reload(std::string_view outcome) {

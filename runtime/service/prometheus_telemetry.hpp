@@ -25,6 +25,7 @@ class PrometheusTelemetry final : public actors::Telemetry {
   void gateway_retry() override;
   void gateway_backlog(std::size_t queued) override;
   void breaker(io::CircuitBreaker::State state) override;
+  void api_refusal(std::string_view kind) override;
 
   // Not an actor's: the runtime reloads rules on SIGHUP ("applied", "refused").
   void rules_reload(std::string_view outcome);

@@ -15,6 +15,8 @@
 
 #include "runtime/service/status_server.hpp"
 
+#include "sim/time.hpp"
+
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -33,8 +35,9 @@ const char* to_string(HealthStatus s) {
 
 // ---- HealthState ------------------------------------------------------------
 
-HealthState::HealthState(std::chrono::seconds redis_grace, Clock::time_point now)
-    : redis_grace_(redis_grace), redis_down_since_(now) {}
+HealthState::HealthState(std::chrono::seconds redis_grace, Clock::time_point now,
+                         std::chrono::seconds refusal_window)
+    : redis_grace_(redis_grace), redis_down_since_(now), refusal_window_(refusal_window) {}
 
 void HealthState::set_redis_connected(bool connected, Clock::time_point now) {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -59,10 +62,31 @@ void HealthState::set_campaigns(std::size_t total, std::size_t quarantined) {
   campaigns_quarantined_ = quarantined;
 }
 
+void HealthState::set_api_refusal(std::string kind, std::string message, Clock::time_point now,
+                                  std::chrono::system_clock::time_point at) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  refusal_.kind = std::move(kind);
+  refusal_.message = std::move(message);
+  refusal_.when = now;
+  refusal_.at = at;
+  ++refusal_.count;
+}
+
+namespace {
+
+bool recent(std::size_t count, HealthState::Clock::time_point when, HealthState::Clock::time_point now,
+            std::chrono::seconds window) {
+  return count > 0 && now - when <= window;
+}
+
+}  // namespace
+
 HealthStatus HealthState::status_locked(Clock::time_point now) const {
   const bool redis_down_too_long = !redis_connected_ && now - redis_down_since_ > redis_grace_;
   if (redis_down_too_long || breaker_ == io::CircuitBreaker::State::Open) return HealthStatus::unhealthy;
-  if (campaigns_quarantined_ > 0 || gateway_dead_letters_ > 0) return HealthStatus::degraded;
+  if (campaigns_quarantined_ > 0 || gateway_dead_letters_ > 0 ||
+      recent(refusal_.count, refusal_.when, now, refusal_window_))
+    return HealthStatus::degraded;
   return HealthStatus::healthy;
 }
 
@@ -84,12 +108,26 @@ nlohmann::json HealthState::to_json(Clock::time_point now) const {
   }
   redis["grace_s"] = redis_grace_.count();
   using Breaker = io::CircuitBreaker::State;
-  const char* api_status = breaker_ == Breaker::Open ? "down" : breaker_ == Breaker::HalfOpen ? "degraded" : "ok";
+  const bool refused_lately = recent(refusal_.count, refusal_.when, now, refusal_window_);
+  const char* api_status = breaker_ == Breaker::Open                         ? "down"
+                           : breaker_ == Breaker::HalfOpen || refused_lately ? "degraded"
+                                                                             : "ok";
+  json api{{"status", api_status}, {"breaker", io::to_string(breaker_)}, {"refusals", refusal_.count}};
+  if (refusal_.count > 0) {
+    const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - refusal_.when);
+    api["last_refusal"] = {
+        {"kind", refusal_.kind},
+        {"message", refusal_.message},
+        {"at", sim::format_world_time(
+                   std::chrono::duration_cast<std::chrono::milliseconds>(refusal_.at.time_since_epoch()).count())},
+        {"age_s", static_cast<double>(age.count()) / 1000.0},
+        {"degrades_for_s", refusal_window_.count()}};
+  }
   return json{
       {"status", to_string(status_locked(now))},
       {"components",
        {{"redis", redis},
-        {"api", {{"status", api_status}, {"breaker", io::to_string(breaker_)}}},
+        {"api", api},
         {"gateway",
          {{"status", gateway_dead_letters_ > 0 ? "degraded" : "ok"},
           {"backlog", gateway_backlog_},

@@ -33,9 +33,12 @@ const char* to_string(HealthStatus s);
 //              the campaign API's circuit breaker is open: the service can
 //              neither hear nor write world time, so an orchestrator should
 //              stop routing to / restart it.
-//   degraded   otherwise, when any campaign is quarantined or the gateway
-//              holds dead letters not yet replayed: the service works, but
-//              some results are not reaching the API.
+//   degraded   otherwise, when any campaign is quarantined, the gateway
+//              holds dead letters not yet replayed, or the API refused a call
+//              (Unauthorized, Forbidden, Bad Request) within the last
+//              `refusal_window`: the service works, but some results are not
+//              reaching the API. The last refusal stays in components.api
+//              (kind, message, at, age_s) after the window.
 //   healthy    otherwise. A Redis outage shorter than the grace, a half-open
 //              breaker and a gateway backlog (without dead letters) are
 //              reported in the components but do not change the status.
@@ -46,12 +49,17 @@ class HealthState {
   using Clock = std::chrono::steady_clock;
 
   explicit HealthState(std::chrono::seconds redis_grace = std::chrono::seconds(30),
-                       Clock::time_point now = Clock::now());
+                       Clock::time_point now = Clock::now(),
+                       std::chrono::seconds refusal_window = std::chrono::minutes(10));
 
   void set_redis_connected(bool connected, Clock::time_point now = Clock::now());
   void set_api_breaker(io::CircuitBreaker::State state);
   void set_gateway(std::size_t backlog, std::size_t dead_letters);
   void set_campaigns(std::size_t total, std::size_t quarantined);
+  // The API refused a call: `kind` (io::to_string of the ApiError kind) and
+  // the API's message; `at` is the wall time shown.
+  void set_api_refusal(std::string kind, std::string message, Clock::time_point now = Clock::now(),
+                       std::chrono::system_clock::time_point at = std::chrono::system_clock::now());
 
   HealthStatus status(Clock::time_point now = Clock::now()) const;
   // {"status":..., "components":{"redis":{...},"api":{...},"gateway":{...},"campaigns":{...}}};
@@ -70,6 +78,14 @@ class HealthState {
   std::size_t gateway_dead_letters_ = 0;
   std::size_t campaigns_total_ = 0;
   std::size_t campaigns_quarantined_ = 0;
+  std::chrono::seconds refusal_window_;
+  struct Refusal {
+    std::string kind, message;
+    Clock::time_point when;
+    std::chrono::system_clock::time_point at;
+    std::size_t count = 0;  // refusals seen since start
+  };
+  Refusal refusal_;
 };
 
 class StatusServer {

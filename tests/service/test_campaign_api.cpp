@@ -408,7 +408,7 @@ TEST_CASE("api: a missing or wrong bearer token is the API's 200 Unauthorized, n
   config.token = "";
   CampaignApi no_token(config);
   auto r = no_token.get_current_world_time("c1");
-  CHECK(r.error.kind == Kind::GraphQL);  // JwtAuthGuard: HTTP 200, errors [{message: Unauthorized}]
+  CHECK(r.error.kind == Kind::Unauthorized);  // JwtAuthGuard: HTTP 200, errors [{message: Unauthorized}]
   CHECK(r.error.http_status == 200);
   CHECK_THAT(r.error.message, Catch::Contains("Unauthorized"));
   CHECK_FALSE(r.error.retryable());
@@ -416,7 +416,7 @@ TEST_CASE("api: a missing or wrong bearer token is the API's 200 Unauthorized, n
   config.token = "not-the-token";
   CampaignApi wrong(config);
   auto w2 = wrong.expire_event("e1", "k");
-  CHECK(w2.error.kind == Kind::GraphQL);
+  CHECK(w2.error.kind == Kind::Unauthorized);
   CHECK_FALSE(w2.error.retryable());
   CHECK(w.fake.event("e1")["isCompleted"] == false);
   // The token itself never shows in an error.
@@ -579,12 +579,17 @@ TEST_CASE("api: error classification rules on raw replies", "[service][api]") {
       classify(ops::kExpireEvent, 200, R"({"errors":[{"message":"Event with ID e1 is already completed"}],"data":null})");
   CHECK(completed.kind == Kind::AlreadyApplied);
   CHECK_FALSE(completed.retryable());
-  // The guards' and pipes' refusals: failures, never retried.
-  for (const char* m : {"Forbidden resource", "Unauthorized", "Bad Request", "branchId must be a UUID"}) {
+  // The guards' and pipes' refusals: failures of their own kind, never retried.
+  const std::pair<const char*, Kind> refusals[] = {{"Forbidden resource", Kind::Forbidden},
+                                                   {"Unauthorized", Kind::Unauthorized},
+                                                   {"Bad Request", Kind::BadRequest},
+                                                   {"branchId must be a UUID", Kind::BadRequest}};
+  for (const auto& [m, kind] : refusals) {
     INFO(m);
     const ApiError e = classify(ops::kUpdateSettlement, 200,
                                 R"({"errors":[{"message":")" + std::string(m) + R"("}],"data":null})");
-    CHECK(e.kind == Kind::GraphQL);
+    CHECK(e.kind == kind);
+    CHECK(e.refusal());
     CHECK_FALSE(e.retryable());
     CHECK_FALSE(classify(ops::kExpireEvent, 200, R"({"errors":[{"message":")" + std::string(m) + R"("}],"data":null})")
                     .retryable());

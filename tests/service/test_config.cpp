@@ -233,3 +233,53 @@ TEST_CASE("describe hides the token and URL passwords", "[service][config]") {
   CHECK_THAT(line, Catch::Contains("port=9266"));
   CHECK_THAT(line, Catch::Contains("gateway_timeout_ms=5000"));
 }
+
+TEST_CASE("config: API_AUTH=login with API_EMAIL and API_PASSWORD_FILE", "[service][config][auth]") {
+  FakeEnv env;
+  const std::string file = temp_file("s3cret-pass\n");
+  env.vars = {{"API_AUTH", "login"}, {"API_EMAIL", "svc@example.test"}, {"API_PASSWORD_FILE", file}};
+  const ServiceConfig cfg = config_from_env(env.fn());
+  CHECK(cfg.api_auth == "login");
+  CHECK(cfg.api_email == "svc@example.test");
+  CHECK(cfg.api_password == "s3cret-pass");
+  CHECK(validate(cfg).empty());
+  const std::string line = describe(cfg);
+  CHECK(line.find("s3cret-pass") == std::string::npos);
+  CHECK(line.find("api_password=***") != std::string::npos);
+  CHECK(line.find("api_auth=login") != std::string::npos);
+  std::remove(file.c_str());
+
+  // Flags override the environment.
+  ServiceConfig flags = cfg;
+  CLI::App app;
+  add_config_flags(app, flags);
+  const std::string other = temp_file("other-pass");
+  parse(app, {"--api-email", "ops@example.test", "--api-password-file", other});
+  CHECK(flags.api_email == "ops@example.test");
+  CHECK(flags.api_password == "other-pass");
+  std::remove(other.c_str());
+}
+
+TEST_CASE("config: login problems are listed together", "[service][config][auth]") {
+  ServiceConfig cfg;
+  cfg.api_auth = "login";
+  cfg.api_token = "also-a-token";
+  cfg.api_url = "http://localhost:9264/api";
+  const auto problems = validate(cfg);
+  CHECK(mentions(problems, "api_email"));
+  CHECK(mentions(problems, "api_password"));
+  CHECK(mentions(problems, "api_token"));
+  CHECK(mentions(problems, "api_url"));
+  cfg.api_auth = "oauth";
+  CHECK(mentions(validate(cfg), "api_auth"));
+
+  FakeEnv env;
+  env.vars = {{"API_PASSWORD_FILE", "/nonexistent/password"}, {"PORT", "x"}};
+  try {
+    config_from_env(env.fn());
+    FAIL("expected a ConfigError");
+  } catch (const ConfigError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("API_PASSWORD_FILE: cannot read '/nonexistent/password'"));
+    CHECK_THAT(e.what(), Catch::Contains("PORT"));
+  }
+}

@@ -309,6 +309,9 @@ struct FakeCampaignApi::Impl {
   std::unordered_map<std::string, Token> tokens;
   std::unordered_map<std::string, bool> refresh_tokens;  // valid refresh tokens (7 days: never expire here)
   std::size_t token_counter = 0, login_count = 0;
+  std::vector<std::string> issued_access;                  // in order
+  std::map<std::string, std::size_t> auth_request_count;  // route -> every request (refused ones too)
+  mutable std::condition_variable auth_changed;           // an auth request arrived
   std::map<std::string, std::pair<Clock::time_point, int>> throttle;  // route -> window start, hits
 
   WorldTimeNotifier notifier;  // guarded by mutex; called outside it
@@ -404,15 +407,48 @@ struct FakeCampaignApi::Impl {
   std::pair<std::string, std::string> issue_tokens() {
     ++token_counter;
     ++login_count;
-    const std::string access = "fake-access-token-" + std::to_string(token_counter);
+    // A JWT's shape (header.payload.signature, base64url JSON) with the
+    // claims the real API signs: sub, email, iat, exp (seconds). The
+    // signature is no HS256: nothing but this fake checks it.
+    const auto wall = std::chrono::system_clock::now();
+    const auto seconds = [](std::chrono::system_clock::time_point t) {
+      return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+    };
+    const json claims = {{"sub", kUserId},
+                         {"email", options.email},
+                         {"iat", seconds(wall)},
+                         {"exp", seconds(wall + options.access_token_lifetime)},
+                         {"jti", token_counter}};
+    const std::string access = base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(claims.dump()) +
+                               ".fake-signature-" + std::to_string(token_counter);
     const std::string refresh = "fake-refresh-token-" + std::to_string(token_counter);
     tokens[access] = Token{Clock::now() + options.access_token_lifetime, false};
+    issued_access.push_back(access);
     refresh_tokens[refresh] = true;
     return {access, refresh};
   }
 
+  static std::string base64url(const std::string& in) {
+    static const char* const table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (unsigned char c : in) {
+      acc = (acc << 8) | c;
+      bits += 8;
+      while (bits >= 6) {
+        bits -= 6;
+        out += table[(acc >> bits) & 0x3F];
+      }
+    }
+    if (bits > 0) out += table[(acc << (6 - bits)) & 0x3F];
+    return out;
+  }
+
   HttpReply auth(const HttpRequest& req) {
     std::lock_guard lock(mutex);
+    ++auth_request_count[req.target];
+    auth_changed.notify_all();
     // ThrottlerGuard (global): 10 per 60 s per route and client.
     auto& [window, hits] = throttle[req.target];
     const auto now = Clock::now();
@@ -1021,6 +1057,31 @@ std::size_t FakeCampaignApi::connections() const { return impl_->server.connecti
 std::size_t FakeCampaignApi::logins() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->login_count;
+}
+
+std::size_t FakeCampaignApi::auth_requests(const std::string& route) const {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->auth_request_count.find(route);
+  return it == impl_->auth_request_count.end() ? 0 : it->second;
+}
+
+bool FakeCampaignApi::wait_for_auth_requests(const std::string& route, std::size_t n,
+                                             std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(impl_->mutex);
+  return impl_->auth_changed.wait_for(lock, timeout, [&] {
+    auto it = impl_->auth_request_count.find(route);
+    return it != impl_->auth_request_count.end() && it->second >= n;
+  });
+}
+
+void FakeCampaignApi::revoke_refresh_tokens() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->refresh_tokens.clear();
+}
+
+std::vector<std::string> FakeCampaignApi::access_tokens() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->issued_access;
 }
 
 void FakeCampaignApi::expire_token(const std::string& access_token) {

@@ -185,7 +185,19 @@ class FakeCampaignApi {
   std::size_t logins() const;                        // successful /auth/login and /auth/refresh
 
   // ---- auth ----
+  // Access tokens are JWT-shaped (base64url JSON payload {sub, email, iat,
+  // exp}, seconds) as the real API's; the signature is not HS256.
   void expire_token(const std::string& access_token);  // from now on Unauthorized
+  // Requests that reached this auth route ("/auth/login", "/auth/refresh"),
+  // refused (401, 429) ones included.
+  std::size_t auth_requests(const std::string& route) const;
+  // Blocks until `route` has seen at least `n` requests (true) or `timeout` passed.
+  bool wait_for_auth_requests(const std::string& route, std::size_t n, std::chrono::milliseconds timeout) const;
+  // Every refresh token issued so far is refused from now on (as after
+  // logout-all): /auth/refresh answers 401 "Invalid refresh token".
+  void revoke_refresh_tokens();
+  // The access tokens issued by login/refresh, oldest first (not the seeded one).
+  std::vector<std::string> access_tokens() const;
 
   // ---- kinder than the real API, explicitly ----
   // Every branch id is accepted for every campaign (the service benchmark:
