@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include <httplib.h>
@@ -123,12 +124,21 @@ void check_two_hours_applied(Service& s) {
 TEST_CASE("serve: an advance produces the expected API writes, each once", "[service][integration]") {
   Service s;
   s.advance(kT0, kT0 + 2 * kHour);
-  // Settlement (population, resources), the event's expiry: at least 2 writes.
-  REQUIRE(s.api.wait_for_writes(2, 15s));
+  // Every write: s1's and st1's anchors (the API held none: Hourglass stores
+  // the bootstrap's clock), the settlement (population, resources), the
+  // event's expiry (the farm's maintenance leaves its condition at 100).
+  REQUIRE(s.api.wait_for_writes(4, 15s));
   check_two_hours_applied(s);
+  std::set<std::string> keys;
+  for (const auto& w : s.api.applied_writes()) keys.insert(w.idempotency_key);
+  CHECK(keys.count("c1:Settlement:s1:ANCHOR:" + std::to_string(kT0)) == 1);
+  CHECK(keys.count("c1:Structure:st1:ANCHOR:" + std::to_string(kT0)) == 1);
+  CHECK(s.api.settlement("s1")["variables"]["createdAt"] == iso(kT0));
+  CHECK(s.api.structure("st1")["variables"]["createdAt"] == iso(kT0));
 
   // The same advance again is stale: no write at all.
   const std::size_t before = s.api.applied_writes().size();
+  CHECK(before == 4);
   s.advance(kT0, kT0 + 2 * kHour);
   s.advance(kT0 + 2 * kHour, kT0 + 2 * kHour + 1);  // a barrier: 1 ms later, nothing due
   CHECK_FALSE(s.api.wait_for_writes(before + 1, 1500ms));
