@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -21,6 +22,7 @@
 #include "runtime/replay.hpp"
 #include "runtime/scenario.hpp"
 #include "runtime/serve_app.hpp"
+#include "io/campaign_api.hpp"
 #include "io/redis_subscriber.hpp"
 #include "io/redis_connection.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
@@ -142,6 +144,45 @@ TEST_CASE("serve: an advance produces the expected API writes, each once", "[ser
   s.advance(kT0, kT0 + 2 * kHour);
   s.advance(kT0 + 2 * kHour, kT0 + 2 * kHour + 1);  // a barrier: 1 ms later, nothing due
   CHECK_FALSE(s.api.wait_for_writes(before + 1, 1500ms));
+}
+
+// Two campaigns, each on its own branch (the fake refuses a branch of another
+// campaign, as the real API does: no accept_any_branch here). Hourglass finds
+// each campaign's main branch and sends it with that campaign's writes.
+TEST_CASE("serve: two campaigns on their own branches both advance and write", "[service][integration]") {
+  Service s;
+  s.api.add_campaign("c2", kT0, "cb-c2-main");
+  s.api.add_branch("c2", "cb-c2-side", "what-if");
+  s.api.add_kingdom("c2", "k2");
+  s.api.add_settlement("k2", {{"id", "s2"}, {"name", "Fenwick"}, {"level", 1},
+                              {"variables", {{"population", 100}, {"resources", {{"food", 0}, {"gold", 0}}}}}});
+  s.advance(kT0, kT0 + 2 * kHour);
+  s.publish("campaign.c2.worldTimeAdvanced",
+            json{{"campaignId", "c2"}, {"previousTime", iso(kT0)}, {"newTime", iso(kT0 + 2 * kHour)}}.dump());
+  // c1: 2 anchors, s1, e1's expiry; c2: s2's anchor, s2.
+  REQUIRE(s.api.wait_for_writes(6, 15s));
+  check_two_hours_applied(s);
+  const json s2 = s.api.settlement("s2");
+  CHECK(s2["variables"]["population"] == 102);
+  CHECK(s2["variables"]["resources"]["food"] == 4);  // base generation only: no farm
+  CHECK(s2["variables"]["createdAt"] == iso(kT0));
+  std::map<std::string, std::set<std::string>> branches;  // entity -> branchIds its updates carried
+  for (const auto& w : s.api.applied_writes())
+    if (w.field == "updateSettlement" || w.field == "updateStructure")
+      branches[w.entity_id].insert(w.variables["input"]["branchId"].get<std::string>());
+  CHECK(branches["s1"] == std::set<std::string>{"main"});
+  CHECK(branches["st1"] == std::set<std::string>{"main"});
+  CHECK(branches["s2"] == std::set<std::string>{"cb-c2-main"});
+  CHECK(s.api.applied_writes().size() == 6);
+
+  // The fake does check: c1's branch is refused for c2's settlement.
+  hourglass::io::CampaignApi api(hourglass::io::CampaignApiConfig{s.api.url(), "secret-token", 2000ms});
+  hourglass::io::SettlementUpdate wrong;
+  wrong.branch_id = "main";
+  wrong.expected_version = s2["version"].get<std::int64_t>();
+  const auto refused = api.update_settlement("s2", wrong, "c2:test:wrong-branch");
+  CHECK_FALSE(refused.ok());
+  CHECK_THAT(refused.error.message, Catch::Contains("does not belong to this entity's campaign"));
 }
 
 // First contact as the real API makes it: the API updates the campaign first
