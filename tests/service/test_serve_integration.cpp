@@ -44,7 +44,7 @@ std::string iso(hourglass::sim::WorldTime t) { return hourglass::sim::format_wor
 // One campaign: settlement s1 (100 people, default rules) with an ACTIVE farm
 // st1, and an event e1 due to expire at 00:35.
 void seed(FakeCampaignApi& api) {
-  api.add_campaign("c1", kT0, "main");  // ServiceConfig's default API_BRANCH_ID
+  api.add_campaign("c1", kT0, "main");  // its main branch: where Hourglass writes
   api.add_kingdom("c1", "k1");
   api.add_settlement("k1", {{"id", "s1"}, {"name", "Oakridge"}, {"level", 1}, {"createdAt", iso(kT0)},
                             {"variables", {{"population", 100}, {"resources", {{"food", 0}, {"gold", 0}}}, {"lore", "kept"}}}});
@@ -109,7 +109,7 @@ void check_two_hours_applied(Service& s) {
   for (int i = 0; i < 100; ++i) {  // the last write may still be on its way: wait on writes, not time
     settlement = s.api.settlement("s1");
     if (settlement["variables"].value("population", 0) == 102 &&
-        settlement["variables"]["resources"].value("gold", -1) == 1)
+        settlement["variables"]["resources"].value("gold", -1) == 1 && s.api.event("e1")["isCompleted"] == true)
       break;
     s.api.wait_for_writes(s.api.applied_writes().size() + 1, 200ms);
   }
@@ -147,7 +147,7 @@ TEST_CASE("serve: an advance produces the expected API writes, each once", "[ser
 }
 
 // Two campaigns, each on its own branch (the fake refuses a branch of another
-// campaign, as the real API does: no accept_any_branch here). Hourglass finds
+// campaign, as the real API does). Hourglass finds
 // each campaign's main branch and sends it with that campaign's writes.
 TEST_CASE("serve: two campaigns on their own branches both advance and write", "[service][integration]") {
   Service s;
@@ -256,8 +256,9 @@ TEST_CASE("serve: Redis restarted mid-run: reconnect, resync to the API's time, 
 TEST_CASE("serve: API down: writes wait for it, then arrive once", "[service][integration]") {
   Service s;
   s.advance(kT0, kT0 + kHour);  // bootstrap + the first writes while the API is up:
-  REQUIRE(s.api.wait_for_writes(2, 15s));  // s1 at 01:00 and e1's expiry
+  REQUIRE(s.api.wait_for_writes(4, 15s));  // s1's and st1's anchors, s1 at 01:00 and e1's expiry
   const std::size_t before = s.api.applied_writes().size();
+  CHECK(before == 4);
   s.api.set_down(true);
   s.advance(kT0 + kHour, kT0 + 2 * kHour);
   // Every call fails while it is down; the breaker opens after 5 in a row and
