@@ -28,9 +28,9 @@ std::vector<actors::CampaignSeed> make_service_world(const ServiceWorldShape& sh
 
 void seed_fake_api(service::testing::FakeCampaignApi& api, const std::vector<actors::CampaignSeed>& world) {
   using nlohmann::json;
-  // Kinder than the real API, explicitly: Hourglass sends one API_BRANCH_ID
-  // for every campaign, while each campaign's branches are its own.
-  api.accept_any_branch(true);
+  // As the real API: each campaign has its own main branch, which Hourglass
+  // finds (branches(campaignId)) and writes to. The anchors are world time
+  // in variables.createdAt (the API's createdAt is its wall clock).
   for (const auto& c : world) {
     const std::string kingdom = "k-" + c.id;
     api.add_campaign(c.id, c.clock);
@@ -41,16 +41,20 @@ void seed_fake_api(service::testing::FakeCampaignApi& api, const std::vector<act
       api.add_settlement(kingdom, {{"id", s.id},
                                    {"name", *s.name},
                                    {"level", *s.level},
-                                   {"createdAt", sim::format_world_time(*s.created_at)},
-                                   {"variables", {{"population", *s.population}, {"resources", resources}}}});
+                                   {"variables",
+                                    {{"population", *s.population},
+                                     {"resources", resources},
+                                     {"createdAt", sim::format_world_time(*s.created_at)}}}});
     }
     for (const auto& st : c.structures)
       api.add_structure({{"id", st.id},
                          {"settlementId", *st.settlement_id},
                          {"type", *st.type},
                          {"level", *st.level},
-                         {"createdAt", sim::format_world_time(*st.created_at)},
-                         {"variables", {{"status", sim::status_name(*st.status)}, {"condition", *st.condition}}}});
+                         {"variables",
+                          {{"status", sim::status_name(*st.status)},
+                           {"condition", *st.condition},
+                           {"createdAt", sim::format_world_time(*st.created_at)}}}});
   }
 }
 

@@ -41,7 +41,6 @@ inline constexpr Operation kSettlementsByKingdom{
     level
     variables
     version
-    createdAt
   }
 })",
     false};
@@ -55,7 +54,6 @@ inline constexpr Operation kGetSettlement{
     level
     variables
     version
-    createdAt
   }
 })",
     false};
@@ -70,7 +68,6 @@ inline constexpr Operation kStructuresBySettlement{
     level
     variables
     version
-    createdAt
   }
 })",
     false};
@@ -85,7 +82,6 @@ inline constexpr Operation kGetStructure{
     level
     variables
     version
-    createdAt
   }
 })",
     false};
@@ -97,6 +93,17 @@ inline constexpr Operation kEventsByCampaign{
     id
     scheduledAt
     isCompleted
+  }
+})",
+    false};
+
+inline constexpr Operation kBranches{
+    "Branches", "branches",
+    R"(query Branches($campaignId: ID!) {
+  branches(campaignId: $campaignId) {
+    id
+    name
+    parentId
   }
 })",
     false};
@@ -143,9 +150,9 @@ inline constexpr Operation kExecuteEffect{
 })",
     true};
 
-inline constexpr std::array<const Operation*, 11> kAll{
+inline constexpr std::array<const Operation*, 12> kAll{
     &kGetCurrentWorldTime, &kKingdomsByCampaign, &kSettlementsByKingdom, &kGetSettlement,
-    &kStructuresBySettlement, &kGetStructure, &kEventsByCampaign, &kUpdateSettlement,
+    &kStructuresBySettlement, &kGetStructure, &kEventsByCampaign, &kBranches, &kUpdateSettlement,
     &kUpdateStructure, &kExpireEvent, &kExecuteEffect};
 
 }  // namespace hourglass::io::api_ops

@@ -268,12 +268,18 @@ ApiResult<std::vector<ApiEvent>> CampaignApi::events_by_campaign(const std::stri
                                             messages::read_api_events);
 }
 
+ApiResult<std::vector<ApiBranch>> CampaignApi::branches(const std::string& campaign_id) {
+  const auto& op = ops::kBranches;
+  return parse_reply<std::vector<ApiBranch>>(op, call(op, {{"campaignId", campaign_id}}, nullptr),
+                                             messages::read_api_branches);
+}
+
 ApiResult<WriteAck> CampaignApi::update_settlement(const std::string& id, const SettlementUpdate& input,
                                                    const std::string& idempotency_key) {
   require_key(idempotency_key);
   const auto& op = ops::kUpdateSettlement;
   json vars = {{"id", id},
-               {"input", update_input(input.name, "name", input.level, input.variables, config_.branch_id,
+               {"input", update_input(input.name, "name", input.level, input.variables, input.branch_id,
                                       input.expected_version, input.world_time)}};
   return parse_reply<WriteAck>(op, call(op, std::move(vars), &idempotency_key), messages::read_write_ack);
 }
@@ -283,7 +289,7 @@ ApiResult<WriteAck> CampaignApi::update_structure(const std::string& id, const S
   require_key(idempotency_key);
   const auto& op = ops::kUpdateStructure;
   json vars = {{"id", id},
-               {"input", update_input(input.type, "type", input.level, input.variables, config_.branch_id,
+               {"input", update_input(input.type, "type", input.level, input.variables, input.branch_id,
                                       input.expected_version, input.world_time)}};
   return parse_reply<WriteAck>(op, call(op, std::move(vars), &idempotency_key), messages::read_write_ack);
 }

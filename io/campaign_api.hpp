@@ -78,6 +78,7 @@ struct ApiResult {
 
 // ---- API entities: plain data, read by messages/api_reply_codec -------------
 
+using messages::ApiBranch;
 using messages::ApiEvent;
 using messages::ApiSettlement;
 using messages::ApiStructure;
@@ -91,6 +92,7 @@ using messages::WriteAck;
 // messages::merged_variables.
 // A field left empty is not sent (the API keeps its value).
 struct SettlementUpdate {
+  std::string branch_id;  // input.branchId: a branch of the settlement's campaign (io/campaign_branches)
   std::optional<std::string> name;
   std::optional<int> level;
   std::optional<nlohmann::json> variables;
@@ -99,6 +101,7 @@ struct SettlementUpdate {
 };
 
 struct StructureUpdate {
+  std::string branch_id;  // input.branchId: a branch of the structure's campaign
   std::optional<std::string> type;
   std::optional<int> level;
   std::optional<nlohmann::json> variables;
@@ -112,7 +115,6 @@ struct CampaignApiConfig {
   std::string endpoint = "http://localhost:9264/graphql";
   std::string token;  // a JWT; empty sends no Authorization header
   std::chrono::milliseconds timeout{10'000};
-  std::string branch_id;  // sent as input.branchId with every update
   // API_AUTH=login: the process's one session; its token replaces `token`,
   // and an Unauthorized reply is retried once with a renewed one.
   std::shared_ptr<AuthSession> auth = nullptr;
@@ -138,6 +140,9 @@ class CampaignApi {
   ApiResult<ApiSettlement> get_settlement(const std::string& id);
   ApiResult<ApiStructure> get_structure(const std::string& id);
   ApiResult<std::vector<ApiEvent>> events_by_campaign(const std::string& campaign_id);
+  // The campaign's branches (the API requires each update's branchId to be
+  // one of the entity's campaign's).
+  ApiResult<std::vector<ApiBranch>> branches(const std::string& campaign_id);
 
   // Writes; each sends `idempotency_key` (must not be empty) as the
   // Idempotency-Key header.

@@ -57,8 +57,8 @@ void record_effect_attempt(RedisConnection& redis, std::string_view stream, cons
 
 // Retries one readable entry: the write, then the XDEL. `unavailable` gets
 // the failure when the API could not be reached.
-RetryResult retry_one(RedisConnection& redis, CampaignApi& api, std::string_view stream, const DeadLetter& d,
-                      const RetryOptions& options, std::string& unavailable) {
+RetryResult retry_one(RedisConnection& redis, CampaignApi& api, CampaignBranches& branches, std::string_view stream,
+                      const DeadLetter& d, const RetryOptions& options, std::string& unavailable) {
   using S = RetryResult::Status;
   const bool effect = d.write->kind == EntityWrite::Kind::ExecuteEffect;
   if (effect && effect_in_doubt(d) && !options.force) {
@@ -68,7 +68,7 @@ RetryResult retry_one(RedisConnection& redis, CampaignApi& api, std::string_view
                       (d.reason.empty() ? "" : ", last: " + d.reason) +
                       "); the API does not deduplicate effects: check its executions, then retry with --force");
   }
-  const WriteOutcome outcome = execute_write(api, *d.write, options.lock_attempts);
+  const WriteOutcome outcome = execute_campaign_write(api, branches, d.campaign_id, *d.write, options.lock_attempts);
   if (!outcome.done) {
     if (outcome.unavailable) unavailable = outcome.message;
     RetryResult r = result(d.id, S::Failed, describe(d) + ": " + outcome.message);
@@ -93,6 +93,7 @@ std::vector<RetryResult> retry_selected(RedisConnection& redis, CampaignApi& api
   std::vector<RetryResult> results;
   std::map<std::string, std::string> held;  // entity -> its oldest entry still in the stream
   std::string stop;  // once set, nothing more is tried (and why)
+  CampaignBranches branches(options.campaign_branches);  // each campaign's main branch asked once
   for (const DeadLetter& d : entries) {
     const bool wanted = !selected || selected->count(d.id) > 0;
     if (d.malformed()) {  // its entity is unknown, so it holds nothing back
@@ -117,7 +118,7 @@ std::vector<RetryResult> retry_selected(RedisConnection& redis, CampaignApi& api
       continue;
     }
     std::string unavailable;
-    RetryResult r = retry_one(redis, api, stream, d, options, unavailable);
+    RetryResult r = retry_one(redis, api, branches, stream, d, options, unavailable);
     if (!r.done()) held.emplace(key, d.id);
     // An API that cannot be reached would fail every later entry too, each
     // after its timeout: stop, and say so for the rest.

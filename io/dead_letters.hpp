@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "io/campaign_api.hpp"
+#include "io/campaign_branches.hpp"
 #include "io/coalesce.hpp"
 #include "io/redis_connection.hpp"
 
@@ -74,6 +75,8 @@ bool is_stream_id(std::string_view id);
 struct RetryOptions {
   bool force = false;     // retry effects in doubt too
   int lock_attempts = 3;  // execute_write's optimistic-lock rounds
+  // Updates go to their campaign's branch: named here, else its main branch.
+  BranchMap campaign_branches;
 };
 
 struct RetryResult {

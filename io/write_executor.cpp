@@ -42,13 +42,14 @@ WriteOutcome locked_update(int attempts, Read read, Update update) {
 
 }  // namespace
 
-WriteOutcome execute_write(CampaignApi& api, const EntityWrite& w, int lock_attempts) {
+WriteOutcome execute_write(CampaignApi& api, const EntityWrite& w, const std::string& branch_id, int lock_attempts) {
   switch (w.kind) {
     case EntityWrite::Kind::Settlement:
       return locked_update(
           lock_attempts, [&] { return api.get_settlement(w.entity_id); },
           [&](const ApiSettlement& s) {
             SettlementUpdate u;
+            u.branch_id = branch_id;
             u.level = messages::changed_level(w.changes);
             u.variables = messages::merged_variables(s.variables, w.changes);
             u.expected_version = s.version;
@@ -60,6 +61,7 @@ WriteOutcome execute_write(CampaignApi& api, const EntityWrite& w, int lock_atte
           lock_attempts, [&] { return api.get_structure(w.entity_id); },
           [&](const ApiStructure& s) {
             StructureUpdate u;
+            u.branch_id = branch_id;
             u.level = messages::changed_level(w.changes);
             u.variables = messages::merged_variables(s.variables, w.changes);
             u.expected_version = s.version;
@@ -76,6 +78,19 @@ WriteOutcome execute_write(CampaignApi& api, const EntityWrite& w, int lock_atte
     }
   }
   return failed(ApiError{ApiError::Kind::BadReply, "unknown write kind", 0});
+}
+
+WriteOutcome execute_campaign_write(CampaignApi& api, CampaignBranches& branches, const std::string& campaign_id,
+                                    const EntityWrite& w, int lock_attempts) {
+  if (w.kind != EntityWrite::Kind::Settlement && w.kind != EntityWrite::Kind::Structure)
+    return execute_write(api, w, std::string(), lock_attempts);  // no branch in these inputs
+  auto branch = branches.branch_of(api, campaign_id);
+  if (!branch.ok()) {
+    WriteOutcome o = failed(branch.error);
+    o.message = "finding the branch: " + o.message;
+    return o;
+  }
+  return execute_write(api, w, *branch.value, lock_attempts);
 }
 
 nlohmann::json write_to_json(const std::string& campaign_id, const EntityWrite& w) {

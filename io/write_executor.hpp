@@ -9,6 +9,7 @@
 #include <string>
 
 #include "io/campaign_api.hpp"
+#include "io/campaign_branches.hpp"
 #include "io/coalesce.hpp"
 #include "messages/dead_letter_codec.hpp"
 
@@ -23,7 +24,15 @@ struct WriteOutcome {
 };
 
 // At most `lock_attempts` read-merge-update rounds on optimistic-lock conflicts.
-WriteOutcome execute_write(CampaignApi& api, const EntityWrite& write, int lock_attempts = 3);
+// Settlement and structure updates go to `branch_id`, which must be a branch
+// of the entity's campaign.
+WriteOutcome execute_write(CampaignApi& api, const EntityWrite& write, const std::string& branch_id,
+                           int lock_attempts = 3);
+// A write of campaign `campaign_id`: updates go to that campaign's branch
+// (`branches` finds it; failing to is the write's failure, retryable when
+// the API's was).
+WriteOutcome execute_campaign_write(CampaignApi& api, CampaignBranches& branches, const std::string& campaign_id,
+                                    const EntityWrite& write, int lock_attempts = 3);
 
 // A write as a dead letter entry, and back from what messages/dead_letter_codec
 // read of one (throws std::invalid_argument for an unknown kind).

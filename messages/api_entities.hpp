@@ -19,7 +19,9 @@ struct ApiEntityRow {
   int level = 1;
   nlohmann::json variables = nlohmann::json::object();
   std::int64_t version = 0;
-  sim::WorldTime created_at = 0;
+  // No createdAt: the API's is wall-clock time (set by its database), not
+  // world time; an entity's world-time anchor lives in variables.createdAt
+  // (messages/api_entity_codec).
 };
 
 struct ApiSettlement : ApiEntityRow {
@@ -35,6 +37,14 @@ struct ApiEvent {
   std::string id;
   sim::WorldTime scheduled_at = 0;
   bool is_completed = false;
+};
+
+// One of a campaign's branches (`branches(campaignId)`). A root branch has
+// no parent: every campaign gets one, "Main", when it is created.
+struct ApiBranch {
+  std::string id;
+  std::string name;
+  std::optional<std::string> parent_id;
 };
 
 struct WriteAck {  // updateSettlement / updateStructure

@@ -30,8 +30,9 @@ void split_variables(const json& api_variables, std::initializer_list<EngineKey>
 }  // namespace
 
 json settlement_entity_json(const ApiSettlement& s) {
-  json e = {{"id", s.id}, {"name", s.name}, {"level", s.level}, {"createdAt", sim::format_world_time(s.created_at)}};
-  split_variables(s.variables, {{"population", 0}, {"resources", json::object()}, {"carry", nullptr}}, e);
+  json e = {{"id", s.id}, {"name", s.name}, {"level", s.level}};
+  split_variables(s.variables,
+                  {{"population", 0}, {"resources", json::object()}, {"carry", nullptr}, {"createdAt", nullptr}}, e);
   return e;
 }
 
@@ -39,11 +40,11 @@ json structure_entity_json(const ApiStructure& s) {
   json e = {{"id", s.id},
             {"settlementId", s.settlement_id},
             {"type", s.type},
-            {"level", s.level},
-            {"createdAt", sim::format_world_time(s.created_at)}};
+            {"level", s.level}};
   split_variables(s.variables,
                   {{"status", "UNDER_CONSTRUCTION"},
                    {"condition", 0},
+                   {"createdAt", nullptr},
                    {"constructionCompletesAt", nullptr},
                    {"activeSince", nullptr}},
                   e);
@@ -65,6 +66,7 @@ json merged_variables(const json& api_variables, const json& engine_changes) {
   static const std::string kPrefix = "resources.";
   for (const auto& [key, value] : engine_changes.items()) {
     if (key == "level" || key == "name" || key == "type") continue;
+    if (key == "createdAt" && out.contains("createdAt")) continue;  // a stored anchor is never moved
     if (key.compare(0, kPrefix.size(), kPrefix) == 0) {
       resources()[key.substr(kPrefix.size())] = value;
     } else if (key == "resources" && value.is_object()) {

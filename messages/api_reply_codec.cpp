@@ -37,12 +37,6 @@ std::optional<sim::WorldTime> read_opt_time(const json& obj, std::string_view ke
   return t;
 }
 
-sim::WorldTime read_api_time(const json& obj, std::string_view key, const std::string& path) {
-  auto t = read_opt_time(obj, key, path);
-  if (!t) throw InputError(child_path(path, key), "expected a DateTime, got null");
-  return *t;
-}
-
 json read_variables(const json& obj, const std::string& path) {
   const json& v = require_present(obj, "variables", path);
   if (v.is_null()) return json::object();
@@ -74,7 +68,6 @@ Row entity_row(const json& x, const std::string& at, ReadOwn read_own) {
   r.level = static_cast<int>(read_whole(x, "level", at, INT_MIN, INT_MAX));
   r.variables = read_variables(x, at);
   r.version = read_whole(x, "version", at);
-  r.created_at = read_api_time(x, "createdAt", at);
   return r;
 }
 
@@ -190,6 +183,17 @@ std::vector<ApiEvent> read_api_events(const json& v, const std::string& path) {
     if (!scheduled) return;  // never scheduled: never expires
     e.scheduled_at = *scheduled;
     out.push_back(std::move(e));
+  });
+}
+
+std::vector<ApiBranch> read_api_branches(const json& v, const std::string& path) {
+  return read_list<ApiBranch>(v, path, [](const json& x, const std::string& at, auto& out) {
+    expect_object(x, at);
+    ApiBranch b;
+    b.id = read_id(x, "id", at);
+    b.name = read_text(x, "name", at);
+    if (!require_present(x, "parentId", at).is_null()) b.parent_id = read_id(x, "parentId", at);
+    out.push_back(std::move(b));
   });
 }
 

@@ -52,6 +52,8 @@ std::vector<ApiStructure> read_api_structures(const json& v, const std::string& 
 std::optional<ApiStructure> read_api_structure(const json& v, const std::string& path);  // null: not found
 // Events whose scheduledAt is null never expire and are left out.
 std::vector<ApiEvent> read_api_events(const json& v, const std::string& path);
+// A campaign's branches: {id, name, parentId} each (parentId null: a root).
+std::vector<ApiBranch> read_api_branches(const json& v, const std::string& path);
 WriteAck read_write_ack(const json& v, const std::string& path);
 ExpiredEvent read_expired_event(const json& v, const std::string& path);
 EffectExecution read_effect_execution(const json& v, const std::string& path);

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "actors/service/bridge_actor.hpp"  // kGatewayDeadLetterStream, the one place that names it
+#include "runtime/service/branch_config.hpp"
 #include "runtime/service/config.hpp"
 #include "io/dead_letters.hpp"
 #include "io/redis_url.hpp"
@@ -144,8 +145,8 @@ int run_retry(DlqIo& io, DlqArgs a) {
   }
   io::RedisEndpoint endpoint;
   if (auto problems =
-          config_problems(a, {"redis_url", "api_url", "api_auth", "api_token", "api_email", "api_password", "branch_id",
-                              "gateway_timeout"},
+          config_problems(a, {"redis_url", "api_url", "api_auth", "api_token", "api_email", "api_password",
+                              "campaign_branches", "gateway_timeout"},
                           endpoint);
       !problems.empty())
     return bad_config(io, "retry", problems);
@@ -155,11 +156,12 @@ int run_retry(DlqIo& io, DlqArgs a) {
   try {
     auto redis = io::RedisConnection::connect(endpoint, kRedisTimeout);
     const auto& c = a.config;
-    io::CampaignApiConfig api_config{c.api_url, c.api_token, c.gateway_timeout, c.branch_id};
+    io::CampaignApiConfig api_config{c.api_url, c.api_token, c.gateway_timeout};
     api_config.auth = service::make_auth_session(c);
     io::CampaignApi api(api_config);
     io::RetryOptions options;
     options.force = a.force;
+    options.campaign_branches = service::campaign_branches(c);
     results = a.all ? io::retry_all_dead_letters(redis, api, stream, options)
                     : io::retry_dead_letters(redis, api, stream, a.ids, options);
   } catch (const std::exception& e) {
@@ -217,7 +219,7 @@ Command add_dlq_command(CLI::App& app, DlqIo io) {
   retry->add_option("--api-password-file", args->password_file,
                     "file holding the service account's password (env API_PASSWORD_FILE)")
       ->type_name("FILE");
-  retry->add_option("--branch-id", args->config.branch_id, "API branch id (env API_BRANCH_ID)");
+  service::add_campaign_branches_flag(*retry, args->config);
   retry->add_option_function<long long>(
            "--gateway-timeout-ms",
            [args](long long ms) { args->config.gateway_timeout = std::chrono::milliseconds(ms); },

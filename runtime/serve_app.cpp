@@ -16,6 +16,7 @@
 #include "actors/service/registry_actor.hpp"
 #include "messages/api_input.hpp"
 #include "messages/rules_codec.hpp"
+#include "runtime/service/branch_config.hpp"
 #include "runtime/service/metrics.hpp"
 #include "runtime/service/prometheus_telemetry.hpp"
 #include "io/redis_subscriber.hpp"
@@ -143,7 +144,7 @@ void ServeApp::start() {
   const auto& c = s.config;
   spdlog::info("starting: {}", service::describe(c));
   s.system = std::make_unique<caf::actor_system>(s.actor_cfg);
-  io::CampaignApiConfig api{c.api_url, c.api_token, c.gateway_timeout, c.branch_id};
+  io::CampaignApiConfig api{c.api_url, c.api_token, c.gateway_timeout};
   api.auth = service::make_auth_session(c);  // one for the reader and every gateway worker
   api.on_refusal = [&s](const io::ApiError& e) {
     s.telemetry.api_refusal(io::to_string(e.kind));
@@ -153,6 +154,7 @@ void ServeApp::start() {
   s.bridge = s.system->spawn<caf::detached>(actors::bridge, actors::BridgeOptions{s.redis, s.rules, {}, &s.telemetry});
   actors::GatewayOptions gateway;
   gateway.api = api;
+  gateway.campaign_branches = service::campaign_branches(c);
   gateway.concurrency = c.gateway_concurrency;
   gateway.retries = c.gateway_retries;
   gateway.dead_letters = s.bridge;

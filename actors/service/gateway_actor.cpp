@@ -97,7 +97,7 @@ void dispatch(Self self) {
     gateway_worker_actor worker = st.idle.back();
     st.idle.pop_back();
     ++st.in_flight;
-    self->request(worker, caf::infinite, execute_atom::value, job.write)
+    self->request(worker, caf::infinite, execute_atom::value, job.campaign_id, job.write)
         .then([=](io::WriteOutcome& o) { finished(self, job, o, worker); },
               [=](caf::error& err) {
                 io::WriteOutcome o;
@@ -124,13 +124,23 @@ void take_writes(Self self, const std::string& campaign_id, const sim::OwnedReco
   dispatch(self);
 }
 
+// Writes made elsewhere (not from records) join the queue as they are.
+void take_made_writes(Self self, const std::string& campaign_id, std::vector<io::EntityWrite>& writes) {
+  for (auto& w : writes) self->state.queue.push_back(GatewayJob{campaign_id, std::move(w), 0});
+  self->state.options.telemetry->gateway_backlog(self->state.queue.size());
+  dispatch(self);
+}
+
 }  // namespace
 
 gateway_worker_actor::behavior_type gateway_worker(gateway_worker_actor::pointer self,
-                                                   io::CampaignApiConfig api_config) {
+                                                   io::CampaignApiConfig api_config,
+                                                   std::shared_ptr<io::CampaignBranches> branches) {
   auto api = std::make_shared<io::CampaignApi>(api_config);
   return {
-      [=](execute_atom, const io::EntityWrite& w) { return io::execute_write(*api, w); },
+      [=](execute_atom, const std::string& campaign_id, const io::EntityWrite& w) {
+        return io::execute_campaign_write(*api, *branches, campaign_id, w);
+      },
   };
 }
 
@@ -138,11 +148,15 @@ gateway_actor::behavior_type gateway(Self self, GatewayOptions options) {
   auto& st = self->state;
   st.options = std::move(options);
   st.breaker = std::make_unique<io::CircuitBreaker>(st.options.breaker);
+  auto branches = std::make_shared<io::CampaignBranches>(st.options.campaign_branches);  // shared by the workers
   for (int i = 0; i < st.options.concurrency; ++i)
-    st.idle.push_back(self->spawn<caf::detached + caf::linked>(gateway_worker, st.options.api));
+    st.idle.push_back(self->spawn<caf::detached + caf::linked>(gateway_worker, st.options.api, branches));
   return {
       [=](writes_atom, const std::string& campaign_id, const sim::OwnedRecords& records, const Carries& carries,
           sim::WorldTime carry_time) { take_writes(self, campaign_id, records, carries, carry_time); },
+      [=](writes_atom, const std::string& campaign_id, std::vector<io::EntityWrite>& writes) {
+        take_made_writes(self, campaign_id, writes);
+      },
       [=](retry_atom, GatewayJob& job) {
         --self->state.waiting_retry;
         self->state.busy.erase(entity_key(job));

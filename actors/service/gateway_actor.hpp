@@ -24,13 +24,15 @@
 #include "actors/service/telemetry.hpp"
 #include "io/backoff.hpp"
 #include "io/campaign_api.hpp"
+#include "io/campaign_branches.hpp"
 #include "io/circuit_breaker.hpp"
 
 namespace hourglass::actors {
 
-// One worker: a blocking API client in a detached actor.
+// One worker: a blocking API client in a detached actor. (campaign id, write):
+// the campaign's updates go to its branch.
 using gateway_worker_actor =
-    caf::typed_actor<caf::replies_to<execute_atom, io::EntityWrite>::with<io::WriteOutcome>>;
+    caf::typed_actor<caf::replies_to<execute_atom, std::string, io::EntityWrite>::with<io::WriteOutcome>>;
 
 // Whoever keeps the gateway's dead letters (the bridge): one JSON entry each.
 using gateway_dead_letters_actor = caf::typed_actor<caf::reacts_to<gw_dead_letter_atom, std::string>>;
@@ -39,6 +41,8 @@ using gateway_actor = caf::typed_actor<
     // (campaign id, the records of one message in order, the settlements'
     // hidden carries it changed, at that world time): queued as coalesced writes
     caf::reacts_to<writes_atom, std::string, sim::OwnedRecords, Carries, sim::WorldTime>,
+    // (campaign id, writes made already, such as the anchors of actors/service/anchors)
+    caf::reacts_to<writes_atom, std::string, std::vector<io::EntityWrite>>,
     // answers once nothing is queued, in flight or waiting to retry
     caf::replies_to<gateway_drain_atom>::with<bool>,
     // the drain timed out: dead-letters what is queued, stops retrying; answers
@@ -51,6 +55,7 @@ using gateway_actor = caf::typed_actor<
 
 struct GatewayOptions {
   io::CampaignApiConfig api;
+  io::BranchMap campaign_branches;  // named per campaign; any other campaign writes to its main branch
   int concurrency = 8;
   int retries = 3;
   std::chrono::milliseconds retry_initial{200};
@@ -77,8 +82,11 @@ struct GatewayState {
 
 gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<GatewayState> self, GatewayOptions options);
 
-gateway_worker_actor::behavior_type gateway_worker(gateway_worker_actor::pointer self, io::CampaignApiConfig api);
+gateway_worker_actor::behavior_type gateway_worker(gateway_worker_actor::pointer self, io::CampaignApiConfig api,
+                                                   std::shared_ptr<io::CampaignBranches> branches);
 
 }  // namespace hourglass::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::GatewayOptions)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<hourglass::io::EntityWrite>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<hourglass::io::CampaignBranches>)

@@ -4,6 +4,7 @@
 
 #include "actors/campaign_actor.hpp"
 #include "actors/errors.hpp"
+#include "actors/service/anchors.hpp"
 #include "actors/service/service_sink.hpp"
 
 namespace hourglass::actors {
@@ -31,6 +32,17 @@ void dead_letter(Self self, const Inbound& in, const caf::error& why) {
 }
 
 void process_next(Self self, const std::string& id);
+
+// Anchors Hourglass chose go to the API with the campaign's writes (actors/service/anchors).
+void store_anchors(Self self, const std::string& id, std::vector<io::EntityWrite> writes) {
+  if (!writes.empty() && self->state.options.gateway) self->send(self->state.options.gateway, writes_atom::value, id, std::move(writes));
+}
+
+// An advance the campaign applied moved its clock.
+void follow_clock(CampaignEntry& entry, const messages::Message& m) {
+  if (const auto* advance = std::get_if<messages::WorldTimeAdvanced>(&m))
+    entry.clock = std::max(entry.clock, advance->new_time);
+}
 
 // The flight recorder gets each message as its campaign takes it.
 void record(Self self, const Inbound& in) {
@@ -99,6 +111,8 @@ void bootstrap(Self self, const std::string& id, std::optional<sim::WorldTime> a
           [=](CampaignSeed& seed) {
             auto& entry = self->state.campaigns[id];
             const auto& o = self->state.options;
+            store_anchors(self, id, anchor_seed(seed));
+            entry.clock = seed.clock;
             entry.sink = self->spawn<caf::linked>(service_sink, id, o.gateway, o.bridge);
             index_seed(self, seed);
             CampaignInit init{std::move(seed), o.rules, entry.sink};
@@ -152,6 +166,7 @@ void process_next(Self self, const std::string& id) {
   entry.waiting.pop_front();
   auto deliver = [=]() {
     auto& e = self->state.campaigns[id];
+    store_anchors(self, id, anchor_created(in->message, e.clock));
     record(self, *in);
     const auto started = std::chrono::steady_clock::now();
     self->request(e.campaign, caf::infinite, handle_atom::value, in->message)
@@ -161,6 +176,7 @@ void process_next(Self self, const std::string& id) {
                 dead_letter(self, *in, h.note);
               else
                 count(self, *in, h.outcome == Outcome::Applied ? "applied" : "ignored");
+              if (h.outcome == Outcome::Applied) follow_clock(self->state.campaigns[id], in->message);
               Telemetry& t = *self->state.options.telemetry;
               if (std::holds_alternative<messages::WorldTimeAdvanced>(in->message))
                 t.advance_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

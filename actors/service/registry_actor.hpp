@@ -47,6 +47,7 @@ struct CampaignEntry {
   bool busy = false;
   bool quarantined = false;
   std::deque<Inbound> waiting;
+  sim::WorldTime clock = 0;  // the campaign's clock as its messages leave it (anchors a CREATE)
 };
 
 struct RegistryStatus {

@@ -2,6 +2,7 @@
 
 #include "actors/fault_injection.hpp"
 #include "io/auth_session.hpp"
+#include "runtime/service/branch_config.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -145,7 +146,11 @@ ServiceConfig config_from_env(const std::function<const char*(const char*)>& get
       cfg.gateway_timeout = std::chrono::milliseconds(ms);
   }
   num("GATEWAY_RETRIES", cfg.gateway_retries);
-  str("API_BRANCH_ID", cfg.branch_id);
+  if (std::string v; get("API_BRANCH_ID", v))
+    errors.push_back("API_BRANCH_ID is no longer read: a branch belongs to one campaign. Name a campaign's branch "
+                     "in HOURGLASS_CAMPAIGN_BRANCHES=<campaign id>=<branch id>,...; any other campaign writes to "
+                     "its main branch");
+  str("HOURGLASS_CAMPAIGN_BRANCHES", cfg.campaign_branches);
   str("HOURGLASS_RECORD", cfg.record_file);
   str("HOURGLASS_FAULT_INJECT", cfg.fault_inject);
   str("HOURGLASS_INPUT", cfg.input);
@@ -211,7 +216,7 @@ void add_config_flags(CLI::App& app, ServiceConfig& cfg) {
          "API request timeout in ms (env GATEWAY_TIMEOUT_MS)")
       ->type_name("MS");
   app.add_option("--gateway-retries", cfg.gateway_retries, "retries per API write (env GATEWAY_RETRIES)");
-  app.add_option("--branch-id", cfg.branch_id, "API branch id (env API_BRANCH_ID)");
+  add_campaign_branches_flag(app, cfg);
   app.add_option("--record", cfg.record_file, "flight recorder file (env HOURGLASS_RECORD)");
   app.add_option("--input", cfg.input,
                  "what to listen to: channels,campaign-manager (env HOURGLASS_INPUT)");
@@ -291,7 +296,7 @@ std::vector<std::string> validate(const ServiceConfig& cfg) {
   } else {
     p.push_back("api_auth: must be token or login, got '" + cfg.api_auth + "'");
   }
-  if (cfg.branch_id.empty()) p.push_back("branch_id: must not be empty");
+  campaign_branch_problems(cfg, p);
   if (!cfg.fault_inject.empty() && !actors::parse_fault_plan(cfg.fault_inject)) {
     std::string kinds;
     for (const auto& k : actors::fault_kinds()) kinds += (kinds.empty() ? "" : "|") + k;
@@ -320,7 +325,7 @@ std::string describe(const ServiceConfig& cfg) {
     << " gateway_concurrency=" << cfg.gateway_concurrency
     << " gateway_timeout_ms=" << cfg.gateway_timeout.count()
     << " gateway_retries=" << cfg.gateway_retries
-    << " branch_id=" << show(cfg.branch_id)
+    << " campaign_branches=" << (cfg.campaign_branches.empty() ? "<main branches>" : show(cfg.campaign_branches))
     << " record=" << (cfg.record_file.empty() ? "<off>" : show(cfg.record_file))
     << " fault_inject=" << (cfg.fault_inject.empty() ? "<off>" : show(cfg.fault_inject))
     << " input=" << show(cfg.input)

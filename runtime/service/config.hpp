@@ -19,7 +19,11 @@
 //   gateway_concurrency   GATEWAY_CONCURRENCY        --gateway-concurrency
 //   gateway_timeout       GATEWAY_TIMEOUT_MS         --gateway-timeout-ms
 //   gateway_retries       GATEWAY_RETRIES            --gateway-retries
-//   branch_id             API_BRANCH_ID              --branch-id
+//   campaign_branches     HOURGLASS_CAMPAIGN_BRANCHES --campaign-branches
+//                         "c1=branchA,c2=branchB": the branch each named campaign's
+//                         writes go to; any other campaign writes to its main branch
+//                         (io/campaign_branches). API_BRANCH_ID, one branch for every
+//                         campaign, is refused: the API ties a branch to one campaign.
 //   record_file           HOURGLASS_RECORD           --record
 //   fault_inject          HOURGLASS_FAULT_INJECT     --fault-inject
 //   drain_timeout         HOURGLASS_DRAIN_TIMEOUT_S  --drain-timeout-s
@@ -66,7 +70,7 @@ struct ServiceConfig {
   int gateway_concurrency = 8;
   std::chrono::milliseconds gateway_timeout{5000};
   int gateway_retries = 3;
-  std::string branch_id = "main";
+  std::string campaign_branches;  // campaign id=branch id, comma separated; empty: main branches
   std::string record_file;   // flight recorder; empty: off
   std::string fault_inject;  // "<actor kind>:<name>:<N>", e.g. "settlement:s1:3"; empty: off
   int restart_limit = 5;

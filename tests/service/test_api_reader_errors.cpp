@@ -32,7 +32,7 @@ struct ReaderRig {
     actors::add_error_rendering(cfg);
     system = std::make_unique<caf::actor_system>(cfg);
     reader = system->spawn<caf::detached>(actors::api_reader,
-                                          io::CampaignApiConfig{api.url(), "secret-token", 2000ms, ""});
+                                          io::CampaignApiConfig{api.url(), "secret-token", 2000ms});
   }
   ~ReaderRig() { caf::anon_send_exit(reader, caf::exit_reason::user_shutdown); }
 

@@ -53,7 +53,6 @@ struct World {
     c.endpoint = fake.url();
     c.token = "";
     c.timeout = 5s;
-    c.branch_id = "main";
     c.auth = std::move(session);
     return c;
   }

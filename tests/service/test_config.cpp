@@ -7,6 +7,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "runtime/service/branch_config.hpp"
 #include "runtime/service/config.hpp"
 
 using namespace hourglass::service;
@@ -75,7 +76,7 @@ TEST_CASE("config reads every environment variable", "[service][config]") {
               {"GATEWAY_CONCURRENCY", "16"},
               {"GATEWAY_TIMEOUT_MS", "2500"},
               {"GATEWAY_RETRIES", "0"},
-              {"API_BRANCH_ID", "feature-x"},
+              {"HOURGLASS_CAMPAIGN_BRANCHES", "c1=feature-x, c2=b7"},
               {"HOURGLASS_RECORD", "/var/lib/hourglass/flight.jsonl"},
               {"HOURGLASS_FAULT_INJECT", "settlement:s1:3"},
               {"HOURGLASS_DRAIN_TIMEOUT_S", "25"},
@@ -93,7 +94,8 @@ TEST_CASE("config reads every environment variable", "[service][config]") {
   CHECK(cfg.gateway_concurrency == 16);
   CHECK(cfg.gateway_timeout == std::chrono::milliseconds(2500));
   CHECK(cfg.gateway_retries == 0);
-  CHECK(cfg.branch_id == "feature-x");
+  CHECK(cfg.campaign_branches == "c1=feature-x, c2=b7");
+  CHECK(campaign_branches(cfg) == hourglass::io::BranchMap{{"c1", "feature-x"}, {"c2", "b7"}});
   CHECK(cfg.record_file == "/var/lib/hourglass/flight.jsonl");
   CHECK(cfg.fault_inject == "settlement:s1:3");
   CHECK(cfg.drain_timeout == std::chrono::seconds(25));
@@ -142,13 +144,13 @@ TEST_CASE("config flags override the environment", "[service][config]") {
   CLI::App app;
   add_config_flags(app, cfg);
   parse(app, {"--port", "9400", "--api-token-file", token_path, "--gateway-timeout-ms", "750",
-              "--drain-timeout-s", "3", "--fault-inject", "structure:mill-1:2", "--branch-id", "b2"});
+              "--drain-timeout-s", "3", "--fault-inject", "structure:mill-1:2", "--campaign-branches", "c9=b2"});
   CHECK(cfg.port == 9400);
   CHECK(cfg.api_token == "from-file");
   CHECK(cfg.gateway_timeout == std::chrono::milliseconds(750));
   CHECK(cfg.drain_timeout == std::chrono::seconds(3));
   CHECK(cfg.fault_inject == "structure:mill-1:2");
-  CHECK(cfg.branch_id == "b2");
+  CHECK(campaign_branches(cfg) == hourglass::io::BranchMap{{"c9", "b2"}});
   CHECK(cfg.log_format == "text");            // not given as a flag: the environment's
   CHECK(cfg.redis_url == "redis://a:1");
   std::remove(token_path.c_str());
@@ -282,4 +284,46 @@ TEST_CASE("config: login problems are listed together", "[service][config][auth]
     CHECK_THAT(e.what(), Catch::Contains("API_PASSWORD_FILE: cannot read '/nonexistent/password'"));
     CHECK_THAT(e.what(), Catch::Contains("PORT"));
   }
+}
+
+TEST_CASE("campaign branches: campaign=branch pairs, every problem listed", "[service][config]") {
+  ServiceConfig cfg;
+  cfg.api_token = "t";
+  CHECK(campaign_branches(cfg).empty());  // unset: every campaign writes to its main branch
+  cfg.campaign_branches = " c1=branchA ,c2 = branchB";
+  CHECK(validate(cfg).empty());
+  CHECK(campaign_branches(cfg) == hourglass::io::BranchMap{{"c1", "branchA"}, {"c2", "branchB"}});
+
+  cfg.campaign_branches = "c1=a,c2,=b,c3=,c1=z,c 4=x,c5=b=c";
+  const auto problems = validate(cfg);
+  INFO(Catch::Detail::stringify(problems));
+  REQUIRE(problems.size() == 6);
+  for (const auto& p : problems) CHECK(p.rfind("campaign_branches: ", 0) == 0);
+  CHECK_THAT(problems[0], Catch::Contains("item 2 'c2'") && Catch::Contains("<campaign id>=<branch id>"));
+  CHECK_THAT(problems[1], Catch::Contains("item 3 '=b'") && Catch::Contains("campaign id"));
+  CHECK_THAT(problems[2], Catch::Contains("item 4 'c3='") && Catch::Contains("branch id"));
+  CHECK_THAT(problems[3], Catch::Contains("item 5 'c1=z'") && Catch::Contains("named twice"));
+  CHECK_THAT(problems[4], Catch::Contains("item 6 'c 4=x'") && Catch::Contains("campaign id"));
+  CHECK_THAT(problems[5], Catch::Contains("item 7 'c5=b=c'") && Catch::Contains("branch id"));
+  cfg.campaign_branches = ",";
+  CHECK(validate(cfg).size() == 2);  // two empty items
+  CHECK(hourglass::io::format_campaign_branches({{"c2", "b"}, {"c1", "a"}}) == "c1=a,c2=b");
+}
+
+TEST_CASE("campaign branches: API_BRANCH_ID, one branch for every campaign, is refused", "[service][config]") {
+  FakeEnv env;
+  env.vars = {{"API_BRANCH_ID", "main"}, {"PORT", "x"}};
+  try {
+    config_from_env(env.fn());
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("API_BRANCH_ID is no longer read") &&
+                             Catch::Contains("HOURGLASS_CAMPAIGN_BRANCHES") && Catch::Contains("PORT"));
+  }
+  env.vars = {{"API_BRANCH_ID", ""}};  // empty counts as unset
+  CHECK_NOTHROW(config_from_env(env.fn()));
+  ServiceConfig cfg;
+  CLI::App app;
+  add_config_flags(app, cfg);
+  CHECK_THROWS(parse(app, {"--branch-id", "main"}));
 }

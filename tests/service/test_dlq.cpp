@@ -67,7 +67,7 @@ EntityWrite effect_write() {
 
 CampaignApiConfig api_config(FakeCampaignApi& fake) {
   fake.start();
-  return CampaignApiConfig{fake.url(), kToken, 2000ms, "main"};
+  return CampaignApiConfig{fake.url(), kToken, 2000ms};
 }
 
 // A redis-server, the fake API seeded with one campaign (settlement s1 of 100
@@ -81,7 +81,7 @@ struct World {
 
   World() {
     spdlog::set_level(spdlog::level::off);
-    fake.add_campaign("c1", kT0, "main");  // the branch api_config() configures
+    fake.add_campaign("c1", kT0, "main");  // its main branch: where its writes go
     fake.add_kingdom("c1", "k1");
     fake.add_settlement("k1", {{"id", "s1"}, {"name", "Oakridge"}, {"createdAt", iso(kT0)},
                                {"variables", {{"population", 100}, {"resources", {{"gold", 1}}}, {"lore", "kept"}}}});
@@ -240,7 +240,7 @@ TEST_CASE("dlq: a retried write that was already applied is done, not applied ag
   // Idempotency-Key is ignored) leaves what one leaves.
   const EntityWrite write = settlement_write({{"population", 130}, {"resources.gold", 7}}, kT0 + 2 * kHour);
   const std::string id = w.dead_letter(write);
-  REQUIRE(hourglass::io::execute_write(w.api, write).done);
+  REQUIRE(hourglass::io::execute_write(w.api, write, "main").done);
   const auto again = w.retry({id});
   INFO(dump(again));
   REQUIRE(again.size() == 1);

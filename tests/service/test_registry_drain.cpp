@@ -66,7 +66,7 @@ struct RegistryRig {
     actors::add_error_rendering(cfg);
     system = std::make_unique<caf::actor_system>(cfg);
     auto rules = std::make_shared<const sim::Rules>(sim::Rules::defaults());
-    io::CampaignApiConfig api_config{api.url(), "secret-token", 2000ms, ""};
+    io::CampaignApiConfig api_config{api.url(), "secret-token", 2000ms};
     reader = system->spawn<caf::detached>(actors::api_reader, api_config);
     bridge = system->spawn<caf::detached>(actors::bridge, actors::BridgeOptions{redis.endpoint(), rules, {}});
     actors::GatewayOptions gateway_options;

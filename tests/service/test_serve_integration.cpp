@@ -13,6 +13,8 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <thread>
 
 #include <httplib.h>
@@ -20,6 +22,7 @@
 #include "runtime/replay.hpp"
 #include "runtime/scenario.hpp"
 #include "runtime/serve_app.hpp"
+#include "io/campaign_api.hpp"
 #include "io/redis_subscriber.hpp"
 #include "io/redis_connection.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
@@ -41,7 +44,7 @@ std::string iso(hourglass::sim::WorldTime t) { return hourglass::sim::format_wor
 // One campaign: settlement s1 (100 people, default rules) with an ACTIVE farm
 // st1, and an event e1 due to expire at 00:35.
 void seed(FakeCampaignApi& api) {
-  api.add_campaign("c1", kT0, "main");  // ServiceConfig's default API_BRANCH_ID
+  api.add_campaign("c1", kT0, "main");  // its main branch: where Hourglass writes
   api.add_kingdom("c1", "k1");
   api.add_settlement("k1", {{"id", "s1"}, {"name", "Oakridge"}, {"level", 1}, {"createdAt", iso(kT0)},
                             {"variables", {{"population", 100}, {"resources", {{"food", 0}, {"gold", 0}}}, {"lore", "kept"}}}});
@@ -106,7 +109,7 @@ void check_two_hours_applied(Service& s) {
   for (int i = 0; i < 100; ++i) {  // the last write may still be on its way: wait on writes, not time
     settlement = s.api.settlement("s1");
     if (settlement["variables"].value("population", 0) == 102 &&
-        settlement["variables"]["resources"].value("gold", -1) == 1)
+        settlement["variables"]["resources"].value("gold", -1) == 1 && s.api.event("e1")["isCompleted"] == true)
       break;
     s.api.wait_for_writes(s.api.applied_writes().size() + 1, 200ms);
   }
@@ -123,15 +126,63 @@ void check_two_hours_applied(Service& s) {
 TEST_CASE("serve: an advance produces the expected API writes, each once", "[service][integration]") {
   Service s;
   s.advance(kT0, kT0 + 2 * kHour);
-  // Settlement (population, resources), the event's expiry: at least 2 writes.
-  REQUIRE(s.api.wait_for_writes(2, 15s));
+  // Every write: s1's and st1's anchors (the API held none: Hourglass stores
+  // the bootstrap's clock), the settlement (population, resources), the
+  // event's expiry (the farm's maintenance leaves its condition at 100).
+  REQUIRE(s.api.wait_for_writes(4, 15s));
   check_two_hours_applied(s);
+  std::set<std::string> keys;
+  for (const auto& w : s.api.applied_writes()) keys.insert(w.idempotency_key);
+  CHECK(keys.count("c1:Settlement:s1:ANCHOR:" + std::to_string(kT0)) == 1);
+  CHECK(keys.count("c1:Structure:st1:ANCHOR:" + std::to_string(kT0)) == 1);
+  CHECK(s.api.settlement("s1")["variables"]["createdAt"] == iso(kT0));
+  CHECK(s.api.structure("st1")["variables"]["createdAt"] == iso(kT0));
 
   // The same advance again is stale: no write at all.
   const std::size_t before = s.api.applied_writes().size();
+  CHECK(before == 4);
   s.advance(kT0, kT0 + 2 * kHour);
   s.advance(kT0 + 2 * kHour, kT0 + 2 * kHour + 1);  // a barrier: 1 ms later, nothing due
   CHECK_FALSE(s.api.wait_for_writes(before + 1, 1500ms));
+}
+
+// Two campaigns, each on its own branch (the fake refuses a branch of another
+// campaign, as the real API does). Hourglass finds
+// each campaign's main branch and sends it with that campaign's writes.
+TEST_CASE("serve: two campaigns on their own branches both advance and write", "[service][integration]") {
+  Service s;
+  s.api.add_campaign("c2", kT0, "cb-c2-main");
+  s.api.add_branch("c2", "cb-c2-side", "what-if");
+  s.api.add_kingdom("c2", "k2");
+  s.api.add_settlement("k2", {{"id", "s2"}, {"name", "Fenwick"}, {"level", 1},
+                              {"variables", {{"population", 100}, {"resources", {{"food", 0}, {"gold", 0}}}}}});
+  s.advance(kT0, kT0 + 2 * kHour);
+  s.publish("campaign.c2.worldTimeAdvanced",
+            json{{"campaignId", "c2"}, {"previousTime", iso(kT0)}, {"newTime", iso(kT0 + 2 * kHour)}}.dump());
+  // c1: 2 anchors, s1, e1's expiry; c2: s2's anchor, s2.
+  REQUIRE(s.api.wait_for_writes(6, 15s));
+  check_two_hours_applied(s);
+  const json s2 = s.api.settlement("s2");
+  CHECK(s2["variables"]["population"] == 102);
+  CHECK(s2["variables"]["resources"]["food"] == 4);  // base generation only: no farm
+  CHECK(s2["variables"]["createdAt"] == iso(kT0));
+  std::map<std::string, std::set<std::string>> branches;  // entity -> branchIds its updates carried
+  for (const auto& w : s.api.applied_writes())
+    if (w.field == "updateSettlement" || w.field == "updateStructure")
+      branches[w.entity_id].insert(w.variables["input"]["branchId"].get<std::string>());
+  CHECK(branches["s1"] == std::set<std::string>{"main"});
+  CHECK(branches["st1"] == std::set<std::string>{"main"});
+  CHECK(branches["s2"] == std::set<std::string>{"cb-c2-main"});
+  CHECK(s.api.applied_writes().size() == 6);
+
+  // The fake does check: c1's branch is refused for c2's settlement.
+  hourglass::io::CampaignApi api(hourglass::io::CampaignApiConfig{s.api.url(), "secret-token", 2000ms});
+  hourglass::io::SettlementUpdate wrong;
+  wrong.branch_id = "main";
+  wrong.expected_version = s2["version"].get<std::int64_t>();
+  const auto refused = api.update_settlement("s2", wrong, "c2:test:wrong-branch");
+  CHECK_FALSE(refused.ok());
+  CHECK_THAT(refused.error.message, Catch::Contains("does not belong to this entity's campaign"));
 }
 
 // First contact as the real API makes it: the API updates the campaign first
@@ -205,8 +256,9 @@ TEST_CASE("serve: Redis restarted mid-run: reconnect, resync to the API's time, 
 TEST_CASE("serve: API down: writes wait for it, then arrive once", "[service][integration]") {
   Service s;
   s.advance(kT0, kT0 + kHour);  // bootstrap + the first writes while the API is up:
-  REQUIRE(s.api.wait_for_writes(2, 15s));  // s1 at 01:00 and e1's expiry
+  REQUIRE(s.api.wait_for_writes(4, 15s));  // s1's and st1's anchors, s1 at 01:00 and e1's expiry
   const std::size_t before = s.api.applied_writes().size();
+  CHECK(before == 4);
   s.api.set_down(true);
   s.advance(kT0 + kHour, kT0 + 2 * kHour);
   // Every call fails while it is down; the breaker opens after 5 in a row and

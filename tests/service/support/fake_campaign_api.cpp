@@ -304,7 +304,6 @@ struct FakeCampaignApi::Impl {
   std::unordered_map<std::string, Event> events;
   std::map<std::string, Ids> events_of_campaign;
   std::unordered_map<std::string, Effect> effects;
-  bool any_branch = false;
 
   std::unordered_map<std::string, Token> tokens;
   std::unordered_map<std::string, bool> refresh_tokens;  // valid refresh tokens (7 days: never expire here)
@@ -648,8 +647,10 @@ struct FakeCampaignApi::Impl {
             {"executions", f.executions}};
   }
   json branch_json(const std::string& id) const {
+    const std::string& root = campaigns.at(campaign_of_branch.at(id)).branches.front();
+    const json parent = id == root ? json(nullptr) : json(root);
     return {{"__typename", "Branch"}, {"id", id}, {"campaignId", campaign_of_branch.at(id)},
-            {"name", branch_names.at(id)}, {"parentId", nullptr}, {"parent", nullptr}, {"children", json::array()},
+            {"name", branch_names.at(id)}, {"parentId", parent}, {"parent", nullptr}, {"children", json::array()},
             {"isPinned", false}, {"tags", json::array()}, {"color", nullptr}, {"description", nullptr},
             {"divergedAt", nullptr}, {"createdAt", iso(0)}, {"updatedAt", iso(0)}, {"deletedAt", nullptr}};
   }
@@ -784,11 +785,9 @@ struct FakeCampaignApi::Impl {
     const json& in = arg(a, "input");
     auto apply = [&](auto& entity, const std::string& campaign, const char* what) {
       const std::string branch = str_arg(in, "branchId");
-      if (!any_branch) {
-        auto b = campaign_of_branch.find(branch);
-        if (b == campaign_of_branch.end() || b->second != campaign)
-          throw bad_request("Branch with ID " + branch + " not found or does not belong to this entity's campaign");
-      }
+      auto b = campaign_of_branch.find(branch);
+      if (b == campaign_of_branch.end() || b->second != campaign)
+        throw bad_request("Branch with ID " + branch + " not found or does not belong to this entity's campaign");
       const double want = arg(in, "expectedVersion").get<double>();
       if (want != static_cast<double>(entity.version)) {
         std::string expected = arg(in, "expectedVersion").dump();
@@ -1091,10 +1090,6 @@ void FakeCampaignApi::expire_token(const std::string& access_token) {
   t->second.revoked = true;
 }
 
-void FakeCampaignApi::accept_any_branch(bool any) {
-  std::lock_guard lock(impl_->mutex);
-  impl_->any_branch = any;
-}
 
 void FakeCampaignApi::fail_next(int n, int status) {
   std::lock_guard lock(impl_->mutex);

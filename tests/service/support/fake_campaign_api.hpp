@@ -60,8 +60,6 @@
 //   - effects: the JSON Patch is not applied to any entity; no
 //     entityModified / effect.* Redis messages are published; x-api-key is
 //     not accepted; no membership or ownership checks.
-//   - accept_any_branch(true) (the service benchmark) turns the branch check
-//     off: Hourglass sends one API_BRANCH_ID for every campaign.
 // For tests, beyond the API: every applied write is recorded (operation,
 // field, key, variables), and the fault injections below.
 //
@@ -142,7 +140,8 @@ class FakeCampaignApi {
 
   // ---- seed data (ids are unique per kind; branch ids across campaigns) ----
   // main_branch_id: the id of the campaign's main branch ("main-<id>" when
-  // empty). A test seeds the branch id it configures (API_BRANCH_ID).
+  // empty), its root; add_branch adds children of it (parentId: the main
+  // branch), as forking in the API does.
   void add_campaign(const std::string& id, std::optional<sim::WorldTime> world_time,
                     const std::string& main_branch_id = "");
   void add_branch(const std::string& campaign_id, const std::string& branch_id, const std::string& name);
@@ -199,10 +198,6 @@ class FakeCampaignApi {
   // The access tokens issued by login/refresh, oldest first (not the seeded one).
   std::vector<std::string> access_tokens() const;
 
-  // ---- kinder than the real API, explicitly ----
-  // Every branch id is accepted for every campaign (the service benchmark:
-  // Hourglass sends one API_BRANCH_ID for all campaigns).
-  void accept_any_branch(bool any);
 
   // ---- for benchmarks ----
   // Keep each applied write's variables and every operation name (default:
