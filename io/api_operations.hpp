@@ -37,7 +37,6 @@ inline constexpr Operation kSettlementsByKingdom{
     R"(query SettlementsByKingdom($kingdomId: ID!) {
   settlementsByKingdom(kingdomId: $kingdomId) {
     id
-    name
     level
     variables
     version
@@ -50,7 +49,6 @@ inline constexpr Operation kGetSettlement{
     R"(query GetSettlement($id: ID!) {
   settlement(id: $id) {
     id
-    name
     level
     variables
     version

@@ -24,9 +24,9 @@ struct ApiEntityRow {
   // (messages/api_entity_codec).
 };
 
-struct ApiSettlement : ApiEntityRow {
-  std::string name;
-};
+// No name: Settlement.name is typed DateTime! by mistake in the real API and
+// fails every query that selects it; the engine has no use for it.
+struct ApiSettlement : ApiEntityRow {};
 
 struct ApiStructure : ApiEntityRow {
   std::string settlement_id;

@@ -30,7 +30,7 @@ void split_variables(const json& api_variables, std::initializer_list<EngineKey>
 }  // namespace
 
 json settlement_entity_json(const ApiSettlement& s) {
-  json e = {{"id", s.id}, {"name", s.name}, {"level", s.level}};
+  json e = {{"id", s.id}, {"name", ""}, {"level", s.level}};  // the API's name cannot be read (ApiSettlement)
   split_variables(s.variables,
                   {{"population", 0}, {"resources", json::object()}, {"carry", nullptr}, {"createdAt", nullptr}}, e);
   return e;

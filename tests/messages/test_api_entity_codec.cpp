@@ -34,7 +34,6 @@ TEST_CASE("api entity: an event as engine entity JSON", "[messages][api_entity]"
 TEST_CASE("api entity: the anchor is variables.createdAt, never the API's createdAt", "[messages][api_entity]") {
   ApiSettlement s;
   s.id = "s1";
-  s.name = "Oakridge";
   s.variables = {{"population", 10}, {"createdAt", "4707-01-01T00:00:00.000Z"}, {"note", 1}};
   const json with = settlement_entity_json(s);
   CHECK(with.at("createdAt") == "4707-01-01T00:00:00.000Z");

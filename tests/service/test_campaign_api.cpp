@@ -144,7 +144,6 @@ TEST_CASE("api: kingdoms, settlements and structures round trip", "[service][api
   REQUIRE(settlements.value->size() == 2);
   const ApiSettlement& s1 = (*settlements.value)[0];
   CHECK(s1.id == "s1");
-  CHECK(s1.name == "Oakridge");
   CHECK(s1.level == 2);
   CHECK(s1.version == 7);
   CHECK(s1.variables["population"] == 120);
@@ -175,7 +174,6 @@ TEST_CASE("api: one settlement or structure by id - an unknown id is an error", 
   auto s = api.get_settlement("s1");
   INFO(s.error.message);
   REQUIRE(s.ok());
-  CHECK(s.value->name == "Oakridge");
   CHECK(s.value->version == 7);
   CHECK(s.value->variables["resources"]["gold"] == 5);
   auto st = api.get_structure("st1");
@@ -612,7 +610,6 @@ TEST_CASE("api: entity JSON maps API entities to what the engine loads", "[servi
   const auto& rules = hourglass::sim::Rules::defaults();
   ApiSettlement s;
   s.id = "s1";
-  s.name = "Oakridge";
   s.level = 2;
   s.variables = {{"population", 120},
                  {"createdAt", "2025-01-01T00:00:00.000Z"},
@@ -622,7 +619,7 @@ TEST_CASE("api: entity JSON maps API entities to what the engine loads", "[servi
                  {"lore", "x"}};
   const json se = settlement_entity_json(s);
   CHECK(se == json{{"id", "s1"},
-                   {"name", "Oakridge"},
+                   {"name", ""},
                    {"level", 2},
                    {"population", 120},
                    {"resources", {{"food", 10}, {"gold", 5}}},
@@ -637,7 +634,6 @@ TEST_CASE("api: entity JSON maps API entities to what the engine loads", "[servi
 
   ApiSettlement bare;
   bare.id = "s2";
-  bare.name = "New";
   const json be = settlement_entity_json(bare);
   CHECK(be["population"] == 0);
   CHECK(be["resources"] == json::object());

@@ -250,3 +250,17 @@ TEST_CASE("fake api: start() refuses to run without the schema validator", "[ser
   CHECK_THROWS_WITH(fake.start(), Catch::Contains("cannot run /nonexistent/node"));
   ::unsetenv("HOURGLASS_NODE");
 }
+
+TEST_CASE("fake api: selecting Settlement.name or Structure.name fails as on the real API (typed DateTime!)",
+          "[service][fake]") {
+  World w;
+  const Reply list = w.gql(R"({ settlementsByKingdom(kingdomId: "k1") { id name } })");
+  CHECK(list.status == 200);
+  CHECK(list.body["data"].is_null());  // a non-null list loses the whole data
+  CHECK(list.body["errors"][0]["message"] == "DateTimeScalar can only serialize Date objects");
+  CHECK(w.gql(R"({ structure(id: "st1") { id name } })").body["errors"][0]["message"] ==
+        "DateTimeScalar can only serialize Date objects");
+  const Reply without = w.gql(R"({ settlementsByKingdom(kingdomId: "k1") { id level } })");
+  CHECK_FALSE(without.body.contains("errors"));
+  CHECK(without.body["data"]["settlementsByKingdom"][0]["id"] == "s1");
+}
