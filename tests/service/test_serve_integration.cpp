@@ -104,7 +104,7 @@ struct Service {
 
 // 01:00 food 7 gold 1, 101 people; 02:00 food 14 gold 2, 102 people; the
 // farm's maintenance at 02:00 debits 1 gold. Each write applied once.
-void check_two_hours_applied(Service& s) {
+void check_two_hours_applied(Service& s, const char* lore = "kept") {
   json settlement;
   for (int i = 0; i < 100; ++i) {  // the last write may still be on its way: wait on writes, not time
     settlement = s.api.settlement("s1");
@@ -116,7 +116,7 @@ void check_two_hours_applied(Service& s) {
   CHECK(settlement["variables"]["population"] == 102);
   CHECK(settlement["variables"]["resources"]["food"] == 14);
   CHECK(settlement["variables"]["resources"]["gold"] == 1);
-  CHECK(settlement["variables"]["lore"] == "kept");  // variables are merged, not replaced
+  CHECK(settlement["variables"]["lore"] == lore);  // variables are merged, not replaced
   CHECK(s.api.event("e1")["isCompleted"] == true);
   CHECK(s.api.keys_applied_more_than_once().empty());
 }
@@ -202,6 +202,21 @@ TEST_CASE("serve: an advance notified after the API's clock moved (as the real A
   s.api.advance_world_time("c1", kT0 + 2 * kHour);
   REQUIRE(s.api.wait_for_writes(2, 8s));
   check_two_hours_applied(s);
+}
+
+TEST_CASE("serve: a user's edit between the gateway's read and its write (a lock conflict in the production "
+          "format) is merged and the write retried",
+          "[service][integration]") {
+  Service s;
+  s.api.edit_settlement_after_next_read("s1", {{"lore", "rewritten by the GM"}});
+  s.advance(kT0, kT0 + 2 * kHour);
+  check_two_hours_applied(s, "rewritten by the GM");  // Hourglass's values and the user's edit, both
+  // One update of s1 was refused ("was modified by another user"), re-read,
+  // merged and sent again: one more UpdateSettlement seen than applied.
+  std::size_t seen = 0, applied = 0;
+  for (const auto& op : s.api.operations_seen()) seen += op == "UpdateSettlement";
+  for (const auto& w : s.api.applied_writes()) applied += w.operation == "UpdateSettlement";
+  CHECK(seen == applied + 1);
 }
 
 TEST_CASE("serve: malformed messages are dead-lettered and the engine goes on", "[service][integration]") {

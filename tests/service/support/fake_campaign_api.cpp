@@ -310,6 +310,7 @@ struct FakeCampaignApi::Impl {
   std::map<std::string, Ids> kingdoms_of_campaign;
   std::unordered_map<std::string, std::string> campaign_of_kingdom;
   std::unordered_map<std::string, Settlement> settlements;
+  std::map<std::string, json> edits_after_read;  // settlement id -> variables a user sets after the next read
   std::map<std::string, Ids> settlements_of_kingdom;
   std::unordered_map<std::string, Structure> structures;
   std::map<std::string, Ids> structures_of_settlement;
@@ -706,7 +707,15 @@ struct FakeCampaignApi::Impl {
     }
     if (field == "settlement") {
       auto it = settlements.find(str_arg(a, "id"));
-      return it == settlements.end() ? json(nullptr) : settlement_json(it->second);
+      if (it == settlements.end()) return json(nullptr);
+      json out = settlement_json(it->second);
+      // A user's edit that lands between this read and the reader's write.
+      if (auto edit = edits_after_read.find(it->first); edit != edits_after_read.end()) {
+        for (const auto& [key, value] : edit->second.items()) it->second.variables[key] = value;
+        ++it->second.version;
+        edits_after_read.erase(edit);
+      }
+      return out;
     }
     if (field == "structuresBySettlement") {
       json out = json::array();
@@ -1145,6 +1154,11 @@ void FakeCampaignApi::bump_version(const std::string& entity_id) {
     return;
   }
   throw std::invalid_argument("fake API: no settlement or structure " + entity_id);
+}
+
+void FakeCampaignApi::edit_settlement_after_next_read(const std::string& id, const json& changes) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->edits_after_read[id] = changes;
 }
 
 std::int64_t FakeCampaignApi::edit_settlement_variables(const std::string& id, const json& changes) {
