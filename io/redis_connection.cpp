@@ -1,5 +1,7 @@
 #include "io/redis_connection.hpp"
 
+#include "io/socket_timeout.hpp"
+
 #include <hiredis/hiredis.h>
 
 #include <cerrno>
@@ -9,14 +11,6 @@
 
 namespace hourglass::io {
 namespace {
-
-timeval to_timeval(std::chrono::milliseconds d) {
-  if (d.count() < 1) d = std::chrono::milliseconds(1);
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(d.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((d.count() % 1000) * 1000);
-  return tv;
-}
 
 void ignore_sigpipe_once() {
   static std::once_flag once;

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "io/redis_connection.hpp"
+#include "io/socket_timeout.hpp"
 
 namespace hourglass::io {
 namespace {
@@ -21,14 +22,6 @@ struct ReplyDeleter {
   void operator()(redisReply* r) const { freeReplyObject(r); }
 };
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
-timeval to_timeval(std::chrono::milliseconds d) {
-  if (d.count() < 1) d = std::chrono::milliseconds(1);
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(d.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((d.count() % 1000) * 1000);
-  return tv;
-}
 
 std::string text(const redisReply* r) { return r && r->str ? std::string(r->str, r->len) : std::string(); }
 

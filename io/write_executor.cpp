@@ -23,6 +23,19 @@ WriteOutcome succeeded() {
   return o;
 }
 
+// The update that writes `w` over the entity as the API has it (`row`): its
+// variables merged, its version expected.
+template <class Update, class Row>
+Update update_of(const EntityWrite& w, const Row& row, const std::string& branch_id) {
+  Update u;
+  u.branch_id = branch_id;
+  u.level = messages::changed_level(w.changes);
+  u.variables = messages::merged_variables(row.variables, w.changes);
+  u.expected_version = row.version;
+  u.world_time = w.world_time;
+  return u;
+}
+
 // Read, merge, update; again on a conflict.
 template <class Read, class Update>
 WriteOutcome locked_update(int attempts, Read read, Update update) {
@@ -48,25 +61,13 @@ WriteOutcome execute_write(CampaignApi& api, const EntityWrite& w, const std::st
       return locked_update(
           lock_attempts, [&] { return api.get_settlement(w.entity_id); },
           [&](const ApiSettlement& s) {
-            SettlementUpdate u;
-            u.branch_id = branch_id;
-            u.level = messages::changed_level(w.changes);
-            u.variables = messages::merged_variables(s.variables, w.changes);
-            u.expected_version = s.version;
-            u.world_time = w.world_time;
-            return api.update_settlement(w.entity_id, u, w.idempotency_key);
+            return api.update_settlement(w.entity_id, update_of<SettlementUpdate>(w, s, branch_id), w.idempotency_key);
           });
     case EntityWrite::Kind::Structure:
       return locked_update(
           lock_attempts, [&] { return api.get_structure(w.entity_id); },
           [&](const ApiStructure& s) {
-            StructureUpdate u;
-            u.branch_id = branch_id;
-            u.level = messages::changed_level(w.changes);
-            u.variables = messages::merged_variables(s.variables, w.changes);
-            u.expected_version = s.version;
-            u.world_time = w.world_time;
-            return api.update_structure(w.entity_id, u, w.idempotency_key);
+            return api.update_structure(w.entity_id, update_of<StructureUpdate>(w, s, branch_id), w.idempotency_key);
           });
     case EntityWrite::Kind::ExpireEvent: {
       auto r = api.expire_event(w.entity_id, w.idempotency_key);

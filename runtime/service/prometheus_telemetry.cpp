@@ -21,23 +21,31 @@ constexpr const char* kApiRefusals = "hourglass_api_refusals_total";
 
 std::string str(std::string_view v) { return std::string(v); }
 
+// Every family with its HELP text.
+struct Family {
+  const char* name;
+  const char* help;
+};
+constexpr Family kFamilies[] = {
+    {kMessages, "Inbound messages, by channel kind and outcome (applied, ignored, refused)"},
+    {kAdvanceLatency, "Wall time a campaign took to handle one worldTimeAdvanced"},
+    {kFirings, "Timers fired"},
+    {kRecords, "Records emitted"},
+    {kRestarts, "Actors restarted by their supervisor, by actor kind"},
+    {kCampaigns, "Campaigns known to the registry"},
+    {kDeadLetters, "Dead letters written, by queue (input, gateway)"},
+    {kGatewayCalls, "API calls made by the gateway, by outcome"},
+    {kGatewayRetries, "API writes scheduled for another attempt"},
+    {kGatewayBacklog, "API writes waiting in the gateway's queue"},
+    {kBreakerOpen, "1 while the gateway's circuit breaker is open or half-open, else 0"},
+    {kRulesReloads, "Rules reloads on SIGHUP, by outcome"},
+    {kApiRefusals, "Calls the campaign API refused (never retried), by kind (unauthorized, forbidden, bad_request)"},
+};
+
 }  // namespace
 
 PrometheusTelemetry::PrometheusTelemetry(Registry& metrics) : metrics_(metrics) {
-  metrics_.describe(kMessages, "Inbound messages, by channel kind and outcome (applied, ignored, refused)");
-  metrics_.describe(kAdvanceLatency, "Wall time a campaign took to handle one worldTimeAdvanced");
-  metrics_.describe(kFirings, "Timers fired");
-  metrics_.describe(kRecords, "Records emitted");
-  metrics_.describe(kRestarts, "Actors restarted by their supervisor, by actor kind");
-  metrics_.describe(kCampaigns, "Campaigns known to the registry");
-  metrics_.describe(kDeadLetters, "Dead letters written, by queue (input, gateway)");
-  metrics_.describe(kGatewayCalls, "API calls made by the gateway, by outcome");
-  metrics_.describe(kGatewayRetries, "API writes scheduled for another attempt");
-  metrics_.describe(kGatewayBacklog, "API writes waiting in the gateway's queue");
-  metrics_.describe(kBreakerOpen, "1 while the gateway's circuit breaker is open or half-open, else 0");
-  metrics_.describe(kRulesReloads, "Rules reloads on SIGHUP, by outcome");
-  metrics_.describe(kApiRefusals,
-                    "Calls the campaign API refused (never retried), by kind (unauthorized, forbidden, bad_request)");
+  for (const Family& f : kFamilies) metrics_.describe(f.name, f.help);
 }
 
 void PrometheusTelemetry::message(std::string_view channel, std::string_view outcome) {

@@ -1,16 +1,5 @@
-// Debian's cpp-httplib 0.11 is a compiled library (libcpp-httplib) built with
-// these options; every translation unit including httplib.h must agree with
-// them, or class layouts differ from the library's (pkg-config --cflags
-// cpp-httplib).
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_ZLIB_SUPPORT
-#define CPPHTTPLIB_ZLIB_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_BROTLI_SUPPORT
-#define CPPHTTPLIB_BROTLI_SUPPORT
-#endif
+// httplib.h's option macros (Debian builds cpp-httplib with OpenSSL, zlib
+// and brotli; every includer must agree) come from CMake: PkgConfig::HTTPLIB.
 #include <httplib.h>
 
 #include "runtime/service/status_server.hpp"

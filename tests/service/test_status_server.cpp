@@ -1,13 +1,5 @@
-// Same options as Debian's compiled libcpp-httplib (see status_server.cpp).
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_ZLIB_SUPPORT
-#define CPPHTTPLIB_ZLIB_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_BROTLI_SUPPORT
-#define CPPHTTPLIB_BROTLI_SUPPORT
-#endif
+// httplib.h's option macros (Debian builds cpp-httplib with OpenSSL, zlib
+// and brotli; every includer must agree) come from CMake: PkgConfig::HTTPLIB.
 #include <httplib.h>
 
 #include <catch2/catch.hpp>
