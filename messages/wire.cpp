@@ -152,4 +152,18 @@ Decoded decode_message_text(std::string_view channel, std::string_view payload,
   return decode_message(channel, doc, rules, options);
 }
 
+void drop_engine_owned_fields(EntityKind kind, json& entity) {
+  if (!entity.is_object()) return;
+  auto drop = [&](std::initializer_list<const char*> keys) {
+    for (const char* k : keys) entity.erase(k);
+  };
+  switch (kind) {
+    case EntityKind::Settlement: return drop({"population", "resources", "level", "carry"});
+    case EntityKind::Structure: return drop({"status", "condition", "activeSince"});
+    case EntityKind::Event: return drop({"isCompleted"});
+    case EntityKind::Effect:
+    case EntityKind::Encounter: return;
+  }
+}
+
 }  // namespace hourglass::messages

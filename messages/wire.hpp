@@ -28,6 +28,12 @@ enum class Operation { Create, Update, Delete };
 const char* entity_kind_name(EntityKind k);
 const char* operation_name(Operation o);
 
+// sim::drop_engine_owned on an entity's JSON (what the flight recorder keeps
+// of an UPDATE announced by the campaign API): reading the result gives the
+// patch drop_engine_owned leaves (tests/messages/test_wire.cpp holds the two
+// together).
+void drop_engine_owned_fields(EntityKind kind, json& entity);
+
 using EntityPatch = std::variant<std::monostate, sim::SettlementPatch, sim::StructurePatch,
                                  sim::EventPatch, sim::EffectPatch>;
 

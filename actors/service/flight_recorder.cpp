@@ -15,9 +15,21 @@ std::string recorded_message_line(const std::string& channel, const messages::Me
     line["payload"] = {{"campaignId", advance->campaign_id},
                        {"previousTime", sim::format_world_time(advance->previous_time)},
                        {"newTime", sim::format_world_time(advance->new_time)}};
-  } else {
+  } else if (channel.rfind("campaign.", 0) == 0) {
     line["channel"] = channel;
-    nlohmann::json payload = nlohmann::json::parse(raw_payload);  // it was decoded from this text
+    // The payload as it arrived (messages/wire validated this very text).
+    nlohmann::json payload = nlohmann::json::parse(raw_payload);
+    if (fetched) payload["entity"] = *fetched;
+    line["payload"] = std::move(payload);
+  } else {
+    // The campaign API's own entity.modified: recorded as the SPEC §6
+    // message it became, so that a replay of the recording takes it too.
+    const auto& m = std::get<messages::EntityModified>(message);
+    line["channel"] = "campaign." + m.campaign_id + ".entityModified";
+    nlohmann::json payload = {{"campaignId", m.campaign_id},
+                              {"entityType", messages::entity_kind_name(m.kind)},
+                              {"entityId", m.entity_id},
+                              {"operation", messages::operation_name(m.operation)}};
     if (fetched) payload["entity"] = *fetched;
     line["payload"] = std::move(payload);
   }

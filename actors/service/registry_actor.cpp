@@ -203,8 +203,11 @@ void process_next(Self self, const std::string& id) {
           [=](FetchedEntity& fetched) {
             auto& m = std::get<messages::EntityModified>(in->message);
             m.entity = std::move(fetched.patch);
-            if (in->from_api) std::visit(DropEngineOwned{}, m.entity);
             in->fetched = std::move(fetched.json);
+            if (in->from_api) {
+              std::visit(DropEngineOwned{}, m.entity);
+              messages::drop_engine_owned_fields(m.kind, *in->fetched);
+            }
             deliver();
           },
           [=](caf::error& err) {

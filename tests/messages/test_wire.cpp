@@ -6,6 +6,7 @@
 #include <string>
 #include <variant>
 
+#include "messages/entity_codec.hpp"
 #include "messages/wire.hpp"
 
 using namespace hourglass::messages;
@@ -425,4 +426,45 @@ TEST_CASE("decode_message_text: size cap and JSON parse", "[wire][bad]") {
       CHECK_THAT(d.error, Catch::StartsWith("payload:") && Catch::Contains("JSON"));
     }
   }
+}
+
+TEST_CASE("wire: dropping the engine-owned fields of an entity's JSON leaves what sim::drop_engine_owned leaves",
+          "[messages][wire]") {
+  const auto& rules = hourglass::sim::Rules::defaults();
+  const nlohmann::json settlement = {{"id", "s1"}, {"name", "Oakridge"}, {"level", 2}, {"population", 120},
+                                     {"resources", {{"food", 3}}}, {"carry", 0.5},
+                                     {"variables", {{"populationGrowthRate", 0.02}}}};
+  auto from_patch = hourglass::messages::read_settlement(settlement, "$", rules, false);
+  hourglass::sim::drop_engine_owned(from_patch);
+  nlohmann::json dropped = settlement;
+  hourglass::messages::drop_engine_owned_fields(hourglass::messages::EntityKind::Settlement, dropped);
+  const auto from_json = hourglass::messages::read_settlement(dropped, "$", rules, false);
+  CHECK(from_json.population == from_patch.population);
+  CHECK(from_json.resources == from_patch.resources);
+  CHECK(from_json.level == from_patch.level);
+  CHECK(from_json.carry == from_patch.carry);
+  CHECK(from_json.name == from_patch.name);
+  CHECK(from_json.variables == from_patch.variables);
+
+  const nlohmann::json structure = {{"id", "st1"}, {"settlementId", "s1"}, {"type", "farm"}, {"level", 2},
+                                    {"status", "ACTIVE"}, {"condition", 80}, {"activeSince", "2025-01-01T00:00:00Z"}};
+  auto sp = hourglass::messages::read_structure(structure, "$", rules, false);
+  hourglass::sim::drop_engine_owned(sp);
+  nlohmann::json sd = structure;
+  hourglass::messages::drop_engine_owned_fields(hourglass::messages::EntityKind::Structure, sd);
+  const auto sj = hourglass::messages::read_structure(sd, "$", rules, false);
+  CHECK(sj.status == sp.status);
+  CHECK(sj.condition == sp.condition);
+  CHECK(sj.active_since == sp.active_since);
+  CHECK(sj.level == sp.level);
+  CHECK(sj.type == sp.type);
+
+  const nlohmann::json event = {{"id", "e1"}, {"scheduledAt", "2025-01-01T00:00:00Z"}, {"isCompleted", true}};
+  auto ep = hourglass::messages::read_event(event, "$", false);
+  hourglass::sim::drop_engine_owned(ep);
+  nlohmann::json ed = event;
+  hourglass::messages::drop_engine_owned_fields(hourglass::messages::EntityKind::Event, ed);
+  const auto ej = hourglass::messages::read_event(ed, "$", false);
+  CHECK(ej.completed == ep.completed);
+  CHECK(ej.scheduled_at == ep.scheduled_at);
 }

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "actors/service/flight_recorder.hpp"
 #include "io/redis_connection.hpp"
 #include "runtime/serve_app.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
@@ -174,4 +175,26 @@ TEST_CASE("serve: the API's entity.modified takes a user's edit and leaves the e
   CHECK(v["population"] == 151);
   CHECK(v["populationGrowthRate"] == 0.5);  // the user's override stays in the API
   CHECK(s.api.keys_applied_more_than_once().empty());
+}
+
+TEST_CASE("flight recorder: an UPDATE the API announced is recorded as the SPEC's entityModified it became",
+          "[service][recorder][campaign-manager]") {
+  hourglass::messages::EntityModified m{"c1", hourglass::messages::EntityKind::Settlement,
+                                        hourglass::messages::Operation::Update, "s1", {}};
+  const json fetched = {{"id", "s1"}, {"name", ""}, {"variables", {{"populationGrowthRate", 0.5}}}};
+  const std::string line = hourglass::actors::recorded_message_line(
+      "entity.modified.s1", m, entity_modified("s1", "settlement", 3), fetched);
+  const json recorded = json::parse(line);
+  CHECK(recorded["channel"] == "campaign.c1.entityModified");
+  CHECK(recorded["payload"] == json{{"campaignId", "c1"},
+                                    {"entityType", "Settlement"},
+                                    {"entityId", "s1"},
+                                    {"operation", "UPDATE"},
+                                    {"entity", fetched}});
+  // And the generic channel's payload is kept as it came.
+  const std::string generic = hourglass::actors::recorded_message_line(
+      "campaign.c1.entityModified", m,
+      json{{"campaignId", "c1"}, {"entityType", "Settlement"}, {"entityId", "s1"}, {"operation", "UPDATE"}}.dump(),
+      fetched);
+  CHECK(json::parse(generic)["payload"]["entity"] == fetched);
 }
