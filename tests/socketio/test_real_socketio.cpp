@@ -1,4 +1,5 @@
-// Proof against the real thing: a real Socket.IO server with
+// Proof against the real thing (and `hourglass serve` driven by it, second
+// case): a real Socket.IO server with
 // @socket.io/redis-adapter (tests/socketio/emit_world_time.js, the versions
 // the campaign API uses) emits world_time_changed to room campaign:c1 with
 // the API's payload shape, on a real redis-server this test starts; the C++
@@ -29,8 +30,14 @@
 #include <utility>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
 #include "io/redis_subscriber.hpp"
 #include "messages/api_input.hpp"
+#include "runtime/serve_app.hpp"
+#include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
 
 namespace {
@@ -213,6 +220,53 @@ TEST_CASE("a real Socket.IO server's world_time_changed, read off Redis, decodes
   std::cout << "real Socket.IO packet on " << channel << " (" << bytes.size() << " bytes) decoded: campaign "
             << m.campaign_id << ", " << sim::format_world_time(m.previous_time) << " -> "
             << sim::format_world_time(m.new_time) << "\n";
+}
+
+TEST_CASE("hourglass serve advances a campaign on a real Socket.IO server's world_time_changed", "[socketio][serve]") {
+  spdlog::set_level(std::getenv("HG_TEST_LOG") ? spdlog::level::debug : spdlog::level::off);
+  hourglass::service::testing::RedisServer redis;
+  hourglass::service::testing::FakeCampaignApi api{"secret-token"};
+  api.start();
+  const sim::WorldTime t0 = *sim::parse_world_time("2025-01-01T00:00:00.000Z");
+  api.add_campaign("c1", t0, "main");
+  api.add_kingdom("c1", "k1");
+  api.add_settlement("k1", {{"id", "s1"}, {"name", "Oakridge"}, {"level", 1},
+                            {"variables", {{"population", 100}, {"resources", {{"food", 0}, {"gold", 0}}}}}});
+  hourglass::service::ServiceConfig c;
+  c.redis_url = redis.url();
+  c.api_url = api.url();
+  c.api_token = "secret-token";
+  c.port = hourglass::service::testing::RedisServer::free_port();
+  c.log_level = "off";
+  c.log_format = "text";
+  c.input = "campaign-manager";  // nothing but the API's own traffic
+  hourglass::runtime::ServeApp app(c);
+  app.start();
+  std::thread runner([&] { app.wait(); });
+  struct Stop {
+    hourglass::runtime::ServeApp& app;
+    std::thread& runner;
+    ~Stop() {
+      app.request_stop();
+      runner.join();
+    }
+  } stop{app, runner};
+  REQUIRE(app.wait_subscribed(1, 10s));
+
+  NodeChild node({find_on_path("node"), kToolsDir + "/emit_world_time.js", redis.url(), "c1",
+                  "2025-01-01T00:00:00.000Z", "2025-01-01T01:00:00.000Z"});
+  REQUIRE(node.expect_line(30s) == "ready");
+  node.send("emit");
+  REQUIRE(node.expect_line(10s) == "emitted");
+  // One hour of the campaign, written to the API: 100 people grow by 1%.
+  nlohmann::json v;
+  for (int i = 0; i < 75; ++i) {
+    v = api.settlement("s1")["variables"];
+    if (v.value("population", 0) == 101) break;
+    api.wait_for_writes(api.writes_applied() + 1, 200ms);
+  }
+  CHECK(v["population"] == 101);
+  CHECK(v["resources"]["food"] == 2);
 }
 
 int main(int argc, char** argv) {
