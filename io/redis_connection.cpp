@@ -203,3 +203,204 @@ std::size_t RedisConnection::xlen(std::string_view stream) {
 }
 
 }  // namespace hourglass::io
+
+namespace hourglass::io {
+namespace {
+
+RedisReply to_reply(const redisReply* r) {
+  RedisReply out;
+  switch (r->type) {
+    case REDIS_REPLY_STRING: out.type = RedisReply::Type::String; break;
+    case REDIS_REPLY_ARRAY: out.type = RedisReply::Type::Array; break;
+    case REDIS_REPLY_INTEGER: out.type = RedisReply::Type::Integer; break;
+    case REDIS_REPLY_STATUS: out.type = RedisReply::Type::Status; break;
+    case REDIS_REPLY_ERROR: out.type = RedisReply::Type::Error; break;
+    default: out.type = RedisReply::Type::Nil; break;
+  }
+  if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_ERROR) {
+    out.text = reply_string(r);
+  }
+  if (r->type == REDIS_REPLY_INTEGER) out.integer = r->integer;
+  if (r->type == REDIS_REPLY_ARRAY) {
+    out.elements.reserve(r->elements);
+    for (std::size_t i = 0; i < r->elements; ++i) out.elements.push_back(to_reply(r->element[i]));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::size_t RedisConnection::integer_command(const std::vector<std::string_view>& args) {
+  const Reply reply = command(args);
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  if (r->type != REDIS_REPLY_INTEGER) fail(args.front(), std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  return static_cast<std::size_t>(r->integer);
+}
+
+std::vector<std::string> RedisConnection::strings_command(const std::vector<std::string_view>& args) {
+  const Reply reply = command(args);
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  if (r->type != REDIS_REPLY_ARRAY) fail(args.front(), std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  std::vector<std::string> out;
+  out.reserve(r->elements);
+  for (std::size_t i = 0; i < r->elements; ++i) {
+    const redisReply* e = r->element[i];
+    if (e->type != REDIS_REPLY_STRING) fail(args.front(), "item " + std::to_string(i) + " of the reply is not a string");
+    out.push_back(reply_string(e));
+  }
+  return out;
+}
+
+std::optional<std::string> RedisConnection::get(std::string_view key) {
+  const Reply reply = command({"GET", key});
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  if (r->type == REDIS_REPLY_NIL) return std::nullopt;
+  if (r->type != REDIS_REPLY_STRING) fail("GET", std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  return reply_string(r);
+}
+
+void RedisConnection::set(std::string_view key, std::string_view value) { command({"SET", key, value}); }
+
+std::size_t RedisConnection::del(const std::vector<std::string>& keys) {
+  if (keys.empty()) return 0;
+  std::vector<std::string_view> args{"DEL"};
+  args.insert(args.end(), keys.begin(), keys.end());
+  return integer_command(args);
+}
+
+std::string RedisConnection::type(std::string_view key) {
+  const Reply reply = command({"TYPE", key});
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  if (r->type != REDIS_REPLY_STATUS) fail("TYPE", std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  return reply_string(r);
+}
+
+std::size_t RedisConnection::sadd(std::string_view key, const std::vector<std::string>& members) {
+  if (members.empty()) return 0;
+  std::vector<std::string_view> args{"SADD", key};
+  args.insert(args.end(), members.begin(), members.end());
+  return integer_command(args);
+}
+
+std::size_t RedisConnection::srem(std::string_view key, const std::vector<std::string>& members) {
+  if (members.empty()) return 0;
+  std::vector<std::string_view> args{"SREM", key};
+  args.insert(args.end(), members.begin(), members.end());
+  return integer_command(args);
+}
+
+std::vector<std::string> RedisConnection::smembers(std::string_view key) { return strings_command({"SMEMBERS", key}); }
+
+void RedisConnection::hset(std::string_view key, std::string_view field, std::string_view value) {
+  command({"HSET", key, field, value});
+}
+
+std::vector<std::string> RedisConnection::hkeys(std::string_view key) { return strings_command({"HKEYS", key}); }
+
+std::size_t RedisConnection::hdel(std::string_view key, const std::vector<std::string>& fields) {
+  if (fields.empty()) return 0;
+  std::vector<std::string_view> args{"HDEL", key};
+  args.insert(args.end(), fields.begin(), fields.end());
+  return integer_command(args);
+}
+
+std::vector<std::pair<std::string, std::string>> RedisConnection::config_get(std::string_view parameter) {
+  const std::vector<std::string> flat = strings_command({"CONFIG", "GET", parameter});
+  if (flat.size() % 2 != 0) fail("CONFIG", "odd number of name/value items in the reply");
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::size_t i = 0; i + 1 < flat.size(); i += 2) out.emplace_back(flat[i], flat[i + 1]);
+  return out;
+}
+
+void RedisConnection::watch(const std::vector<std::string>& keys) {
+  if (keys.empty()) throw std::invalid_argument("Redis WATCH: no keys given");
+  std::vector<std::string_view> args{"WATCH"};
+  args.insert(args.end(), keys.begin(), keys.end());
+  command(args);
+}
+
+void RedisConnection::unwatch() { command({"UNWATCH"}); }
+
+std::vector<RedisReply> RedisConnection::exec_transaction(const std::vector<std::vector<std::string>>& commands) {
+  if (commands.empty()) throw std::invalid_argument("Redis transaction: no commands given");
+  for (const auto& c : commands) {
+    if (c.empty()) throw std::invalid_argument("Redis transaction: an empty command");
+  }
+  if (!context_) fail("EXEC", "no connection (moved from)");
+  if (context_->err != 0) fail("EXEC", "connection is broken by an earlier error: " + std::string(context_->errstr));
+
+  auto append = [&](const std::vector<std::string>& args) {
+    std::vector<const char*> argv;
+    std::vector<std::size_t> argvlen;
+    for (const auto& a : args) {
+      argv.push_back(a.data());
+      argvlen.push_back(a.size());
+    }
+    if (redisAppendCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(), argvlen.data()) !=
+        REDIS_OK) {
+      fail("EXEC", "cannot queue " + args.front() + ": " + describe_context_error(context_.get(), errno, timeout_));
+    }
+  };
+  // All of it goes out in one write: MULTI, the commands, EXEC.
+  append({"MULTI"});
+  for (const auto& c : commands) append(c);
+  append({"EXEC"});
+
+  auto next = [&](const std::string& what) {
+    void* raw = nullptr;
+    errno = 0;
+    const int rc = redisGetReply(context_.get(), &raw);
+    const int saved_errno = errno;
+    Reply reply(raw);
+    if (rc != REDIS_OK || !reply) fail("EXEC", what + ": " + describe_context_error(context_.get(), saved_errno, timeout_));
+    return reply;
+  };
+  // Every reply is read, whatever it says, so that the connection stays in
+  // step with the server.
+  std::string refused;  // the first command refused when queued
+  {
+    const Reply multi = next("reading the reply to MULTI");
+    const auto* r = static_cast<const redisReply*>(multi.get());
+    if (r->type == REDIS_REPLY_ERROR) refused = "MULTI: " + reply_string(r);
+  }
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    const Reply queued = next("reading the reply to " + commands[i].front());
+    const auto* r = static_cast<const redisReply*>(queued.get());
+    if (r->type == REDIS_REPLY_ERROR && refused.empty()) {
+      refused = "command " + std::to_string(i) + " (" + commands[i].front() + ") refused: " + reply_string(r);
+    }
+  }
+  const Reply exec = next("reading the reply to EXEC");
+  const auto* r = static_cast<const redisReply*>(exec.get());
+  const std::string where = "Redis EXEC on " + endpoint_.host + ":" + std::to_string(endpoint_.port) + " failed: ";
+  if (r->type == REDIS_REPLY_ERROR) {
+    throw RedisTransactionError(where + reply_string(r) + (refused.empty() ? "" : " (" + refused + ")") +
+                                    "; nothing was applied",
+                                false, false, std::nullopt, {});
+  }
+  if (r->type == REDIS_REPLY_NIL) {
+    throw RedisTransactionError(where + "aborted, a WATCHed key changed; nothing was applied", false, true,
+                                std::nullopt, {});
+  }
+  if (r->type != REDIS_REPLY_ARRAY || r->elements != commands.size()) {
+    fail("EXEC", std::string("unexpected ") + reply_type_name(r->type) + " reply of " + std::to_string(r->elements) +
+                     " items for " + std::to_string(commands.size()) + " commands");
+  }
+  std::vector<RedisReply> replies;
+  replies.reserve(r->elements);
+  std::optional<std::size_t> failed;
+  for (std::size_t i = 0; i < r->elements; ++i) {
+    replies.push_back(to_reply(r->element[i]));
+    if (!failed && replies.back().type == RedisReply::Type::Error) failed = i;
+  }
+  if (failed) {
+    // The message first: the arguments' order of evaluation is unspecified.
+    const std::string message = where + "command " + std::to_string(*failed) + " (" + commands[*failed].front() +
+                                ") failed when it ran: " + replies[*failed].text +
+                                "; Redis applied the other commands of the transaction";
+    throw RedisTransactionError(message, true, false, failed, std::move(replies));
+  }
+  return replies;
+}
+
+}  // namespace hourglass::io

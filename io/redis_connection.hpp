@@ -44,6 +44,47 @@ class RedisError : public std::runtime_error {
   std::string command_;
 };
 
+// A reply of one command inside a transaction (exec_transaction), as Redis
+// sent it. `text` holds a bulk string, status or error text; `integer` an
+// integer reply; `elements` an array's items.
+struct RedisReply {
+  enum class Type { String, Array, Integer, Nil, Status, Error };
+  Type type = Type::Nil;
+  std::string text;
+  long long integer = 0;
+  std::vector<RedisReply> elements;
+};
+
+// exec_transaction's failure. Two cases Redis distinguishes:
+//  - applied() == false: nothing ran. EXEC answered EXECABORT (a queued
+//    command was refused when queued: unknown command, wrong number of
+//    arguments, OOM) or nil (a WATCHed key changed: watch_aborted()).
+//  - applied() == true: EXEC ran. A command that fails only when it runs
+//    (WRONGTYPE, e.g. XADD to a key holding a string) answers an error in
+//    EXEC's array, and Redis runs the OTHER commands anyway: MULTI/EXEC never
+//    rolls back. failed_index() is the first such command (0-based in the
+//    commands given), replies() all of EXEC's replies.
+class RedisTransactionError : public RedisError {
+ public:
+  RedisTransactionError(const std::string& message, bool applied, bool watch_aborted,
+                        std::optional<std::size_t> failed_index, std::vector<RedisReply> replies)
+      : RedisError("EXEC", message),
+        applied_(applied),
+        watch_aborted_(watch_aborted),
+        failed_index_(failed_index),
+        replies_(std::move(replies)) {}
+  bool applied() const { return applied_; }
+  bool watch_aborted() const { return watch_aborted_; }
+  std::optional<std::size_t> failed_index() const { return failed_index_; }
+  const std::vector<RedisReply>& replies() const { return replies_; }
+
+ private:
+  bool applied_;
+  bool watch_aborted_;
+  std::optional<std::size_t> failed_index_;
+  std::vector<RedisReply> replies_;
+};
+
 struct StreamEntry {
   std::string id;
   std::vector<std::pair<std::string, std::string>> fields;
@@ -78,6 +119,36 @@ class RedisConnection {
   // XLEN; 0 for a missing stream.
   std::size_t xlen(std::string_view stream);
 
+  // GET; nullopt for a missing key.
+  std::optional<std::string> get(std::string_view key);
+  // SET key value.
+  void set(std::string_view key, std::string_view value);
+  // DEL; returns how many keys were deleted. No keys: returns 0, no round trip.
+  std::size_t del(const std::vector<std::string>& keys);
+  // TYPE: "none", "string", "stream", "set", "hash", ...
+  std::string type(std::string_view key);
+  // SADD / SREM; return how many members were added / removed.
+  std::size_t sadd(std::string_view key, const std::vector<std::string>& members);
+  std::size_t srem(std::string_view key, const std::vector<std::string>& members);
+  // SMEMBERS, in Redis' (unspecified) order; empty for a missing key.
+  std::vector<std::string> smembers(std::string_view key);
+  // HSET key field value; HKEYS (unspecified order); HDEL returns how many
+  // fields were removed (no fields: 0, no round trip).
+  void hset(std::string_view key, std::string_view field, std::string_view value);
+  std::vector<std::string> hkeys(std::string_view key);
+  std::size_t hdel(std::string_view key, const std::vector<std::string>& fields);
+  // CONFIG GET parameter (a glob pattern): the (name, value) pairs.
+  std::vector<std::pair<std::string, std::string>> config_get(std::string_view parameter);
+  // WATCH keys (until the next EXEC or UNWATCH) / UNWATCH.
+  void watch(const std::vector<std::string>& keys);
+  void unwatch();
+  // MULTI, the commands, EXEC, pipelined in one write; EXEC's replies, one
+  // per command. Throws RedisTransactionError (see above) when EXEC is
+  // aborted or any command's reply is an error, RedisError on an I/O error.
+  // `commands` must not be empty nor hold an empty command
+  // (std::invalid_argument).
+  std::vector<RedisReply> exec_transaction(const std::vector<std::vector<std::string>>& commands);
+
   // The connection saw an I/O or protocol error (or was moved from).
   bool broken() const;
   // hiredis' error text for a broken connection; empty otherwise.
@@ -98,6 +169,8 @@ class RedisConnection {
   RedisConnection(redisContext* context, RedisEndpoint endpoint, std::chrono::milliseconds timeout);
   // Runs a command; throws RedisError on an I/O error or an error reply.
   Reply command(const std::vector<std::string_view>& args);
+  std::size_t integer_command(const std::vector<std::string_view>& args);
+  std::vector<std::string> strings_command(const std::vector<std::string_view>& args);
   [[noreturn]] void fail(std::string_view command, const std::string& detail) const;
 
   std::unique_ptr<redisContext, ContextDeleter> context_;

@@ -68,7 +68,8 @@ int RedisServer::free_port() {
   return ntohs(addr.sin_port);
 }
 
-RedisServer::RedisServer(std::string password) : password_(std::move(password)) {
+RedisServer::RedisServer(std::string password, std::vector<std::string> extra_args)
+    : password_(std::move(password)), extra_args_(std::move(extra_args)) {
   find_redis_server();  // a clear error before anything else
   char tmpl[] = "/tmp/hourglass-redis-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error(errno_text("RedisServer: mkdtemp"));
@@ -127,6 +128,7 @@ void RedisServer::spawn() {
                                 "no",         "--dir",      dir_,                  "--logfile",   "",
                                 "--protected-mode", "no"};
   if (!password_.empty()) args.insert(args.end(), {"--requirepass", password_});
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "io/redis_url.hpp"
 
@@ -24,7 +25,9 @@ namespace hourglass::service::testing {
 class RedisServer {
  public:
   // `password`: when not empty, the server requires it (--requirepass).
-  explicit RedisServer(std::string password = "");
+  // `extra_args`: appended to the command line after the defaults, so they
+  // override them (e.g. {"--appendonly", "yes", "--appendfsync", "always"}).
+  explicit RedisServer(std::string password = "", std::vector<std::string> extra_args = {});
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
   ~RedisServer();  // stops the server and removes its directory
@@ -50,6 +53,7 @@ class RedisServer {
   std::string log_tail() const;
 
   std::string password_;
+  std::vector<std::string> extra_args_;
   std::string dir_;
   std::string log_path_;
   int port_ = 0;

@@ -1,0 +1,125 @@
+// One campaign's durable state in Redis: its checkpoint and its outbox (the
+// API writes its messages produced and the gateway has not yet done),
+// committed together in one MULTI/EXEC transaction before anything is sent.
+// The foundation piece: nothing in actors/ or runtime/ uses it yet
+// (docs/operations.md, "Durable state in Redis (foundation)").
+//
+// Keys (all of a campaign's share the hash tag {<campaignId>}, so they live
+// in one slot and the transaction runs on Redis Cluster too):
+//   hourglass:{<cid>}:checkpoint  string: the checkpoint JSON text
+//                                 (messages/checkpoint_codec; opaque here)
+//   hourglass:{<cid>}:outbox      stream: one entry per API write, field
+//                                 `write` = io::write_to_json(cid, write)
+//   hourglass:{<cid>}:inflight    hash: field = outbox entry id whose call
+//                                 has started (mark_in_flight), value = "1"
+//   hourglass:campaigns           set: the campaign ids ever committed and
+//                                 not forgotten
+// The index set is in another slot than the campaign's keys, so it cannot be
+// in the transaction: commit adds the id to it first (SADD, idempotent). A
+// crash between the SADD and EXEC leaves an id in the index without a
+// checkpoint; load() answers nullopt for it and resume simply skips it.
+//
+// Transaction semantics (what Redis 7 does, tests/service/test_checkpoint_store):
+// MULTI/EXEC never rolls back. A command refused when queued aborts EXEC
+// (nothing runs), but a command that fails when it runs (WRONGTYPE: XADD to
+// a key holding a string) fails alone and EXEC runs the others, so a
+// checkpoint could be SET without its outbox. commit therefore WATCHes the
+// two keys, checks their types (refusing, with nothing written, a key of the
+// wrong type) and only then sends MULTI/EXEC; a change of either key between
+// the check and EXEC aborts EXEC (retried). Should EXEC still report a
+// command failing when it ran, commit throws CheckpointStoreError with
+// partially_applied() true: the campaign's state must then be rebuilt, not
+// trusted.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "io/coalesce.hpp"
+#include "io/redis_connection.hpp"
+
+namespace hourglass::io {
+
+class CheckpointStoreError : public std::runtime_error {
+ public:
+  CheckpointStoreError(const std::string& message, bool partially_applied)
+      : std::runtime_error(message), partially_applied_(partially_applied) {}
+  // EXEC ran some of the commit's commands and not others (see above).
+  bool partially_applied() const { return partially_applied_; }
+
+ private:
+  bool partially_applied_;
+};
+
+// One outbox entry. `write` is nullopt for an entry that cannot be read back
+// (no `write` field, not the JSON write_to_json writes, another campaign's
+// id): a poison entry, returned with `refusal` saying why rather than thrown,
+// so one bad entry does not stop the rest of the outbox. The caller decides
+// (dead-letter it, then done()).
+struct OutboxEntry {
+  std::string id;
+  std::string campaign_id;
+  std::optional<EntityWrite> write;
+  std::string refusal;  // empty when `write` is set
+};
+
+// Redis' persistence as CONFIG GET reports it, judged for durability.
+struct PersistenceReport {
+  bool durable = false;
+  std::string why;
+};
+
+// durable only with appendonly yes and appendfsync always (each commit on
+// disk before Redis answers) or everysec (durable, with up to 1 s of commits
+// lost if the machine, not just redis-server, crashes). `config`: the pairs
+// of CONFIG GET appendonly / appendfsync / save.
+PersistenceReport assess_persistence(const std::vector<std::pair<std::string, std::string>>& config);
+// The same from the server; a server that refuses CONFIG GET (managed Redis
+// often renames it) is reported not durable, saying so. Never throws.
+PersistenceReport check_persistence(RedisConnection& redis);
+
+inline constexpr const char* kCampaignIndexKey = "hourglass:campaigns";
+std::string checkpoint_key(const std::string& campaign_id);
+std::string outbox_key(const std::string& campaign_id);
+std::string inflight_key(const std::string& campaign_id);
+
+class CheckpointStore {
+ public:
+  // Uses (does not own) `redis`, which must outlive the store.
+  explicit CheckpointStore(RedisConnection& redis) : redis_(redis) {}
+
+  // SADD index, then WATCH + type check + MULTI SET checkpoint, XADD each
+  // write, EXEC. Returns the new outbox entry ids, in the order of `writes`.
+  // Throws std::invalid_argument for an empty campaign id,
+  // CheckpointStoreError for a key of the wrong type (nothing written but
+  // the index), a partially applied EXEC, or repeated WATCH aborts;
+  // RedisError for I/O errors (then the commit may or may not have happened:
+  // load() tells).
+  std::vector<std::string> commit(const std::string& campaign_id, const std::string& checkpoint_text,
+                                  const std::vector<EntityWrite>& writes);
+  // The checkpoint text; nullopt when the campaign has none.
+  std::optional<std::string> load(const std::string& campaign_id);
+  // The campaign ids in the index, sorted.
+  std::vector<std::string> campaigns();
+  // The oldest `count` outbox entries, oldest first.
+  std::vector<OutboxEntry> outbox(const std::string& campaign_id, std::size_t count);
+  std::size_t outbox_length(const std::string& campaign_id);
+  // Marks an entry's call as started, before the call.
+  void mark_in_flight(const std::string& campaign_id, const std::string& entry_id);
+  // The entries marked in flight and not done, in stream (id) order.
+  std::vector<std::string> in_flight(const std::string& campaign_id);
+  // Removes the entries from the outbox and their in-flight marks, in one
+  // transaction. Returns how many outbox entries were removed.
+  std::size_t done(const std::string& campaign_id, const std::vector<std::string>& ids);
+  // Deletes the campaign's keys (one transaction), then its index entry.
+  void forget(const std::string& campaign_id);
+
+ private:
+  RedisConnection& redis_;
+};
+
+}  // namespace hourglass::io

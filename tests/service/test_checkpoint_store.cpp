@@ -1,0 +1,340 @@
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "io/checkpoint_store.hpp"
+#include "io/redis_connection.hpp"
+#include "tests/service/support/redis_server.hpp"
+
+using namespace std::chrono_literals;
+using hourglass::io::CheckpointStore;
+using hourglass::io::CheckpointStoreError;
+using hourglass::io::EntityWrite;
+using hourglass::io::OutboxEntry;
+using hourglass::io::RedisConnection;
+using hourglass::io::RedisReply;
+using hourglass::io::RedisTransactionError;
+using hourglass::service::testing::RedisServer;
+
+namespace {
+
+EntityWrite settlement(const std::string& id, int population, const std::string& key) {
+  EntityWrite w;
+  w.kind = EntityWrite::Kind::Settlement;
+  w.entity_id = id;
+  w.changes = {{"population", population}};
+  w.idempotency_key = key;
+  w.world_time = 3600;
+  return w;
+}
+
+EntityWrite effect(const std::string& id, const std::string& key) {
+  EntityWrite w;
+  w.kind = EntityWrite::Kind::ExecuteEffect;
+  w.entity_id = id;
+  w.idempotency_key = key;
+  w.world_time = 7200;
+  return w;
+}
+
+std::vector<EntityWrite> writes_of(const std::vector<OutboxEntry>& entries) {
+  std::vector<EntityWrite> out;
+  for (const auto& e : entries) {
+    REQUIRE(e.refusal.empty());
+    REQUIRE(e.write);
+    out.push_back(*e.write);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("checkpoint store: commit then load gives the checkpoint and the writes back in order",
+          "[service][redis][checkpoint_store]") {
+  RedisServer server;
+  RedisConnection conn = RedisConnection::connect(server.endpoint(), 2s);
+  CheckpointStore store(conn);
+
+  CHECK_FALSE(store.load("c1"));
+  CHECK(store.outbox_length("c1") == 0);
+
+  const std::vector<EntityWrite> first{settlement("s1", 10, "k1"), effect("e1", "k2")};
+  const auto ids1 = store.commit("c1", R"({"version":1,"input":{"messages":1}})", first);
+  REQUIRE(ids1.size() == 2);
+  CHECK(store.load("c1") == std::optional<std::string>(R"({"version":1,"input":{"messages":1}})"));
+  CHECK(writes_of(store.outbox("c1", 100)) == first);
+
+  SECTION("several commits append to the outbox; the checkpoint is the last") {
+    const std::vector<EntityWrite> second{settlement("s2", 20, "k3")};
+    const auto ids2 = store.commit("c1", "two", second);
+    store.commit("c1", "three", {});  // a message without writes
+    CHECK(store.load("c1") == std::optional<std::string>("three"));
+    CHECK(store.outbox_length("c1") == 3);
+    const auto all = store.outbox("c1", 100);
+    CHECK(writes_of(all) == std::vector<EntityWrite>{first[0], first[1], second[0]});
+    CHECK(all[0].id == ids1[0]);
+    CHECK(all[2].id == ids2[0]);
+    CHECK(all[0].campaign_id == "c1");
+    CHECK(store.outbox("c1", 2).size() == 2);  // oldest first, count bounds it
+    CHECK(store.outbox("c1", 2)[1].id == ids1[1]);
+  }
+
+  SECTION("done removes only the given ids, and their in-flight marks") {
+    const auto ids2 = store.commit("c1", "two", {settlement("s2", 20, "k3")});
+    store.mark_in_flight("c1", ids2[0]);
+    store.mark_in_flight("c1", ids1[1]);
+    store.mark_in_flight("c1", ids1[0]);
+    CHECK(store.in_flight("c1") == std::vector<std::string>{ids1[0], ids1[1], ids2[0]});  // stream order
+    CHECK(store.done("c1", {ids1[1]}) == 1);
+    CHECK(store.in_flight("c1") == std::vector<std::string>{ids1[0], ids2[0]});  // the others survive
+    const auto left = store.outbox("c1", 100);
+    REQUIRE(left.size() == 2);
+    CHECK(left[0].id == ids1[0]);
+    CHECK(left[1].id == ids2[0]);
+    CHECK(store.done("c1", {ids1[1]}) == 0);  // already done
+    CHECK(store.done("c1", {}) == 0);
+    CHECK(store.load("c1") == std::optional<std::string>("two"));  // done never touches the checkpoint
+  }
+
+  SECTION("keys carry the campaign's hash tag; campaigns() lists the committed ones; forget removes all") {
+    CHECK(conn.type("hourglass:{c1}:checkpoint") == "string");
+    CHECK(conn.type("hourglass:{c1}:outbox") == "stream");
+    store.mark_in_flight("c1", ids1[0]);
+    CHECK(conn.type("hourglass:{c1}:inflight") == "hash");
+    store.commit("b-campaign", "x", {});
+    CHECK(store.campaigns() == std::vector<std::string>{"b-campaign", "c1"});
+    store.forget("c1");
+    CHECK(store.campaigns() == std::vector<std::string>{"b-campaign"});
+    CHECK_FALSE(store.load("c1"));
+    CHECK(store.outbox_length("c1") == 0);
+    CHECK(store.in_flight("c1").empty());
+    CHECK(store.load("b-campaign") == std::optional<std::string>("x"));
+  }
+
+  SECTION("an entry whose write cannot be read is returned as a refusal, not thrown") {
+    conn.xadd("hourglass:{c1}:outbox", {{"write", "not json"}});
+    conn.xadd("hourglass:{c1}:outbox", {{"other", "x"}});
+    conn.xadd("hourglass:{c1}:outbox",
+              {{"write", R"({"campaignId":"c2","kind":"Settlement","entityId":"s","changes":{},)"
+                         R"("idempotencyKey":"k","worldTime":"0001-01-01T00:00:00Z"})"}});
+    const auto all = store.outbox("c1", 100);
+    REQUIRE(all.size() == 5);
+    CHECK(all[1].write);
+    for (std::size_t i = 2; i < 5; ++i) {
+      INFO(all[i].refusal);
+      CHECK_FALSE(all[i].write);
+      CHECK(all[i].refusal.find(all[i].id) != std::string::npos);
+    }
+    CHECK(all[3].refusal.find("no `write` field") != std::string::npos);
+    CHECK(all[4].refusal.find("campaignId") != std::string::npos);
+  }
+}
+
+TEST_CASE("redis transaction: what Redis does when a queued command fails", "[service][redis][checkpoint_store]") {
+  RedisServer server;
+  RedisConnection conn = RedisConnection::connect(server.endpoint(), 2s);
+  conn.set("ck", "old");
+  conn.set("ob", "a string, not a stream");
+
+  SECTION("a command failing when it runs (WRONGTYPE): EXEC runs the others anyway") {
+    try {
+      conn.exec_transaction({{"SET", "ck", "new"}, {"XADD", "ob", "*", "write", "{}"}, {"SET", "after", "1"}});
+      FAIL("no error");
+    } catch (const RedisTransactionError& e) {
+      INFO(e.what());
+      CHECK(e.applied());
+      CHECK_FALSE(e.watch_aborted());
+      CHECK(e.failed_index() == std::optional<std::size_t>(1));
+      REQUIRE(e.replies().size() == 3);
+      CHECK(e.replies()[1].type == RedisReply::Type::Error);
+      CHECK(e.replies()[1].text.rfind("WRONGTYPE", 0) == 0);
+      CHECK(std::string(e.what()).find("applied the other commands") != std::string::npos);
+    }
+    // No rollback: the SET before and after the failed XADD both happened.
+    CHECK(conn.get("ck") == std::optional<std::string>("new"));
+    CHECK(conn.get("after") == std::optional<std::string>("1"));
+  }
+
+  SECTION("a command refused when queued (wrong arity): EXECABORT, nothing runs") {
+    try {
+      conn.exec_transaction({{"SET", "ck", "new"}, {"SET", "ck"}});
+      FAIL("no error");
+    } catch (const RedisTransactionError& e) {
+      INFO(e.what());
+      CHECK_FALSE(e.applied());
+      CHECK(std::string(e.what()).find("EXECABORT") != std::string::npos);
+    }
+    CHECK(conn.get("ck") == std::optional<std::string>("old"));
+  }
+
+  SECTION("a WATCHed key changed by another client: EXEC answers nil, nothing runs") {
+    RedisConnection other = RedisConnection::connect(server.endpoint(), 2s);
+    conn.watch({"ck"});
+    other.set("ck", "theirs");
+    try {
+      conn.exec_transaction({{"SET", "ck", "mine"}});
+      FAIL("no error");
+    } catch (const RedisTransactionError& e) {
+      CHECK(e.watch_aborted());
+      CHECK_FALSE(e.applied());
+    }
+    CHECK(conn.get("ck") == std::optional<std::string>("theirs"));
+  }
+
+  // The connection stays in step after each of these.
+  CHECK(conn.ping());
+  const auto replies = conn.exec_transaction({{"SET", "z", "1"}, {"GET", "z"}});
+  REQUIRE(replies.size() == 2);
+  CHECK(replies[1].text == "1");
+}
+
+TEST_CASE("checkpoint store: a commit whose outbox key has the wrong type writes nothing",
+          "[service][redis][checkpoint_store]") {
+  RedisServer server;
+  RedisConnection conn = RedisConnection::connect(server.endpoint(), 2s);
+  CheckpointStore store(conn);
+  store.commit("c1", "old", {});
+  conn.del({"hourglass:{c1}:outbox"});
+  conn.set("hourglass:{c1}:outbox", "a string");
+  try {
+    store.commit("c1", "new", {settlement("s1", 1, "k1")});
+    FAIL("no error");
+  } catch (const CheckpointStoreError& e) {
+    INFO(e.what());
+    CHECK_FALSE(e.partially_applied());
+    CHECK(std::string(e.what()).find("nothing written") != std::string::npos);
+  }
+  CHECK(store.load("c1") == std::optional<std::string>("old"));
+  CHECK(conn.get("hourglass:{c1}:outbox") == std::optional<std::string>("a string"));
+  // The connection is not left WATCHing: a later commit of another campaign works.
+  CHECK(store.commit("c2", "fine", {settlement("s1", 1, "k1")}).size() == 1);
+}
+
+TEST_CASE("persistence report", "[service][redis][checkpoint_store]") {
+  using hourglass::io::assess_persistence;
+  CHECK(assess_persistence({{"appendonly", "yes"}, {"appendfsync", "always"}, {"save", ""}}).durable);
+  const auto everysec = assess_persistence({{"appendonly", "yes"}, {"appendfsync", "everysec"}});
+  CHECK(everysec.durable);
+  CHECK(everysec.why.find("1 s") != std::string::npos);
+  CHECK_FALSE(assess_persistence({{"appendonly", "yes"}, {"appendfsync", "no"}}).durable);
+  CHECK_FALSE(assess_persistence({{"appendonly", "no"}, {"save", "3600 1"}}).durable);
+  CHECK_FALSE(assess_persistence({}).durable);
+
+  {
+    RedisServer plain;  // the fixture's default: --appendonly no --save ""
+    RedisConnection conn = RedisConnection::connect(plain.endpoint(), 2s);
+    const auto report = hourglass::io::check_persistence(conn);
+    INFO(report.why);
+    CHECK_FALSE(report.durable);
+    CHECK(report.why.find("appendonly no") != std::string::npos);
+  }
+  {
+    RedisServer aof("", {"--appendonly", "yes", "--appendfsync", "always"});
+    RedisConnection conn = RedisConnection::connect(aof.endpoint(), 2s);
+    const auto report = hourglass::io::check_persistence(conn);
+    INFO(report.why);
+    CHECK(report.durable);
+    CHECK(report.why.find("always") != std::string::npos);
+  }
+}
+
+namespace {
+
+// What the crash test's child commits for message n: a checkpoint saying n,
+// and n % 3 + 1 writes whose idempotency keys name n.
+std::vector<EntityWrite> writes_for(int n) {
+  std::vector<EntityWrite> ws;
+  for (int j = 0; j <= n % 3; ++j) ws.push_back(settlement("s", n, "m" + std::to_string(n) + "-" + std::to_string(j)));
+  return ws;
+}
+
+using CommitFn = void (*)(CheckpointStore&, RedisConnection&, const std::string&, int);
+
+void atomic_commit(CheckpointStore& store, RedisConnection&, const std::string& cid, int n) {
+  store.commit(cid, nlohmann::json{{"messages", n}}.dump(), writes_for(n));
+}
+
+// Kills a child that commits messages 1, 2, ... of `cid` at a random point,
+// then checks that the checkpoint and the outbox agree. Returns what
+// disagrees, empty when consistent.
+std::string crash_once(const RedisServer& server, const std::string& cid, CommitFn commit_fn, std::mt19937& rng) {
+  int pipefd[2];
+  REQUIRE(::pipe(pipefd) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(pipefd[0]);
+    try {
+      RedisConnection conn = RedisConnection::connect(server.endpoint(), 2s);
+      CheckpointStore store(conn);
+      for (int n = 1;; ++n) {
+        commit_fn(store, conn, cid, n);
+        const char b = 'x';
+        if (::write(pipefd[1], &b, 1) != 1) ::_exit(3);
+      }
+    } catch (...) {
+      ::_exit(2);
+    }
+  }
+  ::close(pipefd[1]);
+  const int wait_for = std::uniform_int_distribution<int>(1, 40)(rng);
+  for (int i = 0; i < wait_for; ++i) {
+    char b;
+    REQUIRE(::read(pipefd[0], &b, 1) == 1);  // the child committed message i + 1
+  }
+  ::kill(child, SIGKILL);
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  ::close(pipefd[0]);
+  REQUIRE(WIFSIGNALED(status));  // killed, not failed
+
+  RedisConnection conn = RedisConnection::connect(server.endpoint(), 2s);
+  CheckpointStore store(conn);
+  const auto text = store.load(cid);
+  if (!text) return "no checkpoint after " + std::to_string(wait_for) + " commits";
+  const int n = nlohmann::json::parse(*text).at("messages").get<int>();
+  if (n < wait_for) return "checkpoint says " + std::to_string(n) + ", fewer than the commits acknowledged";
+  std::map<int, int> per_message;  // message -> outbox entries committed with it
+  for (const OutboxEntry& e : store.outbox(cid, 100000)) {
+    if (!e.write) return "unreadable outbox entry: " + e.refusal;
+    const std::string& key = e.write->idempotency_key;  // "m<n>-<j>"
+    per_message[std::stoi(key.substr(1, key.find('-') - 1))]++;
+  }
+  for (int m = 1; m <= n; ++m) {
+    const int want = m % 3 + 1;
+    if (per_message[m] != want) {
+      return "checkpoint at message " + std::to_string(n) + " but message " + std::to_string(m) + " has " +
+             std::to_string(per_message[m]) + " outbox entries, not " + std::to_string(want);
+    }
+  }
+  if (per_message.rbegin()->first > n) {
+    return "outbox holds writes of message " + std::to_string(per_message.rbegin()->first) +
+           " beyond the checkpoint's " + std::to_string(n);
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("checkpoint store: a committer killed at a random point leaves checkpoint and outbox consistent",
+          "[service][redis][checkpoint_store][crash]") {
+  RedisServer server;
+  const unsigned seed = std::random_device{}();
+  INFO("seed " << seed);
+  std::mt19937 rng(seed);
+  for (int trial = 0; trial < 15; ++trial) {
+    const std::string cid = "crash-" + std::to_string(trial);
+    const std::string problem = crash_once(server, cid, atomic_commit, rng);
+    INFO("trial " << trial << ": " << problem);
+    CHECK(problem.empty());
+  }
+}
