@@ -32,6 +32,7 @@ void dead_letter(Self self, const Inbound& in, const caf::error& why) {
 }
 
 void process_next(Self self, const std::string& id);
+void route(Self self, Inbound in);
 
 // Anchors Hourglass chose go to the API with the campaign's writes (actors/service/anchors).
 void store_anchors(Self self, const std::string& id, std::vector<io::EntityWrite> writes) {
@@ -57,7 +58,7 @@ void record(Self self, const Inbound& in) {
 
 bool idle(Self self) {
   for (const auto& [id, e] : self->state.campaigns)
-    if (e.busy || (!e.waiting.empty() && !e.quarantined)) return false;
+    if (e.busy || e.failed || (!e.waiting.empty() && !e.quarantined)) return false;
   return true;
 }
 
@@ -104,12 +105,24 @@ std::optional<sim::WorldTime> bootstrap_clock(const Inbound& first) {
   return std::nullopt;
 }
 
+// Campaign `id`'s entry if it is still life `generation`: an answer that
+// arrives after a restart dropped that entry (a reply, an error, a fetch)
+// must neither touch the new one nor make an empty one, which would never
+// be bootstrapped and would hold every later message.
+CampaignEntry* entry_of(Self self, const std::string& id, std::uint64_t generation) {
+  auto it = self->state.campaigns.find(id);
+  return it != self->state.campaigns.end() && it->second.generation == generation ? &it->second : nullptr;
+}
+
 void bootstrap(Self self, const std::string& id, std::optional<sim::WorldTime> as_of) {
   auto& st = self->state;
+  const std::uint64_t generation = st.campaigns.at(id).generation;
   self->request(st.options.reader, caf::infinite, bootstrap_atom::value, id, st.options.rules, as_of)
       .then(
           [=](CampaignSeed& seed) {
-            auto& entry = self->state.campaigns[id];
+            CampaignEntry* current = entry_of(self, id, generation);
+            if (!current) return;  // forgotten meanwhile
+            auto& entry = *current;
             const auto& o = self->state.options;
             store_anchors(self, id, anchor_seed(seed));
             entry.clock = seed.clock;
@@ -126,9 +139,11 @@ void bootstrap(Self self, const std::string& id, std::optional<sim::WorldTime> a
             o.telemetry->campaigns(self->state.campaigns.size());
             self->request(entry.campaign, caf::infinite, load_atom::value)
                 .then([=](Handled&) {
-                  self->state.campaigns[id].ready = true;
-                  process_next(self, id);
-                }, [=](caf::error&) {});
+                  if (CampaignEntry* e = entry_of(self, id, generation)) {
+                    e->ready = true;
+                    process_next(self, id);
+                  }
+                }, [=](caf::error&) {});  // its down message restarts or quarantines it
           },
           [=](caf::error& err) {
             // The messages that waited are dead-lettered; the next message
@@ -136,7 +151,9 @@ void bootstrap(Self self, const std::string& id, std::optional<sim::WorldTime> a
             const caf::error why = make_error(hourglass_errc::bootstrap_failed, "campaign " + id +
                                               " could not be bootstrapped: " + self->system().render(err));
             spdlog::error("{}", self->system().render(why));
-            auto waiting = std::move(self->state.campaigns[id].waiting);
+            CampaignEntry* entry = entry_of(self, id, generation);
+            if (!entry) return answer_drain_waiters(self);
+            auto waiting = std::move(entry->waiting);
             forget_campaign(self, id);
             for (const auto& in : waiting) dead_letter(self, in, why);
             answer_drain_waiters(self);
@@ -160,12 +177,24 @@ void process_next(Self self, const std::string& id) {
   auto it = self->state.campaigns.find(id);
   if (it == self->state.campaigns.end()) return;
   CampaignEntry& entry = it->second;
-  if (!entry.ready || entry.busy || entry.waiting.empty()) return answer_drain_waiters(self);
+  if (!entry.ready || entry.busy || entry.failed || entry.waiting.empty()) return answer_drain_waiters(self);
   entry.busy = true;
+  const std::uint64_t generation = entry.generation;
   auto in = std::make_shared<Inbound>(std::move(entry.waiting.front()));
   entry.waiting.pop_front();
+  // Done with `in`: the campaign takes its next message.
+  auto next = [=] {
+    if (CampaignEntry* e = entry_of(self, id, generation)) {
+      e->busy = false;
+      process_next(self, id);
+    } else {
+      answer_drain_waiters(self);
+    }
+  };
   auto deliver = [=]() {
-    auto& e = self->state.campaigns[id];
+    CampaignEntry* current = entry_of(self, id, generation);
+    if (!current) return route(self, std::move(*in));  // restarted meanwhile: to the new life, in turn
+    auto& e = *current;
     store_anchors(self, id, anchor_created(in->message, e.clock));
     record(self, *in);
     const auto started = std::chrono::steady_clock::now();
@@ -176,20 +205,24 @@ void process_next(Self self, const std::string& id) {
                 dead_letter(self, *in, h.note);
               else
                 count(self, *in, h.outcome == Outcome::Applied ? "applied" : "ignored");
-              if (h.outcome == Outcome::Applied) follow_clock(self->state.campaigns[id], in->message);
+              if (CampaignEntry* e = entry_of(self, id, generation); e && h.outcome == Outcome::Applied)
+                follow_clock(*e, in->message);
               Telemetry& t = *self->state.options.telemetry;
               if (std::holds_alternative<messages::WorldTimeAdvanced>(in->message))
                 t.advance_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
               t.computed(h.firings, h.records);
-              self->state.campaigns[id].busy = false;
-              process_next(self, id);
+              next();
             },
             [=](caf::error& err) {
               dead_letter(self, *in,
                           make_error(hourglass_errc::campaign_failed,
                                      "campaign " + id + " failed: " + self->system().render(err)));
-              self->state.campaigns[id].busy = false;
-              answer_drain_waiters(self);  // its actor's down message restarts or quarantines it
+              // Its actor's down message restarts or quarantines it.
+              if (CampaignEntry* e = entry_of(self, id, generation)) {
+                e->busy = false;
+                e->failed = !e->quarantined;
+              }
+              answer_drain_waiters(self);
             });
   };
   auto* modified = std::get_if<messages::EntityModified>(&in->message);
@@ -219,8 +252,7 @@ void process_next(Self self, const std::string& id) {
             dead_letter(self, *in,
                         make_error(hourglass_errc::fetch_failed,
                                    "entity could not be fetched from the API: " + self->system().render(err)));
-            self->state.campaigns[id].busy = false;
-            process_next(self, id);
+            next();
           });
 }
 
@@ -234,6 +266,7 @@ void route(Self self, Inbound in) {
   auto& campaigns = self->state.campaigns;
   const bool known = campaigns.count(id) > 0;
   CampaignEntry& entry = campaigns[id];
+  if (!known) entry.generation = ++self->state.generations;
   if (entry.quarantined) return dead_letter(self, in, quarantined(id));
   entry.waiting.push_back(std::move(in));
   if (!known) return bootstrap(self, id, bootstrap_clock(entry.waiting.front()));
@@ -255,6 +288,7 @@ registry_actor::behavior_type registry(Self self, RegistryOptions options) {
       spdlog::error("campaign {} failed: {}", id, self->system().render(down.reason));
       if (!budget.try_spend(std::chrono::steady_clock::now())) {
         entry.quarantined = true;
+        entry.failed = false;
         spdlog::error("campaign {} quarantined after {} failures", id, o.restart_limit + 1);
         // What waited behind the failed message is refused like what comes later.
         auto waiting = std::move(entry.waiting);

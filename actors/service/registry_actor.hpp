@@ -46,8 +46,15 @@ struct CampaignEntry {
   bool ready = false;
   bool busy = false;
   bool quarantined = false;
+  // Its actor failed a message: until its down message (which follows the
+  // failed reply) restarts or quarantines it, it takes nothing, and the
+  // registry is not idle.
+  bool failed = false;
   std::deque<Inbound> waiting;
   sim::WorldTime clock = 0;  // the campaign's clock as its messages leave it (anchors a CREATE)
+  // Which life of the campaign this entry is: a restart drops the entry and
+  // makes a new one, and answers meant for the old one must not touch it.
+  std::uint64_t generation = 0;
 };
 
 struct RegistryStatus {
@@ -63,6 +70,7 @@ struct RegistryState {
   // campaign that keeps failing is restarted for ever, never quarantined.
   std::map<std::string, RestartBudget> restarts;
   std::map<std::string, CampaignEntry> campaigns;
+  std::uint64_t generations = 0;  // the last CampaignEntry::generation given
   // Which campaign holds each entity Hourglass knows (from the bootstraps
   // and the CREATE/DELETE messages): the campaign API's entity.modified
   // names only the entity.
