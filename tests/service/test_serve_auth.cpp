@@ -14,6 +14,7 @@
 #include "runtime/serve_app.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
+#include "tests/service/support/serve_test_config.hpp"
 
 namespace {
 
@@ -42,16 +43,11 @@ struct LoginService {
     api.add_kingdom("c1", "k1");
     api.add_settlement("k1", {{"id", "s1"}, {"name", "Oakridge"}, {"level", 1}, {"createdAt", iso(kT0)},
                               {"variables", {{"population", 100}, {"resources", {{"food", 0}, {"gold", 0}}}}}});
-    hourglass::service::ServiceConfig c;
-    c.redis_url = redis.url();
-    c.api_url = api.url();
+    hourglass::service::ServiceConfig c = hourglass::service::testing::serve_test_config(redis, api);
+    c.api_token.clear();  // logs in instead
     c.api_auth = "login";
     c.api_email = api.options().email;
     c.api_password = api.options().password;
-    c.port = hourglass::service::testing::RedisServer::free_port();
-    c.log_level = "off";
-    c.log_format = "text";
-    c.gateway_timeout = 2000ms;
     status_port = c.port;
     app = std::make_unique<ServeApp>(c);
     app->start();

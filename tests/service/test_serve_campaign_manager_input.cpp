@@ -19,6 +19,7 @@
 #include "runtime/serve_app.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
+#include "tests/service/support/serve_test_config.hpp"
 
 namespace {
 
@@ -86,14 +87,7 @@ struct Service {
                                       hourglass::sim::WorldTime now) {
       publish("socket.io#/#campaign:" + campaign + "#", world_time_changed_packet(campaign, *previous, now));
     });
-    hourglass::service::ServiceConfig c;
-    c.redis_url = redis.url();
-    c.api_url = api.url();
-    c.api_token = "secret-token";
-    c.port = hourglass::service::testing::RedisServer::free_port();
-    c.log_level = "off";
-    c.log_format = "text";
-    c.gateway_timeout = 2000ms;
+    hourglass::service::ServiceConfig c = hourglass::service::testing::serve_test_config(redis, api);
     c.input = std::move(input);
     app = std::make_unique<ServeApp>(c);
     app->start();

@@ -27,6 +27,7 @@
 #include "io/redis_connection.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
+#include "tests/service/support/serve_test_config.hpp"
 
 namespace {
 
@@ -65,14 +66,7 @@ struct Service {
     spdlog::set_level(std::getenv("HG_TEST_LOG") ? spdlog::level::debug : spdlog::level::off);
     api.start();
     seed(api);
-    hourglass::service::ServiceConfig c;
-    c.redis_url = redis.url();
-    c.api_url = api.url();
-    c.api_token = "secret-token";
-    c.port = hourglass::service::testing::RedisServer::free_port();
-    c.log_level = "off";
-    c.log_format = "text";
-    c.gateway_timeout = 2000ms;
+    hourglass::service::ServiceConfig c = hourglass::service::testing::serve_test_config(redis, api);
     c.drain_timeout = std::chrono::seconds(10);
     c.fault_inject = fault_inject;
     c.rules_file = rules_file;

@@ -39,6 +39,7 @@
 #include "runtime/serve_app.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
+#include "tests/service/support/serve_test_config.hpp"
 
 namespace {
 
@@ -232,13 +233,7 @@ TEST_CASE("hourglass serve advances a campaign on a real Socket.IO server's worl
   api.add_kingdom("c1", "k1");
   api.add_settlement("k1", {{"id", "s1"}, {"name", "Oakridge"}, {"level", 1},
                             {"variables", {{"population", 100}, {"resources", {{"food", 0}, {"gold", 0}}}}}});
-  hourglass::service::ServiceConfig c;
-  c.redis_url = redis.url();
-  c.api_url = api.url();
-  c.api_token = "secret-token";
-  c.port = hourglass::service::testing::RedisServer::free_port();
-  c.log_level = "off";
-  c.log_format = "text";
+  hourglass::service::ServiceConfig c = hourglass::service::testing::serve_test_config(redis, api);
   c.input = "campaign-manager";  // nothing but the API's own traffic
   hourglass::runtime::ServeApp app(c);
   app.start();
