@@ -12,6 +12,8 @@ const char* to_string(hourglass_errc code) {
     case hourglass_errc::entity_not_found: return "entity_not_found";
     case hourglass_errc::fetch_failed: return "fetch_failed";
     case hourglass_errc::quarantined: return "quarantined";
+    case hourglass_errc::store_failed: return "store_failed";
+    case hourglass_errc::bad_checkpoint: return "bad_checkpoint";
   }
   return "unknown_hourglass_error";
 }

@@ -22,6 +22,8 @@ enum class hourglass_errc : std::uint8_t {
   entity_not_found,     // the API does not know the entity, or the campaign has no world time
   fetch_failed,         // an entity a message names could not be read from the API
   quarantined,          // the campaign failed too often; its messages are refused
+  store_failed,         // Redis did not take or give a checkpoint or outbox (down, refused)
+  bad_checkpoint,       // a campaign's checkpoint cannot be read (corrupt, a newer version)
 };
 
 // The category atom of these errors.

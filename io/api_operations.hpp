@@ -148,9 +148,24 @@ inline constexpr Operation kExecuteEffect{
 })",
     true};
 
-inline constexpr std::array<const Operation*, 12> kAll{
+// An effect's executions (the API keeps one per executeEffect call): after a
+// crash between the call and its acknowledgement, whether it ran.
+inline constexpr Operation kGetEffectExecutions{
+    "GetEffectExecutions", "getEffect",
+    R"(query GetEffectExecutions($id: ID!) {
+  getEffect(id: $id) {
+    id
+    executions {
+      id
+      executedAt
+    }
+  }
+})",
+    false};
+
+inline constexpr std::array<const Operation*, 13> kAll{
     &kGetCurrentWorldTime, &kKingdomsByCampaign, &kSettlementsByKingdom, &kGetSettlement,
-    &kStructuresBySettlement, &kGetStructure, &kEventsByCampaign, &kBranches, &kUpdateSettlement,
-    &kUpdateStructure, &kExpireEvent, &kExecuteEffect};
+    &kStructuresBySettlement, &kGetStructure, &kEventsByCampaign, &kBranches, &kGetEffectExecutions,
+    &kUpdateSettlement, &kUpdateStructure, &kExpireEvent, &kExecuteEffect};
 
 }  // namespace hourglass::io::api_ops

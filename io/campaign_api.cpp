@@ -268,6 +268,12 @@ ApiResult<std::vector<ApiEvent>> CampaignApi::events_by_campaign(const std::stri
                                             messages::read_api_events);
 }
 
+ApiResult<std::size_t> CampaignApi::effect_executions(const std::string& effect_id) {
+  const auto& op = ops::kGetEffectExecutions;
+  return parse_found<std::size_t>(op, call(op, {{"id", effect_id}}, nullptr), messages::read_effect_executions,
+                                  "effect " + effect_id);
+}
+
 ApiResult<std::vector<ApiBranch>> CampaignApi::branches(const std::string& campaign_id) {
   const auto& op = ops::kBranches;
   return parse_reply<std::vector<ApiBranch>>(op, call(op, {{"campaignId", campaign_id}}, nullptr),

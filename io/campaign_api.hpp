@@ -143,6 +143,9 @@ class CampaignApi {
   // The campaign's branches (the API requires each update's branchId to be
   // one of the entity's campaign's).
   ApiResult<std::vector<ApiBranch>> branches(const std::string& campaign_id);
+  // How many times the effect was executed (getEffect { executions }); an
+  // unknown id is a GraphQL error, as for get_settlement.
+  ApiResult<std::size_t> effect_executions(const std::string& effect_id);
 
   // Writes; each sends `idempotency_key` (must not be empty) as the
   // Idempotency-Key header.

@@ -160,9 +160,15 @@ std::size_t CheckpointStore::outbox_length(const std::string& campaign_id) {
   return redis_.xlen(outbox_key(campaign_id));
 }
 
-void CheckpointStore::mark_in_flight(const std::string& campaign_id, const std::string& entry_id) {
+void CheckpointStore::mark_in_flight(const std::string& campaign_id, const std::string& entry_id,
+                                     const std::string& mark) {
   require_id(campaign_id);
-  redis_.hset(inflight_key(campaign_id), entry_id, "1");
+  redis_.hset(inflight_key(campaign_id), entry_id, mark);
+}
+
+std::optional<std::string> CheckpointStore::in_flight_mark(const std::string& campaign_id, const std::string& entry_id) {
+  require_id(campaign_id);
+  return redis_.hget(inflight_key(campaign_id), entry_id);
 }
 
 std::vector<std::string> CheckpointStore::in_flight(const std::string& campaign_id) {

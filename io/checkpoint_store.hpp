@@ -1,8 +1,8 @@
 // One campaign's durable state in Redis: its checkpoint and its outbox (the
 // API writes its messages produced and the gateway has not yet done),
 // committed together in one MULTI/EXEC transaction before anything is sent.
-// The foundation piece: nothing in actors/ or runtime/ uses it yet
-// (docs/operations.md, "Durable state in Redis (foundation)").
+// Used by the registry (commit), the gateway (outbox, done, in-flight marks)
+// and the start-up recovery; docs/operations.md, "Durable state".
 //
 // Keys (all of a campaign's share the hash tag {<campaignId>}, so they live
 // in one slot and the transaction runs on Redis Cluster too):
@@ -11,7 +11,7 @@
 //   hourglass:{<cid>}:outbox      stream: one entry per API write, field
 //                                 `write` = io::write_to_json(cid, write)
 //   hourglass:{<cid>}:inflight    hash: field = outbox entry id whose call
-//                                 has started (mark_in_flight), value = "1"
+//                                 has started (mark_in_flight), value = its mark
 //   hourglass:campaigns           set: the campaign ids ever committed and
 //                                 not forgotten
 // The index set is in another slot than the campaign's keys, so it cannot be
@@ -108,8 +108,12 @@ class CheckpointStore {
   // The oldest `count` outbox entries, oldest first.
   std::vector<OutboxEntry> outbox(const std::string& campaign_id, std::size_t count);
   std::size_t outbox_length(const std::string& campaign_id);
-  // Marks an entry's call as started, before the call.
-  void mark_in_flight(const std::string& campaign_id, const std::string& entry_id);
+  // Marks an entry's call as started, before the call, with what the caller
+  // needs to decide afterwards whether it ran (an effect: how many
+  // executions it had before the call).
+  void mark_in_flight(const std::string& campaign_id, const std::string& entry_id, const std::string& mark = "1");
+  // The mark of an entry whose call started and was not done; nullopt when none.
+  std::optional<std::string> in_flight_mark(const std::string& campaign_id, const std::string& entry_id);
   // The entries marked in flight and not done, in stream (id) order.
   std::vector<std::string> in_flight(const std::string& campaign_id);
   // Removes the entries from the outbox and their in-flight marks, in one

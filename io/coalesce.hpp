@@ -49,10 +49,14 @@ struct EntityWrite {
   nlohmann::json changes = nlohmann::json::object();
   std::string idempotency_key;  // of the last record coalesced (see above)
   sim::WorldTime world_time = 0;  // of the last record coalesced
+  // Its place in its campaign's write sequence, numbered when it is
+  // committed to the outbox (1, 2, ...); 0: not numbered (no durable state),
+  // then no exactly-once marker is written or checked (messages::write_marker_json).
+  std::uint64_t seq = 0;
 
   bool operator==(const EntityWrite& o) const {
     return kind == o.kind && entity_id == o.entity_id && changes == o.changes &&
-           idempotency_key == o.idempotency_key && world_time == o.world_time;
+           idempotency_key == o.idempotency_key && world_time == o.world_time && seq == o.seq;
   }
 };
 
@@ -88,6 +92,10 @@ void attach_carries(std::vector<EntityWrite>& writes, const std::string& campaig
 // Records of one campaign, in order (a CoalesceError naming the record's
 // 1-based position for one of another campaign).
 std::vector<EntityWrite> coalesce(const std::vector<sim::OwnedRecord>& records);
+// Everything one message of a campaign makes the API do: its records
+// coalesced, then the carries it changed attached (at `carry_time`).
+std::vector<EntityWrite> message_writes(const std::string& campaign_id, const std::vector<sim::OwnedRecord>& records,
+                                        const std::map<std::string, double>& carries, sim::WorldTime carry_time);
 // The same over a JSON-lines text, each line read by messages/record_reader;
 // blank lines are skipped (but counted). Throws CoalesceError naming the
 // line of the first bad record. For records that come as text (the service

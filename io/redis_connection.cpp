@@ -259,6 +259,14 @@ std::optional<std::string> RedisConnection::get(std::string_view key) {
   return reply_string(r);
 }
 
+std::optional<std::string> RedisConnection::hget(std::string_view key, std::string_view field) {
+  const Reply reply = command({"HGET", key, field});
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  if (r->type == REDIS_REPLY_NIL) return std::nullopt;
+  if (r->type != REDIS_REPLY_STRING) fail("HGET", std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  return reply_string(r);
+}
+
 void RedisConnection::set(std::string_view key, std::string_view value) { command({"SET", key, value}); }
 
 std::size_t RedisConnection::del(const std::vector<std::string>& keys) {

@@ -136,6 +136,8 @@ class RedisConnection {
   // fields were removed (no fields: 0, no round trip).
   void hset(std::string_view key, std::string_view field, std::string_view value);
   std::vector<std::string> hkeys(std::string_view key);
+  // HGET; nullopt for a missing key or field.
+  std::optional<std::string> hget(std::string_view key, std::string_view field);
   std::size_t hdel(std::string_view key, const std::vector<std::string>& fields);
   // CONFIG GET parameter (a glob pattern): the (name, value) pairs.
   std::vector<std::pair<std::string, std::string>> config_get(std::string_view parameter);

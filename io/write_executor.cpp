@@ -31,17 +31,37 @@ Update update_of(const EntityWrite& w, const Row& row, const std::string& branch
   u.branch_id = branch_id;
   u.level = messages::changed_level(w.changes);
   u.variables = messages::merged_variables(row.variables, w.changes);
+  if (w.seq > 0)
+    (*u.variables)[messages::kWriteMarkerVariable] = messages::write_marker_json(w.idempotency_key, w.world_time, w.seq);
   u.expected_version = row.version;
   u.world_time = w.world_time;
   return u;
 }
 
+// The entity already carries this write's marker, or a later one's: the
+// write was applied before (its `done` lost in a crash), and applying it
+// again would count twice, or put older values over newer ones.
+template <class Row>
+bool applied_before(const EntityWrite& w, const Row& row) {
+  if (w.seq == 0) return false;
+  const std::optional<std::uint64_t> seq = messages::write_marker_seq(row.variables);
+  return seq && *seq >= w.seq;
+}
+
+WriteOutcome already_applied() {
+  WriteOutcome o = succeeded();
+  o.kind = ApiError::Kind::AlreadyApplied;
+  o.message = "already applied (the entity carries its marker)";
+  return o;
+}
+
 // Read, merge, update; again on a conflict.
 template <class Read, class Update>
-WriteOutcome locked_update(int attempts, Read read, Update update) {
+WriteOutcome locked_update(const EntityWrite& w, int attempts, Read read, Update update) {
   for (int i = 0; i < attempts; ++i) {
     auto current = read();
     if (!current.ok()) return failed(current.error);
+    if (applied_before(w, *current.value)) return already_applied();
     auto written = update(*current.value);
     if (written.ok()) return succeeded();
     if (written.error.kind != ApiError::Kind::OptimisticLock) return failed(written.error);
@@ -59,13 +79,13 @@ WriteOutcome execute_write(CampaignApi& api, const EntityWrite& w, const std::st
   switch (w.kind) {
     case EntityWrite::Kind::Settlement:
       return locked_update(
-          lock_attempts, [&] { return api.get_settlement(w.entity_id); },
+          w, lock_attempts, [&] { return api.get_settlement(w.entity_id); },
           [&](const ApiSettlement& s) {
             return api.update_settlement(w.entity_id, update_of<SettlementUpdate>(w, s, branch_id), w.idempotency_key);
           });
     case EntityWrite::Kind::Structure:
       return locked_update(
-          lock_attempts, [&] { return api.get_structure(w.entity_id); },
+          w, lock_attempts, [&] { return api.get_structure(w.entity_id); },
           [&](const ApiStructure& s) {
             return api.update_structure(w.entity_id, update_of<StructureUpdate>(w, s, branch_id), w.idempotency_key);
           });
@@ -100,7 +120,8 @@ nlohmann::json write_to_json(const std::string& campaign_id, const EntityWrite& 
           {"entityId", w.entity_id},
           {"changes", w.changes},
           {"idempotencyKey", w.idempotency_key},
-          {"worldTime", sim::format_world_time(w.world_time)}};
+          {"worldTime", sim::format_world_time(w.world_time)},
+          {"seq", w.seq}};
 }
 
 EntityWrite write_from_entry(const messages::DeadLetterWrite& entry) {
@@ -112,6 +133,7 @@ EntityWrite write_from_entry(const messages::DeadLetterWrite& entry) {
   w.changes = entry.changes;
   w.idempotency_key = entry.idempotency_key;
   w.world_time = entry.world_time;
+  w.seq = entry.seq;
   return w;
 }
 

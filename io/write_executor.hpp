@@ -19,6 +19,9 @@ struct WriteOutcome {
   bool done = false;       // applied now, or earlier (AlreadyApplied)
   bool retryable = false;  // a failure worth another try (API down, timeout, 5xx, lost races)
   bool unavailable = false;  // the API could not be reached or said so (transport, timeout, 502-504)
+  // Whether it ran cannot be told (an effect called before a crash): never
+  // sent again, dead-lettered at once (io/outbox_delivery).
+  bool in_doubt = false;
   ApiError::Kind kind = ApiError::Kind::None;
   std::string message;
 };

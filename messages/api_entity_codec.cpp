@@ -24,6 +24,7 @@ void split_variables(const json& api_variables, std::initializer_list<EngineKey>
     }
     if (!value.is_null()) entity[k.key] = std::move(value);
   }
+  vars.erase(kWriteMarkerVariable);  // Hourglass's own bookkeeping, not the entity's
   entity["variables"] = std::move(vars);
 }
 
@@ -83,6 +84,21 @@ std::optional<int> changed_level(const json& engine_changes) {
   const std::optional<std::int64_t> n = level ? whole_number(*level) : std::nullopt;
   if (!n || *n < INT_MIN || *n > INT_MAX) return std::nullopt;
   return static_cast<int>(*n);
+}
+
+json write_marker_json(const std::string& idempotency_key, sim::WorldTime as_of, std::uint64_t seq) {
+  return {{"key", idempotency_key}, {"asOf", sim::format_world_time(as_of)}, {"seq", seq}};
+}
+
+std::optional<std::uint64_t> write_marker_seq(const json& api_variables) {
+  if (!api_variables.is_object()) return std::nullopt;
+  const json* marker = member(api_variables, kWriteMarkerVariable);
+  if (!marker || !marker->is_object()) return std::nullopt;
+  const json* seq = member(*marker, "seq");
+  if (!seq) return std::nullopt;
+  const auto n = whole_number(*seq);
+  if (!n || *n < 0) return std::nullopt;
+  return static_cast<std::uint64_t>(*n);
 }
 
 }  // namespace hourglass::messages

@@ -45,4 +45,17 @@ json merged_variables(const json& api_variables, const json& engine_changes);
 // The API entity's own `level` among the engine's changes, when they set one.
 std::optional<int> changed_level(const json& engine_changes);
 
+// Exactly once against an API without idempotency: every settlement or
+// structure update Hourglass makes also stores, in the entity's variables,
+//   "hourglass": {"key": <idempotency key>, "asOf": <ISO world time>, "seq": N}
+// where N is the write's place in its campaign's sequence (numbered at the
+// durable commit, never reused). A write whose entity already carries its
+// seq or a later one was applied before (a crash came between the API's
+// answer and the outbox's `done`), and is not applied again.
+inline constexpr const char* kWriteMarkerVariable = "hourglass";
+json write_marker_json(const std::string& idempotency_key, sim::WorldTime as_of, std::uint64_t seq);
+// The seq an entity's variables carry; nullopt when they carry no marker, or
+// one that is not Hourglass's (edited by hand: treated as none).
+std::optional<std::uint64_t> write_marker_seq(const json& api_variables);
+
 }  // namespace hourglass::messages

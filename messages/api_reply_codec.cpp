@@ -226,4 +226,17 @@ EffectExecution read_effect_execution(const json& v, const std::string& path) {
   return x;
 }
 
+std::optional<std::size_t> read_effect_executions(const json& v, const std::string& path) {
+  if (v.is_null()) return std::nullopt;
+  expect_object(v, path);
+  read_id(v, "id", path);
+  const json& list = require_present(v, "executions", path);
+  if (list.is_null()) return 0;  // nullable in the schema: none yet
+  const std::string at = child_path(path, "executions");
+  return read_list<std::string>(list, at, [](const json& x, const std::string& item, auto& out) {
+           expect_object(x, item);
+           out.push_back(read_id(x, "id", item));
+         }).size();
+}
+
 }  // namespace hourglass::messages

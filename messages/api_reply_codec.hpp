@@ -57,5 +57,8 @@ std::vector<ApiBranch> read_api_branches(const json& v, const std::string& path)
 WriteAck read_write_ack(const json& v, const std::string& path);
 ExpiredEvent read_expired_event(const json& v, const std::string& path);
 EffectExecution read_effect_execution(const json& v, const std::string& path);
+// getEffect { id executions { id executedAt } }: how many times the effect
+// was executed; nullopt when no effect has that id (null).
+std::optional<std::size_t> read_effect_executions(const json& v, const std::string& path);
 
 }  // namespace hourglass::messages

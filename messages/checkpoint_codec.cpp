@@ -30,10 +30,13 @@ void read_list(const json& campaign, std::string_view key, const std::string& pa
 
 CheckpointInput read_input(const json& v, const std::string& path) {
   expect_object(v, path);
-  reject_unknown_keys(v, path, {"messages", "streamId"});
+  reject_unknown_keys(v, path, {"messages", "streamId", "writes"});
   CheckpointInput in;
   in.messages = static_cast<std::uint64_t>(read_int(require_member(v, "messages", path), child_path(path, "messages"), 0));
   if (const json* id = member(v, "streamId")) in.stream_id = read_string(*id, child_path(path, "streamId"), true);
+  // Absent in checkpoints written before writes were numbered: none numbered yet.
+  if (const json* w = member(v, "writes"))
+    in.writes = static_cast<std::uint64_t>(read_int(*w, child_path(path, "writes"), 0));
   return in;
 }
 
@@ -45,7 +48,7 @@ json checkpoint_json(const sim::CampaignSnapshot& state, const CheckpointInput& 
   for (const auto& s : state.structures) structures.push_back(structure_checkpoint_json(s));
   for (const auto& e : state.events) events.push_back(event_json(e));
   for (const auto& e : state.effects) effects.push_back(effect_json(e));
-  json in = {{"messages", input.messages}};
+  json in = {{"messages", input.messages}, {"writes", input.writes}};
   if (!input.stream_id.empty()) in["streamId"] = input.stream_id;
   return {{"format", kFormat},
           {"version", kCheckpointVersion},

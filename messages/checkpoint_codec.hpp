@@ -8,7 +8,7 @@
 // The layout is a scenario campaign (SPEC §6), so a checkpoint reads like the
 // files designers know, wrapped with a format name and a version:
 //   {"format": "hourglass-checkpoint", "version": 1,
-//    "input": {"messages": 42, "streamId": "1700000000000-0"},
+//    "input": {"messages": 42, "streamId": "1700000000000-0", "writes": 97},
 //    "campaign": {"id", "currentWorldTime", "settlements", "structures",
 //                 "events", "deferredEffects"}}
 // Settlements, and structures whose periodic timers run, also carry
@@ -35,11 +35,15 @@ inline constexpr int kCheckpointVersion = 1;
 
 // Which input the checkpoint has applied: messages handled since the
 // campaign was first seen, and the last Redis Stream entry id (empty when
-// the input is pub/sub).
+// the input is pub/sub); and how many API writes its messages produced.
 struct CheckpointInput {
   std::uint64_t messages = 0;
   std::string stream_id;
-  bool operator==(const CheckpointInput& o) const { return messages == o.messages && stream_id == o.stream_id; }
+  // The last number given to one of the campaign's API writes (io::EntityWrite::seq).
+  std::uint64_t writes = 0;
+  bool operator==(const CheckpointInput& o) const {
+    return messages == o.messages && stream_id == o.stream_id && writes == o.writes;
+  }
 };
 
 struct Checkpoint {

@@ -25,6 +25,11 @@ DeadLetterWrite read_dead_letter_write(std::string_view text) {
   w.idempotency_key = read_text(j, "idempotencyKey");
   w.world_time = read_time(require_member(j, "worldTime", "$"), "$.worldTime");
   w.campaign_id = read_text(j, "campaignId");
+  if (const json* seq = member(j, "seq")) {
+    const auto n = whole_number(*seq);
+    if (!n || *n < 0) throw InputError("$.seq", "must be a whole number >= 0");
+    w.seq = static_cast<std::uint64_t>(*n);
+  }
   return w;
 }
 

@@ -19,6 +19,7 @@ struct DeadLetterWrite {
   json changes = json::object();
   std::string idempotency_key;
   sim::WorldTime world_time = 0;
+  std::uint64_t seq = 0;       // its outbox sequence number; 0 when the entry has none
   std::string reason;          // the last failure; empty when the entry has none
   std::optional<int> attempts;  // API calls made so far; nullopt when the entry does not say (or not whole)
 };

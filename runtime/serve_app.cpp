@@ -14,6 +14,7 @@
 #include "actors/service/flight_recorder.hpp"
 #include "actors/service/gateway_actor.hpp"
 #include "actors/service/registry_actor.hpp"
+#include "actors/service/store_actor.hpp"
 #include "messages/api_input.hpp"
 #include "messages/rules_codec.hpp"
 #include "runtime/service/branch_config.hpp"
@@ -50,6 +51,10 @@ struct ServeApp::Impl {
   actors::bridge_actor bridge;
   actors::gateway_actor gateway;
   actors::registry_actor registry;
+  actors::store_actor store;
+  // Set at shutdown: the store stops waiting for a Redis that is gone.
+  std::shared_ptr<std::atomic<bool>> stopping = std::make_shared<std::atomic<bool>>(false);
+  std::vector<std::string> resumed;  // campaigns with a checkpoint at start
   std::unique_ptr<io::RedisSubscriber> subscriber;
   std::unique_ptr<service::StatusServer> status;
   std::mutex mutex;
@@ -57,6 +62,43 @@ struct ServeApp::Impl {
   bool stop_requested = false;
   std::condition_variable subscribed_cv;
   int subscriptions = 0;
+
+  // Redis must be able to keep its promise: said at start, and in /health.
+  void check_persistence() {
+    caf::scoped_actor self{*system};
+    io::PersistenceReport report{false, "Redis did not answer"};
+    self->request(store, std::chrono::seconds(10), actors::persistence_atom::value)
+        .receive([&](io::PersistenceReport& r) { report = std::move(r); }, [](caf::error&) {});
+    health.set_persistence(report.durable, report.why);
+    if (report.durable)
+      spdlog::info("redis persistence: {}", report.why);
+    else
+      spdlog::warn("redis persistence: checkpoints can be lost on a Redis restart: {} (docs/operations.md, Durable state)",
+                   report.why);
+  }
+
+  // What was committed and not yet done before the last stop goes out first:
+  // every campaign's outbox, oldest first, before any new message is taken.
+  void recover_outboxes() {
+    caf::scoped_actor self{*system};
+    const auto bound = std::chrono::seconds(60);
+    self->request(store, bound, actors::campaign_index_atom::value)
+        .receive([&](std::vector<std::string>& ids) { resumed = std::move(ids); },
+                 [&](caf::error& err) { spdlog::error("recovery: cannot read the campaign index: {}", system->render(err)); });
+    std::size_t entries = 0;
+    for (const std::string& id : resumed) {
+      self->request(store, bound, actors::outbox_atom::value, id)
+          .receive(
+              [&](std::vector<io::OutboxEntry>& outbox) {
+                entries += outbox.size();
+                if (!outbox.empty()) self->send(gateway, actors::outbox_atom::value, id, std::move(outbox));
+              },
+              [&](caf::error& err) { spdlog::error("recovery: outbox of {} not read: {}", id, system->render(err)); });
+    }
+    if (!resumed.empty())
+      spdlog::info("recovery: {} campaign(s) have checkpoints; {} committed write(s) were not done and go out now",
+                   resumed.size(), entries);
+  }
 
   nlohmann::json health_report() {
     caf::scoped_actor self{*system};
@@ -151,16 +193,19 @@ void ServeApp::start() {
     s.health.set_api_refusal(io::to_string(e.kind), e.message);
   };
   s.reader = s.system->spawn<caf::detached>(actors::api_reader, api);
+  s.store = s.system->spawn<caf::detached>(actors::store, s.redis, &s.telemetry,
+                                           std::shared_ptr<const std::atomic<bool>>(s.stopping));
   s.bridge = s.system->spawn<caf::detached>(actors::bridge, actors::BridgeOptions{s.redis, s.rules, {}, &s.telemetry});
   actors::GatewayOptions gateway;
   gateway.api = api;
+  gateway.redis = s.redis;
   gateway.campaign_branches = service::campaign_branches(c);
   gateway.concurrency = c.gateway_concurrency;
   gateway.retries = c.gateway_retries;
   gateway.dead_letters = s.bridge;
   gateway.telemetry = &s.telemetry;
   s.gateway = s.system->spawn(actors::gateway, gateway);
-  actors::RegistryOptions registry{s.rules, s.reader, s.gateway, s.bridge, &s.telemetry,
+  actors::RegistryOptions registry{s.rules, s.reader, s.gateway, s.bridge, s.store, &s.telemetry,
                                    c.restart_limit, c.restart_window};
   if (s.record_file) {
     registry.recorder = s.system->spawn<caf::detached>(actors::flight_recorder, s.record_file);
@@ -175,6 +220,9 @@ void ServeApp::start() {
 
   s.status = std::make_unique<service::StatusServer>(c.bind, c.port, [&s] { return s.health_report(); }, s.metrics);
   s.status->start();
+
+  s.check_persistence();
+  s.recover_outboxes();
 
   io::RedisSubscriberOptions sub;
   sub.endpoint = s.redis;
@@ -201,7 +249,14 @@ void ServeApp::start() {
       s.subscribed_cv.notify_all();
     }
     spdlog::info("redis: subscribed{}", reconnected ? " again; resyncing every campaign" : "");
-    if (reconnected) caf::anon_send(registry_actor, actors::resync_atom::value);
+    if (reconnected) {
+      caf::anon_send(registry_actor, actors::resync_atom::value);
+    } else if (!s.resumed.empty()) {
+      // Started from their checkpoints, they catch up on the world time that
+      // passed while Hourglass was down.
+      spdlog::info("resuming {} campaign(s) from their checkpoints", s.resumed.size());
+      caf::anon_send(registry_actor, actors::resync_atom::value, s.resumed);
+    }
   };
   cb.on_disconnected = [&s](std::string why) {
     s.health.set_redis_connected(false);
@@ -240,10 +295,10 @@ int ServeApp::wait() {
   self->request(s.gateway, deadline, actors::gateway_drain_atom::value)
       .receive([](bool) { spdlog::info("gateway drained"); },
                [&](caf::error&) {
-                 spdlog::error("gateway backlog not drained after {} s: dead-lettering the rest", deadline.count());
+                 spdlog::error("gateway backlog not drained after {} s: the rest stays in the outboxes", deadline.count());
                  code = 1;
                });
-  if (code != 0) {  // nothing is lost: what waits goes to hourglass:gateway:deadletter
+  if (code != 0) {  // nothing is lost: what waits stays in the outboxes for the next start
     self->request(s.gateway, std::chrono::seconds(5), actors::gateway_abandon_atom::value)
         .receive([](std::size_t) {}, [](caf::error&) {});
     self->request(s.gateway, s.config.gateway_timeout * 2, actors::gateway_drain_atom::value)
@@ -251,7 +306,9 @@ int ServeApp::wait() {
   }
   self->request(s.bridge, deadline, actors::flush_dead_letters_atom::value).receive([](std::size_t) {}, [](caf::error&) {});
   s.status->stop();
+  s.stopping->store(true);
   self->send_exit(s.registry, caf::exit_reason::user_shutdown);
+  self->send_exit(s.store, caf::exit_reason::user_shutdown);
   self->send_exit(s.gateway, caf::exit_reason::user_shutdown);
   self->send_exit(s.bridge, caf::exit_reason::user_shutdown);
   self->send_exit(s.reader, caf::exit_reason::user_shutdown);

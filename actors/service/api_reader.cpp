@@ -63,7 +63,12 @@ FetchedEntity fetch_entity(io::CampaignApi& api, messages::EntityKind kind, cons
 }  // namespace
 
 CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& id, const sim::Rules& rules,
-                                std::optional<sim::WorldTime> as_of) {
+                                std::optional<sim::WorldTime> as_of, std::uint64_t* last_write) {
+  auto note_marker = [&](const nlohmann::json& variables) {
+    if (!last_write) return;
+    if (const auto seq = messages::write_marker_seq(variables)) *last_write = std::max(*last_write, *seq);
+  };
+  if (last_write) *last_write = 0;
   CampaignSeed seed;
   seed.id = id;
   auto clock = value_or_throw(api.get_current_world_time(id), "getCurrentWorldTime(" + id + ")");
@@ -75,9 +80,11 @@ CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& id, con
   for (const std::string& kingdom : value_or_throw(api.kingdoms_by_campaign(id), "kingdomsByCampaign(" + id + ")")) {
     for (const auto& s : value_or_throw(api.settlements_by_kingdom(kingdom), "settlementsByKingdom(" + kingdom + ")")) {
       const std::string where = "api:settlement(" + s.id + ")";
+      note_marker(s.variables);
       seed.settlements.push_back(messages::read_settlement(messages::settlement_entity_json(s), where, rules, true));
       for (const auto& st : value_or_throw(api.structures_by_settlement(s.id), "structuresBySettlement(" + s.id + ")")) {
         const std::string at = "api:structure(" + st.id + ")";
+        note_marker(st.variables);
         seed.structures.push_back(messages::read_structure(messages::structure_entity_json(st), at, rules, true));
       }
     }
@@ -91,9 +98,11 @@ api_reader_actor::behavior_type api_reader(api_reader_actor::pointer self, io::C
   auto api = std::make_shared<io::CampaignApi>(config);
   return {
       [=](bootstrap_atom, const std::string& id, const sim::RulesPtr& rules,
-          std::optional<sim::WorldTime> as_of) -> caf::result<CampaignSeed> {
+          std::optional<sim::WorldTime> as_of) -> caf::result<ApiBootstrap> {
         try {
-          return read_campaign_seed(*api, id, *rules, as_of);
+          ApiBootstrap out;
+          out.seed = read_campaign_seed(*api, id, *rules, as_of, &out.last_write);
+          return out;
         } catch (const std::exception& e) {
           return error_of(e);
         }

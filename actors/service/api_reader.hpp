@@ -24,10 +24,19 @@ struct ApiReadError : std::runtime_error {
   hourglass_errc code;
 };
 
+// A campaign read from the API (it has no checkpoint). `last_write`: the
+// highest write marker its entities carry — the numbering of its writes goes
+// on from there, or a campaign whose checkpoint was lost would number its
+// writes anew and find them all "applied before".
+struct ApiBootstrap {
+  CampaignSeed seed;
+  std::uint64_t last_write = 0;
+};
+
 using api_reader_actor = caf::typed_actor<
     // (campaign id, rules, as of) -> the campaign's state, validated, its
     // clock at `as of` when given (see read_campaign_seed)
-    caf::replies_to<bootstrap_atom, std::string, sim::RulesPtr, std::optional<sim::WorldTime>>::with<CampaignSeed>,
+    caf::replies_to<bootstrap_atom, std::string, sim::RulesPtr, std::optional<sim::WorldTime>>::with<ApiBootstrap>,
     // campaign id -> its current world time
     caf::replies_to<world_time_atom, std::string>::with<sim::WorldTime>,
     // (kind, entity id, campaign id, rules) -> the entity
@@ -42,10 +51,14 @@ api_reader_actor::behavior_type api_reader(api_reader_actor::pointer self, io::C
 // previousTime — the API's clock before it — or the advance would find the
 // clock already there and be dropped (docs/spec-readings.md). Throws
 // messages::InputError (bad entity, naming it) or ApiReadError (API).
+// `last_write`, when given, gets the highest write marker seq its
+// settlements and structures carry (messages::write_marker_seq; 0 for none).
 CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& campaign_id, const sim::Rules& rules,
-                                std::optional<sim::WorldTime> as_of = std::nullopt);
+                                std::optional<sim::WorldTime> as_of = std::nullopt,
+                                std::uint64_t* last_write = nullptr);
 
 }  // namespace hourglass::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::messages::EntityPatch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::ApiBootstrap)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<hourglass::sim::WorldTime>)

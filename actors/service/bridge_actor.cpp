@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "io/checkpoint_store.hpp"
 #include "messages/wire.hpp"
 
 namespace hourglass::actors {
@@ -31,33 +32,47 @@ void flush_pending(Self self) {
   while (!st.pending.empty()) {
     io::RedisConnection* r = redis(self);
     if (!r) return;
+    const PendingStreamEntry& next = st.pending.front();
     try {
-      r->xadd(st.pending.front().first, st.pending.front().second, std::nullopt);
-      st.pending.pop_front();
+      r->xadd(next.stream, next.fields, std::nullopt);
     } catch (const std::exception& e) {
       spdlog::warn("redis bridge: XADD failed: {}", e.what());
       return;
     }
+    if (!next.outbox_id.empty()) {
+      try {
+        io::CheckpointStore(*r).done(next.campaign_id, {next.outbox_id});
+      } catch (const std::exception& e) {
+        // Written twice at worst: the entry is sent again at the next start.
+        spdlog::warn("redis bridge: dead letter written, outbox entry {} of {} not removed: {}", next.outbox_id,
+                     next.campaign_id, e.what());
+      }
+    }
+    st.pending.pop_front();
   }
 }
 
-void append_stream(Self self, const char* stream, std::vector<std::pair<std::string, std::string>> fields) {
+void append_stream(Self self, PendingStreamEntry entry) {
   auto& st = self->state;
   if (st.pending.size() >= st.options.max_pending) {
+    // A gateway's dropped one is still in its outbox: sent again at the next start.
     spdlog::error("redis bridge: {} dead letters wait for Redis; dropping the oldest", st.pending.size());
     st.pending.pop_front();
   }
-  st.pending.emplace_back(stream, std::move(fields));
+  st.pending.push_back(std::move(entry));
   flush_pending(self);
 }
 
 void refuse(Self self, const std::string& reason, const std::string& channel, const std::string& payload) {
   self->state.options.telemetry->dead_letter("input");
   constexpr std::size_t kCap = 1 << 20;  // SPEC §7: payloads are at most 1 MiB anyway
-  append_stream(self, kDeadLetterStream,
-                {{"reason", reason}, {"channel", channel},
-                 {"payload", payload.size() > kCap ? payload.substr(0, kCap) : payload},
-                 {"truncated", payload.size() > kCap ? "true" : "false"}});
+  append_stream(self, {kDeadLetterStream,
+                       {{"reason", reason},
+                        {"channel", channel},
+                        {"payload", payload.size() > kCap ? payload.substr(0, kCap) : payload},
+                        {"truncated", payload.size() > kCap ? "true" : "false"}},
+                       "",
+                       ""});
 }
 
 // SPEC §6's channels (campaign.{id}.*); anything else the bridge hears is
@@ -108,8 +123,9 @@ bridge_actor::behavior_type bridge(Self self, BridgeOptions options) {
       [=](dead_letter_atom, const std::string& reason, const std::string& channel, const std::string& payload) {
         refuse(self, reason, channel, payload);
       },
-      [=](gw_dead_letter_atom, const std::string& entry) {
-        append_stream(self, kGatewayDeadLetterStream, {{"write", entry}});
+      [=](gw_dead_letter_atom, const std::string& entry, const std::string& campaign_id,
+          const std::string& outbox_id) {
+        append_stream(self, {kGatewayDeadLetterStream, {{"write", entry}}, campaign_id, outbox_id});
       },
       [=](publish_atom, const std::string& channel, const std::string& lines) {
         io::RedisConnection* r = redis(self);

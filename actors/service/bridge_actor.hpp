@@ -3,7 +3,8 @@
 // a refused one goes to the stream `hourglass:deadletter` with its reason,
 // channel and payload (capped at 1 MiB), a valid one to the registry. The
 // bridge also publishes records on `campaign.{id}.simulation` and keeps the
-// gateway's dead letters in `hourglass:gateway:deadletter`. It runs detached:
+// gateway's dead letters in `hourglass:gateway:deadletter` (removing each
+// from its campaign's outbox once it is written). It runs detached:
 // its Redis calls block. While Redis is down, dead letters wait in memory
 // (bounded) and are written on the next successful connection.
 #pragma once
@@ -29,8 +30,9 @@ using bridge_actor = caf::typed_actor<
     caf::reacts_to<inbound_atom, std::string, std::string>,
     // (reason, channel, payload): a message refused after the bridge
     caf::reacts_to<dead_letter_atom, std::string, std::string, std::string>,
-    // the gateway's dead letter (a JSON entry)
-    caf::reacts_to<gw_dead_letter_atom, std::string>,
+    // the gateway's dead letter (a JSON entry, its campaign, its outbox
+    // entry id): once written, the entry leaves the campaign's outbox
+    caf::reacts_to<gw_dead_letter_atom, std::string, std::string, std::string>,
     // (channel, record lines): published one line at a time, best effort
     caf::reacts_to<publish_atom, std::string, std::string>,
     // writes the dead letters waiting for Redis; answers how many still wait
@@ -47,10 +49,19 @@ struct BridgeOptions {
   std::size_t max_pending = 100'000;  // dead letters kept while Redis is down
 };
 
+// A stream entry waiting for Redis; a gateway dead letter also names the
+// outbox entry to remove once it is written.
+struct PendingStreamEntry {
+  std::string stream;
+  std::vector<std::pair<std::string, std::string>> fields;
+  std::string campaign_id;  // with outbox_id: empty for input dead letters
+  std::string outbox_id;
+};
+
 struct BridgeState {
   BridgeOptions options;
   std::optional<io::RedisConnection> redis;
-  std::deque<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> pending;
+  std::deque<PendingStreamEntry> pending;
   static inline const char* name = "redis-bridge";
 };
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "io/outbox_delivery.hpp"
+
 namespace hourglass::actors {
 namespace {
 
@@ -17,7 +19,8 @@ void update_breaker_gauge(Self self) { self->state.options.telemetry->breaker(se
 
 bool idle_now(Self self) {
   const auto& st = self->state;
-  return st.queue.empty() && st.in_flight == 0 && st.waiting_retry == 0;
+  // Closing, a write waiting to retry is not waited for: it stays in the outbox.
+  return st.queue.empty() && st.in_flight == 0 && (st.closing || st.waiting_retry == 0);
 }
 
 void answer_drain_waiters(Self self) {
@@ -36,9 +39,17 @@ void dead_letter(Self self, const GatewayJob& job, const std::string& reason) {
   nlohmann::json entry = io::write_to_json(job.campaign_id, job.write);
   entry["reason"] = reason;
   entry["attempts"] = job.attempts;
+  entry["outboxId"] = job.entry_id;
   spdlog::error("gateway: dead letter {} {} after {} attempt(s): {}", io::to_string(job.write.kind),
                 job.write.entity_id, job.attempts, reason);
-  if (st.options.dead_letters) self->send(st.options.dead_letters, gw_dead_letter_atom::value, entry.dump());
+  if (st.options.dead_letters)
+    self->send(st.options.dead_letters, gw_dead_letter_atom::value, entry.dump(), job.campaign_id, job.entry_id);
+}
+
+void report_backlog(Self self) {
+  const auto& st = self->state;
+  st.options.telemetry->gateway_backlog(st.queue.size());
+  st.options.telemetry->outbox_backlog(st.queue.size() + st.in_flight + st.waiting_retry);
 }
 
 void finished(Self self, const GatewayJob& job, const io::WriteOutcome& outcome, gateway_worker_actor worker) {
@@ -53,9 +64,14 @@ void finished(Self self, const GatewayJob& job, const io::WriteOutcome& outcome,
                 job.write.entity_id, job.attempts, outcome.done ? "done" : "failed", outcome.message,
                 io::to_string(st.breaker->state()));
   if (outcome.done) {
-    count(self, "ok");
+    count(self, outcome.kind == io::ApiError::Kind::AlreadyApplied ? "already_applied" : "ok");
     st.busy.erase(entity_key(job));
-  } else if (!st.closing && (outcome.unavailable || (outcome.retryable && job.attempts <= st.options.retries))) {
+  } else if (outcome.in_doubt) {
+    dead_letter(self, job, outcome.message);
+    st.busy.erase(entity_key(job));
+  } else if (st.closing) {
+    st.busy.erase(entity_key(job));  // stays in the outbox for the next start
+  } else if (outcome.unavailable || (outcome.retryable && job.attempts <= st.options.retries)) {
     count(self, "retry");
     st.options.telemetry->gateway_retry();
     io::Backoff backoff(st.options.retry_initial, st.options.retry_cap, 0.2,
@@ -68,6 +84,7 @@ void finished(Self self, const GatewayJob& job, const io::WriteOutcome& outcome,
     dead_letter(self, job, outcome.message);
     st.busy.erase(entity_key(job));
   }
+  report_backlog(self);
   dispatch(self);
   answer_drain_waiters(self);
 }
@@ -76,6 +93,7 @@ void finished(Self self, const GatewayJob& job, const io::WriteOutcome& outcome,
 // earlier write pending, and the breaker lets calls through.
 void dispatch(Self self) {
   auto& st = self->state;
+  if (st.closing) return;
   for (auto it = st.queue.begin(); it != st.queue.end() && !st.idle.empty();) {
     const std::string key = entity_key(*it);
     if (st.busy.count(key)) {
@@ -97,7 +115,7 @@ void dispatch(Self self) {
     gateway_worker_actor worker = st.idle.back();
     st.idle.pop_back();
     ++st.in_flight;
-    self->request(worker, caf::infinite, execute_atom::value, job.campaign_id, job.write)
+    self->request(worker, caf::infinite, execute_atom::value, job.campaign_id, job.entry_id, job.write)
         .then([=](io::WriteOutcome& o) { finished(self, job, o, worker); },
               [=](caf::error& err) {
                 io::WriteOutcome o;
@@ -108,26 +126,18 @@ void dispatch(Self self) {
   }
 }
 
-// One message's records (and the carries it changed) become queued writes.
-void take_writes(Self self, const std::string& campaign_id, const sim::OwnedRecords& records, const Carries& carries,
-                 sim::WorldTime carry_time) {
-  std::vector<io::EntityWrite> writes;
-  try {
-    writes = io::coalesce(records);
-  } catch (const std::exception& e) {  // our own records: a bug, not bad input
-    spdlog::error("gateway: cannot coalesce records of {}: {}", campaign_id, e.what());
-    return;
+// Committed outbox entries join the queue; one that cannot be read back
+// (a poison entry) is dead-lettered, so the rest still go.
+void take_entries(Self self, const std::string& campaign_id, std::vector<io::OutboxEntry>& entries) {
+  for (auto& e : entries) {
+    if (!e.write) {
+      GatewayJob poison{campaign_id, e.id, io::EntityWrite{}, 0};
+      dead_letter(self, poison, e.refusal);
+      continue;
+    }
+    self->state.queue.push_back(GatewayJob{campaign_id, e.id, std::move(*e.write), 0});
   }
-  io::attach_carries(writes, campaign_id, carries, carry_time);
-  for (auto& w : writes) self->state.queue.push_back(GatewayJob{campaign_id, std::move(w), 0});
-  self->state.options.telemetry->gateway_backlog(self->state.queue.size());
-  dispatch(self);
-}
-
-// Writes made elsewhere (not from records) join the queue as they are.
-void take_made_writes(Self self, const std::string& campaign_id, std::vector<io::EntityWrite>& writes) {
-  for (auto& w : writes) self->state.queue.push_back(GatewayJob{campaign_id, std::move(w), 0});
-  self->state.options.telemetry->gateway_backlog(self->state.queue.size());
+  report_backlog(self);
   dispatch(self);
 }
 
@@ -135,11 +145,40 @@ void take_made_writes(Self self, const std::string& campaign_id, std::vector<io:
 
 gateway_worker_actor::behavior_type gateway_worker(gateway_worker_actor::pointer self,
                                                    io::CampaignApiConfig api_config,
-                                                   std::shared_ptr<io::CampaignBranches> branches) {
+                                                   std::shared_ptr<io::CampaignBranches> branches,
+                                                   io::RedisEndpoint redis_endpoint) {
   auto api = std::make_shared<io::CampaignApi>(api_config);
+  auto redis = std::make_shared<std::optional<io::RedisConnection>>();
+  // The worker's Redis connection, (re)opened on demand; null while Redis
+  // cannot be reached.
+  auto store_link = [=]() -> io::RedisConnection* {
+    if (*redis && !(*redis)->broken()) return &**redis;
+    redis->reset();
+    try {
+      redis->emplace(io::RedisConnection::connect(redis_endpoint, std::chrono::milliseconds(1000)));
+      return &**redis;
+    } catch (const std::exception& e) {
+      spdlog::warn("gateway worker: cannot reach Redis: {}", e.what());
+      return nullptr;
+    }
+  };
   return {
-      [=](execute_atom, const std::string& campaign_id, const io::EntityWrite& w) {
-        return io::execute_campaign_write(*api, *branches, campaign_id, w);
+      [=](execute_atom, const std::string& campaign_id, const std::string& entry_id, const io::EntityWrite& w) {
+        io::RedisConnection* link = store_link();
+        std::optional<io::CheckpointStore> store;
+        if (link) store.emplace(*link);
+        io::WriteOutcome outcome =
+            io::deliver_outbox_entry(*api, *branches, store ? &*store : nullptr, campaign_id, entry_id, w);
+        if (!outcome.done) return outcome;
+        // Done: out of the outbox. Should Redis fail now, the entry is sent
+        // again after a restart and found applied (io/outbox_delivery).
+        try {
+          if (store) store->done(campaign_id, {entry_id});
+        } catch (const std::exception& e) {
+          spdlog::warn("gateway worker: {} done, but not removed from the outbox of {}: {}", entry_id, campaign_id,
+                       e.what());
+        }
+        return outcome;
       },
   };
 }
@@ -150,20 +189,16 @@ gateway_actor::behavior_type gateway(Self self, GatewayOptions options) {
   st.breaker = std::make_unique<io::CircuitBreaker>(st.options.breaker);
   auto branches = std::make_shared<io::CampaignBranches>(st.options.campaign_branches);  // shared by the workers
   for (int i = 0; i < st.options.concurrency; ++i)
-    st.idle.push_back(self->spawn<caf::detached + caf::linked>(gateway_worker, st.options.api, branches));
+    st.idle.push_back(
+        self->spawn<caf::detached + caf::linked>(gateway_worker, st.options.api, branches, st.options.redis));
   return {
-      [=](writes_atom, const std::string& campaign_id, const sim::OwnedRecords& records, const Carries& carries,
-          sim::WorldTime carry_time) { take_writes(self, campaign_id, records, carries, carry_time); },
-      [=](writes_atom, const std::string& campaign_id, std::vector<io::EntityWrite>& writes) {
-        take_made_writes(self, campaign_id, writes);
+      [=](outbox_atom, const std::string& campaign_id, std::vector<io::OutboxEntry>& entries) {
+        take_entries(self, campaign_id, entries);
       },
       [=](retry_atom, GatewayJob& job) {
         --self->state.waiting_retry;
         self->state.busy.erase(entity_key(job));
-        if (self->state.closing) {
-          dead_letter(self, job, "not written before shutdown");
-          return answer_drain_waiters(self);
-        }
+        if (self->state.closing) return answer_drain_waiters(self);  // stays in the outbox
         self->state.queue.push_front(std::move(job));  // it was first in line for its entity
         dispatch(self);
       },
@@ -179,9 +214,12 @@ gateway_actor::behavior_type gateway(Self self, GatewayOptions options) {
       [=](gateway_abandon_atom) {
         auto& st = self->state;
         st.closing = true;
-        for (const auto& job : st.queue) dead_letter(self, job, "not written before shutdown");
+        if (!st.queue.empty())
+          spdlog::warn("gateway: {} write(s) not sent before shutdown stay in the outbox for the next start",
+                       st.queue.size());
         st.queue.clear();
-        return st.in_flight + st.waiting_retry;
+        answer_drain_waiters(self);
+        return st.in_flight;
       },
       [=](gateway_status_atom) {
         const auto& st = self->state;

@@ -2,15 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include "actors/campaign_actor.hpp"
 #include "actors/errors.hpp"
 #include "actors/service/anchors.hpp"
-#include "actors/service/service_sink.hpp"
+#include "actors/service/registry_internal.hpp"
 
 namespace hourglass::actors {
+namespace registry_detail {
 namespace {
-
-using Self = registry_actor::stateful_pointer<RegistryState>;
 
 const char* channel_kind(const messages::Message& m) {
   return std::holds_alternative<messages::WorldTimeAdvanced>(m) ? "worldTimeAdvanced" : "entityModified";
@@ -20,23 +18,10 @@ void count(Self self, const Inbound& in, const char* outcome) {
   self->state.options.telemetry->message(channel_kind(in.message), outcome);
 }
 
-void dead_letter(Self self, const Inbound& in, const std::string& reason) {
+void dead_letter_reason(Self self, const Inbound& in, const std::string& reason) {
   spdlog::warn("refused message on {}: {}", in.channel, reason);
   count(self, in, "refused");
   self->send(self->state.options.bridge, dead_letter_atom::value, reason, in.channel, in.payload);
-}
-
-// A message refused for a failure: its reason is the rendered error.
-void dead_letter(Self self, const Inbound& in, const caf::error& why) {
-  dead_letter(self, in, self->system().render(why));
-}
-
-void process_next(Self self, const std::string& id);
-void route(Self self, Inbound in);
-
-// Anchors Hourglass chose go to the API with the campaign's writes (actors/service/anchors).
-void store_anchors(Self self, const std::string& id, std::vector<io::EntityWrite> writes) {
-  if (!writes.empty() && self->state.options.gateway) self->send(self->state.options.gateway, writes_atom::value, id, std::move(writes));
 }
 
 // An advance the campaign applied moved its clock.
@@ -62,29 +47,6 @@ bool idle(Self self) {
   return true;
 }
 
-void answer_drain_waiters(Self self) {
-  if (self->state.drain_waiters.empty() || !idle(self)) return;
-  for (auto& rp : self->state.drain_waiters) rp.deliver(true);
-  self->state.drain_waiters.clear();
-}
-
-// Drops a campaign's entry. Its sink is linked to the registry (it ends
-// with it) and ends when its last handle goes: unlinked first, or the
-// sink's end (exit_reason::unreachable) would end the registry too.
-void forget_campaign(Self self, const std::string& id) {
-  auto it = self->state.campaigns.find(id);
-  if (it == self->state.campaigns.end()) return;
-  if (it->second.sink) self->unlink_from(it->second.sink);
-  self->state.campaigns.erase(it);
-}
-
-void index_seed(Self self, const CampaignSeed& seed) {
-  auto& index = self->state.campaign_of_entity;
-  for (const auto& s : seed.settlements) index[s.id] = seed.id;
-  for (const auto& s : seed.structures) index[s.id] = seed.id;
-  for (const auto& e : seed.events) index[e.id] = seed.id;
-}
-
 // CREATE and DELETE keep the entity index up to date (a DELETE of a
 // settlement leaves its structures listed: a later change of one finds
 // nothing in the API and is a DELETE the campaign ignores).
@@ -105,63 +67,40 @@ std::optional<sim::WorldTime> bootstrap_clock(const Inbound& first) {
   return std::nullopt;
 }
 
-// Campaign `id`'s entry if it is still life `generation`: an answer that
-// arrives after a restart dropped that entry (a reply, an error, a fetch)
-// must neither touch the new one nor make an empty one, which would never
-// be bootstrapped and would hold every later message.
+}  // namespace
+
+void dead_letter(Self self, const Inbound& in, const caf::error& why) {
+  dead_letter_reason(self, in, self->system().render(why));
+}
+
+void answer_drain_waiters(Self self) {
+  if (self->state.drain_waiters.empty() || !idle(self)) return;
+  for (auto& rp : self->state.drain_waiters) rp.deliver(true);
+  self->state.drain_waiters.clear();
+}
+
+// Its sink is linked to the registry (it ends with it) and ends when its
+// last handle goes: unlinked first, or the sink's end
+// (exit_reason::unreachable) would end the registry too. Its campaign actor
+// is told to stop (its state is in its checkpoint).
+void forget_campaign(Self self, const std::string& id) {
+  auto it = self->state.campaigns.find(id);
+  if (it == self->state.campaigns.end()) return;
+  if (it->second.sink) self->unlink_from(it->second.sink);
+  if (it->second.campaign) {
+    self->demonitor(it->second.campaign);
+    self->send_exit(it->second.campaign, caf::exit_reason::user_shutdown);
+  }
+  self->state.campaigns.erase(it);
+}
+
 CampaignEntry* entry_of(Self self, const std::string& id, std::uint64_t generation) {
   auto it = self->state.campaigns.find(id);
   return it != self->state.campaigns.end() && it->second.generation == generation ? &it->second : nullptr;
 }
 
-void bootstrap(Self self, const std::string& id, std::optional<sim::WorldTime> as_of) {
-  auto& st = self->state;
-  const std::uint64_t generation = st.campaigns.at(id).generation;
-  self->request(st.options.reader, caf::infinite, bootstrap_atom::value, id, st.options.rules, as_of)
-      .then(
-          [=](CampaignSeed& seed) {
-            CampaignEntry* current = entry_of(self, id, generation);
-            if (!current) return;  // forgotten meanwhile
-            auto& entry = *current;
-            const auto& o = self->state.options;
-            store_anchors(self, id, anchor_seed(seed));
-            entry.clock = seed.clock;
-            entry.sink = self->spawn<caf::linked>(service_sink, id, o.gateway, o.bridge);
-            index_seed(self, seed);
-            CampaignInit init{std::move(seed), o.rules, entry.sink};
-            init.restart_limit = o.restart_limit;
-            init.restart_window = o.restart_window;
-            init.faults = o.faults;
-            init.typed_records = true;  // the service sink hands them to the gateway
-            init.on_restart = [t = o.telemetry](const std::string&) { t->restart("settlement"); };
-            entry.campaign = self->spawn<caf::monitored>(campaign_actor, std::move(init));
-            spdlog::info("campaign {} bootstrapped from the API", id);
-            o.telemetry->campaigns(self->state.campaigns.size());
-            self->request(entry.campaign, caf::infinite, load_atom::value)
-                .then([=](Handled&) {
-                  if (CampaignEntry* e = entry_of(self, id, generation)) {
-                    e->ready = true;
-                    process_next(self, id);
-                  }
-                }, [=](caf::error&) {});  // its down message restarts or quarantines it
-          },
-          [=](caf::error& err) {
-            // The messages that waited are dead-lettered; the next message
-            // for this campaign tries the bootstrap again.
-            const caf::error why = make_error(hourglass_errc::bootstrap_failed, "campaign " + id +
-                                              " could not be bootstrapped: " + self->system().render(err));
-            spdlog::error("{}", self->system().render(why));
-            CampaignEntry* entry = entry_of(self, id, generation);
-            if (!entry) return answer_drain_waiters(self);
-            auto waiting = std::move(entry->waiting);
-            forget_campaign(self, id);
-            for (const auto& in : waiting) dead_letter(self, in, why);
-            answer_drain_waiters(self);
-          });
-}
+namespace {
 
-// Sends the next waiting message to the campaign actor, fetching its entity
-// from the API first when the message did not carry it.
 // Leaves a fetched entity's engine-owned fields to the engine (an UPDATE
 // announced by the API, see sim::drop_engine_owned).
 struct DropEngineOwned {
@@ -173,9 +112,56 @@ struct DropEngineOwned {
   }
 };
 
+caf::error quarantined(const std::string& id) {
+  return make_error(hourglass_errc::quarantined, "campaign " + id + " is quarantined");
+}
+
+// The campaign's actor failed a message (or its commit): its down message
+// restarts or quarantines it; until then it takes nothing.
+void campaign_failed(Self self, const std::string& id, std::uint64_t generation) {
+  if (CampaignEntry* e = entry_of(self, id, generation)) {
+    e->busy = false;
+    e->failed = !e->quarantined;
+  }
+  answer_drain_waiters(self);
+}
+
+// The campaign took `in`: the outcome is counted, an applied message is
+// committed (its checkpoint and writes) before the campaign takes its next.
+void handled(Self self, const std::string& id, std::uint64_t generation, const std::shared_ptr<Inbound>& in,
+             const Handled& h, std::chrono::steady_clock::time_point started, std::function<void()> next) {
+  if (h.outcome == Outcome::Refused)
+    dead_letter_reason(self, *in, h.note);
+  else
+    count(self, *in, h.outcome == Outcome::Applied ? "applied" : "ignored");
+  Telemetry& t = *self->state.options.telemetry;
+  if (std::holds_alternative<messages::WorldTimeAdvanced>(in->message))
+    t.advance_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  t.computed(h.firings, h.records);
+  CampaignEntry* e = entry_of(self, id, generation);
+  if (!e) return next();
+  if (h.outcome != Outcome::Applied) return next();  // nothing changed: nothing to commit
+  follow_clock(*e, in->message);
+  commit_campaign(self, id, generation, in->stream_id, std::move(next), [=](const caf::error&) {
+    // Dropped from memory: the next message starts it again from its last
+    // checkpoint, which this message's effects never reached.
+    if (entry_of(self, id, generation)) {
+      CampaignEntry& entry = self->state.campaigns.at(id);
+      auto waiting = std::move(entry.waiting);
+      forget_campaign(self, id);
+      for (auto& w : waiting) route(self, std::move(w));
+    }
+    answer_drain_waiters(self);
+  });
+}
+
+}  // namespace
+
+// Sends the next waiting message to the campaign actor, fetching its entity
+// from the API first when the message did not carry it.
 void process_next(Self self, const std::string& id) {
   auto it = self->state.campaigns.find(id);
-  if (it == self->state.campaigns.end()) return;
+  if (it == self->state.campaigns.end()) return answer_drain_waiters(self);
   CampaignEntry& entry = it->second;
   if (!entry.ready || entry.busy || entry.failed || entry.waiting.empty()) return answer_drain_waiters(self);
   entry.busy = true;
@@ -195,35 +181,17 @@ void process_next(Self self, const std::string& id) {
     CampaignEntry* current = entry_of(self, id, generation);
     if (!current) return route(self, std::move(*in));  // restarted meanwhile: to the new life, in turn
     auto& e = *current;
-    store_anchors(self, id, anchor_created(in->message, e.clock));
+    for (auto& w : anchor_created(in->message, e.clock)) e.pending_writes.push_back(std::move(w));
     record(self, *in);
     const auto started = std::chrono::steady_clock::now();
     self->request(e.campaign, caf::infinite, handle_atom::value, in->message)
-        .then(
-            [=](Handled& h) {
-              if (h.outcome == Outcome::Refused)
-                dead_letter(self, *in, h.note);
-              else
-                count(self, *in, h.outcome == Outcome::Applied ? "applied" : "ignored");
-              if (CampaignEntry* e = entry_of(self, id, generation); e && h.outcome == Outcome::Applied)
-                follow_clock(*e, in->message);
-              Telemetry& t = *self->state.options.telemetry;
-              if (std::holds_alternative<messages::WorldTimeAdvanced>(in->message))
-                t.advance_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-              t.computed(h.firings, h.records);
-              next();
-            },
-            [=](caf::error& err) {
-              dead_letter(self, *in,
-                          make_error(hourglass_errc::campaign_failed,
-                                     "campaign " + id + " failed: " + self->system().render(err)));
-              // Its actor's down message restarts or quarantines it.
-              if (CampaignEntry* e = entry_of(self, id, generation)) {
-                e->busy = false;
-                e->failed = !e->quarantined;
-              }
-              answer_drain_waiters(self);
-            });
+        .then([=](Handled& h) { handled(self, id, generation, in, h, started, next); },
+              [=](caf::error& err) {
+                dead_letter(self, *in,
+                            make_error(hourglass_errc::campaign_failed,
+                                       "campaign " + id + " failed: " + self->system().render(err)));
+                campaign_failed(self, id, generation);
+              });
   };
   auto* modified = std::get_if<messages::EntityModified>(&in->message);
   const bool needs_entity = modified && modified->kind != messages::EntityKind::Encounter &&
@@ -256,10 +224,6 @@ void process_next(Self self, const std::string& id) {
           });
 }
 
-caf::error quarantined(const std::string& id) {
-  return make_error(hourglass_errc::quarantined, "campaign " + id + " is quarantined");
-}
-
 void route(Self self, Inbound in) {
   const std::string id = std::visit([](const auto& m) { return m.campaign_id; }, in.message);
   index_message(self, in.message);
@@ -269,16 +233,35 @@ void route(Self self, Inbound in) {
   if (!known) entry.generation = ++self->state.generations;
   if (entry.quarantined) return dead_letter(self, in, quarantined(id));
   entry.waiting.push_back(std::move(in));
-  if (!known) return bootstrap(self, id, bootstrap_clock(entry.waiting.front()));
+  if (!known) return start_campaign(self, id, bootstrap_clock(entry.waiting.front()));
   process_next(self, id);
 }
 
+namespace {
+
+// Each campaign named advances to the API's world time (previousTime is
+// informational: the campaign logs the gap).
+void resync(Self self, const std::vector<std::string>& ids) {
+  for (const std::string& cid : ids) {
+    self->request(self->state.options.reader, caf::infinite, world_time_atom::value, cid)
+        .then(
+            [=](sim::WorldTime t) {
+              messages::WorldTimeAdvanced m{cid, t, t};
+              route(self, Inbound{m, "campaign." + cid + ".worldTimeAdvanced (resync)", ""});
+            },
+            [=](caf::error& err) { spdlog::warn("resync of {} failed: {}", cid, self->system().render(err)); });
+  }
+}
+
 }  // namespace
+}  // namespace registry_detail
+
+using namespace registry_detail;
 
 registry_actor::behavior_type registry(Self self, RegistryOptions options) {
   self->state.options = std::move(options);
-  // A campaign actor that dies is restarted from the API (its committed state
-  // was written there); too many deaths in the window quarantine it.
+  // A campaign actor that dies is restarted from its checkpoint (all it
+  // committed); too many deaths in the window quarantine it.
   self->set_down_handler([=](caf::down_msg& down) {
     for (auto& [id, entry] : self->state.campaigns) {
       if (entry.campaign.address() != down.source) continue;
@@ -320,22 +303,15 @@ registry_actor::behavior_type registry(Self self, RegistryOptions options) {
         route(self, std::move(in));
       },
       [=](resync_atom) {
-        for (const auto& [id, entry] : self->state.campaigns) {
-          if (!entry.ready || entry.quarantined) continue;
-          const std::string cid = id;
-          self->request(self->state.options.reader, caf::infinite, world_time_atom::value, cid)
-              .then(
-                  [=](sim::WorldTime t) {
-                    // previousTime is informational: the campaign logs the gap.
-                    messages::WorldTimeAdvanced m{cid, t, t};
-                    route(self, Inbound{m, "campaign." + cid + ".worldTimeAdvanced (resync)", ""});
-                  },
-                  [=](caf::error& err) { spdlog::warn("resync of {} failed: {}", cid, self->system().render(err)); });
-        }
+        std::vector<std::string> ids;
+        for (const auto& [id, entry] : self->state.campaigns)
+          if (entry.ready && !entry.quarantined) ids.push_back(id);
+        resync(self, ids);
       },
+      [=](resync_atom, const std::vector<std::string>& ids) { resync(self, ids); },
       [=](rules_atom, const sim::RulesPtr& rules) {
         // Campaigns take them between two messages (before any message routed
-        // after this answer); campaigns bootstrapped later start with them.
+        // after this answer); campaigns started later start with them.
         self->state.options.rules = rules;
         for (const auto& [id, entry] : self->state.campaigns)
           if (entry.campaign)

@@ -1,12 +1,22 @@
-// The campaign registry: knows every campaign the service has seen. A
-// campaign is bootstrapped from the API on its first message (its world
-// time and all its entities), then gets its messages one at a time, in
-// arrival order: a message whose entity must be fetched from the API waits
-// for it, and the ones behind it wait too. After a Redis reconnect it
-// resyncs every campaign to the API's world time (pub/sub dropped what was
-// sent meanwhile). A campaign whose actor fails is restarted from the API;
-// one that keeps failing is quarantined (its messages dead-lettered, the
-// others unaffected).
+// The campaign registry: knows every campaign the service has seen, and
+// makes what each computes durable before anything of it is sent. A campaign
+// (re)starts from its checkpoint in Redis when it has one, else from the API
+// (its world time and all its entities); then it gets its messages one at a
+// time, in arrival order: a message whose entity must be fetched from the
+// API waits for it, and the ones behind it wait too. After each message the
+// registry commits the campaign's checkpoint and the API writes the message
+// produced, in one Redis transaction (actors/service/store_actor), and only
+// then hands the writes to the gateway and takes the campaign's next message.
+// After a Redis reconnect, and at start for every campaign with a
+// checkpoint, it resyncs campaigns to the API's world time (pub/sub dropped
+// what was sent meanwhile). A campaign whose actor fails is restarted from
+// its checkpoint; one that keeps failing is quarantined (its messages
+// dead-lettered, the others unaffected).
+//
+// Its code, by concern:
+//   registry_actor.cpp      the behaviour: routing, restarts, resync, drain
+//   registry_lifecycle.cpp  starting a campaign: checkpoint, else the API
+//   registry_commit.cpp     one message handled, committed, handed on
 #pragma once
 
 #include <caf/all.hpp>
@@ -24,6 +34,7 @@
 #include "actors/service/flight_recorder.hpp"
 #include "actors/service/gateway_actor.hpp"
 #include "actors/service/service_protocol.hpp"
+#include "actors/service/store_actor.hpp"
 #include "actors/service/telemetry.hpp"
 
 namespace hourglass::actors {
@@ -33,6 +44,7 @@ struct RegistryOptions {
   api_reader_actor reader;
   gateway_actor gateway;  // the campaigns' writes
   bridge_actor bridge;    // dead letters, publishing
+  store_actor store;      // checkpoints and outboxes
   Telemetry* telemetry = &Telemetry::none();
   int restart_limit = 5;
   std::chrono::seconds restart_window{10};
@@ -52,6 +64,14 @@ struct CampaignEntry {
   bool failed = false;
   std::deque<Inbound> waiting;
   sim::WorldTime clock = 0;  // the campaign's clock as its messages leave it (anchors a CREATE)
+  // What its checkpoint records of its input (messages::CheckpointInput):
+  // messages handled, the last stream entry applied, writes numbered.
+  std::uint64_t messages = 0;
+  std::string stream_id;
+  std::uint64_t write_seq = 0;
+  // Writes made outside the records (anchors: actors/service/anchors) that
+  // go out with the next commit.
+  std::vector<io::EntityWrite> pending_writes;
   // Which life of the campaign this entry is: a restart drops the entry and
   // makes a new one, and answers meant for the old one must not touch it.
   std::uint64_t generation = 0;
@@ -87,6 +107,10 @@ using registry_actor = caf::typed_actor<
     caf::reacts_to<api_change_atom, ApiChange>,
     // Redis reconnected: every campaign advances to the API's world time
     caf::reacts_to<resync_atom>,
+    // these campaigns (those with a checkpoint, at start) advance to the
+    // API's world time: started from their checkpoints, they catch up on the
+    // time that passed while Hourglass was down
+    caf::reacts_to<resync_atom, std::vector<std::string>>,
     // new rules (SIGHUP): true once every campaign will take them before
     // any message routed after this answer
     caf::replies_to<rules_atom, sim::RulesPtr>::with<bool>,

@@ -18,7 +18,6 @@
 namespace hourglass::actors {
 
 // -> gateway
-using writes_atom = caf::atom_constant<caf::atom("writes")>;            // a message's records become writes
 using gateway_drain_atom = caf::atom_constant<caf::atom("gwdrain")>;    // answer once nothing is left to write
 using gateway_abandon_atom = caf::atom_constant<caf::atom("gwabandon")>;  // dead-letter what waits, stop retrying
 using gateway_status_atom = caf::atom_constant<caf::atom("gwstatus")>;
@@ -54,6 +53,8 @@ struct Inbound {
   // fetched whole, its engine-owned fields are left to the engine
   // (sim::drop_engine_owned), and a fetch that finds nothing is a DELETE.
   bool from_api = false;
+  // Its Redis Stream entry id (HOURGLASS_INPUT=stream); empty for pub/sub.
+  std::string stream_id;
 };
 
 // An entity.modified.{id} of the campaign API, with its raw channel and
@@ -75,8 +76,10 @@ struct FetchedEntity {
   nlohmann::json json;
 };
 
+// One outbox entry on its way to the API.
 struct GatewayJob {
   std::string campaign_id;
+  std::string entry_id;  // in the campaign's outbox (io/checkpoint_store)
   io::EntityWrite write;
   int attempts = 0;
 };

@@ -9,30 +9,30 @@ namespace {
 
 using Self = caf::stateful_actor<ServiceSinkState>*;
 
-// Publishes `text` and keeps its typed twins for the gateway. A text without
+// Publishes `text` and keeps its typed twins for the registry. A text without
 // them (a campaign started with typed_records off) would be published but
 // never written: said loudly, as it is a bug.
 void take(Self self, std::string text, sim::OwnedRecords& typed) {
   auto& st = self->state;
   const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
   if (lines != typed.size())
-    spdlog::error("service sink {}: {} records published with {} typed records; the gateway writes only these",
+    spdlog::error("service sink {}: {} records published with {} typed records; only these are written",
                   st.campaign_id, lines, typed.size());
-  if (st.pending.empty())
-    st.pending = std::move(typed);
+  auto& pending = st.pending.records;
+  if (pending.empty())
+    pending = std::move(typed);
   else
-    st.pending.insert(st.pending.end(), std::make_move_iterator(typed.begin()), std::make_move_iterator(typed.end()));
+    pending.insert(pending.end(), std::make_move_iterator(typed.begin()), std::make_move_iterator(typed.end()));
   typed.clear();
   if (st.bridge) self->send(st.bridge, publish_atom::value, st.channel, std::move(text));
 }
 
 }  // namespace
 
-caf::behavior service_sink(Self self, std::string campaign_id, gateway_actor gateway, bridge_actor bridge) {
+caf::behavior service_sink(Self self, std::string campaign_id, bridge_actor bridge) {
   auto& st = self->state;
   st.channel = "campaign." + campaign_id + ".simulation";
   st.campaign_id = std::move(campaign_id);
-  st.gateway = std::move(gateway);
   st.bridge = std::move(bridge);
   return {
       [=](records_atom, std::string& text, sim::OwnedRecords& typed) { take(self, std::move(text), typed); },
@@ -43,18 +43,15 @@ caf::behavior service_sink(Self self, std::string campaign_id, gateway_actor gat
         return true;
       },
       [=](carry_atom, sim::WorldTime clock, Carries& carries) {
-        auto& st = self->state;
-        for (auto& [id, carry] : carries) st.carries[id] = carry;
-        st.carry_time = clock;
+        auto& p = self->state.pending;
+        for (auto& [id, carry] : carries) p.carries[id] = carry;
+        p.carry_time = clock;
       },
-      [=](message_done_atom) {
-        auto& st = self->state;
-        if (st.pending.empty() && st.carries.empty()) return;
-        if (st.gateway)
-          self->send(st.gateway, writes_atom::value, st.campaign_id, std::move(st.pending), std::move(st.carries),
-                     st.carry_time);
-        st.pending.clear();
-        st.carries.clear();
+      [=](message_done_atom) {},  // the registry takes what the message left (take_atom)
+      [=](take_atom) {
+        SinkTake out = std::move(self->state.pending);
+        self->state.pending = SinkTake{};
+        return out;
       },
       [=](flush_atom) { return true; },
   };

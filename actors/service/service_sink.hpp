@@ -1,11 +1,15 @@
 // A campaign's record sink in service mode: every record is published on
-// Redis `campaign.{id}.simulation` (so UIs can show what happened) and,
-// when the campaign says a message is done, that message's records go to
-// the gateway to become API writes: the typed records (its campaign is
-// started with CampaignInit::typed_records), the same records as the text
-// published and in the same order, so that nothing reads its JSON back. It
-// stays untyped: the campaign actor (actors/campaign_actor) talks to its
-// sink through an untyped handle.
+// Redis `campaign.{id}.simulation` (so UIs can show what happened), and
+// kept, typed, until the registry takes a finished message's records to
+// commit them (with the campaign's checkpoint) as API writes. The typed
+// records (its campaign is started with CampaignInit::typed_records) are the
+// same records as the text published and in the same order, so that nothing
+// reads its JSON back. It stays untyped: the campaign actor
+// (actors/campaign_actor) talks to its sink through an untyped handle.
+//
+// Ordering: the campaign sends a message's records and carries to the sink
+// before it answers the registry, and the registry asks for them only after
+// that answer, so `take` finds exactly the finished messages' records.
 #pragma once
 
 #include <caf/all.hpp>
@@ -13,22 +17,31 @@
 
 #include "actors/protocol.hpp"
 #include "actors/service/bridge_actor.hpp"
-#include "actors/service/gateway_actor.hpp"
 
 namespace hourglass::actors {
 
+using take_atom = caf::atom_constant<caf::atom("take")>;
+
+// What the messages handled since the last take produced.
+struct SinkTake {
+  sim::OwnedRecords records;
+  Carries carries;  // settlements' hidden carries they changed (latest)
+  sim::WorldTime carry_time = 0;
+};
+
 struct ServiceSinkState {
   std::string campaign_id;
-  std::string channel;          // campaign.{id}.simulation
-  sim::OwnedRecords pending;    // records of the message in progress
-  Carries carries;              // settlements' hidden carries changed by it
-  sim::WorldTime carry_time = 0;
-  gateway_actor gateway;
+  std::string channel;  // campaign.{id}.simulation
+  SinkTake pending;
   bridge_actor bridge;
   static inline const char* name = "service-sink";
 };
 
+// Handles: records (text + typed), carry, msgdone, flush, and
+// (take_atom) -> SinkTake, which empties it.
 caf::behavior service_sink(caf::stateful_actor<ServiceSinkState>* self, std::string campaign_id,
-                           gateway_actor gateway, bridge_actor bridge);
+                           bridge_actor bridge);
 
 }  // namespace hourglass::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::SinkTake)

@@ -39,6 +39,13 @@ class Telemetry {
   // The campaign API refused a call: io::to_string of the ApiError kind
   // (unauthorized, forbidden, bad_request).
   virtual void api_refusal(std::string_view kind) {}
+  // A campaign's checkpoint and outbox were committed: the checkpoint's size
+  // and the wall time of encoding and committing it.
+  virtual void checkpoint_committed(std::size_t bytes, double seconds) {}
+  // A commit failed (Redis down or refusing); the campaign waits and tries again.
+  virtual void checkpoint_failed() {}
+  // Writes committed to the outboxes and not yet done, in all.
+  virtual void outbox_backlog(std::size_t entries) {}
 
   // The shared do-nothing instance.
   static Telemetry& none() {

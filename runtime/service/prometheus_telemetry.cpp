@@ -18,6 +18,10 @@ constexpr const char* kGatewayBacklog = "hourglass_gateway_backlog";
 constexpr const char* kBreakerOpen = "hourglass_gateway_breaker_open";
 constexpr const char* kRulesReloads = "hourglass_rules_reloads_total";
 constexpr const char* kApiRefusals = "hourglass_api_refusals_total";
+constexpr const char* kCheckpointBytes = "hourglass_checkpoint_bytes_total";
+constexpr const char* kCheckpointSeconds = "hourglass_checkpoint_commit_seconds";
+constexpr const char* kCheckpointFailures = "hourglass_checkpoint_failures_total";
+constexpr const char* kOutboxBacklog = "hourglass_outbox_backlog";
 
 std::string str(std::string_view v) { return std::string(v); }
 
@@ -40,6 +44,10 @@ constexpr Family kFamilies[] = {
     {kBreakerOpen, "1 while the gateway's circuit breaker is open or half-open, else 0"},
     {kRulesReloads, "Rules reloads on SIGHUP, by outcome"},
     {kApiRefusals, "Calls the campaign API refused (never retried), by kind (unauthorized, forbidden, bad_request)"},
+    {kCheckpointBytes, "Bytes of campaign checkpoints committed to Redis"},
+    {kCheckpointSeconds, "Wall time to encode and commit one campaign checkpoint with its outbox writes"},
+    {kCheckpointFailures, "Checkpoint commits that failed (Redis down or refusing) and wait to be tried again"},
+    {kOutboxBacklog, "API writes committed to the outboxes and not yet done"},
 };
 
 }  // namespace
@@ -83,6 +91,17 @@ void PrometheusTelemetry::breaker(io::CircuitBreaker::State state) {
 
 void PrometheusTelemetry::api_refusal(std::string_view kind) {
   metrics_.counter(kApiRefusals, {{"kind", str(kind)}}).inc();
+}
+
+void PrometheusTelemetry::checkpoint_committed(std::size_t bytes, double seconds) {
+  metrics_.counter(kCheckpointBytes).inc(bytes);
+  metrics_.histogram(kCheckpointSeconds).observe(seconds);
+}
+
+void PrometheusTelemetry::checkpoint_failed() { metrics_.counter(kCheckpointFailures).inc(); }
+
+void PrometheusTelemetry::outbox_backlog(std::size_t entries) {
+  metrics_.gauge(kOutboxBacklog).set(static_cast<double>(entries));
 }
 
 void PrometheusTelemetry::rules_reload(std::string_view outcome) {

@@ -26,6 +26,9 @@ class PrometheusTelemetry final : public actors::Telemetry {
   void gateway_backlog(std::size_t queued) override;
   void breaker(io::CircuitBreaker::State state) override;
   void api_refusal(std::string_view kind) override;
+  void checkpoint_committed(std::size_t bytes, double seconds) override;
+  void checkpoint_failed() override;
+  void outbox_backlog(std::size_t entries) override;
 
   // Not an actor's: the runtime reloads rules on SIGHUP ("applied", "refused").
   void rules_reload(std::string_view outcome);

@@ -73,7 +73,7 @@ bool recent(std::size_t count, HealthState::Clock::time_point when, HealthState:
 HealthStatus HealthState::status_locked(Clock::time_point now) const {
   const bool redis_down_too_long = !redis_connected_ && now - redis_down_since_ > redis_grace_;
   if (redis_down_too_long || breaker_ == io::CircuitBreaker::State::Open) return HealthStatus::unhealthy;
-  if (campaigns_quarantined_ > 0 || gateway_dead_letters_ > 0 ||
+  if (campaigns_quarantined_ > 0 || gateway_dead_letters_ > 0 || durable_ == false || !intake_paused_.empty() ||
       recent(refusal_.count, refusal_.when, now, refusal_window_))
     return HealthStatus::degraded;
   return HealthStatus::healthy;
@@ -124,7 +124,26 @@ nlohmann::json HealthState::to_json(Clock::time_point now) const {
         {"campaigns",
          {{"status", campaigns_quarantined_ > 0 ? "degraded" : "ok"},
           {"total", campaigns_total_},
-          {"quarantined", campaigns_quarantined_}}}}}};
+          {"quarantined", campaigns_quarantined_}}},
+        {"durability",
+         {{"status", durable_ == false ? "degraded" : "ok"},
+          {"durable", durable_ ? json(*durable_) : json(nullptr)},
+          {"why", durability_why_}}},
+        {"intake",
+         {{"status", intake_paused_.empty() ? "ok" : "degraded"},
+          {"paused", !intake_paused_.empty()},
+          {"why", intake_paused_}}}}}};
+}
+
+void HealthState::set_persistence(bool durable, std::string why) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  durable_ = durable;
+  durability_why_ = std::move(why);
+}
+
+void HealthState::set_intake_paused(std::string why) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  intake_paused_ = std::move(why);
 }
 
 // ---- StatusServer -----------------------------------------------------------

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -33,7 +34,9 @@ const char* to_string(HealthStatus s);
 //              the campaign API's circuit breaker is open: the service can
 //              neither hear nor write world time, so an orchestrator should
 //              stop routing to / restart it.
-//   degraded   otherwise, when any campaign is quarantined, the gateway
+//   degraded   otherwise, when any campaign is quarantined, Redis' persistence
+//              cannot keep the checkpoints across a Redis restart, intake is
+//              paused for the outbox backlog, the gateway
 //              holds dead letters not yet replayed, or the API refused a call
 //              (Unauthorized, Forbidden, Bad Request) within the last
 //              `refusal_window`: the service works, but some results are not
@@ -56,6 +59,11 @@ class HealthState {
   void set_api_breaker(io::CircuitBreaker::State state);
   void set_gateway(std::size_t backlog, std::size_t dead_letters);
   void set_campaigns(std::size_t total, std::size_t quarantined);
+  // Whether Redis keeps the checkpoints across its own restart (its
+  // persistence settings, io::check_persistence) and why; unknown until set.
+  void set_persistence(bool durable, std::string why);
+  // Intake paused (the outbox backlog passed its limit) and why; "" resumes.
+  void set_intake_paused(std::string why);
   // The API refused a call: `kind` (io::to_string of the ApiError kind) and
   // the API's message; `at` is the wall time shown.
   void set_api_refusal(std::string kind, std::string message, Clock::time_point now = Clock::now(),
@@ -78,6 +86,9 @@ class HealthState {
   std::size_t gateway_dead_letters_ = 0;
   std::size_t campaigns_total_ = 0;
   std::size_t campaigns_quarantined_ = 0;
+  std::optional<bool> durable_;
+  std::string durability_why_ = "not checked yet";
+  std::string intake_paused_;
   std::chrono::seconds refusal_window_;
   struct Refusal {
     std::string kind, message;

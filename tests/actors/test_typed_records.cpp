@@ -41,8 +41,8 @@ namespace {
 
 const fs::path kExamples = fs::path(HOURGLASS_SOURCE_DIR) / "scenarios" / "examples";
 
-// What one campaign's sink handed the gateway for one message, and the
-// text it had published since its previous hand-over.
+// What one campaign's sink handed over (to the registry's take) after one
+// message, and the text it had published since its previous hand-over.
 struct HandOver {
   std::string published;
   hs::OwnedRecords typed;
@@ -56,9 +56,9 @@ struct CampaignCapture {
 
 using Captured = std::map<std::string, CampaignCapture>;  // by campaign id
 
-// Stands in for the bridge (publish) and the gateway (writes) of every
-// sink: one mailbox, so each sink's publications and hand-overs stay in the
-// order it sent them.
+// Stands in for the bridge (publish) of every sink, and keeps the
+// hand-overs the test takes from the sinks: one mailbox, so each sink's
+// publications and hand-overs stay in the order they happened.
 caf::behavior capture_actor(caf::event_based_actor*, std::shared_ptr<Captured> out) {
   return {
       [=](ha::publish_atom, const std::string& channel, const std::string& text) {
@@ -68,10 +68,11 @@ caf::behavior capture_actor(caf::event_based_actor*, std::shared_ptr<Captured> o
         c.published += text;
         c.unattached += text;
       },
-      [=](ha::writes_atom, const std::string& id, hs::OwnedRecords& typed, const ha::Carries&, hs::WorldTime) {
+      [=](ha::take_atom, const std::string& id, hs::OwnedRecords& typed) {
         auto& c = (*out)[id];
         c.hand_overs.push_back({std::move(c.unattached), std::move(typed)});
         c.unattached.clear();
+        return true;
       },
       [=](ha::flush_atom) { return true; },
   };
@@ -100,8 +101,7 @@ Captured run_service_mode(const Scenario& scenario, hs::Duration max_step = 24 *
   std::vector<caf::actor> sinks, in_order;
   auto restarted = std::make_shared<std::atomic<std::uint64_t>>(0);
   for (const auto& seed : scenario.campaigns) {
-    auto sink = system.spawn(ha::service_sink, seed.id, caf::actor_cast<ha::gateway_actor>(capture),
-                             caf::actor_cast<ha::bridge_actor>(capture));
+    auto sink = system.spawn(ha::service_sink, seed.id, caf::actor_cast<ha::bridge_actor>(capture));
     ha::CampaignInit init{seed, scenario.rules, sink, max_step};
     init.typed_records = true;  // as the registry starts a service campaign
     init.faults = faults;
@@ -111,8 +111,23 @@ Captured run_service_mode(const Scenario& scenario, hs::Duration max_step = 24 *
     in_order.push_back(c);
     sinks.push_back(sink);
   }
+  std::map<caf::actor, caf::actor> sink_of;
+  std::map<caf::actor, std::string> id_of;
+  for (std::size_t i = 0; i < in_order.size(); ++i) {
+    sink_of[in_order[i]] = sinks[i];
+    id_of[in_order[i]] = scenario.campaigns[i].id;
+  }
+  // As the registry: each message answered, then what the sink kept taken.
+  // The sink published before it answered the take, so the capture has the
+  // text before it hears of the hand-over.
   auto ask = [&](const caf::actor& c, auto... args) {
     self->request(c, caf::infinite, args...).receive([](ha::Handled&) {}, [](caf::error&) {});
+    ha::SinkTake took;
+    self->request(sink_of.at(c), caf::infinite, ha::take_atom::value)
+        .receive([&](ha::SinkTake& t) { took = std::move(t); }, [](caf::error&) {});
+    if (took.records.empty() && took.carries.empty()) return;
+    self->request(capture, caf::infinite, ha::take_atom::value, id_of.at(c), std::move(took.records))
+        .receive([](bool) {}, [](caf::error&) {});
   };
   for (const auto& c : in_order) ask(c, ha::load_atom::value);
   for (const auto& m : scenario.messages) {
@@ -185,7 +200,7 @@ hs::OwnedRecords all_typed(const CampaignCapture& c) {
 
 }  // namespace
 
-TEST_CASE("typed records: the gateway gets exactly the records published, for every example",
+TEST_CASE("typed records: the registry takes exactly the records published, for every example",
           "[typed][service][examples]") {
   std::size_t examples = 0, records = 0;
   for (const auto& entry : fs::directory_iterator(kExamples)) {

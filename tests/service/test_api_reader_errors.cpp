@@ -65,14 +65,14 @@ TEST_CASE("errors: a code renders with its name and context, and is told apart b
 TEST_CASE("errors: the API reader answers a code for each kind of failure", "[service][errors]") {
   ReaderRig rig;
   SECTION("a campaign the API does not know: it refuses the query") {
-    const caf::error err = rig.error_of<actors::CampaignSeed>(actors::bootstrap_atom::value, std::string("c9"), rig.rules,
+    const caf::error err = rig.error_of<actors::ApiBootstrap>(actors::bootstrap_atom::value, std::string("c9"), rig.rules,
                                                               std::optional<sim::WorldTime>{});
     CHECK(actors::is(err, hourglass_errc::api_refused));
     CHECK_THAT(rig.system->render(err), Catch::StartsWith("api_refused: getCurrentWorldTime(c9)"));
   }
   SECTION("a campaign without a world time yet") {
     rig.api.add_campaign("c2", std::nullopt);
-    const caf::error err = rig.error_of<actors::CampaignSeed>(actors::bootstrap_atom::value, std::string("c2"), rig.rules,
+    const caf::error err = rig.error_of<actors::ApiBootstrap>(actors::bootstrap_atom::value, std::string("c2"), rig.rules,
                                                               std::optional<sim::WorldTime>{});
     CHECK(actors::is(err, hourglass_errc::entity_not_found));
     CHECK_THAT(rig.system->render(err), Catch::Contains("c2 has no world time"));

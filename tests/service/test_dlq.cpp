@@ -16,6 +16,7 @@
 #include "actors/service/bridge_actor.hpp"
 #include "actors/service/gateway_actor.hpp"
 #include "runtime/cli_dlq.hpp"
+#include "io/checkpoint_store.hpp"
 #include "io/dead_letters.hpp"
 #include "io/write_executor.hpp"
 #include "messages/record_reader.hpp"
@@ -446,6 +447,7 @@ struct GatewayRig {
                                           hourglass::actors::BridgeOptions{w.redis.endpoint(), rules, {}, nullptr});
     hourglass::actors::GatewayOptions options;
     options.api = w.api.config();
+    options.redis = w.redis.endpoint();
     options.concurrency = 1;
     options.retries = 0;
     options.dead_letters = bridge;
@@ -456,14 +458,21 @@ struct GatewayRig {
     caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
   }
 
-  // Hands the record (one line) of one message to the gateway and returns
-  // once its dead letters are in Redis: the gateway tells the bridge before
-  // it answers the drain, and the bridge's flush answers after writing them.
-  bool write(const std::string& campaign_id, const std::string& record_line) {
+  // Commits the writes of the record (one line) of one message to the
+  // campaign's outbox as the registry does, hands the entries to the gateway
+  // and returns once its dead letters are in Redis: the gateway tells the
+  // bridge before it answers the drain, and the bridge's flush answers after
+  // writing them.
+  bool write(World& w, const std::string& campaign_id, const std::string& record_line) {
     caf::scoped_actor self{*system};
     const hourglass::sim::OwnedRecords records{hourglass::messages::read_record_line(record_line)};
-    self->send(gateway, hourglass::actors::writes_atom::value, campaign_id, records, hourglass::actors::Carries{},
-               hourglass::sim::WorldTime{0});
+    std::vector<EntityWrite> writes = hourglass::io::coalesce(records);
+    for (std::size_t i = 0; i < writes.size(); ++i) writes[i].seq = i + 1;
+    hourglass::io::CheckpointStore store(w.conn);
+    const std::vector<std::string> ids = store.commit(campaign_id, "{}", writes);
+    std::vector<hourglass::io::OutboxEntry> entries;
+    for (std::size_t i = 0; i < ids.size(); ++i) entries.push_back({ids[i], campaign_id, writes[i], ""});
+    self->send(gateway, hourglass::actors::outbox_atom::value, campaign_id, std::move(entries));
     bool drained = false;
     self->request(gateway, caf::infinite, hourglass::actors::gateway_drain_atom::value)
         .receive([&](bool) { drained = true; }, [](caf::error&) {});
@@ -484,7 +493,9 @@ TEST_CASE("dlq: a dead letter made by the real gateway and bridge is retried and
   w.fake.graphql_error_next(1, "resolver exploded");
   const json record{{"campaignId", "c1"}, {"worldTime", iso(kT0 + kHour)}, {"kind", "POPULATION_GROWTH"},
                     {"entityType", "Settlement"}, {"entityId", "s1"}, {"changes", {{"population", 121}}}};
-  REQUIRE(rig.write("c1", record.dump()));
+  REQUIRE(rig.write(w, "c1", record.dump()));
+  // Written to the dead letters, it left the outbox: it is not sent again at the next start.
+  CHECK(hourglass::io::CheckpointStore(w.conn).outbox_length("c1") == 0);
 
   const auto letters = hourglass::io::read_dead_letters(w.conn, w.stream);
   REQUIRE(letters.size() == 1);

@@ -18,6 +18,7 @@
 #include "actors/service/bridge_actor.hpp"
 #include "actors/service/gateway_actor.hpp"
 #include "actors/service/registry_actor.hpp"
+#include "actors/service/store_actor.hpp"
 #include "actors/service/service_protocol.hpp"
 #include "io/redis_connection.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
@@ -56,6 +57,7 @@ struct RegistryRig {
   actors::bridge_actor bridge;
   actors::gateway_actor gateway;
   actors::registry_actor registry;
+  actors::store_actor store;
 
   // `restart_limit`: failures the registry restarts before it quarantines.
   explicit RegistryRig(int restart_limit) {
@@ -71,6 +73,7 @@ struct RegistryRig {
     bridge = system->spawn<caf::detached>(actors::bridge, actors::BridgeOptions{redis.endpoint(), rules, {}});
     actors::GatewayOptions gateway_options;
     gateway_options.api = api_config;
+    gateway_options.redis = redis.endpoint();
     gateway_options.concurrency = 1;
     gateway_options.dead_letters = bridge;
     gateway = system->spawn(actors::gateway, gateway_options);
@@ -79,6 +82,8 @@ struct RegistryRig {
     options.reader = reader;
     options.gateway = gateway;
     options.bridge = bridge;
+    store = system->spawn<caf::detached>(actors::store, redis.endpoint(), nullptr, nullptr);
+    options.store = store;
     options.restart_limit = restart_limit;
     options.faults = std::make_shared<actors::FaultInjector>(actors::FaultPlan{"campaign", "c1", 1}, true);
     registry = system->spawn(actors::registry, options);
@@ -88,6 +93,7 @@ struct RegistryRig {
     caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(reader, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
   }
 
   actors::Inbound advance(const std::string& campaign, sim::WorldTime from, sim::WorldTime to) {

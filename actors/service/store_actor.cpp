@@ -1,0 +1,97 @@
+#include "actors/service/store_actor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
+#include "io/backoff.hpp"
+
+#include "actors/errors.hpp"
+
+namespace hourglass::actors {
+namespace {
+
+using Self = store_actor::stateful_pointer<StoreState>;
+
+// The connection, (re)opened on demand; throws io::RedisError when Redis
+// cannot be reached.
+io::RedisConnection& redis(Self self) {
+  auto& st = self->state;
+  if (st.redis && !st.redis->broken()) return *st.redis;
+  st.redis.reset();
+  st.redis.emplace(io::RedisConnection::connect(st.endpoint, std::chrono::milliseconds(1000)));
+  return *st.redis;
+}
+
+// Runs `op` on the store. While Redis cannot be reached (an I/O error), it
+// waits and tries again, however long, until the service stops: what waits
+// on a commit is a campaign's next message, and nothing may go ahead of the
+// commit. Any other failure (a key of the wrong type, a partial EXEC) is the
+// request's error at once (store_failed).
+template <class T, class Op>
+caf::result<T> attempt(Self self, const char* what, Op op) {
+  auto& st = self->state;
+  io::Backoff backoff(std::chrono::milliseconds(50), std::chrono::milliseconds(2000), 0.2, 0x570e);
+  for (int failures = 0;; ++failures) {
+    try {
+      io::CheckpointStore store(redis(self));
+      return op(store);
+    } catch (const io::RedisError& e) {
+      st.telemetry->checkpoint_failed();
+      if (st.stopping && st.stopping->load())
+        return make_error(hourglass_errc::store_failed, std::string(what) + ": " + e.what() + " (stopping)");
+      const auto delay = backoff.next();
+      if (failures % 20 == 0)
+        spdlog::warn("checkpoint store: {} failed ({}); trying again in {} ms", what, e.what(), delay.count());
+      std::this_thread::sleep_for(delay);  // a detached actor: only its own thread waits
+    } catch (const std::exception& e) {
+      return make_error(hourglass_errc::store_failed, std::string(what) + ": " + e.what());
+    }
+  }
+}
+
+}  // namespace
+
+store_actor::behavior_type store(Self self, io::RedisEndpoint endpoint, Telemetry* telemetry,
+                                 std::shared_ptr<const std::atomic<bool>> stopping) {
+  self->state.endpoint = std::move(endpoint);
+  self->state.telemetry = telemetry ? telemetry : &Telemetry::none();
+  self->state.stopping = std::move(stopping);
+  return {
+      [=](checkpoint_atom, const CommitRequest& r) -> caf::result<CommitReceipt> {
+        return attempt<CommitReceipt>(self, "commit", [&](io::CheckpointStore& store) {
+          const auto started = std::chrono::steady_clock::now();
+          const std::string text = messages::checkpoint_json(r.snapshot, r.input).dump();
+          const std::vector<std::string> ids = store.commit(r.campaign_id, text, r.writes);
+          CommitReceipt receipt;
+          receipt.checkpoint_bytes = text.size();
+          for (std::size_t i = 0; i < ids.size() && i < r.writes.size(); ++i)
+            receipt.entries.push_back(io::OutboxEntry{ids[i], r.campaign_id, r.writes[i], ""});
+          self->state.telemetry->checkpoint_committed(
+              text.size(), std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+          return receipt;
+        });
+      },
+      [=](load_checkpoint_atom, const std::string& campaign_id) -> caf::result<std::optional<std::string>> {
+        return attempt<std::optional<std::string>>(self, "load", [&](io::CheckpointStore& s) { return s.load(campaign_id); });
+      },
+      [=](campaign_index_atom) -> caf::result<std::vector<std::string>> {
+        return attempt<std::vector<std::string>>(self, "index", [&](io::CheckpointStore& s) { return s.campaigns(); });
+      },
+      [=](outbox_atom, const std::string& campaign_id) -> caf::result<std::vector<io::OutboxEntry>> {
+        return attempt<std::vector<io::OutboxEntry>>(self, "outbox", [&](io::CheckpointStore& s) {
+          return s.outbox(campaign_id, s.outbox_length(campaign_id));
+        });
+      },
+      [=](persistence_atom) -> caf::result<io::PersistenceReport> {
+        try {
+          return io::check_persistence(redis(self));
+        } catch (const std::exception& e) {
+          return io::PersistenceReport{false, std::string("cannot reach Redis: ") + e.what()};
+        }
+      },
+  };
+}
+
+}  // namespace hourglass::actors

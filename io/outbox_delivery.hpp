@@ -1,0 +1,36 @@
+// Carrying out one outbox entry (io/checkpoint_store) against a campaign API
+// that has no idempotency, so that each takes effect once however often a
+// crash makes Hourglass send it:
+//   - a settlement or structure update stores its marker in the entity's
+//     variables (messages::write_marker_json); an entity already carrying the
+//     write's seq, or a later one, means it was applied (io/write_executor);
+//   - expiring an event that is already completed is done (AlreadyApplied);
+//   - an effect is not idempotent at all: before the call, its executions are
+//     counted and that count is marked in flight in Redis; an entry found
+//     marked (the process died between the call and the `done`) is run again
+//     only when the API shows no execution since the mark. When that cannot
+//     be told (the mark is not a count, the effect is gone), the outcome is
+//     in doubt: dead-lettered, never run twice.
+// Blocking; used by the gateway's workers (one API client and one Redis
+// connection each).
+#pragma once
+
+#include <string>
+
+#include "io/campaign_api.hpp"
+#include "io/campaign_branches.hpp"
+#include "io/checkpoint_store.hpp"
+#include "io/coalesce.hpp"
+#include "io/write_executor.hpp"
+
+namespace hourglass::io {
+
+// `store` may be null (no Redis right now): an effect then fails, retryable,
+// without being called; other writes go ahead (their markers guard them).
+// On success the entry is NOT removed from the outbox: the caller does that
+// (CheckpointStore::done), so that a failing Redis never hides a done write.
+WriteOutcome deliver_outbox_entry(CampaignApi& api, CampaignBranches& branches, CheckpointStore* store,
+                                  const std::string& campaign_id, const std::string& entry_id,
+                                  const EntityWrite& write);
+
+}  // namespace hourglass::io
