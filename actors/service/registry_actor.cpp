@@ -20,10 +20,17 @@ void count(Self self, const Inbound& in, const char* outcome) {
   self->state.options.telemetry->message(channel_kind(in.message), outcome);
 }
 
+// A message off the stream input is handled: the bridge acknowledges it, so
+// the stream does not give it again.
+void acknowledge(Self self, const Inbound& in) {
+  if (!in.stream_id.empty()) self->send(self->state.options.bridge, stream_ack_atom::value, in.stream_id);
+}
+
 void dead_letter(Self self, const Inbound& in, const std::string& reason) {
   spdlog::warn("refused message on {}: {}", in.channel, reason);
   count(self, in, "refused");
   self->send(self->state.options.bridge, dead_letter_atom::value, reason, in.channel, in.payload);
+  acknowledge(self, in);  // acknowledged once handled; to move after the durable commit
 }
 
 // A message refused for a failure: its reason is the rendered error.
@@ -211,6 +218,9 @@ void process_next(Self self, const std::string& id) {
               if (std::holds_alternative<messages::WorldTimeAdvanced>(in->message))
                 t.advance_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
               t.computed(h.firings, h.records);
+              // A refused one was acknowledged by dead_letter.
+              if (h.outcome != Outcome::Refused)
+                acknowledge(self, *in);  // acknowledged once handled; to move after the durable commit
               next();
             },
             [=](caf::error& err) {
