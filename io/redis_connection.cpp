@@ -164,25 +164,7 @@ std::vector<StreamEntry> RedisConnection::xrange(std::string_view stream, std::s
   const Reply reply = command(args);
   const auto* r = static_cast<const redisReply*>(reply.get());
   if (r->type != REDIS_REPLY_ARRAY) fail("XRANGE", std::string("unexpected ") + reply_type_name(r->type) + " reply");
-  std::vector<StreamEntry> entries;
-  entries.reserve(r->elements);
-  for (std::size_t i = 0; i < r->elements; ++i) {
-    const redisReply* e = r->element[i];
-    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING) {
-      fail("XRANGE", "malformed entry " + std::to_string(i) + " in the reply");
-    }
-    StreamEntry entry;
-    entry.id = reply_string(e->element[0]);
-    const redisReply* kv = e->element[1];
-    if (kv->type == REDIS_REPLY_ARRAY) {  // nil for an entry without fields
-      if (kv->elements % 2 != 0) fail("XRANGE", "odd number of field/value items in entry " + entry.id);
-      for (std::size_t j = 0; j + 1 < kv->elements; j += 2) {
-        entry.fields.emplace_back(reply_string(kv->element[j]), reply_string(kv->element[j + 1]));
-      }
-    }
-    entries.push_back(std::move(entry));
-  }
-  return entries;
+  return stream_entries(r, "XRANGE");
 }
 
 std::size_t RedisConnection::xdel(std::string_view stream, const std::vector<std::string>& ids) {
@@ -249,6 +231,79 @@ std::vector<std::string> RedisConnection::strings_command(const std::vector<std:
     out.push_back(reply_string(e));
   }
   return out;
+}
+
+// An array of [id, [field, value, ...]] entries (XRANGE, XREADGROUP). The
+// fields are nil for an entry deleted while pending (XREADGROUP).
+std::vector<StreamEntry> RedisConnection::stream_entries(const void* reply, std::string_view command) const {
+  const auto* r = static_cast<const redisReply*>(reply);
+  std::vector<StreamEntry> entries;
+  entries.reserve(r->elements);
+  for (std::size_t i = 0; i < r->elements; ++i) {
+    const redisReply* e = r->element[i];
+    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING) {
+      fail(command, "malformed entry " + std::to_string(i) + " in the reply");
+    }
+    StreamEntry entry;
+    entry.id = reply_string(e->element[0]);
+    const redisReply* kv = e->element[1];
+    if (kv->type == REDIS_REPLY_ARRAY) {
+      if (kv->elements % 2 != 0) fail(command, "odd number of field/value items in entry " + entry.id);
+      for (std::size_t j = 0; j + 1 < kv->elements; j += 2) {
+        entry.fields.emplace_back(reply_string(kv->element[j]), reply_string(kv->element[j + 1]));
+      }
+    }
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+bool RedisConnection::xgroup_create(std::string_view stream, std::string_view group, std::string_view start_id) {
+  try {
+    command({"XGROUP", "CREATE", stream, group, start_id, "MKSTREAM"});
+    return true;
+  } catch (const RedisError& e) {
+    // The server's answer when the group exists; the connection is fine.
+    if (!broken() && std::string_view(e.what()).find("BUSYGROUP") != std::string_view::npos) return false;
+    throw;
+  }
+}
+
+std::vector<StreamEntry> RedisConnection::xreadgroup(std::string_view group, std::string_view consumer,
+                                                     std::string_view stream, std::string_view id, std::size_t count,
+                                                     std::optional<std::chrono::milliseconds> block) {
+  const std::string count_text = std::to_string(count);
+  std::vector<std::string_view> args{"XREADGROUP", "GROUP", group, consumer, "COUNT", count_text};
+  std::string block_text;
+  if (block) {
+    block_text = std::to_string(block->count());
+    args.insert(args.end(), {"BLOCK", block_text});
+  }
+  args.insert(args.end(), {"STREAMS", stream, id});
+  const Reply reply = command(args);
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  if (r->type == REDIS_REPLY_NIL) return {};  // BLOCK timed out
+  // [[stream, entries]]: one stream asked for, one answered.
+  if (r->type != REDIS_REPLY_ARRAY || r->elements != 1 || r->element[0]->type != REDIS_REPLY_ARRAY ||
+      r->element[0]->elements != 2 || r->element[0]->element[1]->type != REDIS_REPLY_ARRAY) {
+    fail("XREADGROUP", std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  }
+  return stream_entries(r->element[0]->element[1], "XREADGROUP");
+}
+
+std::size_t RedisConnection::xack(std::string_view stream, std::string_view group, const std::vector<std::string>& ids) {
+  if (ids.empty()) return 0;
+  std::vector<std::string_view> args{"XACK", stream, group};
+  args.insert(args.end(), ids.begin(), ids.end());
+  return integer_command(args);
+}
+
+std::size_t RedisConnection::xpending_count(std::string_view stream, std::string_view group) {
+  const Reply reply = command({"XPENDING", stream, group});
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 || r->element[0]->type != REDIS_REPLY_INTEGER)
+    fail("XPENDING", std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  return static_cast<std::size_t>(r->element[0]->integer);
 }
 
 std::optional<std::string> RedisConnection::get(std::string_view key) {

@@ -118,6 +118,23 @@ class RedisConnection {
   std::size_t xdel(std::string_view stream, const std::vector<std::string>& ids);
   // XLEN; 0 for a missing stream.
   std::size_t xlen(std::string_view stream);
+  // XGROUP CREATE stream group start_id MKSTREAM (the stream is made if
+  // missing); false when the group exists already (BUSYGROUP).
+  bool xgroup_create(std::string_view stream, std::string_view group, std::string_view start_id);
+  // XREADGROUP GROUP group consumer COUNT count [BLOCK ms] STREAMS stream id:
+  // `id` ">" for entries never delivered to the group, any other id for this
+  // consumer's pending entries after it. Empty when nothing came (BLOCK timed
+  // out). A pending entry deleted from the stream comes with no fields. With
+  // `block`, the socket timeout must exceed it (see native_handle).
+  std::vector<StreamEntry> xreadgroup(std::string_view group, std::string_view consumer, std::string_view stream,
+                                      std::string_view id, std::size_t count,
+                                      std::optional<std::chrono::milliseconds> block = std::nullopt);
+  // XACK; returns how many were pending and are now acknowledged. No ids:
+  // returns 0, no round trip.
+  std::size_t xack(std::string_view stream, std::string_view group, const std::vector<std::string>& ids);
+  // XPENDING stream group (the summary): how many entries the group's
+  // consumers were given and have not acknowledged.
+  std::size_t xpending_count(std::string_view stream, std::string_view group);
 
   // GET; nullopt for a missing key.
   std::optional<std::string> get(std::string_view key);
@@ -173,6 +190,7 @@ class RedisConnection {
   Reply command(const std::vector<std::string_view>& args);
   std::size_t integer_command(const std::vector<std::string_view>& args);
   std::vector<std::string> strings_command(const std::vector<std::string_view>& args);
+  std::vector<StreamEntry> stream_entries(const void* reply, std::string_view command) const;
   [[noreturn]] void fail(std::string_view command, const std::string& detail) const;
 
   std::unique_ptr<redisContext, ContextDeleter> context_;

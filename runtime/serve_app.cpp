@@ -20,6 +20,7 @@
 #include "runtime/service/branch_config.hpp"
 #include "runtime/service/metrics.hpp"
 #include "runtime/service/prometheus_telemetry.hpp"
+#include "io/redis_stream_reader.hpp"
 #include "io/redis_subscriber.hpp"
 #include "io/redis_url.hpp"
 #include "runtime/service/status_server.hpp"
@@ -55,13 +56,20 @@ struct ServeApp::Impl {
   // Set at shutdown: the store stops waiting for a Redis that is gone.
   std::shared_ptr<std::atomic<bool>> stopping = std::make_shared<std::atomic<bool>>(false);
   std::vector<std::string> resumed;  // campaigns with a checkpoint at start
-  std::unique_ptr<io::RedisSubscriber> subscriber;
+  std::unique_ptr<io::RedisSubscriber> subscriber;  // none when only the stream is read
+  // The stream input (none when off). Started and stopped here; the bridge's
+  // acknowledge function holds it too, so that its acknowledgements (which
+  // go on after intake stops, while the drain finishes) never outlive it.
+  std::shared_ptr<io::RedisStreamReader> stream_reader;
   std::unique_ptr<service::StatusServer> status;
   std::mutex mutex;
   std::condition_variable stop_requested_cv;
   bool stop_requested = false;
   std::condition_variable subscribed_cv;
-  int subscriptions = 0;
+  int subscriptions = 0;       // the subscriber's (re)subscriptions
+  int stream_connections = 0;  // the stream reader's (re)connections
+
+  std::shared_ptr<io::RedisStreamReader> make_stream_reader();
 
   // Redis must be able to keep its promise: said at start, and in /health.
   void check_persistence() {
@@ -114,6 +122,53 @@ struct ServeApp::Impl {
     return health.to_json();
   }
 };
+
+// The stream input: each entry to the bridge with its id (the bridge or the
+// registry acknowledges it); a malformed one is dead-lettered and
+// acknowledged here, it will never be applied. Nothing is lost while the
+// link is down (the entries wait in the stream), so a reconnection needs
+// no resync.
+std::shared_ptr<io::RedisStreamReader> ServeApp::Impl::make_stream_reader() {
+  Impl& s = *this;
+  const auto& c = s.config;
+  io::RedisStreamReaderOptions o;
+  o.endpoint = s.redis;
+  o.key = c.stream_key;
+  o.group = c.stream_group;
+  o.consumer = c.stream_consumer;
+  io::RedisStreamReaderCallbacks cb;
+  // The bridge is spawned after the reader is made (it needs the reader to
+  // acknowledge) and before its thread starts: read it when called.
+  cb.on_entry = [&s](std::string id, std::string channel, std::string payload) {
+    caf::anon_send(s.bridge, actors::inbound_atom::value, std::move(channel), std::move(payload), std::move(id));
+  };
+  cb.on_malformed = [&s, key = c.stream_key](std::string id, std::string why) {
+    spdlog::warn("refused stream entry {} of {}: {}", id, key, why);
+    caf::anon_send(s.bridge, actors::dead_letter_atom::value, "stream entry " + id + " of " + key + ": " + why,
+                   std::string(), std::string());
+    caf::anon_send(s.bridge, actors::stream_ack_atom::value, std::move(id));  // after its dead letter
+  };
+  cb.on_connected = [&s, key = c.stream_key](bool reconnected) {
+    s.health.set_redis_connected(true);
+    {
+      std::lock_guard<std::mutex> lock(s.mutex);
+      ++s.stream_connections;
+      s.subscribed_cv.notify_all();
+    }
+    spdlog::info("redis: reading stream {}{}", key, reconnected ? " again, pending entries first" : "");
+  };
+  cb.on_disconnected = [&s](std::string why) {
+    s.health.set_redis_connected(false);
+    spdlog::warn("redis: stream input lost its connection: {}", why);
+  };
+  cb.on_connect_failed = [](std::string why, std::chrono::milliseconds retry_in) {
+    spdlog::warn("redis: stream input cannot connect ({}); next try in {} ms", why, retry_in.count());
+  };
+  cb.on_ack_failed = [](std::string why) {
+    spdlog::warn("redis: XACK failed, kept to send again: {}", why);
+  };
+  return std::make_shared<io::RedisStreamReader>(std::move(o), std::move(cb));
+}
 
 ServeApp::ServeApp(service::ServiceConfig config) : impl_(std::make_unique<Impl>()) {
   auto problems = service::validate(config);
@@ -178,6 +233,7 @@ std::string ServeApp::reload_rules() {
 
 ServeApp::~ServeApp() {
   if (impl_->subscriber) impl_->subscriber->stop();
+  if (impl_->stream_reader) impl_->stream_reader->stop();
   if (impl_->status) impl_->status->stop();
 }
 
@@ -195,7 +251,13 @@ void ServeApp::start() {
   s.reader = s.system->spawn<caf::detached>(actors::api_reader, api);
   s.store = s.system->spawn<caf::detached>(actors::store, s.redis, &s.telemetry,
                                            std::shared_ptr<const std::atomic<bool>>(s.stopping));
-  s.bridge = s.system->spawn<caf::detached>(actors::bridge, actors::BridgeOptions{s.redis, s.rules, {}, &s.telemetry});
+  const service::InputSelection input = service::parse_input(c.input);  // validated with the config
+  actors::BridgeOptions bridge_options{s.redis, s.rules, {}, &s.telemetry};
+  if (input.stream) {
+    s.stream_reader = s.make_stream_reader();
+    bridge_options.acknowledge = [reader = s.stream_reader](const std::string& id) { reader->acknowledge(id); };
+  }
+  s.bridge = s.system->spawn<caf::detached>(actors::bridge, std::move(bridge_options));
   actors::GatewayOptions gateway;
   gateway.api = api;
   gateway.redis = s.redis;
@@ -226,7 +288,6 @@ void ServeApp::start() {
 
   io::RedisSubscriberOptions sub;
   sub.endpoint = s.redis;
-  const service::InputSelection input = service::parse_input(c.input);  // validated with the config
   if (input.channels) {
     sub.patterns.push_back("campaign.*.worldTimeAdvanced");
     sub.patterns.push_back("campaign.*.entityModified");
@@ -265,8 +326,11 @@ void ServeApp::start() {
   cb.on_connect_failed = [](std::string why, std::chrono::milliseconds retry_in) {
     spdlog::warn("redis: cannot connect ({}); next try in {} ms", why, retry_in.count());
   };
-  s.subscriber = std::make_unique<io::RedisSubscriber>(sub, cb);
-  s.subscriber->start();
+  if (!sub.patterns.empty()) {  // stream alone: no pub/sub at all
+    s.subscriber = std::make_unique<io::RedisSubscriber>(sub, cb);
+    s.subscriber->start();
+  }
+  if (s.stream_reader) s.stream_reader->start();
   spdlog::info("serving: status on {}:{}", c.bind, s.status->port());
 }
 
@@ -283,7 +347,9 @@ int ServeApp::wait() {
     s.stop_requested_cv.wait(lock, [&] { return s.stop_requested; });
   }
   spdlog::info("stopping: no more intake; finishing advances in flight");
-  s.subscriber->stop();
+  if (s.subscriber) s.subscriber->stop();
+  // Its thread only: what is in flight is still acknowledged as it finishes.
+  if (s.stream_reader) s.stream_reader->stop();
   int code = 0;
   caf::scoped_actor self{*s.system};
   const auto deadline = s.config.drain_timeout;
@@ -317,7 +383,10 @@ int ServeApp::wait() {
 
 bool ServeApp::wait_subscribed(int times, std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(impl_->mutex);
-  return impl_->subscribed_cv.wait_for(lock, timeout, [&] { return impl_->subscriptions >= times; });
+  return impl_->subscribed_cv.wait_for(lock, timeout, [&] {
+    return (!impl_->subscriber || impl_->subscriptions >= times) &&
+           (!impl_->stream_reader || impl_->stream_connections >= times);
+  });
 }
 
 int ServeApp::status_port() const { return impl_->status ? impl_->status->port() : 0; }

@@ -1,7 +1,7 @@
 // `hourglass serve` as an object: it starts the actor system and the
-// service actors, the Redis subscriber and the status server, and stops in
-// order (intake first, then the advances in flight, then the gateway's
-// backlog within the drain timeout). Integration tests run it in-process.
+// service actors, the Redis subscriber and/or stream reader and the status
+// server, and stops in order (intake first, then the advances in flight,
+// then the gateway's backlog within the drain timeout). Integration tests run it in-process.
 #pragma once
 
 #include <atomic>
@@ -34,7 +34,8 @@ class ServeApp {
   std::string reload_rules();
   // Blocks until the Redis subscription is (re)established `times` times in
   // all, or `timeout` passes (a hook for tests: pub/sub drops what is
-  // published before anyone subscribes).
+  // published before anyone subscribes). With the stream input, its reader
+  // must have (re)connected (its group made) `times` times as well.
   bool wait_subscribed(int times, std::chrono::milliseconds timeout);
 
  private:

@@ -100,6 +100,29 @@ void take_api_traffic(Self self, const std::string& channel, const std::string& 
              ApiChange{std::get<messages::ApiEntityChanged>(t), channel, payload});
 }
 
+// A message on SPEC §6's channels, decoded; a refused one is dead-lettered
+// (nullopt).
+std::optional<messages::Message> decode_or_refuse(Self self, const std::string& channel, const std::string& payload) {
+  auto& st = self->state;
+  messages::DecodeOptions decode;
+  decode.require_inline_entity = false;  // the registry fetches what is missing
+  messages::Decoded d = messages::decode_message_text(channel, payload, *st.options.rules, decode);
+  if (d) return std::move(*d.message);
+  spdlog::warn("refused message on {}: {}", channel, d.error);
+  st.options.telemetry->message(std::string_view(channel).substr(channel.rfind('.') + 1), "refused");
+  refuse(self, d.error, channel, payload);
+  return std::nullopt;
+}
+
+// Done with a stream entry. Its XACK is synchronous (io::RedisStreamReader):
+// the bridge is detached, its Redis calls block anyway.
+void acknowledge(Self self, const std::string& stream_id) {
+  if (self->state.options.acknowledge)
+    self->state.options.acknowledge(stream_id);
+  else
+    spdlog::error("redis bridge: stream entry {} to acknowledge, but the stream input is off", stream_id);
+}
+
 }  // namespace
 
 bridge_actor::behavior_type bridge(Self self, BridgeOptions options) {
@@ -108,18 +131,29 @@ bridge_actor::behavior_type bridge(Self self, BridgeOptions options) {
       [=](set_registry_atom, const inbound_router_actor& registry) { self->state.options.registry = registry; },
       [=](rules_atom, const sim::RulesPtr& rules) { self->state.options.rules = rules; },
       [=](inbound_atom, const std::string& channel, const std::string& payload) {
-        auto& st = self->state;
         if (!is_generic_channel(channel)) return take_api_traffic(self, channel, payload);
-        messages::DecodeOptions decode;
-        decode.require_inline_entity = false;  // the registry fetches what is missing
-        messages::Decoded d = messages::decode_message_text(channel, payload, *st.options.rules, decode);
-        if (!d) {
-          spdlog::warn("refused message on {}: {}", channel, d.error);
-          st.options.telemetry->message(std::string_view(channel).substr(channel.rfind('.') + 1), "refused");
-          return refuse(self, d.error, channel, payload);
-        }
-        self->send(st.options.registry, route_atom::value, Inbound{std::move(*d.message), channel, payload});
+        if (auto m = decode_or_refuse(self, channel, payload))
+          self->send(self->state.options.registry, route_atom::value, Inbound{std::move(*m), channel, payload});
       },
+      [=](inbound_atom, const std::string& channel, const std::string& payload, const std::string& stream_id) {
+        if (!is_generic_channel(channel)) {
+          // The API's own traffic stays on pub/sub (campaign-manager): its
+          // entity.modified is routed as an ApiChange, which has no
+          // acknowledgement to carry.
+          const std::string why = "the stream input carries SPEC §6's campaign.{id}.* channels only, not \"" +
+                                  channel + "\"";
+          spdlog::warn("refused stream entry {}: {}", stream_id, why);
+          self->state.options.telemetry->message("stream", "refused");
+          refuse(self, why, channel, payload);
+          return acknowledge(self, stream_id);
+        }
+        auto m = decode_or_refuse(self, channel, payload);
+        if (!m) return acknowledge(self, stream_id);  // it will never be applied: not to be read again
+        Inbound in{std::move(*m), channel, payload};
+        in.stream_id = stream_id;
+        self->send(self->state.options.registry, route_atom::value, std::move(in));
+      },
+      [=](stream_ack_atom, const std::string& stream_id) { acknowledge(self, stream_id); },
       [=](dead_letter_atom, const std::string& reason, const std::string& channel, const std::string& payload) {
         refuse(self, reason, channel, payload);
       },

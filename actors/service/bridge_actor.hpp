@@ -11,6 +11,7 @@
 
 #include <caf/all.hpp>
 #include <deque>
+#include <functional>
 #include <optional>
 
 #include "actors/service/service_protocol.hpp"
@@ -28,6 +29,12 @@ using bridge_actor = caf::typed_actor<
     // (channel, payload) as taken off Redis: a valid message is routed to
     // the registry, a refused one dead-lettered with its reason
     caf::reacts_to<inbound_atom, std::string, std::string>,
+    // (channel, payload, stream id) off the stream input: validated alike;
+    // a valid one is routed with its id (the registry acknowledges it once
+    // handled), a refused one dead-lettered and acknowledged at once
+    caf::reacts_to<inbound_atom, std::string, std::string, std::string>,
+    // done with a stream entry: acknowledged through BridgeOptions::acknowledge
+    caf::reacts_to<stream_ack_atom, std::string>,
     // (reason, channel, payload): a message refused after the bridge
     caf::reacts_to<dead_letter_atom, std::string, std::string, std::string>,
     // the gateway's dead letter (a JSON entry, its campaign, its outbox
@@ -47,6 +54,11 @@ struct BridgeOptions {
   inbound_router_actor registry;
   Telemetry* telemetry = &Telemetry::none();
   std::size_t max_pending = 100'000;  // dead letters kept while Redis is down
+  // Acknowledges a stream entry by id (io::RedisStreamReader::acknowledge,
+  // which is synchronous and thread-safe); empty when the stream input is
+  // off. serve_app owns the reader; the function keeps it alive only for
+  // the acknowledgements, serve_app starts and stops its thread.
+  std::function<void(const std::string& stream_id)> acknowledge;
 };
 
 // A stream entry waiting for Redis; a gateway dead letter also names the

@@ -5,6 +5,7 @@
 #include "actors/errors.hpp"
 #include "actors/service/anchors.hpp"
 #include "actors/service/registry_internal.hpp"
+#include "io/stream_id.hpp"
 
 namespace hourglass::actors {
 namespace registry_detail {
@@ -18,10 +19,18 @@ void count(Self self, const Inbound& in, const char* outcome) {
   self->state.options.telemetry->message(channel_kind(in.message), outcome);
 }
 
+// A message off the stream input is done with — committed, or refused
+// (its dead letter sent first), or found already applied: the bridge
+// acknowledges it, so the stream does not give it again.
+void acknowledge(Self self, const Inbound& in) {
+  if (!in.stream_id.empty()) self->send(self->state.options.bridge, stream_ack_atom::value, in.stream_id);
+}
+
 void dead_letter_reason(Self self, const Inbound& in, const std::string& reason) {
   spdlog::warn("refused message on {}: {}", in.channel, reason);
   count(self, in, "refused");
   self->send(self->state.options.bridge, dead_letter_atom::value, reason, in.channel, in.payload);
+  acknowledge(self, in);
 }
 
 // An advance the campaign applied moved its clock.
@@ -112,6 +121,17 @@ struct DropEngineOwned {
   }
 };
 
+// A stream entry at or before the last one the campaign's checkpoint applied.
+bool already_applied(const CampaignEntry& entry, const Inbound& in) {
+  if (in.stream_id.empty() || entry.stream_id.empty()) return false;
+  try {
+    return !io::stream_id_before(entry.stream_id, in.stream_id);
+  } catch (const std::invalid_argument& e) {  // the bridge passes only ids Redis gave
+    spdlog::error("campaign: stream ids {} / {} cannot be compared: {}", entry.stream_id, in.stream_id, e.what());
+    return false;
+  }
+}
+
 caf::error quarantined(const std::string& id) {
   return make_error(hourglass_errc::quarantined, "campaign " + id + " is quarantined");
 }
@@ -139,10 +159,16 @@ void handled(Self self, const std::string& id, std::uint64_t generation, const s
     t.advance_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   t.computed(h.firings, h.records);
   CampaignEntry* e = entry_of(self, id, generation);
-  if (!e) return next();
-  if (h.outcome != Outcome::Applied) return next();  // nothing changed: nothing to commit
+  if (!e || h.outcome != Outcome::Applied) {  // nothing changed: nothing to commit
+    if (h.outcome == Outcome::Ignored) acknowledge(self, *in);  // a refused one was, with its dead letter
+    return next();
+  }
   follow_clock(*e, in->message);
-  commit_campaign(self, id, generation, in->stream_id, std::move(next), [=](const caf::error&) {
+  auto committed = [=] {
+    acknowledge(self, *in);
+    next();
+  };
+  commit_campaign(self, id, generation, in->stream_id, committed, [=](const caf::error&) {
     // Dropped from memory: the next message starts it again from its last
     // checkpoint, which this message's effects never reached.
     if (entry_of(self, id, generation)) {
@@ -177,6 +203,16 @@ void process_next(Self self, const std::string& id) {
       answer_drain_waiters(self);
     }
   };
+  if (already_applied(entry, *in)) {
+    // Given again by the stream after a crash between the commit and its
+    // acknowledgement: the checkpoint has it.
+    count(self, *in, "ignored");
+    acknowledge(self, *in);
+    spdlog::info("campaign {}: stream entry {} was applied before (checkpoint at {}); skipped", id, in->stream_id,
+                 entry.stream_id);
+    entry.busy = false;
+    return process_next(self, id);
+  }
   auto deliver = [=]() {
     CampaignEntry* current = entry_of(self, id, generation);
     if (!current) return route(self, std::move(*in));  // restarted meanwhile: to the new life, in turn

@@ -32,6 +32,7 @@ using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using dead_letter_atom = caf::atom_constant<caf::atom("deadltr")>;
 using gw_dead_letter_atom = caf::atom_constant<caf::atom("gwdeadltr")>;
 using flush_dead_letters_atom = caf::atom_constant<caf::atom("flushdl")>;  // write the waiting ones now
+using stream_ack_atom = caf::atom_constant<caf::atom("streamack")>;  // done with a stream entry: XACK it
 // -> registry
 using route_atom = caf::atom_constant<caf::atom("route")>;  // a valid message to its campaign
 using api_change_atom = caf::atom_constant<caf::atom("apichange")>;  // entity.modified of the API
@@ -53,7 +54,10 @@ struct Inbound {
   // fetched whole, its engine-owned fields are left to the engine
   // (sim::drop_engine_owned), and a fetch that finds nothing is a DELETE.
   bool from_api = false;
-  // Its Redis Stream entry id (HOURGLASS_INPUT=stream); empty for pub/sub.
+  // The entry id when it came off the stream input (HOURGLASS_INPUT=stream);
+  // empty for pub/sub. Acknowledged (stream_ack_atom to the bridge) once the
+  // message is committed (or refused), so the stream gives it again until
+  // then; one the campaign's checkpoint already applied is skipped.
   std::string stream_id;
 };
 

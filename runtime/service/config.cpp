@@ -154,6 +154,9 @@ ServiceConfig config_from_env(const std::function<const char*(const char*)>& get
   str("HOURGLASS_RECORD", cfg.record_file);
   str("HOURGLASS_FAULT_INJECT", cfg.fault_inject);
   str("HOURGLASS_INPUT", cfg.input);
+  str("HOURGLASS_STREAM_KEY", cfg.stream_key);
+  str("HOURGLASS_STREAM_GROUP", cfg.stream_group);
+  str("HOURGLASS_STREAM_CONSUMER", cfg.stream_consumer);
   {
     std::string v;
     long long s = 0;
@@ -219,7 +222,11 @@ void add_config_flags(CLI::App& app, ServiceConfig& cfg) {
   add_campaign_branches_flag(app, cfg);
   app.add_option("--record", cfg.record_file, "flight recorder file (env HOURGLASS_RECORD)");
   app.add_option("--input", cfg.input,
-                 "what to listen to: channels,campaign-manager (env HOURGLASS_INPUT)");
+                 "what to listen to: channels,campaign-manager or stream[,campaign-manager] (env HOURGLASS_INPUT)");
+  app.add_option("--stream-key", cfg.stream_key, "the stream input's Redis stream (env HOURGLASS_STREAM_KEY)");
+  app.add_option("--stream-group", cfg.stream_group, "the stream input's consumer group (env HOURGLASS_STREAM_GROUP)");
+  app.add_option("--stream-consumer", cfg.stream_consumer,
+                 "this instance's consumer name in the group; keep it across restarts (env HOURGLASS_STREAM_CONSUMER)");
   app.add_option("--fault-inject", cfg.fault_inject,
                  "KIND:NAME:N, the actor throws at its Nth firing (env HOURGLASS_FAULT_INJECT)");
   app.add_option_function<long long>(
@@ -247,11 +254,16 @@ InputSelection parse_input(const std::string& input) {
       s.channels = true;
     else if (item == "campaign-manager")
       s.campaign_manager = true;
+    else if (item == "stream")
+      s.stream = true;
     else
-      throw ConfigError("input: unknown input \"" + item + "\" (expected channels and/or campaign-manager)");
+      throw ConfigError("input: unknown input \"" + item + "\" (expected channels, campaign-manager or stream)");
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
+  if (s.stream && s.channels)
+    throw ConfigError("input: stream and channels together would apply the same messages twice (both carry SPEC "
+                      "§6's campaign.{id}.* messages); choose one (stream,campaign-manager is fine)");
   return s;
 }
 
@@ -262,6 +274,9 @@ std::vector<std::string> validate(const ServiceConfig& cfg) {
   } catch (const ConfigError& e) {
     p.push_back(e.what());
   }
+  if (cfg.stream_key.empty()) p.push_back("stream_key: must not be empty");
+  if (cfg.stream_group.empty()) p.push_back("stream_group: must not be empty");
+  if (cfg.stream_consumer.empty()) p.push_back("stream_consumer: must not be empty");
   if (cfg.port < 1 || cfg.port > 65535)
     p.push_back("port: must be 1..65535, got " + std::to_string(cfg.port));
   if (cfg.bind.empty()) p.push_back("bind: must not be empty");
@@ -329,6 +344,8 @@ std::string describe(const ServiceConfig& cfg) {
     << " record=" << (cfg.record_file.empty() ? "<off>" : show(cfg.record_file))
     << " fault_inject=" << (cfg.fault_inject.empty() ? "<off>" : show(cfg.fault_inject))
     << " input=" << show(cfg.input)
+    << " stream_key=" << show(cfg.stream_key) << " stream_group=" << show(cfg.stream_group)
+    << " stream_consumer=" << show(cfg.stream_consumer)
     << " restart_limit=" << cfg.restart_limit << " restart_window_s=" << cfg.restart_window.count()
     << " drain_timeout_s=" << cfg.drain_timeout.count();
   return o.str();

@@ -33,7 +33,12 @@
 //                         (comma-separated: channels = SPEC §6's campaign.*
 //                         channels; campaign-manager = the campaign API's own
 //                         entity.modified.* and Socket.IO world_time_changed;
-//                         default both)
+//                         stream = SPEC §6's messages as entries of a Redis
+//                         stream, read by a consumer group, not with channels;
+//                         default channels,campaign-manager)
+//   stream_key            HOURGLASS_STREAM_KEY       --stream-key       (input stream)
+//   stream_group          HOURGLASS_STREAM_GROUP     --stream-group
+//   stream_consumer       HOURGLASS_STREAM_CONSUMER  --stream-consumer
 //
 // An environment variable set to the empty string counts as unset.
 #pragma once
@@ -77,14 +82,21 @@ struct ServiceConfig {
   std::chrono::seconds restart_window{10};
   std::chrono::seconds drain_timeout{10};
   std::string input = "channels,campaign-manager";
+  std::string stream_key = "hourglass:inbox";  // the stream input's stream
+  std::string stream_group = "hourglass";      // its consumer group
+  // This instance's name in the group: its pending entries are its own, and
+  // a restarted instance must keep the name to be given them again.
+  std::string stream_consumer = "hourglass";
 };
 
 // What HOURGLASS_INPUT says to listen to.
 struct InputSelection {
   bool channels = false;          // campaign.*.worldTimeAdvanced / entityModified
   bool campaign_manager = false;  // entity.modified.*, socket.io#/#campaign:*
+  bool stream = false;            // entries of the stream stream_key (io::RedisStreamReader)
 };
-// Throws ConfigError naming an unknown or missing input.
+// Throws ConfigError naming an unknown or missing input, and for stream
+// together with channels (both carry SPEC §6's messages).
 InputSelection parse_input(const std::string& input);
 
 // A configuration that cannot even be read (a value that is not a number, an

@@ -327,3 +327,71 @@ TEST_CASE("campaign branches: API_BRANCH_ID, one branch for every campaign, is r
   add_config_flags(app, cfg);
   CHECK_THROWS(parse(app, {"--branch-id", "main"}));
 }
+
+TEST_CASE("config: the stream input, its key, group and consumer", "[service][config][stream]") {
+  FakeEnv env;
+  ServiceConfig cfg = config_from_env(env.fn());
+  CHECK(cfg.stream_key == "hourglass:inbox");
+  CHECK(cfg.stream_group == "hourglass");
+  CHECK(cfg.stream_consumer == "hourglass");
+  CHECK_FALSE(parse_input(cfg.input).stream);  // off by default
+
+  env.vars = {{"API_TOKEN", "t"},
+              {"HOURGLASS_INPUT", "stream"},
+              {"HOURGLASS_STREAM_KEY", "game:inbox"},
+              {"HOURGLASS_STREAM_GROUP", "engines"},
+              {"HOURGLASS_STREAM_CONSUMER", "hourglass-1"}};
+  cfg = config_from_env(env.fn());
+  CHECK(cfg.stream_key == "game:inbox");
+  CHECK(cfg.stream_group == "engines");
+  CHECK(cfg.stream_consumer == "hourglass-1");
+  CHECK(validate(cfg).empty());
+  const InputSelection s = parse_input(cfg.input);
+  CHECK(s.stream);
+  CHECK_FALSE(s.channels);
+  CHECK_FALSE(s.campaign_manager);
+  const std::string line = describe(cfg);
+  CHECK_THAT(line, Catch::Contains("input=stream"));
+  CHECK_THAT(line, Catch::Contains("stream_key=game:inbox stream_group=engines stream_consumer=hourglass-1"));
+
+  CLI::App app;
+  add_config_flags(app, cfg);
+  parse(app, {"--stream-key", "k2", "--stream-group", "g2", "--stream-consumer", "c2", "--input",
+              "stream,campaign-manager"});
+  CHECK(cfg.stream_key == "k2");
+  CHECK(cfg.stream_group == "g2");
+  CHECK(cfg.stream_consumer == "c2");
+  CHECK(parse_input(cfg.input).stream);
+  CHECK(parse_input(cfg.input).campaign_manager);  // the API's own traffic beside the stream: allowed
+  CHECK(validate(cfg).empty());
+}
+
+TEST_CASE("config: stream together with channels is refused, saying why", "[service][config][stream]") {
+  for (const char* both : {"stream,channels", "channels,stream", "channels,campaign-manager,stream"}) {
+    INFO(both);
+    try {
+      parse_input(both);
+      FAIL("accepted");
+    } catch (const ConfigError& e) {
+      CHECK_THAT(e.what(), Catch::StartsWith("input:") && Catch::Contains("twice"));
+    }
+    ServiceConfig cfg;
+    cfg.api_token = "t";
+    cfg.input = both;
+    CHECK(mentions(validate(cfg), "input"));
+  }
+  CHECK_THROWS_AS(parse_input("streams"), ConfigError);
+}
+
+TEST_CASE("config: an empty stream key, group or consumer is refused", "[service][config][stream]") {
+  ServiceConfig cfg;
+  cfg.api_token = "t";
+  cfg.stream_key = "";
+  cfg.stream_group = "";
+  cfg.stream_consumer = "";
+  const auto problems = validate(cfg);
+  CHECK(mentions(problems, "stream_key"));
+  CHECK(mentions(problems, "stream_group"));
+  CHECK(mentions(problems, "stream_consumer"));
+  CHECK(problems.size() == 3);
+}
