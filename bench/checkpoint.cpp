@@ -174,6 +174,43 @@ void check_against_engine(const std::vector<sim::CampaignSeed>& world, const std
   }
 }
 
+// The same advances through the real engine (actors, one CAF worker, the
+// replay driver sending one message at a time and waiting for its answer):
+// µs per advance, from the end of one message to the end of the next (the
+// first message, after the load, is not counted). `rounds` one-day rounds,
+// campaigns round-robin.
+std::vector<double> engine_advance_us(const std::vector<sim::CampaignSeed>& world, int rounds) {
+  runtime::Scenario scenario;
+  scenario.name = "checkpoint-bench-engine";
+  scenario.rules = std::make_shared<const sim::Rules>(sim::Rules::defaults());
+  scenario.campaigns = world;
+  for (int r = 0; r < rounds; ++r)
+    for (const auto& c : world) {
+      runtime::RecordedMessage m;
+      m.where = "advance";
+      m.channel = "campaign." + c.id + ".worldTimeAdvanced";
+      m.payload = {{"campaignId", c.id},
+                   {"previousTime", sim::format_world_time(c.clock + r * kDay)},
+                   {"newTime", sim::format_world_time(c.clock + (r + 1) * kDay)}};
+      scenario.messages.push_back(std::move(m));
+    }
+  std::vector<double> us;
+  Clock::time_point last;
+  runtime::ReplayOptions options;
+  options.threads = 1;
+  options.output = std::make_shared<DropOutput>();
+  options.progress = [&](std::size_t done, std::size_t) {
+    const auto now = Clock::now();
+    if (done > 1) us.push_back(us_since(last, now));
+    last = now;
+  };
+  const runtime::ReplayResult r = runtime::run_replay(scenario, options);
+  if (r.stats.applied != scenario.messages.size())
+    throw std::runtime_error("checkpoint bench: the engine applied " + std::to_string(r.stats.applied) + " of " +
+                             std::to_string(scenario.messages.size()) + " advances");
+  return us;
+}
+
 struct Stat {
   double p50 = 0, p99 = 0;
 };
@@ -251,7 +288,7 @@ struct WorldFigures {
   std::size_t bytes_min = 0, bytes_p50 = 0, bytes_max = 0, bytes_total = 0;
   std::size_t writes_min = 0, writes_p50 = 0, writes_max = 0, writes_total = 0;
   std::size_t outbox_bytes_total = 0;
-  Stat advance, simulate, order, coalesce, build, dump, free_tree, encode, write_json;
+  Stat advance, simulate, order, engine, coalesce, build, dump, free_tree, encode, write_json;
   std::vector<CommitFigures> commits;
 };
 
@@ -333,6 +370,9 @@ WorldFigures run_world(int campaigns, int settlements, int structures, int sampl
   f.order = stat(order_us);
   f.coalesce = stat(coalesce_us);
 
+  const int rounds = std::max<int>(2, static_cast<int>((static_cast<std::size_t>(samples) + n) / n));
+  f.engine = stat(engine_advance_us(world, rounds));
+
   // Encoding: build the json tree, dump it, free it.
   std::vector<double> build_us, dump_us, free_us, encode_us, write_json_us;
   for (std::size_t i = 0; i < std::min<std::size_t>(n, 20); ++i) messages::checkpoint_json(snaps[i], input).dump();
@@ -388,6 +428,7 @@ void print_world(const WorldFigures& f, int samples, int commits) {
   row("advance (sim layer, one step of one day)", f.advance);
   row("  households: firings, records text + typed", f.simulate);
   row("  canonical ordering (radix sort)", f.order);
+  row("advance through the engine (actors, 1 worker)", f.engine);
   row("coalescing its records (gateway; not counted)", f.coalesce);
   row("encode: checkpoint_json + dump + free", f.encode);
   row("  checkpoint_json (building the json tree)", f.build);
@@ -410,6 +451,11 @@ void print_world(const WorldFigures& f, int samples, int commits) {
                 ratio < 0.2 ? "met" : "NOT met", vs_sim);
   }
   std::printf("    %-40s %.2f\n", "encode alone", f.encode.p50 / f.advance.p50);
+  std::printf("  the same against the advance through the engine (actors)\n");
+  for (const auto& c : f.commits) {
+    const double ratio = (f.encode.p50 + c.commit.p50) / f.engine.p50;
+    std::printf("    %-40s %.2f  %s\n", c.config.c_str(), ratio, ratio < 0.2 ? "met" : "NOT met");
+  }
 }
 
 }  // namespace
