@@ -13,7 +13,9 @@
 //     io::CheckpointStore::commit against a real redis-server this benchmark
 //     starts, once with appendonly no and once with appendonly yes +
 //     appendfsync always (redis' dir under /tmp);
-//   - µs of the advance itself, measured the same way (one campaign's day).
+//   - µs of the advance itself, measured the same way (one campaign's day),
+//     split into the households and the canonical ordering; and the same
+//     advances through the real engine (run_replay, actors, one worker).
 // docs/PERFORMANCE.md has the figures.
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
