@@ -42,4 +42,14 @@ struct ServiceArgs {
 };
 int run_service(const ServiceArgs& a);
 
+// Without campaigns or settlements: the two worlds, 20 x 5 and 1,000 x 10.
+struct CheckpointArgs {
+  int campaigns = 0;     // 0: see above
+  int settlements = 0;   // per campaign; 0: see above
+  int structures = 10;   // per settlement (bench_world's default)
+  int samples = 2000;    // advances and encodings timed, campaigns round-robin
+  int commits = 1000;    // commits timed per Redis configuration
+};
+int run_checkpoint(const CheckpointArgs& a);
+
 }  // namespace hourglass::bench

@@ -36,10 +36,20 @@ int main(int argc, char** argv) {
   v->add_option("--gateway-concurrency", service.gateway_concurrency)->check(CLI::Range(1, 256));
   v->add_option("--rounds", service.rounds, "Rounds of advances to prepare, warm-up included (default: enough)")
       ->check(CLI::Range(2, 100'000));
+  CheckpointArgs checkpoint;
+  auto* k = app.add_subcommand("checkpoint",
+                               "What a durable checkpoint costs (bytes, encode, Redis commit) against a one-day advance");
+  k->add_option("--campaigns", checkpoint.campaigns, "Campaigns (default: the issue's two worlds, 20 x 5 and 1,000 x 10)")
+      ->check(CLI::Range(1, 100'000));
+  k->add_option("--settlements", checkpoint.settlements, "Settlements per campaign")->check(CLI::Range(1, 100'000));
+  k->add_option("--structures", checkpoint.structures, "Structures per settlement")->check(CLI::Range(0, 1000));
+  k->add_option("--samples", checkpoint.samples, "Advances and encodings timed")->check(CLI::Range(1, 10'000'000));
+  k->add_option("--commits", checkpoint.commits, "Commits timed per Redis configuration")->check(CLI::Range(1, 10'000'000));
   CLI11_PARSE(app, argc, argv);
   if (c->parsed()) return run_catchup(catchup);
   if (f->parsed()) return run_footprint(footprint);
   if (s->parsed()) return run_sweep(sweep);
   if (v->parsed()) return run_service(service);
+  if (k->parsed()) return run_checkpoint(checkpoint);
   return 2;
 }
