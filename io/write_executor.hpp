@@ -22,6 +22,9 @@ struct WriteOutcome {
   // Whether it ran cannot be told (an effect called before a crash): never
   // sent again, dead-lettered at once (io/outbox_delivery).
   bool in_doubt = false;
+  // Done, but its outbox entry could not be removed (Redis was down): the
+  // gateway has it removed later.
+  bool removal_pending = false;
   ApiError::Kind kind = ApiError::Kind::None;
   std::string message;
 };

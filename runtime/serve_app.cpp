@@ -261,6 +261,7 @@ void ServeApp::start() {
   actors::GatewayOptions gateway;
   gateway.api = api;
   gateway.redis = s.redis;
+  gateway.store = s.store;
   gateway.campaign_branches = service::campaign_branches(c);
   gateway.concurrency = c.gateway_concurrency;
   gateway.retries = c.gateway_retries;

@@ -66,6 +66,9 @@ void finished(Self self, const GatewayJob& job, const io::WriteOutcome& outcome,
   if (outcome.done) {
     count(self, outcome.kind == io::ApiError::Kind::AlreadyApplied ? "already_applied" : "ok");
     st.busy.erase(entity_key(job));
+    // Written: out of the outbox once Redis is back (the store waits for it).
+    if (outcome.removal_pending && st.options.store)
+      self->send(st.options.store, outbox_done_atom::value, job.campaign_id, std::vector<std::string>{job.entry_id});
   } else if (outcome.in_doubt) {
     dead_letter(self, job, outcome.message);
     st.busy.erase(entity_key(job));
@@ -173,10 +176,12 @@ gateway_worker_actor::behavior_type gateway_worker(gateway_worker_actor::pointer
         // Done: out of the outbox. Should Redis fail now, the entry is sent
         // again after a restart and found applied (io/outbox_delivery).
         try {
-          if (store) store->done(campaign_id, {entry_id});
+          if (!store) throw std::runtime_error("no Redis connection");
+          store->done(campaign_id, {entry_id});
         } catch (const std::exception& e) {
-          spdlog::warn("gateway worker: {} done, but not removed from the outbox of {}: {}", entry_id, campaign_id,
+          spdlog::warn("gateway worker: {} done, not yet removed from the outbox of {}: {}", entry_id, campaign_id,
                        e.what());
+          outcome.removal_pending = true;
         }
         return outcome;
       },

@@ -59,6 +59,7 @@ using gateway_actor = caf::typed_actor<
 struct GatewayOptions {
   io::CampaignApiConfig api;
   io::RedisEndpoint redis;  // the outboxes (the workers' done and in-flight marks)
+  store_actor store;        // removes what a worker could not (Redis down); may be none
   io::BranchMap campaign_branches;  // named per campaign; any other campaign writes to its main branch
   int concurrency = 8;
   int retries = 3;

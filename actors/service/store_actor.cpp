@@ -84,6 +84,12 @@ store_actor::behavior_type store(Self self, io::RedisEndpoint endpoint, Telemetr
           return s.outbox(campaign_id, s.outbox_length(campaign_id));
         });
       },
+      [=](outbox_done_atom, const std::string& campaign_id, const std::vector<std::string>& ids) {
+        auto r = attempt<std::size_t>(self, "outbox done", [&](io::CheckpointStore& s) { return s.done(campaign_id, ids); });
+        if (r.flag == caf::rt_error)
+          spdlog::warn("checkpoint store: {} written entries of {} stay in the outbox until the next start: {}", ids.size(),
+                       campaign_id, self->system().render(r.err));
+      },
       [=](persistence_atom) -> caf::result<io::PersistenceReport> {
         try {
           return io::check_persistence(redis(self));

@@ -32,6 +32,7 @@ using load_checkpoint_atom = caf::atom_constant<caf::atom("loadckpt")>;
 using campaign_index_atom = caf::atom_constant<caf::atom("ckindex")>;
 using outbox_atom = caf::atom_constant<caf::atom("outbox")>;
 using persistence_atom = caf::atom_constant<caf::atom("persist")>;
+using outbox_done_atom = caf::atom_constant<caf::atom("outboxdone")>;
 
 // One message's durable result: the campaign's state after it, which input
 // it was, and the writes it produced (numbered: io::EntityWrite::seq).
@@ -57,7 +58,10 @@ using store_actor = caf::typed_actor<
     // campaign id -> every entry still in its outbox, oldest first
     caf::replies_to<outbox_atom, std::string>::with<std::vector<io::OutboxEntry>>,
     // whether Redis keeps what it acknowledged across its own restart
-    caf::replies_to<persistence_atom>::with<io::PersistenceReport>>;
+    caf::replies_to<persistence_atom>::with<io::PersistenceReport>,
+    // (campaign id, entry ids): written already, out of the outbox (a worker
+    // could not remove them itself: Redis was down); waits for Redis
+    caf::reacts_to<outbox_done_atom, std::string, std::vector<std::string>>>;
 
 struct StoreState {
   io::RedisEndpoint endpoint;

@@ -583,7 +583,7 @@ struct FakeCampaignApi::Impl {
     ++applied_count;
     if (!key.empty()) ++applications_by_key[key];
     if (keep_history) applied.push_back(AppliedWrite{op_name, field, key, entity_id, variables, args});
-    stamps.push_back(WriteStamp{arrived, campaign_of_write(field, entity_id), world_time_of_write(args, key)});
+    stamps.push_back(WriteStamp{arrived, campaign_of_write(field, entity_id), world_time_of_write(args, key), field});
     written.notify_all();
     return stamps.back();
   }
@@ -1167,6 +1167,99 @@ std::int64_t FakeCampaignApi::edit_settlement_variables(const std::string& id, c
   if (s == impl_->settlements.end()) throw std::invalid_argument("fake API: no settlement " + id);
   for (const auto& [key, value] : changes.items()) s->second.variables[key] = value;
   return ++s->second.version;
+}
+
+namespace {
+
+// The variables of an API entity for a SPEC entity's fields: the engine's own
+// fields (`engine_keys`) as Hourglass reads them back (messages/api_entity_codec),
+// then the entity's `variables` (its rule overrides).
+void set_variables_from(json& variables, const json& entity, std::initializer_list<const char*> engine_keys) {
+  if (!variables.is_object()) variables = json::object();
+  for (const char* k : engine_keys)
+    if (entity.contains(k)) variables[k] = entity[k];
+  if (entity.contains("variables") && entity["variables"].is_object())
+    for (const auto& [k, v] : entity["variables"].items()) variables[k] = v;
+}
+
+constexpr std::initializer_list<const char*> kSettlementEngineKeys = {"population", "resources", "carry", "createdAt"};
+constexpr std::initializer_list<const char*> kStructureEngineKeys = {"status", "condition", "createdAt",
+                                                                     "constructionCompletesAt", "activeSince"};
+
+}  // namespace
+
+void FakeCampaignApi::apply_entity_change(const std::string& campaign_id, const std::string& entity_type,
+                                          const std::string& operation, const json& entity) {
+  if (operation == "DELETE") return;  // kept: writes of the messages before it may still be on their way
+  if (!entity.is_object() || !entity.contains("id") || !entity["id"].is_string())
+    throw std::invalid_argument("fake API: apply_entity_change needs an entity with an id");
+  const std::string id = entity["id"].get<std::string>();
+  const bool create = operation == "CREATE";
+  if (!create && operation != "UPDATE") throw std::invalid_argument("fake API: unknown operation " + operation);
+  if (entity_type == "Settlement") {
+    if (create) {
+      std::string kingdom;
+      {
+        std::lock_guard lock(impl_->mutex);
+        const auto& ks = impl_->kingdoms_of_campaign[campaign_id];
+        if (ks.empty()) throw std::invalid_argument("fake API: campaign " + campaign_id + " has no kingdom");
+        kingdom = ks.front();
+      }
+      json variables = json::object();
+      set_variables_from(variables, entity, kSettlementEngineKeys);
+      return add_settlement(kingdom, {{"id", id}, {"name", entity.value("name", id)}, {"level", entity.value("level", 1)},
+                                      {"variables", variables}});
+    }
+    std::lock_guard lock(impl_->mutex);
+    auto s = impl_->settlements.find(id);
+    if (s == impl_->settlements.end()) return;  // the API would not announce it; nothing to mirror
+    if (entity.contains("name") && entity["name"].is_string()) s->second.name = entity["name"];
+    if (entity.contains("level") && entity["level"].is_number_integer()) s->second.level = entity["level"];
+    set_variables_from(s->second.variables, entity, kSettlementEngineKeys);
+    ++s->second.version;
+    return;
+  }
+  if (entity_type == "Structure") {
+    if (create) {
+      json variables = json::object();
+      set_variables_from(variables, entity, kStructureEngineKeys);
+      return add_structure({{"id", id}, {"settlementId", entity.value("settlementId", "")},
+                            {"type", entity.value("type", "")}, {"level", entity.value("level", 1)},
+                            {"variables", variables}});
+    }
+    std::lock_guard lock(impl_->mutex);
+    auto s = impl_->structures.find(id);
+    if (s == impl_->structures.end()) return;
+    if (entity.contains("settlementId") && entity["settlementId"].is_string() &&
+        entity["settlementId"] != s->second.settlement_id) {
+      auto& from = impl_->structures_of_settlement[s->second.settlement_id];
+      from.erase(std::remove(from.begin(), from.end(), id), from.end());
+      s->second.settlement_id = entity["settlementId"];
+      impl_->structures_of_settlement[s->second.settlement_id].push_back(id);
+    }
+    if (entity.contains("type") && entity["type"].is_string()) s->second.type = entity["type"];
+    if (entity.contains("level") && entity["level"].is_number_integer()) s->second.level = entity["level"];
+    set_variables_from(s->second.variables, entity, kStructureEngineKeys);
+    ++s->second.version;
+    return;
+  }
+  if (entity_type == "Event") {
+    if (create) return add_event(campaign_id, entity);
+    std::lock_guard lock(impl_->mutex);
+    auto e = impl_->events.find(id);
+    if (e == impl_->events.end()) return;
+    if (entity.contains("scheduledAt")) {
+      if (entity["scheduledAt"].is_null())
+        e->second.scheduled_at.reset();
+      else
+        e->second.scheduled_at = seed_time(entity, "scheduledAt", 0);
+    }
+    if (entity.contains("isCompleted") && entity["isCompleted"].is_boolean()) e->second.completed = entity["isCompleted"];
+    ++e->second.version;
+    return;
+  }
+  if (entity_type == "Effect" && create) return add_effect(campaign_id, entity);
+  // Effect UPDATEs and other kinds: the API keeps nothing Hourglass reads back.
 }
 
 void FakeCampaignApi::set_down(bool down) {

@@ -115,6 +115,7 @@ class FakeCampaignApi {
     // input.worldTime of an update, else the idempotency key's world time
     // (the last record coalesced into the write); none when neither is there.
     std::optional<sim::WorldTime> world_time;
+    std::string field;  // the mutation field (updateSettlement, executeEffect, ...)
   };
 
   // Called after the clock moved (outside the store's lock): campaign, the
@@ -156,6 +157,17 @@ class FakeCampaignApi {
   void add_event(const std::string& campaign_id, const nlohmann::json& event);
   // {id, name?, effectType?, entityId?, entityType?, payload?, timing?}
   void add_effect(const std::string& campaign_id, const nlohmann::json& effect);
+
+  // ---- a change the API announces, mirrored ----
+  // What the API holds once the change that a test announces on its behalf
+  // (SPEC §6 entityModified: entityType, operation, the inline entity) was
+  // made there: a CREATE adds the entity (a SPEC entity: the engine's fields
+  // go to its variables as Hourglass reads them back, a settlement to its
+  // campaign's first kingdom); an UPDATE sets the fields it gives and bumps
+  // the version; a DELETE removes nothing, as writes of earlier messages may
+  // still be on their way. An UPDATE of an entity the fake lacks is ignored.
+  void apply_entity_change(const std::string& campaign_id, const std::string& entity_type,
+                           const std::string& operation, const nlohmann::json& entity);
 
   // ---- world time, as the API moves it ----
   // As advanceWorldTime: refuses (std::invalid_argument) to <= current; sets

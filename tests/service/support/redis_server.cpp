@@ -212,6 +212,15 @@ void RedisServer::stop() {
   pid_ = -1;
 }
 
+void RedisServer::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+}
+
 void RedisServer::restart() {
   stop();
   start();

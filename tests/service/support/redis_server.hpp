@@ -41,6 +41,9 @@ class RedisServer {
 
   // SIGTERM and wait for the process to exit; no-op if not running.
   void stop();
+  // SIGKILL and reap: a crash, nothing flushed beyond what its fsync policy
+  // already put on disk. No-op if not running.
+  void kill();
   // Starts again on the same port (stopping first if running).
   void restart();
 

@@ -1,0 +1,506 @@
+#include "tests/service/support/crash_drill.hpp"
+
+#include <hiredis/hiredis.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "actors/record_sink.hpp"
+#include "io/redis_connection.hpp"
+#include "io/stream_id.hpp"
+#include "messages/record_reader.hpp"
+#include "runtime/replay.hpp"
+#include "runtime/scenario.hpp"
+#include "sim/time.hpp"
+#include "tests/service/support/fake_campaign_api.hpp"
+#include "tests/service/support/redis_server.hpp"
+#include "tests/service/support/serve_process.hpp"
+
+namespace hourglass::service::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kToken = "drill-token";
+constexpr const char* kInbox = "hourglass:inbox";
+constexpr const char* kGroup = "hourglass";
+
+// One message of the story: what goes on the stream, and what the API holds
+// once the change it announces was made there.
+struct StoryMessage {
+  std::string channel;
+  std::string payload;  // as XADDed: a JSON text, or the scenario's raw bytes
+  std::optional<json> change;  // a valid entityModified's payload, to mirror
+};
+
+struct Story {
+  json doc;  // the scenario of the story, for the replay
+  std::string base_dir;
+  std::string rules_file;  // empty: built-in rules
+  std::vector<std::string> campaigns;
+  std::vector<StoryMessage> messages;
+};
+
+json read_json_file(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) throw std::runtime_error("crash drill: cannot read " + p.string());
+  return json::parse(in);
+}
+
+std::vector<json> read_messages(const json& doc, const fs::path& dir) {
+  std::vector<json> out;
+  const json& m = doc.at("messages");
+  if (m.is_array()) return m.get<std::vector<json>>();
+  std::ifstream in(dir / m.get<std::string>());
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) out.push_back(json::parse(line));
+  return out;
+}
+
+StoryMessage story_message(const json& recorded) {
+  StoryMessage m;
+  m.channel = recorded.at("channel").get<std::string>();
+  const json& payload = recorded.at("payload");
+  m.payload = payload.is_string() ? payload.get<std::string>() : payload.dump();
+  json parsed = payload.is_string() ? json::parse(payload.get<std::string>(), nullptr, false) : payload;
+  if (m.channel.size() > 15 && m.channel.compare(m.channel.size() - 15, 15, ".entityModified") == 0 &&
+      parsed.is_object() && parsed.contains("entity") && parsed["entity"].is_object() &&
+      parsed.value("campaignId", json()).is_string() && parsed.value("entityType", json()).is_string() &&
+      parsed.value("operation", json()).is_string())
+    m.change = parsed;
+  return m;
+}
+
+// Scenario ids are a campaign's own (two campaigns may both have an s2); the
+// API's are global. Each entity id becomes "<campaign>-<id>": the same order
+// within its campaign, so the story stays the scenario's.
+std::string scoped(const std::string& campaign, const json& id) {
+  return id.is_string() ? campaign + "-" + id.get<std::string>() : std::string();
+}
+
+void scope_entity(const std::string& campaign, json& entity) {
+  if (!entity.is_object()) return;
+  for (const char* key : {"id", "settlementId"})
+    if (entity.contains(key) && entity[key].is_string()) entity[key] = scoped(campaign, entity[key]);
+}
+
+void scope_message(json& recorded) {
+  json& payload = recorded["payload"];
+  if (!payload.is_object() || !payload.value("campaignId", json()).is_string()) return;
+  const std::string campaign = payload["campaignId"].get<std::string>();
+  if (payload.contains("entityId") && payload["entityId"].is_string())
+    payload["entityId"] = scoped(campaign, payload["entityId"]);
+  if (payload.contains("entity")) scope_entity(campaign, payload["entity"]);
+}
+
+Story make_story(const std::string& path) {
+  Story s;
+  const fs::path file(path);
+  s.base_dir = file.parent_path().string();
+  json doc = read_json_file(file);
+  if (doc.contains("rules") && doc["rules"].is_string()) s.rules_file = (file.parent_path() / doc["rules"].get<std::string>()).string();
+  if (doc.contains("rules") && doc["rules"].is_object()) throw std::runtime_error("crash drill: inline rules are not supported");
+  std::vector<json> messages;
+  for (json& c : doc.at("campaigns")) {
+    const std::string id = c.at("id").get<std::string>();
+    s.campaigns.push_back(id);
+    for (const char* kind : {"settlements", "structures", "events", "deferredEffects"})
+      if (c.contains(kind))
+        for (json& e : c[kind]) scope_entity(id, e);
+    for (const json& fx : c.value("deferredEffects", json::array()))
+      messages.push_back({{"channel", "campaign." + id + ".entityModified"},
+                          {"payload",
+                           {{"campaignId", id},
+                            {"entityType", "Effect"},
+                            {"entityId", fx.at("id")},
+                            {"operation", "CREATE"},
+                            {"entity", fx}}}});
+    if (c.value("deferredEffects", json::array()).empty())  // known at its starting clock all the same
+      messages.push_back({{"channel", "campaign." + id + ".entityModified"},
+                          {"payload",
+                           {{"campaignId", id},
+                            {"entityType", "Encounter"},
+                            {"entityId", "drill-start"},
+                            {"operation", "UPDATE"},
+                            {"entity", {{"id", "drill-start"}}}}}});
+    c["deferredEffects"] = json::array();
+  }
+  for (json& m : read_messages(doc, file.parent_path())) {
+    scope_message(m);
+    messages.push_back(std::move(m));
+  }
+  for (const json& m : messages) s.messages.push_back(story_message(m));
+  doc["messages"] = messages;
+  s.doc = std::move(doc);
+  return s;
+}
+
+// The fake as the API holds the story's campaigns at its start.
+void seed_fake(FakeCampaignApi& api, const Story& story) {
+  for (const json& c : story.doc.at("campaigns")) {
+    const std::string id = c.at("id").get<std::string>();
+    api.add_campaign(id, sim::parse_world_time(c.at("currentWorldTime").get<std::string>()));
+    api.add_kingdom(id, "k-" + id);
+    for (const json& s : c.value("settlements", json::array())) api.apply_entity_change(id, "Settlement", "CREATE", s);
+    for (const json& s : c.value("structures", json::array())) api.apply_entity_change(id, "Structure", "CREATE", s);
+    for (const json& e : c.value("events", json::array())) api.apply_entity_change(id, "Event", "CREATE", e);
+  }
+}
+
+struct Expected {
+  std::vector<sim::CampaignSnapshot> state;
+  std::map<std::string, int> effect_runs;  // effect id -> DEFERRED_EFFECT records
+};
+
+Expected replay(const Story& story) {
+  // The replay logs what it refuses and ignores; the drill reports what differs.
+  const auto level = spdlog::get_level();
+  spdlog::set_level(spdlog::level::off);
+  struct Restore {
+    spdlog::level::level_enum level;
+    ~Restore() { spdlog::set_level(level); }
+  } restore{level};
+  const runtime::Scenario scenario = runtime::parse_scenario(story.doc, story.base_dir, "$");
+  auto records = std::make_shared<actors::StringOutput>();
+  runtime::ReplayOptions options;
+  options.threads = 2;
+  options.output = records;
+  options.dead_letters = std::make_shared<actors::StringOutput>();
+  options.want_state = true;
+  Expected out;
+  out.state = runtime::run_replay(scenario, options).state;
+  std::istringstream lines(records->text());
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    const sim::OwnedRecord r = messages::read_record_line(line);
+    if (r.kind == sim::RecordKind::DeferredEffect) ++out.effect_runs[r.entity_id];
+  }
+  return out;
+}
+
+// XINFO GROUPS: the last entry the group handed out; "0-0" when none.
+std::string last_delivered(io::RedisConnection& conn) {
+  auto* r = static_cast<redisReply*>(redisCommand(conn.native_handle(), "XINFO GROUPS %s", kInbox));
+  if (!r) throw io::RedisError("XINFO", "no reply");
+  std::string out = "0-0";
+  if (r->type == REDIS_REPLY_ARRAY)
+    for (std::size_t g = 0; g < r->elements; ++g) {
+      const redisReply* group = r->element[g];
+      std::string name, delivered;
+      for (std::size_t i = 0; i + 1 < group->elements; i += 2) {
+        const std::string key(group->element[i]->str, group->element[i]->len);
+        const redisReply* v = group->element[i + 1];
+        if (v->type != REDIS_REPLY_STRING && v->type != REDIS_REPLY_STATUS) continue;
+        if (key == "name") name.assign(v->str, v->len);
+        if (key == "last-delivered-id") delivered.assign(v->str, v->len);
+      }
+      if (name == kGroup) out = delivered;
+    }
+  freeReplyObject(r);
+  return out;
+}
+
+enum class KillMode { Delay, Write, Effect, Committed };
+const char* mode_name(KillMode m) {
+  switch (m) {
+    case KillMode::Delay: return "delay";
+    case KillMode::Write: return "write";
+    case KillMode::Effect: return "effect";
+    case KillMode::Committed: return "committed";
+  }
+  return "?";
+}
+
+class Drill {
+ public:
+  explicit Drill(const CrashDrillOptions& o)
+      : options_(o), story_(make_story(o.scenario)), rng_(o.seed) {}
+
+  CrashDrillResult run() {
+    const Expected expected = replay(story_);
+    seed_fake(api_, story_);
+    api_.keep_history(false);
+    api_.on_write([this](const FakeCampaignApi::WriteStamp& w) {
+      // Applied, not yet answered: the moment a crash makes a write's fate unknown.
+      if ((w.field == "executeEffect" && kill_at_effect_.exchange(false)) || kill_at_write_.exchange(false))
+        service_->kill_now();
+    });
+    api_.start();
+    fs::create_directories(options_.work_dir);
+    std::map<std::string, std::string> env{{"REDIS_URL", redis_.url()},
+                                           {"API_URL", api_.url()},
+                                           {"API_TOKEN", kToken},
+                                           {"PORT", std::to_string(RedisServer::free_port())},
+                                           {"HOURGLASS_INPUT", "stream"},
+                                           {"LOG_LEVEL", "info"},
+                                           {"HOURGLASS_RESTART_LIMIT", "100"}};
+    if (!story_.rules_file.empty()) env["HOURGLASS_RULES"] = story_.rules_file;
+    service_ = std::make_unique<ServeProcess>(options_.hourglass, env,
+                                              (fs::path(options_.work_dir) / "serve.log").string());
+    service_->start();
+
+    plan_kills();
+    for (std::size_t i = 0; i < story_.messages.size() && result_.failure.empty(); ++i) step(i);
+    finish_effect_kills();
+    if (result_.failure.empty()) wait_settled();
+    if (result_.failure.empty()) compare(expected);
+    service_->kill_and_wait();
+    api_.stop();
+    result_.messages = story_.messages.size();
+    result_.writes_applied = api_.writes_applied();
+    return result_;
+  }
+
+ private:
+  void plan_kills() {
+    const std::size_t n = story_.messages.size();
+    std::vector<std::size_t> steps(n);
+    for (std::size_t i = 0; i < n; ++i) steps[i] = i;
+    std::shuffle(steps.begin(), steps.end(), rng_);
+    // Every mode has its turn; the seed picks the steps and the delays.
+    for (int k = 0; k < options_.service_kills && static_cast<std::size_t>(k) < n; ++k)
+      service_kill_at_[steps[k]] = static_cast<KillMode>(k % 4);
+    std::shuffle(steps.begin(), steps.end(), rng_);
+    for (int k = 0; k < options_.redis_kills && static_cast<std::size_t>(k) < n; ++k) redis_kill_at_.insert(steps[k]);
+  }
+
+  io::RedisConnection& conn() {
+    if (!conn_ || conn_->broken()) conn_.emplace(io::RedisConnection::connect(redis_.endpoint(), std::chrono::milliseconds(1000)));
+    return *conn_;
+  }
+
+  // Redis may be restarting: each call is tried until it answers.
+  template <class F>
+  auto with_redis(F f) -> decltype(f(std::declval<io::RedisConnection&>())) {
+    for (;;) {
+      try {
+        return f(conn());
+      } catch (const io::RedisError&) {
+        conn_.reset();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));  // Redis coming back up
+      }
+    }
+  }
+
+  bool outboxes_empty() {
+    return with_redis([&](io::RedisConnection& c) {
+      for (const std::string& id : story_.campaigns)
+        if (c.xlen("hourglass:{" + id + "}:outbox") > 0) return false;
+      return true;
+    });
+  }
+
+  // The service has committed message `id` (acknowledged) and written all it
+  // committed.
+  bool step_done(const std::string& id) {
+    const bool acknowledged = with_redis([&](io::RedisConnection& c) {
+      return !io::stream_id_before(last_delivered(c), id) && c.xpending_count(kInbox, kGroup) == 0;
+    });
+    return acknowledged && outboxes_empty();
+  }
+
+  // The service is running again if something killed it.
+  void keep_alive() {
+    if (service_->running()) return;
+    service_->start();
+  }
+
+  void kill_service(KillMode mode, std::size_t i) {
+    spdlog::debug("crash drill: kill {} ({}) at message {}", result_.service_kills + 1, mode_name(mode), i);
+    ++result_.service_kills;
+  }
+
+  void step(std::size_t i) {
+    const StoryMessage& m = story_.messages[i];
+    if (m.change) {
+      const json& c = *m.change;
+      try {
+        api_.apply_entity_change(c["campaignId"], c["entityType"], c["operation"], c["entity"]);
+      } catch (const std::exception&) {
+        // Not a change the API could hold (a bad entity, a duplicate id): the
+        // service refuses it too.
+      }
+    }
+    const std::string id = with_redis([&](io::RedisConnection& c) {
+      return c.xadd(kInbox, {{"channel", m.channel}, {"payload", m.payload}});
+    });
+    const auto service_kill = service_kill_at_.find(i);
+    std::optional<KillMode> pending;
+    if (service_kill != service_kill_at_.end()) {
+      pending = service_kill->second;
+      switch (*pending) {
+        case KillMode::Delay:
+          std::this_thread::sleep_for(std::chrono::microseconds(rng_() % 20'000));  // the chosen instant
+          service_->kill_now();
+          kill_service(*pending, i);
+          pending.reset();
+          break;
+        case KillMode::Write: kill_at_write_ = true; break;
+        case KillMode::Effect:  // armed until an effect runs, in this step or a later one
+          kill_at_effect_ = true;
+          ++effect_kills_armed_;
+          pending.reset();
+          break;
+        case KillMode::Committed: break;
+      }
+    }
+    if (redis_kill_at_.count(i)) {
+      std::this_thread::sleep_for(std::chrono::microseconds(rng_() % 20'000));
+      redis_.kill();
+      conn_.reset();
+      redis_.restart();
+      ++result_.redis_kills;
+    }
+    const auto deadline = Clock::now() + options_.step_timeout;
+    for (;;) {
+      if (pending == KillMode::Committed && !outboxes_empty()) {
+        service_->kill_now();
+        kill_service(*pending, i);
+        pending.reset();
+      }
+      if (pending == KillMode::Write && !kill_at_write_) {
+        kill_service(*pending, i);  // the fake's observer killed it
+        pending.reset();
+      }
+      if (effect_kills_armed_ > 0 && !kill_at_effect_) {
+        --effect_kills_armed_;
+        kill_service(KillMode::Effect, i);  // at an effect's execution, before its answer
+        if (effect_kills_armed_ > 0) kill_at_effect_ = true;
+      }
+      keep_alive();
+      if (step_done(id)) break;
+      if (Clock::now() > deadline) {
+        result_.failure = "message " + std::to_string(i) + " (" + m.channel + ") not committed and written within " +
+                          std::to_string(options_.step_timeout.count()) + " s; the service's log ends:\n" +
+                          service_->log_tail();
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polling the service's progress
+    }
+    if (pending) {  // its moment never came in this step: at its end instead
+      kill_at_write_ = false;
+      service_->kill_now();
+      kill_service(*pending, i);
+    }
+  }
+
+  // Effect kills whose moment never came (no effect ran after them): at the
+  // end, so that each planned kill happens.
+  void finish_effect_kills() {
+    kill_at_effect_ = false;
+    for (; effect_kills_armed_ > 0; --effect_kills_armed_) {
+      service_->kill_now();
+      kill_service(KillMode::Effect, story_.messages.size());
+      while (service_->running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));  // reaping
+      service_->start();
+    }
+  }
+
+  // After the last kill: everything committed is written.
+  void wait_settled() {
+    const auto deadline = Clock::now() + options_.step_timeout;
+    while (!outboxes_empty()) {
+      keep_alive();
+      if (Clock::now() > deadline) {
+        result_.failure = "outboxes not empty " + std::to_string(options_.step_timeout.count()) +
+                          " s after the last message; the service's log ends:\n" + service_->log_tail();
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polling the service's progress
+    }
+  }
+
+  void compare(const Expected& expected) {
+    auto lost = [&](std::string what) { result_.lost.push_back(std::move(what)); };
+    for (const sim::CampaignSnapshot& c : expected.state) {
+      for (const sim::Settlement& s : c.settlements) {
+        ++result_.entities_checked;
+        const json api = api_.settlement(s.id);
+        const json& v = api["variables"];
+        if (api["level"] != s.level) lost("settlement " + s.id + " level: replay " + std::to_string(s.level) + ", API " + api["level"].dump());
+        if (!v.contains("population") || v["population"].get<double>() != static_cast<double>(s.population))
+          lost("settlement " + s.id + " population: replay " + std::to_string(s.population) + ", API " + v.value("population", json()).dump());
+        for (const auto& [name, amount] : s.resources) {
+          const json got = v.contains("resources") ? v["resources"].value(name, json()) : json();
+          if (!got.is_number() || got.get<double>() != static_cast<double>(amount))
+            lost("settlement " + s.id + " resources." + name + ": replay " + std::to_string(amount) + ", API " + got.dump());
+        }
+      }
+      for (const sim::Structure& s : c.structures) {
+        ++result_.entities_checked;
+        const json v = api_.structure(s.id)["variables"];
+        if (v.value("status", json()) != sim::status_name(s.status))
+          lost("structure " + s.id + " status: replay " + sim::status_name(s.status) + ", API " + v.value("status", json()).dump());
+        if (!v.contains("condition") || v["condition"].get<double>() != static_cast<double>(s.condition))
+          lost("structure " + s.id + " condition: replay " + std::to_string(s.condition) + ", API " + v.value("condition", json()).dump());
+      }
+      for (const sim::Event& e : c.events) {
+        ++result_.entities_checked;
+        const bool done = api_.event(e.id).value("isCompleted", false);
+        if (done != e.completed) lost("event " + e.id + " isCompleted: replay " + (e.completed ? "true" : "false") + ", API " + (done ? "true" : "false"));
+      }
+    }
+    std::set<std::string> effects;
+    for (const StoryMessage& m : story_.messages)
+      if (m.change && (*m.change)["entityType"] == "Effect" && (*m.change)["operation"] == "CREATE")
+        effects.insert((*m.change)["entity"]["id"].get<std::string>());
+    for (const std::string& fx : effects) {
+      ++result_.effects_checked;
+      const auto it = expected.effect_runs.find(fx);
+      const int want = it == expected.effect_runs.end() ? 0 : it->second;
+      const int got = api_.effect_executions(fx);
+      if (got > want) result_.doubled.push_back("effect " + fx + " executed " + std::to_string(got) + " times, the replay " + std::to_string(want));
+      if (got < want) lost("effect " + fx + " executed " + std::to_string(got) + " times, the replay " + std::to_string(want));
+    }
+    for (const std::string& key : api_.keys_applied_more_than_once())
+      result_.doubled.push_back("write " + key + " applied " + std::to_string(api_.applications(key)) + " times");
+    with_redis([&](io::RedisConnection& c) {
+      for (const auto& e : c.xrange("hourglass:gateway:deadletter"))
+        for (const auto& [k, v] : e.fields)
+          if (k == "write") lost("dead-lettered write: " + v);
+      return 0;
+    });
+  }
+
+  const CrashDrillOptions options_;
+  Story story_;
+  std::mt19937_64 rng_;
+  RedisServer redis_{"", {"--appendonly", "yes", "--appendfsync", "always"}};
+  FakeCampaignApi api_{kToken};
+  std::unique_ptr<ServeProcess> service_;
+  std::optional<io::RedisConnection> conn_;
+  std::atomic<bool> kill_at_write_{false};   // kill at the next write the fake applies
+  std::atomic<bool> kill_at_effect_{false};  // kill at the next effect the fake executes
+  int effect_kills_armed_ = 0;               // effect kills waiting for an effect to run
+  std::map<std::size_t, KillMode> service_kill_at_;
+  std::set<std::size_t> redis_kill_at_;
+  CrashDrillResult result_;
+};
+
+}  // namespace
+
+CrashDrillResult run_crash_drill(const CrashDrillOptions& options) {
+  try {
+    return Drill(options).run();
+  } catch (const std::exception& e) {
+    CrashDrillResult r;
+    r.failure = std::string("crash drill: ") + e.what();
+    return r;
+  }
+}
+
+}  // namespace hourglass::service::testing
