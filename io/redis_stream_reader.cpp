@@ -103,8 +103,13 @@ bool RedisStreamReader::wait_or_stop(std::chrono::milliseconds d) {
 
 bool RedisStreamReader::wait_for_room() {
   std::unique_lock<std::mutex> lock(mutex_);
-  wake_.wait(lock, [this] { return stop_.load() || outstanding_.size() < options_.max_unacknowledged; });
-  return stop_.load();
+  for (;;) {
+    if (stop_.load()) return true;
+    const bool held = options_.hold && options_.hold();
+    if (!held && outstanding_.size() < options_.max_unacknowledged) return false;
+    // Acknowledgements and stop() wake it; a hold ending is seen within 100 ms.
+    wake_.wait_for(lock, std::chrono::milliseconds(100));
+  }
 }
 
 std::size_t RedisStreamReader::room() const {

@@ -77,6 +77,11 @@ struct RedisStreamReaderOptions {
   std::chrono::milliseconds backoff_cap{60000};
   double backoff_jitter = 0.2;
   std::uint64_t backoff_seed = 0x5eed;
+  // While it answers true, nothing more is read (checked at least every
+  // 100 ms): intake pauses, the entries wait in the stream. Called on the
+  // reader thread under its lock: must be cheap and must not call the
+  // reader. None: never held.
+  std::function<bool()> hold;
 };
 
 struct RedisStreamReaderCallbacks {

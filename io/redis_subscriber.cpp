@@ -35,8 +35,8 @@ void invoke(const F& f, Args&&... args) noexcept {
 class LinkReader {
  public:
   LinkReader(redisContext* c, std::string where, const std::atomic<bool>& stop,
-             std::chrono::milliseconds poll_interval)
-      : c_(c), where_(std::move(where)), stop_(stop), poll_interval_(poll_interval) {}
+             std::chrono::milliseconds poll_interval, std::function<bool()> hold)
+      : c_(c), where_(std::move(where)), stop_(stop), poll_interval_(poll_interval), hold_(std::move(hold)) {}
 
   [[noreturn]] void fail(const std::string& what) const {
     throw std::runtime_error("Redis subscriber on " + where_ + ": " + what);
@@ -75,13 +75,16 @@ class LinkReader {
         if (now >= *deadline) fail(std::string("no ") + waiting_for + " in time");
         wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(*deadline - now));
       }
-      pollfd p{c_->fd, POLLIN, 0};
+      // Held (intake paused): not read, so Redis keeps what is published.
+      // Only between messages: a confirmation with a deadline is read.
+      const bool held = !deadline && hold_ && hold_();
+      pollfd p{c_->fd, static_cast<short>(held ? 0 : POLLIN), 0};
       const int n = ::poll(&p, 1, static_cast<int>(wait.count()));
       if (n < 0) {
         if (errno == EINTR) continue;
         fail(std::string("poll failed: ") + std::strerror(errno));
       }
-      if (n == 0) continue;
+      if (n == 0 || (held && !(p.revents & (POLLHUP | POLLERR | POLLNVAL)))) continue;
       if (p.revents & POLLNVAL) fail("socket is not open");
       // Readable, hung up or in error: one read(2) that does not block; EOF
       // and errors land in the context ("Server closed the connection").
@@ -94,6 +97,7 @@ class LinkReader {
   std::string where_;
   const std::atomic<bool>& stop_;
   std::chrono::milliseconds poll_interval_;
+  std::function<bool()> hold_;
 };
 
 bool is_kind(const redisReply* r, const char* kind, std::size_t elements) {
@@ -164,7 +168,7 @@ void RedisSubscriber::serve_link(Backoff& backoff, bool& subscribed_once, bool& 
   redisEnableKeepAlive(c);
 
   LinkReader link(c, options_.endpoint.host + ":" + std::to_string(options_.endpoint.port), stop_,
-                  options_.poll_interval);
+                  options_.poll_interval, options_.hold);
   std::vector<std::string> args{"PSUBSCRIBE"};
   args.insert(args.end(), options_.patterns.begin(), options_.patterns.end());
   link.send(args);

@@ -45,6 +45,12 @@ struct RedisSubscriberOptions {
   std::chrono::milliseconds backoff_cap{60000};
   double backoff_jitter = 0.2;
   std::uint64_t backoff_seed = 0x5eed;
+  // While it answers true, the socket is not read (checked every
+  // poll_interval): intake pauses and Redis buffers what is published, up to
+  // its client-output-buffer-limit for pub/sub, past which it drops the link
+  // (then the reconnect's resync catches up). Called on the subscriber
+  // thread; must be cheap and thread-safe. None: never held.
+  std::function<bool()> hold;
 };
 
 struct RedisSubscriberCallbacks {

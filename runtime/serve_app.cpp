@@ -56,6 +56,7 @@ struct ServeApp::Impl {
   // Set at shutdown: the store stops waiting for a Redis that is gone.
   std::shared_ptr<std::atomic<bool>> stopping = std::make_shared<std::atomic<bool>>(false);
   std::vector<std::string> resumed;  // campaigns with a checkpoint at start
+  std::shared_ptr<std::atomic<bool>> intake_held = std::make_shared<std::atomic<bool>>(false);
   std::unique_ptr<io::RedisSubscriber> subscriber;  // none when only the stream is read
   // The stream input (none when off). Started and stopped here; the bridge's
   // acknowledge function holds it too, so that its acknowledgements (which
@@ -108,6 +109,24 @@ struct ServeApp::Impl {
                    resumed.size(), entries);
   }
 
+  // Bounded memory under overload: above max_outbox committed writes not yet
+  // done, nothing more is read from Redis (pub/sub or stream) until the
+  // backlog is back under 90 % of it. Called on the gateway's thread.
+  void follow_backlog(std::size_t backlog) {
+    const std::size_t limit = config.max_outbox;
+    if (!intake_held->load() && backlog > limit) {
+      intake_held->store(true);
+      const std::string why = "outbox backlog " + std::to_string(backlog) + " > HOURGLASS_MAX_OUTBOX " +
+                              std::to_string(limit) + ": intake paused until the API takes the writes";
+      health.set_intake_paused(why);
+      spdlog::warn("{}", why);
+    } else if (intake_held->load() && backlog <= limit - limit / 10) {
+      intake_held->store(false);
+      health.set_intake_paused("");
+      spdlog::info("outbox backlog {}: intake resumed", backlog);
+    }
+  }
+
   nlohmann::json health_report() {
     caf::scoped_actor self{*system};
     self->request(gateway, std::chrono::seconds(1), actors::gateway_status_atom::value)
@@ -136,6 +155,7 @@ std::shared_ptr<io::RedisStreamReader> ServeApp::Impl::make_stream_reader() {
   o.key = c.stream_key;
   o.group = c.stream_group;
   o.consumer = c.stream_consumer;
+  o.hold = [held = s.intake_held] { return held->load(); };
   io::RedisStreamReaderCallbacks cb;
   // The bridge is spawned after the reader is made (it needs the reader to
   // acknowledge) and before its thread starts: read it when called.
@@ -265,11 +285,14 @@ void ServeApp::start() {
   gateway.campaign_branches = service::campaign_branches(c);
   gateway.concurrency = c.gateway_concurrency;
   gateway.retries = c.gateway_retries;
+  gateway.breaker.open_for = c.gateway_breaker_open;
   gateway.dead_letters = s.bridge;
   gateway.telemetry = &s.telemetry;
+  gateway.on_backlog = [&s](std::size_t backlog) { s.follow_backlog(backlog); };
   s.gateway = s.system->spawn(actors::gateway, gateway);
   actors::RegistryOptions registry{s.rules, s.reader, s.gateway, s.bridge, s.store, &s.telemetry,
                                    c.restart_limit, c.restart_window};
+  registry.passivate_after = c.passivate_after;
   if (s.record_file) {
     registry.recorder = s.system->spawn<caf::detached>(actors::flight_recorder, s.record_file);
     spdlog::info("flight recorder: appending accepted messages to {}", c.record_file);
@@ -289,6 +312,7 @@ void ServeApp::start() {
 
   io::RedisSubscriberOptions sub;
   sub.endpoint = s.redis;
+  sub.hold = [held = s.intake_held] { return held->load(); };
   if (input.channels) {
     sub.patterns.push_back("campaign.*.worldTimeAdvanced");
     sub.patterns.push_back("campaign.*.entityModified");

@@ -49,7 +49,9 @@ void dead_letter(Self self, const GatewayJob& job, const std::string& reason) {
 void report_backlog(Self self) {
   const auto& st = self->state;
   st.options.telemetry->gateway_backlog(st.queue.size());
-  st.options.telemetry->outbox_backlog(st.queue.size() + st.in_flight + st.waiting_retry);
+  const std::size_t backlog = st.queue.size() + st.in_flight + st.waiting_retry;
+  st.options.telemetry->outbox_backlog(backlog);
+  if (st.options.on_backlog) st.options.on_backlog(backlog);
 }
 
 void finished(Self self, const GatewayJob& job, const io::WriteOutcome& outcome, gateway_worker_actor worker) {

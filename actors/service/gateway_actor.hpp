@@ -68,6 +68,9 @@ struct GatewayOptions {
   io::CircuitBreakerOptions breaker;
   gateway_dead_letters_actor dead_letters;  // none: dead letters are only logged and counted
   Telemetry* telemetry = &Telemetry::none();
+  // Told the backlog (queued + in flight + waiting to retry) whenever it
+  // changes: the runtime pauses intake above its limit. May be empty.
+  std::function<void(std::size_t)> on_backlog;
 };
 
 struct GatewayState {

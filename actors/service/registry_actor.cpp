@@ -198,6 +198,7 @@ void process_next(Self self, const std::string& id) {
   auto next = [=] {
     if (CampaignEntry* e = entry_of(self, id, generation)) {
       e->busy = false;
+      e->last_active = std::chrono::steady_clock::now();
       process_next(self, id);
     } else {
       answer_drain_waiters(self);
@@ -289,6 +290,33 @@ void resync(Self self, const std::vector<std::string>& ids) {
   }
 }
 
+// How often idle campaigns are looked for: a quarter of the delay, within
+// [10 ms, 10 s].
+std::chrono::milliseconds passivation_tick(std::chrono::milliseconds after) {
+  return std::clamp(after / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(10'000));
+}
+
+// Campaigns with nothing in flight or waiting for `passivate_after` stop
+// their actors; their checkpoints hold all they did (each message is
+// committed before the next is taken), so reactivation from it gives the
+// records a campaign never passivated gives.
+void passivate_idle(Self self) {
+  auto& st = self->state;
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<std::string> idle;
+  for (const auto& [id, e] : st.campaigns)
+    if (e.ready && !e.busy && !e.failed && !e.quarantined && e.waiting.empty() &&
+        now - e.last_active >= st.options.passivate_after)
+      idle.push_back(id);
+  for (const std::string& id : idle) {
+    forget_campaign(self, id);
+    ++st.passivations;
+    st.options.telemetry->passivated();
+    spdlog::debug("campaign {} passivated after {} ms idle", id, st.options.passivate_after.count());
+  }
+  if (!idle.empty()) st.options.telemetry->campaigns(st.campaigns.size());
+}
+
 }  // namespace
 }  // namespace registry_detail
 
@@ -323,7 +351,13 @@ registry_actor::behavior_type registry(Self self, RegistryOptions options) {
       return answer_drain_waiters(self);
     }
   });
+  if (self->state.options.passivate_after.count() > 0)
+    self->delayed_send(self, passivation_tick(self->state.options.passivate_after), passivate_atom::value);
   return {
+      [=](passivate_atom) {
+        passivate_idle(self);
+        self->delayed_send(self, passivation_tick(self->state.options.passivate_after), passivate_atom::value);
+      },
       [=](route_atom, Inbound& in) { route(self, std::move(in)); },
       [=](api_change_atom, ApiChange& c) {
         auto it = self->state.campaign_of_entity.find(c.change.entity_id);
@@ -367,6 +401,7 @@ registry_actor::behavior_type registry(Self self, RegistryOptions options) {
           s.ready += e.ready;
           s.quarantined += e.quarantined;
         }
+        s.passivations = self->state.passivations;
         return s;
       },
   };

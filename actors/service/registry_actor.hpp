@@ -50,6 +50,10 @@ struct RegistryOptions {
   std::chrono::seconds restart_window{10};
   FaultInjectorPtr faults;  // tests only; usually none
   flight_recorder_actor recorder;  // none when off
+  // A campaign idle this long (no message in flight or waiting) is
+  // passivated: its actors stop (all it did is in its checkpoint) and its
+  // next message starts it again from there. 0: never.
+  std::chrono::milliseconds passivate_after{0};
 };
 
 struct CampaignEntry {
@@ -75,12 +79,14 @@ struct CampaignEntry {
   // Which life of the campaign this entry is: a restart drops the entry and
   // makes a new one, and answers meant for the old one must not touch it.
   std::uint64_t generation = 0;
+  std::chrono::steady_clock::time_point last_active;  // its last message done (passivation)
 };
 
 struct RegistryStatus {
-  std::size_t campaigns = 0;
+  std::size_t campaigns = 0;  // in memory (active or starting); passivated ones are not
   std::size_t ready = 0;
   std::size_t quarantined = 0;
+  std::uint64_t passivations = 0;  // since start
 };
 
 struct RegistryState {
@@ -95,6 +101,7 @@ struct RegistryState {
   // and the CREATE/DELETE messages): the campaign API's entity.modified
   // names only the entity.
   std::map<std::string, std::string> campaign_of_entity;
+  std::uint64_t passivations = 0;
   std::vector<caf::typed_response_promise<bool>> drain_waiters;  // answered when nothing is in flight
   static inline const char* name = "registry";
 };
@@ -116,7 +123,9 @@ using registry_actor = caf::typed_actor<
     caf::replies_to<rules_atom, sim::RulesPtr>::with<bool>,
     // answers once no message is in flight or waiting (quarantined ones aside)
     caf::replies_to<registry_drain_atom>::with<bool>,
-    caf::replies_to<registry_status_atom>::with<RegistryStatus>>;
+    caf::replies_to<registry_status_atom>::with<RegistryStatus>,
+    // its own timer: passivates the campaigns idle for passivate_after
+    caf::reacts_to<passivate_atom>>;
 
 registry_actor::behavior_type registry(registry_actor::stateful_pointer<RegistryState> self, RegistryOptions options);
 

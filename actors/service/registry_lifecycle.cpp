@@ -55,6 +55,7 @@ void spawn_campaign(Self self, const std::string& id, std::uint64_t generation, 
                 [=] {
                   if (CampaignEntry* e = entry_of(self, id, generation)) {
                     e->ready = true;
+                    e->last_active = std::chrono::steady_clock::now();
                     process_next(self, id);
                   }
                 },

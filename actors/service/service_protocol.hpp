@@ -39,6 +39,7 @@ using api_change_atom = caf::atom_constant<caf::atom("apichange")>;  // entity.m
 using resync_atom = caf::atom_constant<caf::atom("resync")>;
 using registry_drain_atom = caf::atom_constant<caf::atom("regdrain")>;  // answer once no message is in flight
 using registry_status_atom = caf::atom_constant<caf::atom("regstatus")>;
+using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
 // -> api reader
 using bootstrap_atom = caf::atom_constant<caf::atom("bootstrap")>;
 using world_time_atom = caf::atom_constant<caf::atom("worldtime")>;

@@ -46,6 +46,8 @@ class Telemetry {
   virtual void checkpoint_failed() {}
   // Writes committed to the outboxes and not yet done, in all.
   virtual void outbox_backlog(std::size_t entries) {}
+  // A campaign idle for the passivation delay was passivated (its actors stopped).
+  virtual void passivated() {}
 
   // The shared do-nothing instance.
   static Telemetry& none() {

@@ -146,6 +146,12 @@ ServiceConfig config_from_env(const std::function<const char*(const char*)>& get
       cfg.gateway_timeout = std::chrono::milliseconds(ms);
   }
   num("GATEWAY_RETRIES", cfg.gateway_retries);
+  {
+    std::string v;
+    long long ms = 0;
+    if (get("GATEWAY_BREAKER_OPEN_MS", v) && parse_int("GATEWAY_BREAKER_OPEN_MS", v, ms, errors))
+      cfg.gateway_breaker_open = std::chrono::milliseconds(ms);
+  }
   if (std::string v; get("API_BRANCH_ID", v))
     errors.push_back("API_BRANCH_ID is no longer read: a branch belongs to one campaign. Name a campaign's branch "
                      "in HOURGLASS_CAMPAIGN_BRANCHES=<campaign id>=<branch id>,...; any other campaign writes to "
@@ -162,6 +168,23 @@ ServiceConfig config_from_env(const std::function<const char*(const char*)>& get
     long long s = 0;
     if (get("HOURGLASS_DRAIN_TIMEOUT_S", v) && parse_int("HOURGLASS_DRAIN_TIMEOUT_S", v, s, errors))
       cfg.drain_timeout = std::chrono::seconds(s);
+  }
+  if (std::string v; get("HOURGLASS_PASSIVATE_AFTER", v)) {
+    try {
+      cfg.passivate_after = parse_duration("HOURGLASS_PASSIVATE_AFTER", v);
+    } catch (const ConfigError& e) {
+      errors.push_back(e.what());
+    }
+  }
+  {
+    std::string v;
+    long long n = 0;
+    if (get("HOURGLASS_MAX_OUTBOX", v) && parse_int("HOURGLASS_MAX_OUTBOX", v, n, errors)) {
+      if (n < 1)
+        errors.push_back("HOURGLASS_MAX_OUTBOX: must be at least 1, got " + v);
+      else
+        cfg.max_outbox = static_cast<std::size_t>(n);
+    }
   }
   num("HOURGLASS_RESTART_LIMIT", cfg.restart_limit);
   {
@@ -219,6 +242,11 @@ void add_config_flags(CLI::App& app, ServiceConfig& cfg) {
          "API request timeout in ms (env GATEWAY_TIMEOUT_MS)")
       ->type_name("MS");
   app.add_option("--gateway-retries", cfg.gateway_retries, "retries per API write (env GATEWAY_RETRIES)");
+  app.add_option_function<long long>(
+         "--gateway-breaker-open-ms",
+         [&cfg](long long ms) { cfg.gateway_breaker_open = std::chrono::milliseconds(ms); },
+         "ms the API's circuit breaker stays open before a trial call (env GATEWAY_BREAKER_OPEN_MS)")
+      ->type_name("MS");
   add_campaign_branches_flag(app, cfg);
   app.add_option("--record", cfg.record_file, "flight recorder file (env HOURGLASS_RECORD)");
   app.add_option("--input", cfg.input,
@@ -234,6 +262,13 @@ void add_config_flags(CLI::App& app, ServiceConfig& cfg) {
          [&cfg](long long s) { cfg.drain_timeout = std::chrono::seconds(s); },
          "seconds to drain on shutdown (env HOURGLASS_DRAIN_TIMEOUT_S)")
       ->type_name("S");
+  app.add_option_function<std::string>(
+         "--passivate-after",
+         [&cfg](const std::string& v) { cfg.passivate_after = parse_duration("--passivate-after", v); },
+         "passivate a campaign idle this long: 300, 300s, 250ms; 0 never (env HOURGLASS_PASSIVATE_AFTER)")
+      ->type_name("DURATION");
+  app.add_option("--max-outbox", cfg.max_outbox,
+                 "committed writes not yet done above which intake pauses (env HOURGLASS_MAX_OUTBOX)");
   app.add_option("--restart-limit", cfg.restart_limit,
                  "restarts per campaign (of its entity actors) or of a campaign within the window, "
                  "then escalate/quarantine (env HOURGLASS_RESTART_LIMIT)");
@@ -242,6 +277,21 @@ void add_config_flags(CLI::App& app, ServiceConfig& cfg) {
          [&cfg](long long s) { cfg.restart_window = std::chrono::seconds(s); },
          "the restart limit's window in seconds (env HOURGLASS_RESTART_WINDOW_S)")
       ->type_name("S");
+}
+
+std::chrono::milliseconds parse_duration(const std::string& setting, const std::string& text) {
+  std::string digits = text;
+  long long scale = 1000;
+  if (digits.size() > 2 && digits.compare(digits.size() - 2, 2, "ms") == 0) {
+    digits.resize(digits.size() - 2);
+    scale = 1;
+  } else if (!digits.empty() && digits.back() == 's') {
+    digits.pop_back();
+  }
+  const bool whole = !digits.empty() && digits.size() <= 12 &&
+                     std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!whole) throw ConfigError(setting + ": expected a duration such as 300, 300s or 250ms, got \"" + text + "\"");
+  return std::chrono::milliseconds(std::stoll(digits) * scale);
 }
 
 InputSelection parse_input(const std::string& input) {
@@ -282,6 +332,9 @@ std::vector<std::string> validate(const ServiceConfig& cfg) {
   if (cfg.bind.empty()) p.push_back("bind: must not be empty");
   if (cfg.gateway_concurrency < 1 || cfg.gateway_concurrency > 256)
     p.push_back("gateway_concurrency: must be 1..256, got " + std::to_string(cfg.gateway_concurrency));
+  if (cfg.gateway_breaker_open < std::chrono::milliseconds(10) || cfg.gateway_breaker_open > std::chrono::hours(1))
+    p.push_back("gateway_breaker_open: must be 10 ms..1 h, got " + std::to_string(cfg.gateway_breaker_open.count()) +
+                " ms");
   if (cfg.gateway_retries < 0 || cfg.gateway_retries > 20)
     p.push_back("gateway_retries: must be 0..20, got " + std::to_string(cfg.gateway_retries));
   if (cfg.gateway_timeout < std::chrono::milliseconds(100) || cfg.gateway_timeout > std::chrono::minutes(10))
@@ -339,7 +392,7 @@ std::string describe(const ServiceConfig& cfg) {
     << " log_level=" << show(cfg.log_level) << " log_format=" << show(cfg.log_format)
     << " gateway_concurrency=" << cfg.gateway_concurrency
     << " gateway_timeout_ms=" << cfg.gateway_timeout.count()
-    << " gateway_retries=" << cfg.gateway_retries
+    << " gateway_retries=" << cfg.gateway_retries << " gateway_breaker_open_ms=" << cfg.gateway_breaker_open.count()
     << " campaign_branches=" << (cfg.campaign_branches.empty() ? "<main branches>" : show(cfg.campaign_branches))
     << " record=" << (cfg.record_file.empty() ? "<off>" : show(cfg.record_file))
     << " fault_inject=" << (cfg.fault_inject.empty() ? "<off>" : show(cfg.fault_inject))
@@ -347,7 +400,8 @@ std::string describe(const ServiceConfig& cfg) {
     << " stream_key=" << show(cfg.stream_key) << " stream_group=" << show(cfg.stream_group)
     << " stream_consumer=" << show(cfg.stream_consumer)
     << " restart_limit=" << cfg.restart_limit << " restart_window_s=" << cfg.restart_window.count()
-    << " drain_timeout_s=" << cfg.drain_timeout.count();
+    << " drain_timeout_s=" << cfg.drain_timeout.count()
+    << " passivate_after_ms=" << cfg.passivate_after.count() << " max_outbox=" << cfg.max_outbox;
   return o.str();
 }
 

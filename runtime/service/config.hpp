@@ -19,6 +19,8 @@
 //   gateway_concurrency   GATEWAY_CONCURRENCY        --gateway-concurrency
 //   gateway_timeout       GATEWAY_TIMEOUT_MS         --gateway-timeout-ms
 //   gateway_retries       GATEWAY_RETRIES            --gateway-retries
+//   gateway_breaker_open  GATEWAY_BREAKER_OPEN_MS    --gateway-breaker-open-ms (how long the API's
+//                         circuit breaker stays open before a trial call; default 30000)
 //   campaign_branches     HOURGLASS_CAMPAIGN_BRANCHES --campaign-branches
 //                         "c1=branchA,c2=branchB": the branch each named campaign's
 //                         writes go to; any other campaign writes to its main branch
@@ -36,6 +38,11 @@
 //                         stream = SPEC §6's messages as entries of a Redis
 //                         stream, read by a consumer group, not with channels;
 //                         default channels,campaign-manager)
+//   passivate_after       HOURGLASS_PASSIVATE_AFTER  --passivate-after  (a campaign idle this long is
+//                         passivated: its actors stop, its checkpoint is in Redis; "300" or
+//                         "300s" seconds, "250ms"; 0 never; default 300 s)
+//   max_outbox            HOURGLASS_MAX_OUTBOX       --max-outbox       (committed writes not yet done
+//                         above which intake pauses; default 100000)
 //   stream_key            HOURGLASS_STREAM_KEY       --stream-key       (input stream)
 //   stream_group          HOURGLASS_STREAM_GROUP     --stream-group
 //   stream_consumer       HOURGLASS_STREAM_CONSUMER  --stream-consumer
@@ -75,6 +82,7 @@ struct ServiceConfig {
   int gateway_concurrency = 8;
   std::chrono::milliseconds gateway_timeout{5000};
   int gateway_retries = 3;
+  std::chrono::milliseconds gateway_breaker_open{30'000};
   std::string campaign_branches;  // campaign id=branch id, comma separated; empty: main branches
   std::string record_file;   // flight recorder; empty: off
   std::string fault_inject;  // "<actor kind>:<name>:<N>", e.g. "settlement:s1:3"; empty: off
@@ -82,6 +90,8 @@ struct ServiceConfig {
   std::chrono::seconds restart_window{10};
   std::chrono::seconds drain_timeout{10};
   std::string input = "channels,campaign-manager";
+  std::chrono::milliseconds passivate_after{std::chrono::minutes(5)};  // 0: never
+  std::size_t max_outbox = 100'000;
   std::string stream_key = "hourglass:inbox";  // the stream input's stream
   std::string stream_group = "hourglass";      // its consumer group
   // This instance's name in the group: its pending entries are its own, and
@@ -98,6 +108,9 @@ struct InputSelection {
 // Throws ConfigError naming an unknown or missing input, and for stream
 // together with channels (both carry SPEC §6's messages).
 InputSelection parse_input(const std::string& input);
+
+// "300" or "300s" (seconds), "250ms"; throws ConfigError naming `setting`.
+std::chrono::milliseconds parse_duration(const std::string& setting, const std::string& text);
 
 // A configuration that cannot even be read (a value that is not a number, an
 // unreadable token file, API_TOKEN together with API_TOKEN_FILE). The message

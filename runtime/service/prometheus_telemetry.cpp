@@ -22,6 +22,7 @@ constexpr const char* kCheckpointBytes = "hourglass_checkpoint_bytes_total";
 constexpr const char* kCheckpointSeconds = "hourglass_checkpoint_commit_seconds";
 constexpr const char* kCheckpointFailures = "hourglass_checkpoint_failures_total";
 constexpr const char* kOutboxBacklog = "hourglass_outbox_backlog";
+constexpr const char* kPassivations = "hourglass_passivations_total";
 
 std::string str(std::string_view v) { return std::string(v); }
 
@@ -48,6 +49,7 @@ constexpr Family kFamilies[] = {
     {kCheckpointSeconds, "Wall time to encode and commit one campaign checkpoint with its outbox writes"},
     {kCheckpointFailures, "Checkpoint commits that failed (Redis down or refusing) and wait to be tried again"},
     {kOutboxBacklog, "API writes committed to the outboxes and not yet done"},
+    {kPassivations, "Campaigns passivated after HOURGLASS_PASSIVATE_AFTER idle (their actors stopped)"},
 };
 
 }  // namespace
@@ -103,6 +105,8 @@ void PrometheusTelemetry::checkpoint_failed() { metrics_.counter(kCheckpointFail
 void PrometheusTelemetry::outbox_backlog(std::size_t entries) {
   metrics_.gauge(kOutboxBacklog).set(static_cast<double>(entries));
 }
+
+void PrometheusTelemetry::passivated() { metrics_.counter(kPassivations).inc(); }
 
 void PrometheusTelemetry::rules_reload(std::string_view outcome) {
   metrics_.counter(kRulesReloads, {{"outcome", str(outcome)}}).inc();

@@ -29,6 +29,7 @@ class PrometheusTelemetry final : public actors::Telemetry {
   void checkpoint_committed(std::size_t bytes, double seconds) override;
   void checkpoint_failed() override;
   void outbox_backlog(std::size_t entries) override;
+  void passivated() override;
 
   // Not an actor's: the runtime reloads rules on SIGHUP ("applied", "refused").
   void rules_reload(std::string_view outcome);

@@ -34,33 +34,50 @@ std::string report(const CrashDrillResult& r) {
   std::ostringstream out;
   out << r.messages << " messages, " << r.service_kills << " service kills, " << r.redis_kills << " redis kills, "
       << r.entities_checked << " entities and " << r.effects_checked << " effects checked, " << r.writes_applied
-      << " writes applied\n";
+      << " writes applied, " << r.passivations << " passivations, " << r.records_compared << " records compared\n";
   for (const auto& l : r.lost) out << "LOST: " << l << "\n";
   for (const auto& d : r.doubled) out << "DOUBLED: " << d << "\n";
   if (!r.failure.empty()) out << "FAILED: " << r.failure << "\n";
   return out.str();
 }
 
-CrashDrillResult drill(const std::string& example, std::uint64_t seed, int service_kills, int redis_kills) {
+CrashDrillResult drill(const std::string& example, std::uint64_t seed, int service_kills, int redis_kills,
+                       int passivate_every = 0, bool compare_records = false) {
   CrashDrillOptions o;
   o.scenario = (kExamples / example).string();
   o.hourglass = HOURGLASS_BINARY;
   o.seed = seed;
   o.service_kills = service_kills;
   o.redis_kills = redis_kills;
+  o.passivate_every = passivate_every;
+  o.compare_records = compare_records;
   o.work_dir = (fs::temp_directory_path() / ("hourglass-crash-" + std::to_string(::getpid()) + "-" + example)).string();
   return hourglass::service::testing::run_crash_drill(o);
 }
 
 }  // namespace
 
-TEST_CASE("crash: with no kill, the service's API state is the replay's (the drill's own baseline)",
+TEST_CASE("crash: with no kill, the service's API state and published records are the replay's (the drill's baseline)",
           "[service][crash][integration]") {
-  const CrashDrillResult r = drill("07-generated-medium-default.json", 1, 0, 0);
+  const CrashDrillResult r = drill("07-generated-medium-default.json", 1, 0, 0, 0, true);
   INFO(report(r));
   CHECK(r.ok());
   CHECK(r.entities_checked > 20);
   CHECK(r.effects_checked == 4);
+  CHECK(r.records_compared > 500);
+}
+
+TEST_CASE("passivation: campaigns passivated after every few messages and reactivated from their checkpoints "
+          "publish exactly the records of a run without passivation",
+          "[service][passivation][integration]") {
+  for (const auto& example : {"07-generated-medium-default.json", "08-generated-medium-tuned.json"}) {
+    INFO(example);
+    const CrashDrillResult r = drill(example, 3, 0, 0, 5, true);
+    INFO(report(r));
+    CHECK(r.ok());
+    CHECK(r.passivations >= r.messages / 5);
+    CHECK(r.records_compared > 100);
+  }
 }
 
 TEST_CASE("crash: hourglass serve SIGKILLed at 24 seeded instants loses nothing and doubles nothing",

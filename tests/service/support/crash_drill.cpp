@@ -1,10 +1,13 @@
 #include "tests/service/support/crash_drill.hpp"
 
 #include <hiredis/hiredis.h>
+#include <httplib.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -17,6 +20,7 @@
 
 #include "actors/record_sink.hpp"
 #include "io/redis_connection.hpp"
+#include "io/redis_subscriber.hpp"
 #include "io/stream_id.hpp"
 #include "messages/record_reader.hpp"
 #include "runtime/replay.hpp"
@@ -162,6 +166,7 @@ void seed_fake(FakeCampaignApi& api, const Story& story) {
 
 struct Expected {
   std::vector<sim::CampaignSnapshot> state;
+  std::map<std::string, std::string> records;  // campaign id -> its record lines, in order
   std::map<std::string, int> effect_runs;  // effect id -> DEFERRED_EFFECT records
 };
 
@@ -188,6 +193,7 @@ Expected replay(const Story& story) {
     if (line.empty()) continue;
     const sim::OwnedRecord r = messages::read_record_line(line);
     if (r.kind == sim::RecordKind::DeferredEffect) ++out.effect_runs[r.entity_id];
+    out.records[r.campaign_id] += line + "\n";
   }
   return out;
 }
@@ -240,6 +246,7 @@ class Drill {
         service_->kill_now();
     });
     api_.start();
+    if (options_.compare_records) listen_to_records();
     fs::create_directories(options_.work_dir);
     std::map<std::string, std::string> env{{"REDIS_URL", redis_.url()},
                                            {"API_URL", api_.url()},
@@ -249,16 +256,25 @@ class Drill {
                                            {"LOG_LEVEL", "info"},
                                            {"HOURGLASS_RESTART_LIMIT", "100"}};
     if (!story_.rules_file.empty()) env["HOURGLASS_RULES"] = story_.rules_file;
+    status_port_ = std::stoi(env["PORT"]);
+    if (options_.passivate_every > 0) env["HOURGLASS_PASSIVATE_AFTER"] = "20ms";
     service_ = std::make_unique<ServeProcess>(options_.hourglass, env,
                                               (fs::path(options_.work_dir) / "serve.log").string());
     service_->start();
 
     plan_kills();
-    for (std::size_t i = 0; i < story_.messages.size() && result_.failure.empty(); ++i) step(i);
+    for (std::size_t i = 0; i < story_.messages.size() && result_.failure.empty(); ++i) {
+      step(i);
+      if (options_.passivate_every > 0 && (i + 1) % static_cast<std::size_t>(options_.passivate_every) == 0 &&
+          result_.failure.empty())
+        wait_passivated(i);
+    }
     finish_effect_kills();
     if (result_.failure.empty()) wait_settled();
     if (result_.failure.empty()) compare(expected);
+    if (result_.failure.empty() && options_.compare_records) compare_records(expected);
     service_->kill_and_wait();
+    if (records_) records_->stop();
     api_.stop();
     result_.messages = story_.messages.size();
     result_.writes_applied = api_.writes_applied();
@@ -424,6 +440,92 @@ class Drill {
     }
   }
 
+  // Every record the service publishes, by campaign, in order; a sentinel
+  // published by the drill after the last step arrives after them all
+  // (Redis delivers in the order it runs PUBLISH).
+  void listen_to_records() {
+    io::RedisSubscriberOptions o;
+    o.endpoint = redis_.endpoint();
+    o.patterns = {"campaign.*.simulation"};
+    io::RedisSubscriberCallbacks cb;
+    cb.on_message = [this](std::string channel, std::string payload) {
+      std::lock_guard<std::mutex> lock(records_mutex_);
+      const std::string id = channel.substr(9, channel.size() - 9 - 11);  // campaign.<id>.simulation
+      if (id == "drill-sentinel") {
+        sentinel_seen_ = true;
+        records_cv_.notify_all();
+        return;
+      }
+      published_[id] += payload + "\n";
+    };
+    cb.on_connected = [this](bool) {
+      std::lock_guard<std::mutex> lock(records_mutex_);
+      subscribed_ = true;
+      records_cv_.notify_all();
+    };
+    cb.on_disconnected = [](std::string) {};
+    cb.on_connect_failed = [](std::string, std::chrono::milliseconds) {};
+    records_ = std::make_unique<io::RedisSubscriber>(o, cb);
+    records_->start();
+    std::unique_lock<std::mutex> lock(records_mutex_);
+    if (!records_cv_.wait_for(lock, std::chrono::seconds(10), [this] { return subscribed_; }))
+      throw std::runtime_error("crash drill: cannot subscribe to campaign.*.simulation");
+  }
+
+  void compare_records(const Expected& expected) {
+    with_redis([&](io::RedisConnection& c) { return c.publish("campaign.drill-sentinel.simulation", "end"); });
+    std::unique_lock<std::mutex> lock(records_mutex_);
+    if (!records_cv_.wait_for(lock, std::chrono::seconds(10), [this] { return sentinel_seen_; })) {
+      result_.failure = "the drill's sentinel never came back on campaign.*.simulation";
+      return;
+    }
+    for (const std::string& id : story_.campaigns) {
+      const auto want = expected.records.find(id);
+      const std::string& w = want == expected.records.end() ? std::string() : want->second;
+      const std::string& got = published_[id];
+      result_.records_compared += static_cast<std::size_t>(std::count(w.begin(), w.end(), '\n'));
+      if (got == w) continue;
+      std::size_t at = 0;
+      while (at < w.size() && at < got.size() && w[at] == got[at]) ++at;
+      const std::size_t line = static_cast<std::size_t>(std::count(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(at), '\n')) + 1;
+      result_.lost.push_back("campaign " + id + ": published records differ from the replay's at line " +
+                             std::to_string(line) + " (replay " + std::to_string(w.size()) + " bytes, published " +
+                             std::to_string(got.size()) + ")");
+    }
+  }
+
+  // The service's hourglass_campaigns gauge: campaigns in memory.
+  std::optional<double> campaigns_in_memory() {
+    httplib::Client client("127.0.0.1", status_port_);
+    client.set_connection_timeout(1);
+    auto res = client.Get("/metrics");
+    if (!res || res->status != 200) return std::nullopt;
+    std::istringstream in(res->body);
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind("hourglass_campaigns ", 0) == 0) return std::stod(line.substr(20));
+    return std::nullopt;
+  }
+
+  // Until every campaign is passivated.
+  void wait_passivated(std::size_t i) {
+    const auto deadline = Clock::now() + options_.step_timeout;
+    for (;;) {
+      keep_alive();
+      const auto n = campaigns_in_memory();
+      if (n && *n == 0) {
+        ++result_.passivations;
+        return;
+      }
+      if (Clock::now() > deadline) {
+        result_.failure = "campaigns still in memory " + std::to_string(options_.step_timeout.count()) +
+                          " s after message " + std::to_string(i) + "; the service's log ends:\n" + service_->log_tail();
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));  // polling the service's progress
+    }
+  }
+
   void compare(const Expected& expected) {
     auto lost = [&](std::string what) { result_.lost.push_back(std::move(what)); };
     for (const sim::CampaignSnapshot& c : expected.state) {
@@ -489,6 +591,13 @@ class Drill {
   std::map<std::size_t, KillMode> service_kill_at_;
   std::set<std::size_t> redis_kill_at_;
   CrashDrillResult result_;
+  int status_port_ = 0;
+  std::unique_ptr<io::RedisSubscriber> records_;
+  std::mutex records_mutex_;
+  std::condition_variable records_cv_;
+  bool subscribed_ = false;
+  bool sentinel_seen_ = false;
+  std::map<std::string, std::string> published_;  // campaign id -> record lines
 };
 
 }  // namespace

@@ -45,6 +45,16 @@ struct CrashDrillOptions {
   int redis_kills = 0;     // SIGKILLs of redis-server, restarted at once
   std::string work_dir;    // the service's log goes here
   std::chrono::seconds step_timeout{60};
+  // Passivation: the service passivates campaigns idle for 20 ms, and after
+  // every `passivate_every`-th message the drill waits until every campaign
+  // is passivated (the service's hourglass_campaigns gauge is 0), so the
+  // next message reactivates them from their checkpoints. 0: off (the
+  // service's default delay, which a drill never reaches).
+  int passivate_every = 0;
+  // Also compare the records the service publishes on campaign.*.simulation
+  // with the replay's, byte for byte (without kills only: a message computed
+  // again after a crash is published again).
+  bool compare_records = false;
 };
 
 struct CrashDrillResult {
@@ -54,6 +64,8 @@ struct CrashDrillResult {
   std::size_t entities_checked = 0;
   std::size_t effects_checked = 0;
   std::size_t writes_applied = 0;
+  std::size_t passivations = 0;     // waits that ended with every campaign passivated
+  std::size_t records_compared = 0;
   std::vector<std::string> lost;     // what differs from the replay, or never reached the API
   std::vector<std::string> doubled;  // a write applied twice; an effect run more often than in the replay
   std::string failure;               // the drill could not run to its end (why, and the service's log)
