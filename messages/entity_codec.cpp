@@ -211,4 +211,12 @@ json event_json(const sim::Event& e) {
 
 json effect_json(const sim::Effect& e) { return {{"id", e.id}, {"executeAt", time_json(e.execute_at)}}; }
 
+json known_settlement_variables(const json& variables, const std::string& path) {
+  return settlement_variables_json(read_settlement_variables(variables, path));
+}
+
+json known_structure_variables(const json& variables, const std::string& path) {
+  return structure_variables_json(read_structure_variables(variables, path));
+}
+
 }  // namespace hourglass::messages

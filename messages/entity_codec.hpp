@@ -26,4 +26,10 @@ json structure_json(const sim::Structure& s);
 json event_json(const sim::Event& e);
 json effect_json(const sim::Effect& e);
 
+// An entity's `variables` as the engine sees them: only the rule overrides
+// it knows (settlement or structure), written back under their names; any
+// other variable dropped. Throws InputError for an override it cannot read.
+json known_settlement_variables(const json& variables, const std::string& path);
+json known_structure_variables(const json& variables, const std::string& path);
+
 }  // namespace hourglass::messages

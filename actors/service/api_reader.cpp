@@ -94,6 +94,24 @@ CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& id, con
   return seed;
 }
 
+namespace {
+
+std::vector<messages::ListedEntity> list_entities(io::CampaignApi& api, const std::string& id) {
+  std::vector<messages::ListedEntity> out;
+  for (const std::string& kingdom : value_or_throw(api.kingdoms_by_campaign(id), "kingdomsByCampaign(" + id + ")")) {
+    for (const auto& s : value_or_throw(api.settlements_by_kingdom(kingdom), "settlementsByKingdom(" + kingdom + ")")) {
+      out.push_back({messages::EntityKind::Settlement, messages::settlement_entity_json(s)});
+      for (const auto& st : value_or_throw(api.structures_by_settlement(s.id), "structuresBySettlement(" + s.id + ")"))
+        out.push_back({messages::EntityKind::Structure, messages::structure_entity_json(st)});
+    }
+  }
+  for (const auto& e : value_or_throw(api.events_by_campaign(id), "eventsByCampaign(" + id + ")"))
+    out.push_back({messages::EntityKind::Event, messages::event_entity_json(e)});
+  return out;
+}
+
+}  // namespace
+
 api_reader_actor::behavior_type api_reader(api_reader_actor::pointer self, io::CampaignApiConfig config) {
   auto api = std::make_shared<io::CampaignApi>(config);
   return {
@@ -113,6 +131,13 @@ api_reader_actor::behavior_type api_reader(api_reader_actor::pointer self, io::C
         if (!r.ok()) return make_error(code_of(r.error), what + " failed: " + r.error.message);
         if (!*r.value) return make_error(hourglass_errc::entity_not_found, what + ": campaign " + id + " has no world time yet");
         return **r.value;
+      },
+      [=](list_entities_atom, const std::string& id) -> caf::result<std::vector<messages::ListedEntity>> {
+        try {
+          return list_entities(*api, id);
+        } catch (const std::exception& e) {
+          return error_of(e);
+        }
       },
       [=](fetch_atom, messages::EntityKind kind, const std::string& id, const std::string& campaign_id,
           const sim::RulesPtr& rules) -> caf::result<FetchedEntity> {

@@ -15,6 +15,7 @@
 #include "actors/protocol.hpp"
 #include "actors/service/service_protocol.hpp"
 #include "io/campaign_api.hpp"
+#include "messages/reconcile.hpp"
 
 namespace hourglass::actors {
 
@@ -40,7 +41,10 @@ using api_reader_actor = caf::typed_actor<
     // campaign id -> its current world time
     caf::replies_to<world_time_atom, std::string>::with<sim::WorldTime>,
     // (kind, entity id, campaign id, rules) -> the entity
-    caf::replies_to<fetch_atom, messages::EntityKind, std::string, std::string, sim::RulesPtr>::with<FetchedEntity>>;
+    caf::replies_to<fetch_atom, messages::EntityKind, std::string, std::string, sim::RulesPtr>::with<FetchedEntity>,
+    // campaign id -> its settlements, structures and events as the API has
+    // them, in the SPEC entity shape (reconciling a resumed campaign)
+    caf::replies_to<list_entities_atom, std::string>::with<std::vector<messages::ListedEntity>>>;
 
 api_reader_actor::behavior_type api_reader(api_reader_actor::pointer self, io::CampaignApiConfig config);
 
@@ -61,4 +65,5 @@ CampaignSeed read_campaign_seed(io::CampaignApi& api, const std::string& campaig
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::messages::EntityPatch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::ApiBootstrap)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<hourglass::messages::ListedEntity>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<hourglass::sim::WorldTime>)

@@ -6,6 +6,7 @@
 #include "actors/service/anchors.hpp"
 #include "actors/service/registry_internal.hpp"
 #include "io/stream_id.hpp"
+#include "messages/reconcile.hpp"
 
 namespace hourglass::actors {
 namespace registry_detail {
@@ -276,18 +277,64 @@ void route(Self self, Inbound in) {
 
 namespace {
 
-// Each campaign named advances to the API's world time (previousTime is
+// Campaign `cid` advances to the API's world time (previousTime is
 // informational: the campaign logs the gap).
+void resync_one(Self self, const std::string& cid) {
+  self->request(self->state.options.reader, caf::infinite, world_time_atom::value, cid)
+      .then(
+          [=](sim::WorldTime t) {
+            messages::WorldTimeAdvanced m{cid, t, t};
+            route(self, Inbound{m, "campaign." + cid + ".worldTimeAdvanced (resync)", ""});
+          },
+          [=](caf::error& err) { spdlog::warn("resync of {} failed: {}", cid, self->system().render(err)); });
+}
+
 void resync(Self self, const std::vector<std::string>& ids) {
-  for (const std::string& cid : ids) {
-    self->request(self->state.options.reader, caf::infinite, world_time_atom::value, cid)
-        .then(
-            [=](sim::WorldTime t) {
-              messages::WorldTimeAdvanced m{cid, t, t};
-              route(self, Inbound{m, "campaign." + cid + ".worldTimeAdvanced (resync)", ""});
-            },
-            [=](caf::error& err) { spdlog::warn("resync of {} failed: {}", cid, self->system().render(err)); });
-  }
+  for (const std::string& cid : ids) resync_one(self, cid);
+}
+
+// What was changed in the API while Hourglass was down reaches the campaign
+// as CREATE/DELETE/UPDATE at its resume clock, before it catches up on the
+// world time (messages/reconcile; docs/spec-readings.md). An UPDATE is
+// fetched whole and leaves the engine's own fields to the engine, as an
+// UPDATE the API announces; a CREATE is fetched whole.
+void reconcile_then_resync(Self self, const std::string& cid) {
+  auto& o = self->state.options;
+  self->request(o.store, caf::infinite, load_checkpoint_atom::value, cid)
+      .then(
+          [=](std::optional<std::string>& text) {
+            if (!text) return resync_one(self, cid);
+            auto checkpoint = std::make_shared<std::string>(std::move(*text));
+            self->request(self->state.options.reader, caf::infinite, list_entities_atom::value, cid)
+                .then(
+                    [=](std::vector<messages::ListedEntity>& api) {
+                      std::vector<messages::ReconcileChange> changes;
+                      try {
+                        changes = messages::reconcile_changes_with_checkpoint(*checkpoint, api);
+                      } catch (const std::exception& e) {  // its start refuses it, saying why
+                        spdlog::warn("campaign {}: not reconciled: {}", cid, e.what());
+                      }
+                      if (!changes.empty())
+                        spdlog::info("campaign {}: {} change(s) made in the API while Hourglass was down", cid,
+                                     changes.size());
+                      for (const auto& c : changes) {
+                        Inbound in{messages::EntityModified{cid, c.kind, c.operation, c.entity_id, {}},
+                                   "campaign." + cid + ".entityModified (reconcile)", ""};
+                        in.from_api = c.operation == messages::Operation::Update;
+                        route(self, std::move(in));
+                      }
+                      resync_one(self, cid);
+                    },
+                    [=](caf::error& err) {
+                      spdlog::warn("campaign {}: not reconciled with the API ({}); resyncing its clock only", cid,
+                                   self->system().render(err));
+                      resync_one(self, cid);
+                    });
+          },
+          [=](caf::error& err) {
+            spdlog::warn("campaign {}: checkpoint not read for reconciling: {}", cid, self->system().render(err));
+            resync_one(self, cid);
+          });
 }
 
 // How often idle campaigns are looked for: a quarter of the delay, within
@@ -378,7 +425,9 @@ registry_actor::behavior_type registry(Self self, RegistryOptions options) {
           if (entry.ready && !entry.quarantined) ids.push_back(id);
         resync(self, ids);
       },
-      [=](resync_atom, const std::vector<std::string>& ids) { resync(self, ids); },
+      [=](resync_atom, const std::vector<std::string>& ids) {
+        for (const std::string& id : ids) reconcile_then_resync(self, id);
+      },
       [=](rules_atom, const sim::RulesPtr& rules) {
         // Campaigns take them between two messages (before any message routed
         // after this answer); campaigns started later start with them.

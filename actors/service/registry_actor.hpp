@@ -114,9 +114,10 @@ using registry_actor = caf::typed_actor<
     caf::reacts_to<api_change_atom, ApiChange>,
     // Redis reconnected: every campaign advances to the API's world time
     caf::reacts_to<resync_atom>,
-    // these campaigns (those with a checkpoint, at start) advance to the
-    // API's world time: started from their checkpoints, they catch up on the
-    // time that passed while Hourglass was down
+    // these campaigns (those with a checkpoint, at start) are reconciled
+    // with the API (messages/reconcile: its edits made while Hourglass was
+    // down, at their resume clock), then advance to the API's world time:
+    // started from their checkpoints, they catch up on the time that passed
     caf::reacts_to<resync_atom, std::vector<std::string>>,
     // new rules (SIGHUP): true once every campaign will take them before
     // any message routed after this answer

@@ -44,6 +44,7 @@ using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
 using bootstrap_atom = caf::atom_constant<caf::atom("bootstrap")>;
 using world_time_atom = caf::atom_constant<caf::atom("worldtime")>;
 using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
+using list_entities_atom = caf::atom_constant<caf::atom("listents")>;
 
 // A valid message off Redis, on its way to its campaign.
 struct Inbound {
