@@ -68,6 +68,9 @@ struct StoreState {
   Telemetry* telemetry = &Telemetry::none();
   std::shared_ptr<const std::atomic<bool>> stopping;  // set: stop waiting for Redis
   std::optional<io::RedisConnection> redis;
+  // On `redis`, re-made with it: its cache (the campaigns it added to the
+  // index, the commit script's SHA1) lives as long as the connection.
+  std::optional<io::CheckpointStore> checkpoints;
   static inline const char* name = "checkpoint-store";
 };
 
