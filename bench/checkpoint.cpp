@@ -290,7 +290,7 @@ struct WorldFigures {
   std::size_t bytes_min = 0, bytes_p50 = 0, bytes_max = 0, bytes_total = 0;
   std::size_t writes_min = 0, writes_p50 = 0, writes_max = 0, writes_total = 0;
   std::size_t outbox_bytes_total = 0;
-  Stat advance, simulate, order, engine, coalesce, build, dump, free_tree, encode, write_json;
+  Stat advance, simulate, order, engine, coalesce, build, dump, free_tree, encode, write_json, write_text;
   std::vector<CommitFigures> commits;
 };
 
@@ -376,7 +376,7 @@ WorldFigures run_world(int campaigns, int settlements, int structures, int sampl
   f.engine = stat(engine_advance_us(world, rounds));
 
   // Encoding: build the json tree, dump it, free it.
-  std::vector<double> build_us, dump_us, free_us, encode_us, write_json_us;
+  std::vector<double> build_us, dump_us, free_us, encode_us, write_json_us, write_text_us;
   for (std::size_t i = 0; i < std::min<std::size_t>(n, 20); ++i) messages::checkpoint_json(snaps[i], input).dump();
   for (int k = 0; k < samples; ++k) {
     const std::size_t i = static_cast<std::size_t>(k) % n;
@@ -401,12 +401,19 @@ WorldFigures run_world(int campaigns, int settlements, int structures, int sampl
     for (const auto& w : outboxes[i]) sink += io::write_to_json(ids[i], w).dump().size();
     write_json_us.push_back(us_since(w0, Clock::now()));
     if (sink == 0 && !outboxes[i].empty()) throw std::runtime_error("checkpoint bench: empty write text");
+    // What commit does since: write_to_text (the same bytes, without the tree).
+    const auto x0 = Clock::now();
+    std::size_t text_sink = 0;
+    for (const auto& w : outboxes[i]) text_sink += io::write_to_text(ids[i], w).size();
+    write_text_us.push_back(us_since(x0, Clock::now()));
+    if (text_sink != sink) throw std::runtime_error("checkpoint bench: write_to_text differs from write_to_json");
   }
   f.build = stat(build_us);
   f.dump = stat(dump_us);
   f.free_tree = stat(free_us);
   f.encode = stat(encode_us);
   f.write_json = stat(write_json_us);
+  f.write_text = stat(write_text_us);
 
   f.commits.push_back(measure_commits("appendonly no", {"--appendonly", "no"}, ids, texts, outboxes, commits));
   f.commits.push_back(measure_commits("appendonly yes, appendfsync always",
@@ -440,7 +447,8 @@ void print_world(const WorldFigures& f, int samples, int commits) {
     const std::string label = "commit, " + c.config;
     row(label.c_str(), c.commit);
   }
-  row("  of which outbox write_to_json + dump (client)", f.write_json);
+  row("  outbox write_to_json + dump (client; before)", f.write_json);
+  row("  of which outbox write_to_text (client; commit's)", f.write_text);
   for (const auto& c : f.commits)
     std::printf("    (%s: PING round trip %.1f µs median; redis' own time per commit: SET %.1f µs, XADDs %.1f µs;\n"
                 "     redis says: %s)\n",

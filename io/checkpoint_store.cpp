@@ -75,42 +75,97 @@ PersistenceReport check_persistence(RedisConnection& redis) {
   }
 }
 
+namespace {
+
+// KEYS[1] checkpoint, KEYS[2] outbox; ARGV[1] the checkpoint text, ARGV[2..]
+// the write texts. Returns the new entry ids, in ARGV's order. Every check
+// comes before the first write: a script does not roll back (see the
+// header). Its error replies start with a code commit() tells apart:
+// HOURGLASS_REFUSED and HOURGLASS_NOT_APPLIED (nothing written),
+// HOURGLASS_PARTIAL (the checkpoint and some entries written).
+const char* const kCommitScript = R"lua(
+if redis.replicate_commands then redis.replicate_commands() end
+local ct = redis.call('TYPE', KEYS[1]).ok
+local ot = redis.call('TYPE', KEYS[2]).ok
+if (ct ~= 'none' and ct ~= 'string') or (ot ~= 'none' and ot ~= 'stream') then
+  return redis.error_reply('HOURGLASS_REFUSED ' .. KEYS[1] .. ' is a ' .. ct .. ' (want string), ' ..
+                           KEYS[2] .. ' is a ' .. ot .. ' (want stream)')
+end
+local set = redis.pcall('SET', KEYS[1], ARGV[1])
+if type(set) == 'table' and set.err then
+  return redis.error_reply('HOURGLASS_NOT_APPLIED SET: ' .. set.err)
+end
+local ids = {}
+for i = 2, #ARGV do
+  local id = redis.pcall('XADD', KEYS[2], '*', 'write', ARGV[i])
+  if type(id) == 'table' and id.err then
+    return redis.error_reply('HOURGLASS_PARTIAL the checkpoint and ' .. (i - 2) .. ' of ' .. (#ARGV - 1) ..
+                             ' outbox entries written; XADD ' .. (i - 1) .. ': ' .. id.err)
+  end
+  ids[i - 1] = id
+end
+return ids
+)lua";
+
+bool starts_with(const std::string& s, std::string_view prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+
+}  // namespace
+
+CheckpointStore::CheckpointStore(RedisConnection& redis) : redis_(redis), commit_script_(kCommitScript) {}
+
 std::vector<std::string> CheckpointStore::commit(const std::string& campaign_id, const std::string& checkpoint_text,
                                                  const std::vector<EntityWrite>& writes) {
   require_id(campaign_id);
   const std::string ck = checkpoint_key(campaign_id);
   const std::string ob = outbox_key(campaign_id);
-  redis_.sadd(kCampaignIndexKey, {campaign_id});
+  if (indexed_.count(campaign_id) == 0) {
+    redis_.sadd(kCampaignIndexKey, {campaign_id});
+    indexed_.insert(campaign_id);
+  }
 
-  std::vector<std::vector<std::string>> commands;
-  commands.push_back({"SET", ck, checkpoint_text});
-  for (const EntityWrite& w : writes) commands.push_back({"XADD", ob, "*", "write", write_to_json(campaign_id, w).dump()});
+  std::vector<std::string> texts;
+  texts.reserve(writes.size());
+  for (const EntityWrite& w : writes) texts.push_back(write_to_text(campaign_id, w));
+  std::vector<std::string_view> args;
+  args.reserve(1 + texts.size());
+  args.push_back(checkpoint_text);
+  args.insert(args.end(), texts.begin(), texts.end());
 
-  constexpr int kAttempts = 5;
-  for (int attempt = 1;; ++attempt) {
-    redis_.watch({ck, ob});
-    const std::string ck_type = redis_.type(ck);
-    const std::string ob_type = redis_.type(ob);
-    if ((ck_type != "none" && ck_type != "string") || (ob_type != "none" && ob_type != "stream")) {
-      redis_.unwatch();
-      throw CheckpointStoreError("commit of campaign " + campaign_id + " refused, nothing written: " + ck + " is a " +
-                                     ck_type + " (want string), " + ob + " is a " + ob_type + " (want stream)",
+  RedisReply reply;
+  try {
+    reply = redis_.eval_script(commit_script_, {ck, ob}, args);
+  } catch (const RedisError& e) {
+    const std::string& said = e.server_error();
+    if (starts_with(said, "HOURGLASS_REFUSED ")) {
+      throw CheckpointStoreError("commit of campaign " + campaign_id + " refused, nothing written: " +
+                                     said.substr(std::string_view("HOURGLASS_REFUSED ").size()),
                                  false);
     }
-    try {
-      const std::vector<RedisReply> replies = redis_.exec_transaction(commands);
-      std::vector<std::string> ids;
-      for (std::size_t i = 1; i < replies.size(); ++i) ids.push_back(replies[i].text);
-      return ids;
-    } catch (const RedisTransactionError& e) {
-      if (e.watch_aborted() && attempt < kAttempts) continue;
+    if (starts_with(said, "HOURGLASS_PARTIAL ")) {
       throw CheckpointStoreError("commit of campaign " + campaign_id +
-                                     (e.applied() ? " PARTIALLY APPLIED (rebuild this campaign's state): "
-                                                  : " not applied: ") +
-                                     e.what(),
-                                 e.applied());
+                                     " PARTIALLY APPLIED (rebuild this campaign's state): " +
+                                     said.substr(std::string_view("HOURGLASS_PARTIAL ").size()),
+                                 true);
     }
+    if (!said.empty()) {
+      // HOURGLASS_NOT_APPLIED (the SET refused: OOM...), or the script refused
+      // before it ran (BUSY, NOSCRIPT twice, OOM at the first write): nothing written.
+      throw CheckpointStoreError("commit of campaign " + campaign_id + " not applied: " + e.what(), false);
+    }
+    throw;  // I/O: the commit may or may not have happened
   }
+  const bool all_ids = std::all_of(reply.elements.begin(), reply.elements.end(),
+                                   [](const RedisReply& r) { return r.type == RedisReply::Type::String; });
+  if (reply.type != RedisReply::Type::Array || reply.elements.size() != writes.size() || !all_ids) {
+    throw CheckpointStoreError("commit of campaign " + campaign_id + ": the commit script answered " +
+                                   std::to_string(reply.elements.size()) + " entry ids for " +
+                                   std::to_string(writes.size()) + " writes (applied; rebuild this campaign's state)",
+                               true);
+  }
+  std::vector<std::string> ids;
+  ids.reserve(reply.elements.size());
+  for (RedisReply& id : reply.elements) ids.push_back(std::move(id.text));
+  return ids;
 }
 
 std::optional<std::string> CheckpointStore::load(const std::string& campaign_id) {
@@ -193,6 +248,7 @@ std::size_t CheckpointStore::done(const std::string& campaign_id, const std::vec
 void CheckpointStore::forget(const std::string& campaign_id) {
   require_id(campaign_id);
   redis_.exec_transaction({{"DEL", checkpoint_key(campaign_id), outbox_key(campaign_id), inflight_key(campaign_id)}});
+  indexed_.erase(campaign_id);  // before: a commit after a failed SREM adds it again
   redis_.srem(kCampaignIndexKey, {campaign_id});
 }
 

@@ -1,41 +1,59 @@
 // One campaign's durable state in Redis: its checkpoint and its outbox (the
 // API writes its messages produced and the gateway has not yet done),
-// committed together in one MULTI/EXEC transaction before anything is sent.
-// Used by the registry (commit), the gateway (outbox, done, in-flight marks)
-// and the start-up recovery; docs/operations.md, "Durable state".
+// committed together by one Lua script (one round trip) before anything is
+// sent. Used by the registry (commit), the gateway (outbox, done, in-flight
+// marks) and the start-up recovery; docs/operations.md, "Durable state".
 //
 // Keys (all of a campaign's share the hash tag {<campaignId>}, so they live
-// in one slot and the transaction runs on Redis Cluster too):
+// in one slot and the script runs on Redis Cluster too):
 //   hourglass:{<cid>}:checkpoint  string: the checkpoint JSON text
 //                                 (messages/checkpoint_codec; opaque here)
 //   hourglass:{<cid>}:outbox      stream: one entry per API write, field
-//                                 `write` = io::write_to_json(cid, write)
+//                                 `write` = io::write_to_text(cid, write)
+//                                 (= io::write_to_json(cid, write).dump())
 //   hourglass:{<cid>}:inflight    hash: field = outbox entry id whose call
 //                                 has started (mark_in_flight), value = its mark
 //   hourglass:campaigns           set: the campaign ids ever committed and
 //                                 not forgotten
 // The index set is in another slot than the campaign's keys, so it cannot be
-// in the transaction: commit adds the id to it first (SADD, idempotent). A
-// crash between the SADD and EXEC leaves an id in the index without a
-// checkpoint; load() answers nullopt for it and resume simply skips it.
+// in the script: commit adds the id to it first (SADD, idempotent), once per
+// campaign per CheckpointStore instance (the ids it added are remembered;
+// forget() drops its id from them). A crash between the SADD and the script
+// leaves an id in the index without a checkpoint; load() answers nullopt for
+// it and resume simply skips it. An index key deleted behind a running store
+// is not rewritten by that store: the next instance (the service's store
+// actor makes one per Redis connection, so on a reconnection or a restart)
+// adds each campaign again at its first commit.
 //
-// Transaction semantics (what Redis 7 does, tests/service/test_checkpoint_store):
-// MULTI/EXEC never rolls back. A command refused when queued aborts EXEC
-// (nothing runs), but a command that fails when it runs (WRONGTYPE: XADD to
-// a key holding a string) fails alone and EXEC runs the others, so a
-// checkpoint could be SET without its outbox. commit therefore WATCHes the
-// two keys, checks their types (refusing, with nothing written, a key of the
-// wrong type) and only then sends MULTI/EXEC; a change of either key between
-// the check and EXEC aborts EXEC (retried). Should EXEC still report a
-// command failing when it ran, commit throws CheckpointStoreError with
-// partially_applied() true: the campaign's state must then be rebuilt, not
-// trusted.
+// The commit script (EVALSHA; SCRIPT LOAD on first use and on NOSCRIPT):
+// KEYS = checkpoint, outbox; ARGV = checkpoint text, write texts. It checks
+// both keys' types, then SETs the checkpoint and XADDs each write, and
+// answers the new entry ids. A script runs atomically (no other client's
+// command runs in between) but, like MULTI/EXEC, does NOT roll back: a write
+// command failing halfway leaves the earlier ones applied. So everything
+// that can refuse is checked before the first write: a key of the wrong type
+// (an XADD to a string would fail with WRONGTYPE after the SET) is refused
+// with nothing written (CheckpointStoreError, partially_applied() false), and
+// Redis' OOM refusal, with maxmemory, is only made at a script's first write
+// (the SET: nothing written). An XADD failing after the SET (nothing left
+// that should: its key is a stream, its id `*`) is reported as partially
+// applied: the campaign's state must then be rebuilt, not trusted. The
+// residual risk is a script stopped mid-way: SCRIPT KILL is refused once a
+// script has written (UNKILLABLE), so only SHUTDOWN NOSAVE (or a crash of
+// redis-server) can cut one, and then the memory it half-wrote is gone with
+// the process; what persists is what the AOF or a replica got, and Redis 7
+// propagates a script's writes as one MULTI/EXEC after the script ends (an
+// AOF cut inside it is reverted to before the MULTI on load). The script
+// takes well under a millisecond, far from the busy-script threshold (5 s)
+// after which Redis answers BUSY to other clients.
+// tests/service/test_checkpoint_store shows each case against a real Redis.
 #pragma once
 
 #include <cstddef>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -48,7 +66,7 @@ class CheckpointStoreError : public std::runtime_error {
  public:
   CheckpointStoreError(const std::string& message, bool partially_applied)
       : std::runtime_error(message), partially_applied_(partially_applied) {}
-  // EXEC ran some of the commit's commands and not others (see above).
+  // The commit wrote some of its commands and not others (see above).
   bool partially_applied() const { return partially_applied_; }
 
  private:
@@ -90,15 +108,17 @@ std::string inflight_key(const std::string& campaign_id);
 class CheckpointStore {
  public:
   // Uses (does not own) `redis`, which must outlive the store.
-  explicit CheckpointStore(RedisConnection& redis) : redis_(redis) {}
+  explicit CheckpointStore(RedisConnection& redis);
 
-  // SADD index, then WATCH + type check + MULTI SET checkpoint, XADD each
-  // write, EXEC. Returns the new outbox entry ids, in the order of `writes`.
-  // Throws std::invalid_argument for an empty campaign id,
-  // CheckpointStoreError for a key of the wrong type (nothing written but
-  // the index), a partially applied EXEC, or repeated WATCH aborts;
-  // RedisError for I/O errors (then the commit may or may not have happened:
-  // load() tells).
+  // SADD index (first commit of the campaign by this store only), then the
+  // commit script (see above): one round trip. Returns the new outbox entry
+  // ids, in the order of `writes`. Throws std::invalid_argument for an empty
+  // campaign id; CheckpointStoreError for a key of the wrong type ("...
+  // refused, nothing written: ..."; nothing written but the index), a
+  // command Redis refused before the first write ("not applied"), or one
+  // failing after it ("PARTIALLY APPLIED", partially_applied()); RedisError
+  // for I/O errors (then the commit may or may not have happened: load()
+  // tells).
   std::vector<std::string> commit(const std::string& campaign_id, const std::string& checkpoint_text,
                                   const std::vector<EntityWrite>& writes);
   // The checkpoint text; nullopt when the campaign has none.
@@ -124,6 +144,8 @@ class CheckpointStore {
 
  private:
   RedisConnection& redis_;
+  RedisScript commit_script_;
+  std::unordered_set<std::string> indexed_;  // campaign ids this store added to the index
 };
 
 }  // namespace hourglass::io

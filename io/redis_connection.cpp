@@ -111,7 +111,13 @@ RedisConnection::Reply RedisConnection::command(const std::vector<std::string_vi
   const int saved_errno = errno;
   if (!reply) fail(name, describe_context_error(context_.get(), saved_errno, timeout_));
   const auto* r = static_cast<const redisReply*>(reply.get());
-  if (r->type == REDIS_REPLY_ERROR) fail(name, reply_string(r));
+  if (r->type == REDIS_REPLY_ERROR) {
+    const std::string text = reply_string(r);
+    throw RedisError(std::string(name),
+                     "Redis " + std::string(name) + " on " + endpoint_.host + ":" + std::to_string(endpoint_.port) +
+                         " failed: " + text,
+                     text);
+  }
   return reply;
 }
 
@@ -373,6 +379,37 @@ std::vector<std::pair<std::string, std::string>> RedisConnection::config_get(std
   std::vector<std::pair<std::string, std::string>> out;
   for (std::size_t i = 0; i + 1 < flat.size(); i += 2) out.emplace_back(flat[i], flat[i + 1]);
   return out;
+}
+
+std::string RedisConnection::script_load(std::string_view source) {
+  const Reply reply = command({"SCRIPT", "LOAD", source});
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  if (r->type != REDIS_REPLY_STRING) fail("SCRIPT", std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  return reply_string(r);
+}
+
+RedisReply RedisConnection::evalsha(std::string_view sha1, const std::vector<std::string_view>& keys,
+                                    const std::vector<std::string_view>& args) {
+  const std::string numkeys = std::to_string(keys.size());
+  std::vector<std::string_view> argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.insert(argv.end(), {"EVALSHA", sha1, numkeys});
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  const Reply reply = command(argv);
+  return to_reply(static_cast<const redisReply*>(reply.get()));
+}
+
+RedisReply RedisConnection::eval_script(RedisScript& script, const std::vector<std::string_view>& keys,
+                                        const std::vector<std::string_view>& args) {
+  if (script.sha1_.empty()) script.sha1_ = script_load(script.source_);
+  try {
+    return evalsha(script.sha1_, keys, args);
+  } catch (const RedisError& e) {
+    if (broken() || e.server_error().rfind("NOSCRIPT", 0) != 0) throw;
+  }
+  script.sha1_ = script_load(script.source_);  // the server lost it: flushed, restarted, another server
+  return evalsha(script.sha1_, keys, args);
 }
 
 void RedisConnection::watch(const std::vector<std::string>& keys) {

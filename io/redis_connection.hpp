@@ -35,13 +35,18 @@ namespace hourglass::io {
 
 class RedisError : public std::runtime_error {
  public:
-  RedisError(std::string command, const std::string& message)
-      : std::runtime_error(message), command_(std::move(command)) {}
+  RedisError(std::string command, const std::string& message, std::string server_error = {})
+      : std::runtime_error(message), command_(std::move(command)), server_error_(std::move(server_error)) {}
   // The command that failed ("CONNECT", "AUTH", "XADD", ...).
   const std::string& command() const { return command_; }
+  // The server's error reply as it sent it ("WRONGTYPE ...", "NOSCRIPT ...",
+  // a script's own error), when the command failed with one; empty for an
+  // I/O or protocol error (then the connection is broken()).
+  const std::string& server_error() const { return server_error_; }
 
  private:
   std::string command_;
+  std::string server_error_;
 };
 
 // A reply of one command inside a transaction (exec_transaction), as Redis
@@ -83,6 +88,22 @@ class RedisTransactionError : public RedisError {
   bool watch_aborted_;
   std::optional<std::size_t> failed_index_;
   std::vector<RedisReply> replies_;
+};
+
+// A Lua script run with EVALSHA (RedisConnection::eval_script). The SHA1 is
+// the server's answer to SCRIPT LOAD, learnt on first use and again whenever
+// a server answers NOSCRIPT (restarted, SCRIPT FLUSH, another server).
+class RedisScript {
+ public:
+  explicit RedisScript(std::string source) : source_(std::move(source)) {}
+  const std::string& source() const { return source_; }
+  // Empty until loaded.
+  const std::string& sha1() const { return sha1_; }
+
+ private:
+  friend class RedisConnection;
+  std::string source_;
+  std::string sha1_;
 };
 
 struct StreamEntry {
@@ -167,6 +188,19 @@ class RedisConnection {
   // `commands` must not be empty nor hold an empty command
   // (std::invalid_argument).
   std::vector<RedisReply> exec_transaction(const std::vector<std::vector<std::string>>& commands);
+
+  // SCRIPT LOAD; returns the script's SHA1.
+  std::string script_load(std::string_view source);
+  // EVALSHA sha1 numkeys keys... args...; the script's reply as sent. An error
+  // reply (NOSCRIPT, an error the script returned or raised) throws RedisError
+  // with it as server_error().
+  RedisReply evalsha(std::string_view sha1, const std::vector<std::string_view>& keys,
+                     const std::vector<std::string_view>& args);
+  // Runs `script` in one round trip: EVALSHA, after a SCRIPT LOAD when its
+  // SHA1 is not known yet; on NOSCRIPT (the script did not run) loads it
+  // again and retries once. Throws as evalsha.
+  RedisReply eval_script(RedisScript& script, const std::vector<std::string_view>& keys,
+                         const std::vector<std::string_view>& args);
 
   // The connection saw an I/O or protocol error (or was moved from).
   bool broken() const;

@@ -124,6 +124,50 @@ nlohmann::json write_to_json(const std::string& campaign_id, const EntityWrite& 
           {"seq", w.seq}};
 }
 
+namespace {
+
+// A JSON string as nlohmann's dump() writes it. Printable ASCII other than
+// '"' and '\\' is copied; any other text (escapes, UTF-8, invalid UTF-8)
+// goes through nlohmann itself, so that the bytes and the errors are its.
+void append_json_string(std::string& out, std::string_view s) {
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u > 0x7e || c == '"' || c == '\\') {
+      out += nlohmann::json(std::string(s)).dump();
+      return;
+    }
+  }
+  out += '"';
+  out.append(s.data(), s.size());
+  out += '"';
+}
+
+}  // namespace
+
+std::string write_to_text(const std::string& campaign_id, const EntityWrite& w) {
+  // The keys in nlohmann::json's (std::map) order, as write_to_json's dump().
+  const std::string changes = w.changes.dump();
+  const std::string time = sim::format_world_time(w.world_time);
+  std::string out;
+  out.reserve(96 + campaign_id.size() + changes.size() + w.entity_id.size() + w.idempotency_key.size() + time.size());
+  out += "{\"campaignId\":";
+  append_json_string(out, campaign_id);
+  out += ",\"changes\":";
+  out += changes;
+  out += ",\"entityId\":";
+  append_json_string(out, w.entity_id);
+  out += ",\"idempotencyKey\":";
+  append_json_string(out, w.idempotency_key);
+  out += ",\"kind\":";
+  append_json_string(out, to_string(w.kind));
+  out += ",\"seq\":";
+  out += std::to_string(w.seq);
+  out += ",\"worldTime\":";
+  append_json_string(out, time);
+  out += '}';
+  return out;
+}
+
 EntityWrite write_from_entry(const messages::DeadLetterWrite& entry) {
   const std::optional<EntityWrite::Kind> kind = write_kind_named(entry.kind);
   if (!kind) throw std::invalid_argument("$.kind: unknown write kind \"" + entry.kind + "\"");

@@ -43,6 +43,12 @@ WriteOutcome execute_campaign_write(CampaignApi& api, CampaignBranches& branches
 // A write as a dead letter entry, and back from what messages/dead_letter_codec
 // read of one (throws std::invalid_argument for an unknown kind).
 nlohmann::json write_to_json(const std::string& campaign_id, const EntityWrite& write);
+// write_to_json(campaign_id, write).dump(), byte for byte (its keys in the
+// same sorted order, strings escaped the same way, invalid UTF-8 refused with
+// the same nlohmann::json::type_error), written directly rather than through
+// a json tree: only `changes` goes through nlohmann. The outbox's `write`
+// field (io/checkpoint_store).
+std::string write_to_text(const std::string& campaign_id, const EntityWrite& write);
 EntityWrite write_from_entry(const messages::DeadLetterWrite& entry);
 
 }  // namespace hourglass::io

@@ -5,7 +5,7 @@
 // time, in arrival order: a message whose entity must be fetched from the
 // API waits for it, and the ones behind it wait too. After each message the
 // registry commits the campaign's checkpoint and the API writes the message
-// produced, in one Redis transaction (actors/service/store_actor), and only
+// produced, atomically in one Redis script (actors/service/store_actor), and only
 // then hands the writes to the gateway and takes the campaign's next message.
 // After a Redis reconnect, and at start for every campaign with a
 // checkpoint, it resyncs campaigns to the API's world time (pub/sub dropped

@@ -34,7 +34,7 @@ void start_campaign(Self self, const std::string& id, std::optional<sim::WorldTi
 // --- registry_commit.cpp ---
 // Makes what campaign `id` computed since its last commit durable: its
 // checkpoint (stream entry `stream_id` applied, when not empty) and the
-// writes, numbered, in one transaction; then hands the writes to the
+// writes, numbered, in one atomic commit; then hands the writes to the
 // gateway and calls `then`. A commit that fails for good drops the
 // campaign's state in memory (it restarts from its last checkpoint) and
 // calls `failed` with why.

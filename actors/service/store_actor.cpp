@@ -14,14 +14,22 @@ namespace {
 
 using Self = store_actor::stateful_pointer<StoreState>;
 
-// The connection, (re)opened on demand; throws io::RedisError when Redis
-// cannot be reached.
+// The connection, (re)opened on demand, and the store on it (re-made with
+// it); throws io::RedisError when Redis cannot be reached.
 io::RedisConnection& redis(Self self) {
   auto& st = self->state;
   if (st.redis && !st.redis->broken()) return *st.redis;
+  st.checkpoints.reset();  // refers to the connection going away
   st.redis.reset();
   st.redis.emplace(io::RedisConnection::connect(st.endpoint, std::chrono::milliseconds(1000)));
   return *st.redis;
+}
+
+io::CheckpointStore& checkpoint_store(Self self) {
+  auto& st = self->state;
+  io::RedisConnection& conn = redis(self);
+  if (!st.checkpoints) st.checkpoints.emplace(conn);
+  return *st.checkpoints;
 }
 
 // Runs `op` on the store. While Redis cannot be reached (an I/O error), it
@@ -35,8 +43,7 @@ caf::result<T> attempt(Self self, const char* what, Op op) {
   io::Backoff backoff(std::chrono::milliseconds(50), std::chrono::milliseconds(2000), 0.2, 0x570e);
   for (int failures = 0;; ++failures) {
     try {
-      io::CheckpointStore store(redis(self));
-      return op(store);
+      return op(checkpoint_store(self));
     } catch (const io::RedisError& e) {
       st.telemetry->checkpoint_failed();
       if (st.stopping && st.stopping->load())

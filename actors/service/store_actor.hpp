@@ -2,7 +2,7 @@
 // service's connection to its checkpoints and outboxes (io/checkpoint_store).
 // The registry commits each message of each campaign through it — the
 // campaign's checkpoint (encoded here, off the registry's thread) and the API
-// writes the message produced, in one transaction, before the gateway may
+// writes the message produced, in one round trip (a Lua script), before the gateway may
 // send any of them — and loads a campaign's checkpoint when it (re)starts.
 // At start the runtime reads the campaign index and every outbox through it.
 //
@@ -68,6 +68,9 @@ struct StoreState {
   Telemetry* telemetry = &Telemetry::none();
   std::shared_ptr<const std::atomic<bool>> stopping;  // set: stop waiting for Redis
   std::optional<io::RedisConnection> redis;
+  // On `redis`, re-made with it: its cache (the campaigns it added to the
+  // index, the commit script's SHA1) lives as long as the connection.
+  std::optional<io::CheckpointStore> checkpoints;
   static inline const char* name = "checkpoint-store";
 };
 

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <hiredis/hiredis.h>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +15,8 @@
 
 #include "io/checkpoint_store.hpp"
 #include "io/redis_connection.hpp"
+#include "io/write_executor.hpp"
+#include "messages/dead_letter_codec.hpp"
 #include "tests/service/support/redis_server.hpp"
 
 using namespace std::chrono_literals;
@@ -21,6 +25,7 @@ using hourglass::io::CheckpointStoreError;
 using hourglass::io::EntityWrite;
 using hourglass::io::OutboxEntry;
 using hourglass::io::RedisConnection;
+using hourglass::io::RedisError;
 using hourglass::io::RedisReply;
 using hourglass::io::RedisTransactionError;
 using hourglass::service::testing::RedisServer;
@@ -217,6 +222,254 @@ TEST_CASE("checkpoint store: a commit whose outbox key has the wrong type writes
   CHECK(conn.get("hourglass:{c1}:outbox") == std::optional<std::string>("a string"));
   // The connection is not left WATCHing: a later commit of another campaign works.
   CHECK(store.commit("c2", "fine", {settlement("s1", 1, "k1")}).size() == 1);
+}
+
+namespace {
+
+// A command sent as it is (hiredis on the connection's context, not a
+// MULTI: these tests count the commands Redis ran); its reply's text.
+struct Raw {
+  std::string text;
+};
+Raw run(RedisConnection& conn, const std::vector<std::string>& command) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lens;
+  for (const auto& a : command) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  auto* r = static_cast<redisReply*>(
+      redisCommandArgv(conn.native_handle(), static_cast<int>(argv.size()), argv.data(), lens.data()));
+  REQUIRE(r);
+  const std::string text = r->str ? std::string(r->str, r->len) : std::string();
+  const bool error = r->type == REDIS_REPLY_ERROR;
+  freeReplyObject(r);
+  INFO(command.front() << ": " << text);
+  REQUIRE_FALSE(error);
+  return {text};
+}
+
+// `calls` of cmdstat_<name> in INFO commandstats (commands a script calls
+// count too); 0 when the command was not called since CONFIG RESETSTAT.
+long long stat_of(RedisConnection& conn, const std::string& name, const std::string& field) {
+  const std::string info = run(conn, {"INFO", "commandstats"}).text;
+  const auto line = info.find("cmdstat_" + name + ":");
+  if (line == std::string::npos) return 0;
+  const auto end = info.find('\n', line);
+  const auto at = info.find(field + "=", line);
+  if (at == std::string::npos || at > end) return 0;
+  return std::stoll(info.substr(at + field.size() + 1));
+}
+long long calls_of(RedisConnection& conn, const std::string& name) { return stat_of(conn, name, "calls"); }
+
+}  // namespace
+
+TEST_CASE("checkpoint store: a commit is one EVALSHA, and the script is loaded again after SCRIPT FLUSH",
+          "[service][redis][checkpoint_store]") {
+  RedisServer server;
+  RedisConnection conn = RedisConnection::connect(server.endpoint(), 2s);
+  RedisConnection admin = RedisConnection::connect(server.endpoint(), 2s);
+  CheckpointStore store(conn);
+  store.commit("c1", "one", {settlement("s1", 1, "k1")});  // loads the script, indexes c1
+
+  run(admin, {"CONFIG", "RESETSTAT"});
+  for (int i = 0; i < 10; ++i) store.commit("c1", "n" + std::to_string(i), {settlement("s1", i, "k" + std::to_string(i))});
+  CHECK(calls_of(admin, "evalsha") == 10);
+  CHECK(calls_of(admin, "script|load") + calls_of(admin, "script") == 0);
+  CHECK(calls_of(admin, "sadd") == 0);
+  CHECK(calls_of(admin, "watch") == 0);
+  CHECK(calls_of(admin, "multi") == 0);
+  CHECK(calls_of(admin, "xadd") == 10);  // the script's own calls
+
+  run(admin, {"SCRIPT", "FLUSH"});
+  run(admin, {"CONFIG", "RESETSTAT"});
+  const auto ids = store.commit("c1", "after flush", {settlement("s2", 2, "k-flush"), effect("e1", "k-fx")});
+  CHECK(ids.size() == 2);
+  CHECK(store.load("c1") == std::optional<std::string>("after flush"));
+  CHECK(store.outbox_length("c1") == 13);
+  // The first EVALSHA answered NOSCRIPT (a failed call, nothing run), the
+  // script was loaded again and the second ran it.
+  CHECK(calls_of(admin, "evalsha") == 2);
+  CHECK(stat_of(admin, "evalsha", "failed_calls") == 1);
+  CHECK(calls_of(admin, "script|load") == 1);
+  CHECK(calls_of(admin, "xadd") == 2);
+  CHECK(calls_of(admin, "set") == 1);
+  // The next commit is one EVALSHA again.
+  store.commit("c1", "next", {});
+  CHECK(calls_of(admin, "evalsha") == 3);
+  CHECK(store.load("c1") == std::optional<std::string>("next"));
+}
+
+TEST_CASE("redis connection: eval_script answers NOSCRIPT as server_error and recovers from it",
+          "[service][redis][checkpoint_store]") {
+  RedisServer server;
+  RedisConnection conn = RedisConnection::connect(server.endpoint(), 2s);
+  hourglass::io::RedisScript script("return {KEYS[1], ARGV[1], ARGV[2]}");
+  CHECK(script.sha1().empty());
+  const RedisReply r = conn.eval_script(script, {"k"}, {"a", "b"});
+  REQUIRE(r.type == RedisReply::Type::Array);
+  REQUIRE(r.elements.size() == 3);
+  CHECK(r.elements[2].text == "b");
+  const std::string sha = script.sha1();
+  CHECK(sha.size() == 40);
+
+  run(conn, {"SCRIPT", "FLUSH"});
+  try {
+    conn.evalsha(sha, {"k"}, {"a", "b"});
+    FAIL("no error");
+  } catch (const RedisError& e) {
+    CHECK(e.server_error().rfind("NOSCRIPT", 0) == 0);
+    CHECK(std::string(e.what()).find("EVALSHA") != std::string::npos);
+  }
+  CHECK(conn.eval_script(script, {"k"}, {"a", "b"}).elements.at(0).text == "k");
+  CHECK(script.sha1() == sha);
+
+  // An error the script returns is the RedisError's server_error, verbatim.
+  hourglass::io::RedisScript failing("return redis.error_reply('MYCODE something went wrong')");
+  try {
+    conn.eval_script(failing, {}, {});
+    FAIL("no error");
+  } catch (const RedisError& e) {
+    CHECK(e.server_error() == "MYCODE something went wrong");
+  }
+  CHECK(conn.ping());
+}
+
+TEST_CASE("checkpoint store: a key of the wrong type, either or both, is refused with nothing written",
+          "[service][redis][checkpoint_store]") {
+  RedisServer server;
+  RedisConnection conn = RedisConnection::connect(server.endpoint(), 2s);
+  CheckpointStore store(conn);
+  const std::string ck = "hourglass:{c1}:checkpoint";
+  const std::string ob = "hourglass:{c1}:outbox";
+  store.commit("c1", "old", {settlement("s1", 1, "k1")});
+  const auto before = store.outbox("c1", 100);
+  REQUIRE(before.size() == 1);
+
+  auto refused = [&](const std::string& want_in_message) {
+    try {
+      store.commit("c1", "new", {settlement("s1", 2, "k2"), effect("e1", "k3")});
+      FAIL("no error");
+    } catch (const CheckpointStoreError& e) {
+      INFO(e.what());
+      CHECK_FALSE(e.partially_applied());
+      CHECK(std::string(e.what()).rfind("commit of campaign c1 refused, nothing written: ", 0) == 0);
+      CHECK(std::string(e.what()).find(want_in_message) != std::string::npos);
+    }
+  };
+
+  SECTION("the checkpoint key holds a hash: the outbox gets no entry") {
+    conn.del({ck});
+    conn.hset(ck, "f", "v");
+    refused(ck + " is a hash (want string), " + ob + " is a stream (want stream)");
+    CHECK(conn.type(ck) == "hash");
+    CHECK(conn.hget(ck, "f") == std::optional<std::string>("v"));
+    const auto after = store.outbox("c1", 100);
+    REQUIRE(after.size() == 1);
+    CHECK(after[0].id == before[0].id);
+  }
+  SECTION("the outbox key holds a string: the checkpoint is not set") {
+    conn.del({ob});
+    conn.set(ob, "a string");
+    refused(ck + " is a string (want string), " + ob + " is a string (want stream)");
+    CHECK(store.load("c1") == std::optional<std::string>("old"));
+    CHECK(conn.get(ob) == std::optional<std::string>("a string"));
+  }
+  SECTION("both: neither is touched") {
+    conn.del({ck, ob});
+    conn.sadd(ck, {"m"});
+    conn.hset(ob, "f", "v");
+    refused(ck + " is a set (want string), " + ob + " is a hash (want stream)");
+    CHECK(conn.smembers(ck) == std::vector<std::string>{"m"});
+    CHECK(conn.hkeys(ob) == std::vector<std::string>{"f"});
+  }
+  // The connection and the store go on: another campaign commits.
+  CHECK(conn.ping());
+  CHECK(store.commit("c2", "fine", {settlement("s1", 1, "k1")}).size() == 1);
+  CHECK(store.load("c2") == std::optional<std::string>("fine"));
+}
+
+TEST_CASE("checkpoint store: a write failing after the SET is reported as partially applied (no rollback)",
+          "[service][redis][checkpoint_store]") {
+  RedisServer server;
+  RedisConnection conn = RedisConnection::connect(server.endpoint(), 2s);
+  CheckpointStore store(conn);
+  store.commit("c1", "old", {settlement("s1", 1, "k1")});
+  // The outbox's last id the greatest there is: XADD * has no id left and
+  // fails when it runs, after the script's SET.
+  run(conn, {"XSETID", "hourglass:{c1}:outbox", "18446744073709551615-18446744073709551615"});
+  try {
+    store.commit("c1", "new", {settlement("s1", 2, "k2")});
+    FAIL("no error");
+  } catch (const CheckpointStoreError& e) {
+    INFO(e.what());
+    CHECK(e.partially_applied());
+    CHECK(std::string(e.what()).find("PARTIALLY APPLIED") != std::string::npos);
+    CHECK(std::string(e.what()).find("0 of 1 outbox entries") != std::string::npos);
+  }
+  CHECK(store.load("c1") == std::optional<std::string>("new"));  // a script does not roll back either
+  CHECK(store.outbox_length("c1") == 1);
+}
+
+TEST_CASE("checkpoint store: commit returns the entry ids in the order of the writes",
+          "[service][redis][checkpoint_store]") {
+  RedisServer server;
+  RedisConnection conn = RedisConnection::connect(server.endpoint(), 2s);
+  CheckpointStore store(conn);
+  std::vector<EntityWrite> writes;
+  for (int i = 0; i < 120; ++i)
+    writes.push_back(i % 4 == 3 ? effect("e" + std::to_string(i), "fx" + std::to_string(i))
+                                : settlement("s" + std::to_string(i), i, "k" + std::to_string(i)));
+  CHECK(store.commit("c1", "empty", {}).empty());
+  const auto ids = store.commit("c1", "full", writes);
+  REQUIRE(ids.size() == writes.size());
+  const auto entries = store.outbox("c1", 1000);
+  REQUIRE(entries.size() == writes.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    INFO("write " << i);
+    CHECK(entries[i].id == ids[i]);  // XRANGE's (stream) order
+    REQUIRE(entries[i].write);
+    CHECK(*entries[i].write == writes[i]);
+  }
+  const auto more = store.commit("c1", "more", {settlement("late", 1, "late")});
+  REQUIRE(more.size() == 1);
+  CHECK(store.outbox("c1", 1000).back().id == more[0]);
+}
+
+TEST_CASE("checkpoint store: the index is written once per campaign per store, again after forget or by a new store",
+          "[service][redis][checkpoint_store]") {
+  RedisServer server;
+  RedisConnection conn = RedisConnection::connect(server.endpoint(), 2s);
+  RedisConnection admin = RedisConnection::connect(server.endpoint(), 2s);
+  CheckpointStore store(conn);
+  run(admin, {"CONFIG", "RESETSTAT"});
+  for (int i = 0; i < 30; ++i) {
+    store.commit("c1", "x", {settlement("s", i, "k")});
+    store.commit("c2", "y", {});
+  }
+  CHECK(calls_of(admin, "sadd") == 2);
+  CHECK(store.campaigns() == std::vector<std::string>{"c1", "c2"});
+
+  SECTION("the index key deleted behind the store: that store does not write it again, the next store does") {
+    admin.del({hourglass::io::kCampaignIndexKey});
+    store.commit("c1", "x2", {});
+    CHECK(calls_of(admin, "sadd") == 2);
+    CHECK(store.campaigns().empty());  // the documented decision (io/checkpoint_store.hpp)
+    RedisConnection again = RedisConnection::connect(server.endpoint(), 2s);
+    CheckpointStore fresh(again);  // as the store actor makes on a new connection
+    fresh.commit("c1", "x3", {});
+    fresh.commit("c1", "x4", {});
+    CHECK(calls_of(admin, "sadd") == 3);
+    CHECK(fresh.campaigns() == std::vector<std::string>{"c1"});
+  }
+  SECTION("forget drops the campaign from the store's cache: a later commit indexes it again") {
+    store.forget("c1");
+    CHECK(store.campaigns() == std::vector<std::string>{"c2"});
+    store.commit("c1", "back", {});
+    store.commit("c1", "back", {});
+    CHECK(calls_of(admin, "sadd") == 3);
+    CHECK(store.campaigns() == std::vector<std::string>{"c1", "c2"});
+  }
 }
 
 TEST_CASE("persistence report", "[service][redis][checkpoint_store]") {
