@@ -263,6 +263,8 @@ class Recovery {
                                 : std::string());
 
     // 3. Killed; the API back and its clock moved on.
+    const std::string rss_before = proc_status_field(serve_->pid(), "VmRSS");
+    std::printf("  memory     service VmRSS %s before the kill\n", rss_before.c_str());
     serve_->kill_and_wait();
     const std::size_t at_kill = total(outbox_lengths(*conn_, ids_));
     if (at_kill != waiting) std::printf("  (outboxes changed before the kill took effect: %zu writes at the kill)\n", at_kill);
