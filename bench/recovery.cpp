@@ -289,8 +289,13 @@ class Recovery {
     while (!(health_ok && recovered && resynced && drained)) {
       if (!serve_->running()) return fail("recovery (the service exited)");
       if (Clock::now() > deadline) {
-        std::printf("  timed out after %d s: health %s, %zu campaign(s) with recovered writes not done, %zu not resynced\n",
-                    a_.timeout, health_ok ? "200" : "not 200", not_recovered_index.size(), not_resynced.size());
+        auto at = [](const std::optional<double>& t) { return t ? std::to_string(*t) + " s" : std::string("never"); };
+        std::string which;
+        for (std::size_t i = 0; i < not_resynced.size() && i < 10; ++i) which += " " + not_resynced[i];
+        std::printf("  timed out after %d s: /health 200 %s; the writes waiting at the kill done %s (%zu campaign(s) "
+                    "not); resynced: %zu campaign(s) not:%s\n",
+                    a_.timeout, at(health_ok).c_str(), at(recovered).c_str(), not_recovered_index.size(),
+                    not_resynced.size(), which.c_str());
         return fail("recovery");
       }
       if (!health_ok) {
