@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace hourglass::bench {
 
@@ -51,5 +52,31 @@ struct CheckpointArgs {
   int commits = 1000;    // commits timed per Redis configuration
 };
 int run_checkpoint(const CheckpointArgs& a);
+
+// The crash drill, N times (tests/service/support/crash_drill).
+struct CrashArgs {
+  int trials = 10;
+  int kills = 12;        // SIGKILLs of hourglass serve per trial
+  int redis_kills = 0;   // SIGKILLs of redis-server per trial
+  std::vector<std::string> scenarios;  // empty: examples 07 and 08, in turn
+  unsigned long long seed = 1;         // trial i: seed + i
+  std::string hourglass;               // empty: the one of this build tree
+  int step_timeout = 60;               // seconds a message may take to be committed and written
+};
+int run_crash(const CrashArgs& a);
+
+// Recovery after a SIGKILL of hourglass serve (child process, pub/sub
+// input) with many campaigns: /health, outboxes drained, every campaign
+// resumed and resynced to the API's world time.
+struct RecoveryArgs {
+  int campaigns = 1000;
+  int settlements = 10;  // per campaign
+  int structures = 10;   // per settlement (bench_world's default)
+  int outbox = 5;        // committed writes (at least) per campaign waiting at the kill
+  int downtime_days = 7; // world time the API moves while the service is down
+  std::string hourglass; // empty: the one of this build tree
+  int timeout = 600;     // seconds any one phase may take
+};
+int run_recovery(const RecoveryArgs& a);
 
 }  // namespace hourglass::bench

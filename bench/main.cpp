@@ -45,11 +45,36 @@ int main(int argc, char** argv) {
   k->add_option("--structures", checkpoint.structures, "Structures per settlement")->check(CLI::Range(0, 1000));
   k->add_option("--samples", checkpoint.samples, "Advances and encodings timed")->check(CLI::Range(1, 10'000'000));
   k->add_option("--commits", checkpoint.commits, "Commits timed per Redis configuration")->check(CLI::Range(1, 10'000'000));
+  CrashArgs crash;
+  auto* x = app.add_subcommand("crash", "The crash drill N times: hourglass serve (and redis-server) SIGKILLed at seeded instants");
+  x->add_option("--trials", crash.trials)->check(CLI::Range(1, 100'000));
+  x->add_option("--kills", crash.kills, "SIGKILLs of hourglass serve per trial")->check(CLI::Range(0, 10'000));
+  x->add_option("--redis-kills", crash.redis_kills, "SIGKILLs of redis-server per trial (restarted at once)")
+      ->check(CLI::Range(0, 10'000));
+  x->add_option("--scenario", crash.scenarios, "Scenario files, in turn (default: examples 07 and 08)")
+      ->check(CLI::ExistingFile);
+  x->add_option("--seed", crash.seed, "Trial i uses seed S + i");
+  x->add_option("--hourglass", crash.hourglass, "The hourglass executable (default: this build tree's)");
+  x->add_option("--step-timeout", crash.step_timeout, "Seconds a message may take")->check(CLI::Range(1, 3600));
+  RecoveryArgs recovery;
+  auto* r = app.add_subcommand("recovery",
+                               "Recovery after a SIGKILL of hourglass serve: /health, outboxes drained, campaigns resynced");
+  r->add_option("--campaigns", recovery.campaigns)->check(CLI::Range(1, 100'000));
+  r->add_option("--settlements", recovery.settlements, "Settlements per campaign")->check(CLI::Range(1, 10'000));
+  r->add_option("--structures", recovery.structures, "Structures per settlement")->check(CLI::Range(0, 1000));
+  r->add_option("--outbox", recovery.outbox, "Committed writes (at least) per campaign waiting in its outbox at the kill")
+      ->check(CLI::Range(0, 100'000));
+  r->add_option("--downtime-days", recovery.downtime_days, "World time the API moves while the service is down")
+      ->check(CLI::Range(1, 3650));
+  r->add_option("--hourglass", recovery.hourglass, "The hourglass executable (default: this build tree's)");
+  r->add_option("--timeout", recovery.timeout, "Seconds any one phase may take")->check(CLI::Range(1, 36'000));
   CLI11_PARSE(app, argc, argv);
   if (c->parsed()) return run_catchup(catchup);
   if (f->parsed()) return run_footprint(footprint);
   if (s->parsed()) return run_sweep(sweep);
   if (v->parsed()) return run_service(service);
   if (k->parsed()) return run_checkpoint(checkpoint);
+  if (x->parsed()) return run_crash(crash);
+  if (r->parsed()) return run_recovery(recovery);
   return 2;
 }
