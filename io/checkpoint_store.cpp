@@ -39,6 +39,7 @@ const std::string* find_value(const std::vector<std::pair<std::string, std::stri
 std::string checkpoint_key(const std::string& campaign_id) { return "hourglass:{" + campaign_id + "}:checkpoint"; }
 std::string outbox_key(const std::string& campaign_id) { return "hourglass:{" + campaign_id + "}:outbox"; }
 std::string inflight_key(const std::string& campaign_id) { return "hourglass:{" + campaign_id + "}:inflight"; }
+std::string commit_key(const std::string& campaign_id) { return "hourglass:{" + campaign_id + "}:commit"; }
 
 PersistenceReport assess_persistence(const std::vector<std::pair<std::string, std::string>>& config) {
   const std::string* aof = find_value(config, "appendonly");
@@ -77,8 +78,11 @@ PersistenceReport check_persistence(RedisConnection& redis) {
 
 namespace {
 
-// KEYS[1] checkpoint, KEYS[2] outbox; ARGV[1] the checkpoint text, ARGV[2..]
-// the write texts. Returns the new entry ids, in ARGV's order. Every check
+// KEYS[1] checkpoint, KEYS[2] outbox, KEYS[3] the last commit's token and
+// ids; ARGV[1] the token (empty: none), ARGV[2] the checkpoint text,
+// ARGV[3..] the write texts. Returns the new entry ids, in ARGV's order; a
+// commit whose token is the last one committed returns that commit's ids and
+// writes nothing (a retry of a commit whose reply was lost). Every check
 // comes before the first write: a script does not roll back (see the
 // header). Its error replies start with a code commit() tells apart:
 // HOURGLASS_REFUSED and HOURGLASS_NOT_APPLIED (nothing written),
@@ -87,23 +91,37 @@ const char* const kCommitScript = R"lua(
 if redis.replicate_commands then redis.replicate_commands() end
 local ct = redis.call('TYPE', KEYS[1]).ok
 local ot = redis.call('TYPE', KEYS[2]).ok
-if (ct ~= 'none' and ct ~= 'string') or (ot ~= 'none' and ot ~= 'stream') then
+local kt = redis.call('TYPE', KEYS[3]).ok
+if (ct ~= 'none' and ct ~= 'string') or (ot ~= 'none' and ot ~= 'stream') or (kt ~= 'none' and kt ~= 'string') then
   return redis.error_reply('HOURGLASS_REFUSED ' .. KEYS[1] .. ' is a ' .. ct .. ' (want string), ' ..
-                           KEYS[2] .. ' is a ' .. ot .. ' (want stream)')
+                           KEYS[2] .. ' is a ' .. ot .. ' (want stream), ' .. KEYS[3] .. ' is a ' .. kt ..
+                           ' (want string)')
 end
-local set = redis.pcall('SET', KEYS[1], ARGV[1])
+if ARGV[1] ~= '' then
+  local last = redis.call('GET', KEYS[3])
+  if last then
+    local bar = string.find(last, '|', 1, true)
+    if bar and string.sub(last, 1, bar - 1) == ARGV[1] then
+      local again = {}
+      for id in string.gmatch(string.sub(last, bar + 1), '[^,]+') do again[#again + 1] = id end
+      return again
+    end
+  end
+end
+local set = redis.pcall('SET', KEYS[1], ARGV[2])
 if type(set) == 'table' and set.err then
   return redis.error_reply('HOURGLASS_NOT_APPLIED SET: ' .. set.err)
 end
 local ids = {}
-for i = 2, #ARGV do
+for i = 3, #ARGV do
   local id = redis.pcall('XADD', KEYS[2], '*', 'write', ARGV[i])
   if type(id) == 'table' and id.err then
-    return redis.error_reply('HOURGLASS_PARTIAL the checkpoint and ' .. (i - 2) .. ' of ' .. (#ARGV - 1) ..
-                             ' outbox entries written; XADD ' .. (i - 1) .. ': ' .. id.err)
+    return redis.error_reply('HOURGLASS_PARTIAL the checkpoint and ' .. (i - 3) .. ' of ' .. (#ARGV - 2) ..
+                             ' outbox entries written; XADD ' .. (i - 2) .. ': ' .. id.err)
   end
-  ids[i - 1] = id
+  ids[i - 2] = id
 end
+if ARGV[1] ~= '' then redis.call('SET', KEYS[3], ARGV[1] .. '|' .. table.concat(ids, ',')) end
 return ids
 )lua";
 
@@ -114,7 +132,8 @@ bool starts_with(const std::string& s, std::string_view prefix) { return s.compa
 CheckpointStore::CheckpointStore(RedisConnection& redis) : redis_(redis), commit_script_(kCommitScript) {}
 
 std::vector<std::string> CheckpointStore::commit(const std::string& campaign_id, const std::string& checkpoint_text,
-                                                 const std::vector<EntityWrite>& writes) {
+                                                 const std::vector<EntityWrite>& writes, const std::string& token) {
+  if (token.find('|') != std::string::npos) throw std::invalid_argument("checkpoint store: a token may not hold '|'");
   require_id(campaign_id);
   const std::string ck = checkpoint_key(campaign_id);
   const std::string ob = outbox_key(campaign_id);
@@ -127,13 +146,14 @@ std::vector<std::string> CheckpointStore::commit(const std::string& campaign_id,
   texts.reserve(writes.size());
   for (const EntityWrite& w : writes) texts.push_back(write_to_text(campaign_id, w));
   std::vector<std::string_view> args;
-  args.reserve(1 + texts.size());
+  args.reserve(2 + texts.size());
+  args.push_back(token);
   args.push_back(checkpoint_text);
   args.insert(args.end(), texts.begin(), texts.end());
 
   RedisReply reply;
   try {
-    reply = redis_.eval_script(commit_script_, {ck, ob}, args);
+    reply = redis_.eval_script(commit_script_, {ck, ob, commit_key(campaign_id)}, args);
   } catch (const RedisError& e) {
     const std::string& said = e.server_error();
     if (starts_with(said, "HOURGLASS_REFUSED ")) {
@@ -247,7 +267,8 @@ std::size_t CheckpointStore::done(const std::string& campaign_id, const std::vec
 
 void CheckpointStore::forget(const std::string& campaign_id) {
   require_id(campaign_id);
-  redis_.exec_transaction({{"DEL", checkpoint_key(campaign_id), outbox_key(campaign_id), inflight_key(campaign_id)}});
+  redis_.exec_transaction({{"DEL", checkpoint_key(campaign_id), outbox_key(campaign_id), inflight_key(campaign_id),
+                            commit_key(campaign_id)}});
   indexed_.erase(campaign_id);  // before: a commit after a failed SREM adds it again
   redis_.srem(kCampaignIndexKey, {campaign_id});
 }

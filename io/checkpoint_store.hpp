@@ -13,6 +13,9 @@
 //                                 (= io::write_to_json(cid, write).dump())
 //   hourglass:{<cid>}:inflight    hash: field = outbox entry id whose call
 //                                 has started (mark_in_flight), value = its mark
+//   hourglass:{<cid>}:commit      string: "<token>|<id>,<id>,...", the last
+//                                 commit's token and entry ids (a retried
+//                                 commit is answered from it, see commit())
 //   hourglass:campaigns           set: the campaign ids ever committed and
 //                                 not forgotten
 // The index set is in another slot than the campaign's keys, so it cannot be
@@ -104,6 +107,7 @@ inline constexpr const char* kCampaignIndexKey = "hourglass:campaigns";
 std::string checkpoint_key(const std::string& campaign_id);
 std::string outbox_key(const std::string& campaign_id);
 std::string inflight_key(const std::string& campaign_id);
+std::string commit_key(const std::string& campaign_id);
 
 class CheckpointStore {
  public:
@@ -119,8 +123,15 @@ class CheckpointStore {
   // failing after it ("PARTIALLY APPLIED", partially_applied()); RedisError
   // for I/O errors (then the commit may or may not have happened: load()
   // tells).
+  //
+  // `token` makes a commit idempotent: the script keeps the last token it
+  // committed with its entry ids (hourglass:{<cid>}:commit), and a commit
+  // carrying that same token again — a retry after its reply was lost to a
+  // timeout or a broken link — writes nothing and answers those ids. Without
+  // it a retried commit appended its writes twice, and an effect so copied
+  // would run twice. Empty: no such check (each call writes).
   std::vector<std::string> commit(const std::string& campaign_id, const std::string& checkpoint_text,
-                                  const std::vector<EntityWrite>& writes);
+                                  const std::vector<EntityWrite>& writes, const std::string& token = "");
   // The checkpoint text; nullopt when the campaign has none.
   std::optional<std::string> load(const std::string& campaign_id);
   // The campaign ids in the index, sorted.

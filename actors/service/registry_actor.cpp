@@ -169,15 +169,30 @@ void handled(Self self, const std::string& id, std::uint64_t generation, const s
     acknowledge(self, *in);
     next();
   };
-  commit_campaign(self, id, generation, in->stream_id, committed, [=](const caf::error&) {
-    // Dropped from memory: the next message starts it again from its last
-    // checkpoint, which this message's effects never reached.
-    if (entry_of(self, id, generation)) {
-      CampaignEntry& entry = self->state.campaigns.at(id);
+  commit_campaign(self, id, generation, in->stream_id, committed, [=](const caf::error& why) {
+    // Dropped from memory, it starts again from its last checkpoint, which
+    // this message's effects never reached: the message is taken again, then
+    // those behind it. A commit that keeps failing spends the campaign's
+    // restart budget, and then quarantines it like any failing campaign.
+    if (!entry_of(self, id, generation)) return answer_drain_waiters(self);
+    CampaignEntry& entry = self->state.campaigns.at(id);
+    const auto& o = self->state.options;
+    RestartBudget& budget = self->state.restarts.try_emplace(id, o.restart_limit, o.restart_window).first->second;
+    if (!budget.try_spend(std::chrono::steady_clock::now())) {
+      spdlog::error("campaign {} quarantined: its commits keep failing", id);
+      entry.quarantined = true;
+      entry.busy = false;
+      dead_letter(self, *in, why);
       auto waiting = std::move(entry.waiting);
-      forget_campaign(self, id);
-      for (auto& w : waiting) route(self, std::move(w));
+      entry.waiting.clear();
+      for (const auto& w : waiting) dead_letter(self, w, quarantined(id));
+      return answer_drain_waiters(self);
     }
+    o.telemetry->restart("campaign");
+    auto waiting = std::move(entry.waiting);
+    forget_campaign(self, id);
+    route(self, std::move(*in));
+    for (auto& w : waiting) route(self, std::move(w));
     answer_drain_waiters(self);
   });
 }

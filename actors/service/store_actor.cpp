@@ -70,7 +70,7 @@ store_actor::behavior_type store(Self self, io::RedisEndpoint endpoint, Telemetr
         return attempt<CommitReceipt>(self, "commit", [&](io::CheckpointStore& store) {
           const auto started = std::chrono::steady_clock::now();
           const std::string text = messages::checkpoint_json(r.snapshot, r.input).dump();
-          const std::vector<std::string> ids = store.commit(r.campaign_id, text, r.writes);
+          const std::vector<std::string> ids = store.commit(r.campaign_id, text, r.writes, std::to_string(r.input.messages));
           CommitReceipt receipt;
           receipt.checkpoint_bytes = text.size();
           for (std::size_t i = 0; i < ids.size() && i < r.writes.size(); ++i)

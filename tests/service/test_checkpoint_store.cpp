@@ -436,6 +436,32 @@ TEST_CASE("checkpoint store: commit returns the entry ids in the order of the wr
   CHECK(store.outbox("c1", 1000).back().id == more[0]);
 }
 
+TEST_CASE("checkpoint store: a commit retried with its token (its reply lost) writes nothing again and answers its ids",
+          "[service][redis][checkpoint_store]") {
+  RedisServer server;
+  RedisConnection conn = RedisConnection::connect(server.endpoint(), 2s);
+  CheckpointStore store(conn);
+  const std::vector<EntityWrite> writes{settlement("s1", 101, "k1"), effect("e1", "fx1")};
+  const auto first = store.commit("c1", "cp-7", writes, "7");
+  REQUIRE(first.size() == 2);
+  // The same commit again, as a store does when Redis ran it but the reply
+  // timed out: the outbox keeps one copy of each write (a second copy of the
+  // effect would be run twice).
+  CHECK(store.commit("c1", "cp-7", writes, "7") == first);
+  CHECK(store.outbox_length("c1") == 2);
+  // The next commit is written as usual; a token without the check ("") too.
+  const auto next = store.commit("c1", "cp-8", {settlement("s1", 102, "k2")}, "8");
+  REQUIRE(next.size() == 1);
+  CHECK(store.outbox_length("c1") == 3);
+  CHECK(*store.load("c1") == "cp-8");
+  store.commit("c1", "cp-x", {settlement("s1", 103, "k3")});
+  store.commit("c1", "cp-x", {settlement("s1", 103, "k3")});
+  CHECK(store.outbox_length("c1") == 5);
+  CHECK_THROWS_AS(store.commit("c1", "cp", {}, "a|b"), std::invalid_argument);
+  store.forget("c1");
+  CHECK_FALSE(conn.get(hourglass::io::commit_key("c1")));
+}
+
 TEST_CASE("checkpoint store: the index is written once per campaign per store, again after forget or by a new store",
           "[service][redis][checkpoint_store]") {
   RedisServer server;
