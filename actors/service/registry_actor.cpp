@@ -199,6 +199,38 @@ void handled(Self self, const std::string& id, std::uint64_t generation, const s
 
 }  // namespace
 
+namespace {
+constexpr std::size_t kResyncsAtOnce = 8;
+constexpr const char* kResyncSuffix = ".worldTimeAdvanced (resync)";
+void reconcile_then_resync(Self self, const std::string& cid);
+
+bool is_resync(const Inbound& in) {
+  const std::size_t n = std::char_traits<char>::length(kResyncSuffix);
+  return in.channel.size() > n && in.channel.compare(in.channel.size() - n, n, kResyncSuffix) == 0;
+}
+}  // namespace
+
+// Starts queued start-up resyncs while fewer than kResyncsAtOnce run.
+void pump_resyncs(Self self) {
+  auto& st = self->state;
+  while (st.resyncing.size() < kResyncsAtOnce && !st.resync_queue.empty()) {
+    const std::string id = std::move(st.resync_queue.front());
+    st.resync_queue.pop_front();
+    if (!st.resyncing.insert(id).second) continue;
+    reconcile_then_resync(self, id);
+  }
+}
+
+// A campaign's resync advance is done with (committed, ignored or refused),
+// or never came: the next queued one may start.
+void resync_done(Self self, const std::string& id) {
+  if (self->state.resyncing.erase(id) > 0) pump_resyncs(self);
+}
+
+void resync_done(Self self, const Inbound& in) {
+  if (is_resync(in)) resync_done(self, std::visit([](const auto& m) { return m.campaign_id; }, in.message));
+}
+
 // Sends the next waiting message to the campaign actor, fetching its entity
 // from the API first when the message did not carry it.
 void process_next(Self self, const std::string& id) {
@@ -212,6 +244,7 @@ void process_next(Self self, const std::string& id) {
   entry.waiting.pop_front();
   // Done with `in`: the campaign takes its next message.
   auto next = [=] {
+    resync_done(self, *in);
     if (CampaignEntry* e = entry_of(self, id, generation)) {
       e->busy = false;
       e->last_active = std::chrono::steady_clock::now();
@@ -243,6 +276,7 @@ void process_next(Self self, const std::string& id) {
                 dead_letter(self, *in,
                             make_error(hourglass_errc::campaign_failed,
                                        "campaign " + id + " failed: " + self->system().render(err)));
+                resync_done(self, *in);
                 campaign_failed(self, id, generation);
               });
   };
@@ -284,7 +318,10 @@ void route(Self self, Inbound in) {
   const bool known = campaigns.count(id) > 0;
   CampaignEntry& entry = campaigns[id];
   if (!known) entry.generation = ++self->state.generations;
-  if (entry.quarantined) return dead_letter(self, in, quarantined(id));
+  if (entry.quarantined) {
+    dead_letter(self, in, quarantined(id));
+    return resync_done(self, in);
+  }
   entry.waiting.push_back(std::move(in));
   if (!known) return start_campaign(self, id, bootstrap_clock(entry.waiting.front()));
   process_next(self, id);
@@ -299,9 +336,12 @@ void resync_one(Self self, const std::string& cid) {
       .then(
           [=](sim::WorldTime t) {
             messages::WorldTimeAdvanced m{cid, t, t};
-            route(self, Inbound{m, "campaign." + cid + ".worldTimeAdvanced (resync)", ""});
+            route(self, Inbound{m, "campaign." + cid + kResyncSuffix, ""});
           },
-          [=](caf::error& err) { spdlog::warn("resync of {} failed: {}", cid, self->system().render(err)); });
+          [=](caf::error& err) {
+            spdlog::warn("resync of {} failed: {}", cid, self->system().render(err));
+            resync_done(self, cid);
+          });
 }
 
 void resync(Self self, const std::vector<std::string>& ids) {
@@ -441,7 +481,8 @@ registry_actor::behavior_type registry(Self self, RegistryOptions options) {
         resync(self, ids);
       },
       [=](resync_atom, const std::vector<std::string>& ids) {
-        for (const std::string& id : ids) reconcile_then_resync(self, id);
+        for (const std::string& id : ids) self->state.resync_queue.push_back(id);
+        pump_resyncs(self);
       },
       [=](rules_atom, const sim::RulesPtr& rules) {
         // Campaigns take them between two messages (before any message routed

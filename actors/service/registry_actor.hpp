@@ -24,6 +24,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "actors/fault_injection.hpp"
@@ -102,6 +103,11 @@ struct RegistryState {
   // names only the entity.
   std::map<std::string, std::string> campaign_of_entity;
   std::uint64_t passivations = 0;
+  // Resyncs at start run a few at a time: a catch-up holds the records of
+  // its whole message until its commit, so a thousand at once would hold a
+  // thousand catch-ups in memory.
+  std::deque<std::string> resync_queue;
+  std::set<std::string> resyncing;  // campaigns whose resync advance is under way
   std::vector<caf::typed_response_promise<bool>> drain_waiters;  // answered when nothing is in flight
   static inline const char* name = "registry";
 };

@@ -24,6 +24,9 @@ void dead_letter(Self self, const Inbound& in, const caf::error& why);
 CampaignEntry* entry_of(Self self, const std::string& id, std::uint64_t generation);
 // Drops a campaign's entry (its actors end).
 void forget_campaign(Self self, const std::string& id);
+// `in` was a start-up resync advance, now done with (however): the next
+// queued resync may start.
+void resync_done(Self self, const Inbound& in);
 
 // --- registry_lifecycle.cpp ---
 // Starts campaign `id` (its entry exists, with the messages that wait for

@@ -24,7 +24,10 @@ void refuse_start(Self self, const std::string& id, std::uint64_t generation, co
   if (!entry) return answer_drain_waiters(self);
   auto waiting = std::move(entry->waiting);
   forget_campaign(self, id);
-  for (const auto& in : waiting) dead_letter(self, in, why);
+  for (const auto& in : waiting) {
+    dead_letter(self, in, why);
+    resync_done(self, in);
+  }
   answer_drain_waiters(self);
 }
 

@@ -135,3 +135,50 @@ TEST_CASE("serve: time and edits while the service was down are caught up on res
   }
   CHECK(api.keys_applied_more_than_once().empty());
 }
+
+TEST_CASE("serve: more campaigns than resync at once all catch up on restart (the queue never stalls)",
+          "[service][integration][downtime]") {
+  spdlog::set_level(std::getenv("HG_TEST_LOG") ? spdlog::level::debug : spdlog::level::off);
+  constexpr int kCampaigns = 20;  // resyncs run 8 at a time
+  RedisServer redis;
+  FakeCampaignApi api{"secret-token"};
+  api.start();
+  auto id_of = [](int i) { return "c" + std::to_string(i); };
+  for (int i = 0; i < kCampaigns; ++i) {
+    api.add_campaign(id_of(i), kT0, "main-" + id_of(i));
+    api.add_kingdom(id_of(i), "k" + std::to_string(i));
+    json s = kS1;
+    s["id"] = "s" + std::to_string(i);
+    api.apply_entity_change(id_of(i), "Settlement", "CREATE", s);
+  }
+  auto publish_advance = [&](int i, hourglass::sim::WorldTime from, hourglass::sim::WorldTime to) {
+    json m = advance(from, to);
+    m["campaignId"] = id_of(i);
+    RedisConnection::connect(redis.endpoint(), 2000ms).publish("campaign." + id_of(i) + ".worldTimeAdvanced", m.dump());
+  };
+  auto all_at = [&](const json& want) {
+    for (int i = 0; i < kCampaigns; ++i) {
+      INFO("campaign " << id_of(i));
+      CHECK(settlement_when(api, "s" + std::to_string(i), want)["resources"] == want["resources"]);
+    }
+  };
+  json story = {{"campaigns", json::array({{{"id", "c1"}, {"currentWorldTime", iso(kT0)}, {"settlements", {kS1}}}})},
+                {"messages", json::array({{{"channel", "campaign.c1.worldTimeAdvanced"}, {"payload", advance(kT0, kT0 + kHour)}}})}};
+  const json after_one = hourglass::testing::replay_json(story, 1).state["campaigns"][0]["settlements"][0];
+  story["messages"].push_back({{"channel", "campaign.c1.worldTimeAdvanced"}, {"payload", advance(kT0 + kHour, kT0 + 5 * kHour)}});
+  const json after_five = hourglass::testing::replay_json(story, 1).state["campaigns"][0]["settlements"][0];
+  {
+    Life first(redis, api);
+    REQUIRE(first.app.wait_subscribed(1, 10s));
+    for (int i = 0; i < kCampaigns; ++i) {
+      api.advance_world_time(id_of(i), kT0 + kHour);
+      publish_advance(i, kT0, kT0 + kHour);
+    }
+    all_at(after_one);
+  }
+  for (int i = 0; i < kCampaigns; ++i) api.advance_world_time(id_of(i), kT0 + 5 * kHour);  // while down
+  Life second(redis, api);
+  REQUIRE(second.app.wait_subscribed(1, 10s));
+  all_at(after_five);
+  CHECK(api.keys_applied_more_than_once().empty());
+}
