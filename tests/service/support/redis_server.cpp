@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "io/redis_connection.hpp"
+#include "tests/service/support/child_process.hpp"
 
 namespace hourglass::service::testing {
 namespace {
@@ -129,39 +130,7 @@ void RedisServer::spawn() {
                                 "--protected-mode", "no"};
   if (!password_.empty()) args.insert(args.end(), {"--requirepass", password_});
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  // Everything the child needs is prepared here: after fork() in a possibly
-  // multi-threaded process it may only make async-signal-safe calls.
-  rlimit rl{};
-  const int max_fd = (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-                         ? static_cast<int>(std::min<rlim_t>(rl.rlim_cur, 65536))
-                         : 4096;
-  const pid_t parent = ::getpid();
-  const char* log_path = log_path_.c_str();
-
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error(errno_text("RedisServer: fork"));
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(126);
-    const int log = ::open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    const int null = ::open("/dev/null", O_RDONLY);
-    if (log < 0 || null < 0) ::_exit(125);
-    ::dup2(null, 0);
-    ::dup2(log, 1);
-    ::dup2(log, 2);
-    // Do not leak the test's sockets (hiredis does not use SOCK_CLOEXEC).
-    if (::syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
-      for (int fd = 3; fd < max_fd; ++fd) ::close(fd);
-    }
-    ::execv(argv[0], argv.data());
-    static const char msg[] = "RedisServer: execv(redis-server) failed\n";
-    [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
-    ::_exit(127);
-  }
+  const pid_t pid = spawn_child(args, std::nullopt, log_path_);
   pid_ = pid;
 }
 

@@ -1,20 +1,16 @@
 #include "tests/service/support/serve_process.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
+
+#include "tests/service/support/child_process.hpp"
 
 namespace hourglass::service::testing {
 
@@ -30,34 +26,7 @@ void ServeProcess::start() {
   for (const char* keep : {"PATH", "HOME"})
     if (const char* v = std::getenv(keep)) env.push_back(std::string(keep) + "=" + v);
   for (const auto& [k, v] : env_) env.push_back(k + "=" + v);
-  std::vector<char*> argv, envp;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  // Prepared before fork(): the child of a multi-threaded process may only
-  // make async-signal-safe calls.
-  const pid_t parent = ::getpid();
-  const char* log_path = log_path_.c_str();
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error(std::string("ServeProcess: fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(126);
-    const int log = ::open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    const int null = ::open("/dev/null", O_RDONLY);
-    if (log < 0 || null < 0) ::_exit(125);
-    ::dup2(null, 0);
-    ::dup2(log, 1);
-    ::dup2(log, 2);
-    if (::syscall(SYS_close_range, 3U, ~0U, 0U) != 0)
-      for (int fd = 3; fd < 4096; ++fd) ::close(fd);
-    ::execve(argv[0], argv.data(), envp.data());
-    static const char msg[] = "ServeProcess: execve failed\n";
-    [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
-    ::_exit(127);
-  }
-  pid_ = pid;
+  pid_ = spawn_child(args, env, log_path_);
   ++lives_;
 }
 
