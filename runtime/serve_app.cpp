@@ -57,6 +57,7 @@ struct ServeApp::Impl {
   std::shared_ptr<std::atomic<bool>> stopping = std::make_shared<std::atomic<bool>>(false);
   std::vector<std::string> resumed;  // campaigns with a checkpoint at start
   std::shared_ptr<std::atomic<bool>> intake_held = std::make_shared<std::atomic<bool>>(false);
+  actors::PublishBacklogPtr publish_backlog = std::make_shared<actors::PublishBacklog>();
   std::unique_ptr<io::RedisSubscriber> subscriber;  // none when only the stream is read
   // The stream input (none when off). Started and stopped here; the bridge's
   // acknowledge function holds it too, so that its acknowledgements (which
@@ -273,6 +274,7 @@ void ServeApp::start() {
                                            std::shared_ptr<const std::atomic<bool>>(s.stopping));
   const service::InputSelection input = service::parse_input(c.input);  // validated with the config
   actors::BridgeOptions bridge_options{s.redis, s.rules, {}, &s.telemetry};
+  bridge_options.publish_backlog = s.publish_backlog;
   if (input.stream) {
     s.stream_reader = s.make_stream_reader();
     bridge_options.acknowledge = [reader = s.stream_reader](const std::string& id) { reader->acknowledge(id); };
@@ -293,6 +295,7 @@ void ServeApp::start() {
   actors::RegistryOptions registry{s.rules, s.reader, s.gateway, s.bridge, s.store, &s.telemetry,
                                    c.restart_limit, c.restart_window};
   registry.passivate_after = c.passivate_after;
+  registry.publish_backlog = s.publish_backlog;
   if (s.record_file) {
     registry.recorder = s.system->spawn<caf::detached>(actors::flight_recorder, s.record_file);
     spdlog::info("flight recorder: appending accepted messages to {}", c.record_file);

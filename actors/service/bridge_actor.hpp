@@ -9,8 +9,10 @@
 // (bounded) and are written on the next successful connection.
 #pragma once
 
+#include <atomic>
 #include <caf/all.hpp>
 #include <deque>
+#include <memory>
 #include <functional>
 #include <optional>
 
@@ -40,7 +42,8 @@ using bridge_actor = caf::typed_actor<
     // the gateway's dead letter (a JSON entry, its campaign, its outbox
     // entry id): once written, the entry leaves the campaign's outbox
     caf::reacts_to<gw_dead_letter_atom, std::string, std::string, std::string>,
-    // (channel, record lines): published one line at a time, best effort
+    // (channel, record lines): published one message per line, pipelined,
+    // best effort
     caf::reacts_to<publish_atom, std::string, std::string>,
     // writes the dead letters waiting for Redis; answers how many still wait
     caf::replies_to<flush_dead_letters_atom>::with<std::size_t>>;
@@ -48,12 +51,24 @@ using bridge_actor = caf::typed_actor<
 inline constexpr const char* kDeadLetterStream = "hourglass:deadletter";
 inline constexpr const char* kGatewayDeadLetterStream = "hourglass:gateway:deadletter";
 
+// Record text handed to the bridge and not yet published, shared by the
+// sinks and the bridge: the UI feed is best effort, so past `limit` the sinks
+// drop what they would publish (counted, logged) instead of the bridge's
+// mailbox growing without bound while Redis is slow or a catch-up is large.
+struct PublishBacklog {
+  std::atomic<std::size_t> bytes{0};
+  std::size_t limit = 64u << 20;
+  std::atomic<std::uint64_t> dropped{0};  // record texts not published
+};
+using PublishBacklogPtr = std::shared_ptr<PublishBacklog>;
+
 struct BridgeOptions {
   io::RedisEndpoint redis;
   sim::RulesPtr rules;
   inbound_router_actor registry;
   Telemetry* telemetry = &Telemetry::none();
   std::size_t max_pending = 100'000;  // dead letters kept while Redis is down
+  PublishBacklogPtr publish_backlog;  // may be null: nothing counted
   // Acknowledges a stream entry by id (io::RedisStreamReader::acknowledge,
   // which is synchronous and thread-safe); empty when the stream input is
   // off. serve_app owns the reader; the function keeps it alive only for

@@ -55,6 +55,7 @@ struct RegistryOptions {
   // passivated: its actors stop (all it did is in its checkpoint) and its
   // next message starts it again from there. 0: never.
   std::chrono::milliseconds passivate_after{0};
+  PublishBacklogPtr publish_backlog;  // shared with the bridge; may be null
 };
 
 struct CampaignEntry {

@@ -39,7 +39,7 @@ void spawn_campaign(Self self, const std::string& id, std::uint64_t generation, 
   auto& entry = *current;
   const auto& o = self->state.options;
   entry.clock = seed.clock;
-  entry.sink = self->spawn<caf::linked>(service_sink, id, o.bridge);
+  entry.sink = self->spawn<caf::linked>(service_sink, id, o.bridge, o.publish_backlog);
   index_seed(self, seed);
   CampaignInit init{std::move(seed), o.rules, entry.sink};
   init.restart_limit = o.restart_limit;

@@ -24,13 +24,25 @@ void take(Self self, std::string text, sim::OwnedRecords& typed) {
   else
     pending.insert(pending.end(), std::make_move_iterator(typed.begin()), std::make_move_iterator(typed.end()));
   typed.clear();
-  if (st.bridge) self->send(st.bridge, publish_atom::value, st.channel, std::move(text));
+  if (!st.bridge) return;
+  if (const auto& b = st.publish_backlog) {
+    if (b->bytes.load() + text.size() > b->limit) {
+      if (b->dropped++ % 1000 == 0)
+        spdlog::warn("service sink {}: {} bytes of records wait to be published (limit {}): not publishing these "
+                     "(the API writes are not affected; {} texts dropped so far)",
+                     st.campaign_id, b->bytes.load(), b->limit, b->dropped.load());
+      return;
+    }
+    b->bytes += text.size();
+  }
+  self->send(st.bridge, publish_atom::value, st.channel, std::move(text));
 }
 
 }  // namespace
 
-caf::behavior service_sink(Self self, std::string campaign_id, bridge_actor bridge) {
+caf::behavior service_sink(Self self, std::string campaign_id, bridge_actor bridge, PublishBacklogPtr publish_backlog) {
   auto& st = self->state;
+  st.publish_backlog = std::move(publish_backlog);
   st.channel = "campaign." + campaign_id + ".simulation";
   st.campaign_id = std::move(campaign_id);
   st.bridge = std::move(bridge);

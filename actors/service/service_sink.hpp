@@ -34,13 +34,14 @@ struct ServiceSinkState {
   std::string channel;  // campaign.{id}.simulation
   SinkTake pending;
   bridge_actor bridge;
+  PublishBacklogPtr publish_backlog;  // may be null
   static inline const char* name = "service-sink";
 };
 
 // Handles: records (text + typed), carry, msgdone, flush, and
 // (take_atom) -> SinkTake, which empties it.
 caf::behavior service_sink(caf::stateful_actor<ServiceSinkState>* self, std::string campaign_id,
-                           bridge_actor bridge);
+                           bridge_actor bridge, PublishBacklogPtr publish_backlog);
 
 }  // namespace hourglass::actors
 

@@ -101,7 +101,8 @@ Captured run_service_mode(const Scenario& scenario, hs::Duration max_step = 24 *
   std::vector<caf::actor> sinks, in_order;
   auto restarted = std::make_shared<std::atomic<std::uint64_t>>(0);
   for (const auto& seed : scenario.campaigns) {
-    auto sink = system.spawn(ha::service_sink, seed.id, caf::actor_cast<ha::bridge_actor>(capture));
+    auto sink = system.spawn(ha::service_sink, seed.id, caf::actor_cast<ha::bridge_actor>(capture),
+                             ha::PublishBacklogPtr{});
     ha::CampaignInit init{seed, scenario.rules, sink, max_step};
     init.typed_records = true;  // as the registry starts a service campaign
     init.faults = faults;
