@@ -131,7 +131,7 @@ class Run {
       for (int i = 0; i < a_.reactivations; ++i) {
         // Spread over the world; each one passivated (the gauge 0) before it.
         const std::string& id = ids_[(static_cast<std::size_t>(i) * 7919) % ids_.size()];
-        const auto until = Clock::now() + 30s;
+        const auto until = Clock::now() + std::chrono::seconds(a_.timeout);  // passivate_after may be long
         while (metric_value(port_, "hourglass_campaigns") != 0) {
           if (Clock::now() > until) return "passivating again before reactivation " + std::to_string(i + 1);
           std::this_thread::sleep_for(20ms);
