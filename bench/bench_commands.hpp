@@ -79,4 +79,18 @@ struct RecoveryArgs {
 };
 int run_recovery(const RecoveryArgs& a);
 
+// Memory per campaign of hourglass serve (child process, pub/sub input) with
+// its campaigns active and passivated, and a passivated campaign's
+// reactivation latency.
+struct PassivationArgs {
+  int campaigns = 10'000;
+  int settlements = 10;  // per campaign
+  int structures = 0;    // per settlement: 10 entities per campaign by default
+  std::string passivate_after = "1s";  // the passivating run's HOURGLASS_PASSIVATE_AFTER
+  int reactivations = 5; // passivated campaigns reactivated, one at a time
+  std::string hourglass; // empty: the one of this build tree
+  int timeout = 900;     // seconds any one phase may take
+};
+int run_passivation(const PassivationArgs& a);
+
 }  // namespace hourglass::bench

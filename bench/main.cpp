@@ -68,6 +68,17 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3650));
   r->add_option("--hourglass", recovery.hourglass, "The hourglass executable (default: this build tree's)");
   r->add_option("--timeout", recovery.timeout, "Seconds any one phase may take")->check(CLI::Range(1, 36'000));
+  PassivationArgs passivation;
+  auto* p = app.add_subcommand("passivation",
+                               "Memory per campaign of hourglass serve, campaigns active and passivated; reactivation latency");
+  p->add_option("--campaigns", passivation.campaigns)->check(CLI::Range(1, 1'000'000));
+  p->add_option("--settlements", passivation.settlements, "Settlements per campaign")->check(CLI::Range(1, 10'000));
+  p->add_option("--structures", passivation.structures, "Structures per settlement")->check(CLI::Range(0, 1000));
+  p->add_option("--passivate-after", passivation.passivate_after, "The passivating run's HOURGLASS_PASSIVATE_AFTER");
+  p->add_option("--reactivations", passivation.reactivations, "Passivated campaigns reactivated, one at a time")
+      ->check(CLI::Range(0, 10'000));
+  p->add_option("--hourglass", passivation.hourglass, "The hourglass executable (default: this build tree's)");
+  p->add_option("--timeout", passivation.timeout, "Seconds any one phase may take")->check(CLI::Range(1, 36'000));
   CLI11_PARSE(app, argc, argv);
   if (c->parsed()) return run_catchup(catchup);
   if (f->parsed()) return run_footprint(footprint);
@@ -76,5 +87,6 @@ int main(int argc, char** argv) {
   if (k->parsed()) return run_checkpoint(checkpoint);
   if (x->parsed()) return run_crash(crash);
   if (r->parsed()) return run_recovery(recovery);
+  if (p->parsed()) return run_passivation(passivation);
   return 2;
 }
