@@ -395,3 +395,42 @@ TEST_CASE("config: an empty stream key, group or consumer is refused", "[service
   CHECK(mentions(problems, "stream_consumer"));
   CHECK(problems.size() == 3);
 }
+
+TEST_CASE("config: passivation delay, outbox limit and breaker delay, with their refusals", "[service][config]") {
+  using namespace std::chrono_literals;
+  {
+    FakeEnv env;
+    const ServiceConfig d = config_from_env(env.fn());
+    CHECK(d.passivate_after == 300s);
+    CHECK(d.max_outbox == 100'000);
+    CHECK(d.gateway_breaker_open == 30s);
+  }
+  FakeEnv env;
+  env.vars = {{"HOURGLASS_PASSIVATE_AFTER", "250ms"}, {"HOURGLASS_MAX_OUTBOX", "5000"}, {"GATEWAY_BREAKER_OPEN_MS", "750"}};
+  const ServiceConfig c = config_from_env(env.fn());
+  CHECK(c.passivate_after == 250ms);
+  CHECK(c.max_outbox == 5000);
+  CHECK(c.gateway_breaker_open == 750ms);
+  CHECK(hourglass::service::parse_duration("x", "90") == 90s);
+  CHECK(hourglass::service::parse_duration("x", "90s") == 90s);
+  CHECK(hourglass::service::parse_duration("x", "0") == 0ms);
+  for (const char* bad : {"", "5m", "-1", "1.5s", "ms"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(hourglass::service::parse_duration("HOURGLASS_PASSIVATE_AFTER", bad),
+                      Catch::Contains("HOURGLASS_PASSIVATE_AFTER"));
+  }
+  FakeEnv wrong;
+  wrong.vars = {{"HOURGLASS_PASSIVATE_AFTER", "soon"}, {"HOURGLASS_MAX_OUTBOX", "0"}};
+  try {
+    config_from_env(wrong.fn());
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("HOURGLASS_PASSIVATE_AFTER") && Catch::Contains("soon"));
+    CHECK_THAT(std::string(e.what()), Catch::Contains("HOURGLASS_MAX_OUTBOX"));
+  }
+  ServiceConfig fast = c;
+  fast.gateway_breaker_open = 1ms;
+  bool named = false;
+  for (const auto& p : hourglass::service::validate(fast)) named = named || p.find("gateway_breaker_open") != std::string::npos;
+  CHECK(named);
+}
