@@ -10,7 +10,6 @@
 #include "actors/service/anchors.hpp"
 #include "actors/service/registry_internal.hpp"
 #include "io/stream_id.hpp"
-#include "messages/reconcile.hpp"
 
 namespace hourglass::actors {
 namespace registry_detail {
@@ -203,38 +202,6 @@ void handled(Self self, const std::string& id, std::uint64_t generation, const s
 
 }  // namespace
 
-namespace {
-constexpr std::size_t kResyncsAtOnce = 8;
-constexpr const char* kResyncSuffix = ".worldTimeAdvanced (resync)";
-void reconcile_then_resync(Self self, const std::string& cid);
-
-bool is_resync(const Inbound& in) {
-  const std::size_t n = std::char_traits<char>::length(kResyncSuffix);
-  return in.channel.size() > n && in.channel.compare(in.channel.size() - n, n, kResyncSuffix) == 0;
-}
-}  // namespace
-
-// Starts queued start-up resyncs while fewer than kResyncsAtOnce run.
-void pump_resyncs(Self self) {
-  auto& st = self->state;
-  while (st.resyncing.size() < kResyncsAtOnce && !st.resync_queue.empty()) {
-    const std::string id = std::move(st.resync_queue.front());
-    st.resync_queue.pop_front();
-    if (!st.resyncing.insert(id).second) continue;
-    reconcile_then_resync(self, id);
-  }
-}
-
-// A campaign's resync advance is done with (committed, ignored or refused),
-// or never came: the next queued one may start.
-void resync_done(Self self, const std::string& id) {
-  if (self->state.resyncing.erase(id) > 0) pump_resyncs(self);
-}
-
-void resync_done(Self self, const Inbound& in) {
-  if (is_resync(in)) resync_done(self, std::visit([](const auto& m) { return m.campaign_id; }, in.message));
-}
-
 // Sends the next waiting message to the campaign actor, fetching its entity
 // from the API first when the message did not carry it.
 void process_next(Self self, const std::string& id) {
@@ -332,70 +299,6 @@ void route(Self self, Inbound in) {
 }
 
 namespace {
-
-// Campaign `cid` advances to the API's world time (previousTime is
-// informational: the campaign logs the gap).
-void resync_one(Self self, const std::string& cid) {
-  self->request(self->state.options.reader, caf::infinite, world_time_atom::value, cid)
-      .then(
-          [=](sim::WorldTime t) {
-            messages::WorldTimeAdvanced m{cid, t, t};
-            route(self, Inbound{m, "campaign." + cid + kResyncSuffix, ""});
-          },
-          [=](caf::error& err) {
-            spdlog::warn("resync of {} failed: {}", cid, self->system().render(err));
-            resync_done(self, cid);
-          });
-}
-
-void resync(Self self, const std::vector<std::string>& ids) {
-  for (const std::string& cid : ids) resync_one(self, cid);
-}
-
-// What was changed in the API while Hourglass was down reaches the campaign
-// as CREATE/DELETE/UPDATE at its resume clock, before it catches up on the
-// world time (messages/reconcile; docs/spec-readings.md). An UPDATE is
-// fetched whole and leaves the engine's own fields to the engine, as an
-// UPDATE the API announces; a CREATE is fetched whole.
-void reconcile_then_resync(Self self, const std::string& cid) {
-  auto& o = self->state.options;
-  self->request(o.store, caf::infinite, load_checkpoint_atom::value, cid)
-      .then(
-          [=](std::optional<std::string>& text) {
-            if (!text) return resync_one(self, cid);
-            auto checkpoint = std::make_shared<std::string>(std::move(*text));
-            self->request(self->state.options.reader, caf::infinite, list_entities_atom::value, cid)
-                .then(
-                    [=](std::vector<messages::ListedEntity>& api) {
-                      std::vector<messages::ReconcileChange> changes;
-                      try {
-                        changes = messages::reconcile_changes_with_checkpoint(*checkpoint, api);
-                      } catch (const std::exception& e) {  // its start refuses it, saying why
-                        spdlog::warn("campaign {}: not reconciled: {}", cid, e.what());
-                      }
-                      if (!changes.empty())
-                        spdlog::info("campaign {}: {} change(s) made in the API while Hourglass was down", cid,
-                                     changes.size());
-                      for (const auto& c : changes) {
-                        Inbound in{messages::EntityModified{cid, c.kind, c.operation, c.entity_id, {}},
-                                   "campaign." + cid + ".entityModified (reconcile)", ""};
-                        in.from_api = c.operation == messages::Operation::Update;
-                        route(self, std::move(in));
-                      }
-                      resync_one(self, cid);
-                    },
-                    [=](caf::error& err) {
-                      spdlog::warn("campaign {}: not reconciled with the API ({}); resyncing its clock only", cid,
-                                   self->system().render(err));
-                      resync_one(self, cid);
-                    });
-          },
-          [=](caf::error& err) {
-            spdlog::warn("campaign {}: checkpoint not read for reconciling: {}", cid, self->system().render(err));
-            resync_one(self, cid);
-          });
-}
-
 // How often idle campaigns are looked for: a quarter of the delay, within
 // [10 ms, 10 s].
 std::chrono::milliseconds passivation_tick(std::chrono::milliseconds after) {
@@ -486,16 +389,8 @@ registry_actor::behavior_type registry(Self self, RegistryOptions options) {
         in.from_api = true;
         route(self, std::move(in));
       },
-      [=](resync_atom) {
-        std::vector<std::string> ids;
-        for (const auto& [id, entry] : self->state.campaigns)
-          if (entry.ready && !entry.quarantined) ids.push_back(id);
-        resync(self, ids);
-      },
-      [=](resync_atom, const std::vector<std::string>& ids) {
-        for (const std::string& id : ids) self->state.resync_queue.push_back(id);
-        pump_resyncs(self);
-      },
+      [=](resync_atom) { resync(self); },
+      [=](resync_atom, const std::vector<std::string>& ids) { resume(self, ids); },
       [=](rules_atom, const sim::RulesPtr& rules) {
         // Campaigns take them between two messages (before any message routed
         // after this answer); campaigns started later start with them.

@@ -17,6 +17,7 @@
 //   registry_actor.cpp      the behaviour: routing, restarts, resync, drain
 //   registry_lifecycle.cpp  starting a campaign: checkpoint, else the API
 //   registry_commit.cpp     one message handled, committed, handed on
+//   registry_resume.cpp     resync to the API's clock; reconcile at start
 #pragma once
 
 #include <caf/all.hpp>

@@ -1,10 +1,12 @@
 // What the registry's source files share (registry_actor.cpp,
-// registry_lifecycle.cpp, registry_commit.cpp); not for use elsewhere.
+// registry_lifecycle.cpp, registry_commit.cpp, registry_resume.cpp); not for
+// use elsewhere.
 #pragma once
 
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "actors/service/registry_actor.hpp"
 
@@ -24,15 +26,24 @@ void dead_letter(Self self, const Inbound& in, const caf::error& why);
 CampaignEntry* entry_of(Self self, const std::string& id, std::uint64_t generation);
 // Drops a campaign's entry (its actors end).
 void forget_campaign(Self self, const std::string& id);
-// `in` was a start-up resync advance, now done with (however): the next
-// queued resync may start.
-void resync_done(Self self, const Inbound& in);
+
 
 // --- registry_lifecycle.cpp ---
 // Starts campaign `id` (its entry exists, with the messages that wait for
 // it): from its checkpoint when Redis holds one, else from the API as of
 // `as_of`. Once its load is committed it is ready and takes its messages.
 void start_campaign(Self self, const std::string& id, std::optional<sim::WorldTime> as_of);
+
+// --- registry_resume.cpp ---
+// Every campaign in memory advances to the API's world time (after a Redis
+// reconnect: pub/sub dropped what was published meanwhile).
+void resync(Self self);
+// Campaigns with a checkpoint, at start: reconciled with the API, then
+// resynced, a few at a time.
+void resume(Self self, const std::vector<std::string>& ids);
+// `in` was a start-up resync advance, now done with (however): the next
+// queued resync may start.
+void resync_done(Self self, const Inbound& in);
 
 // --- registry_commit.cpp ---
 // Makes what campaign `id` computed since its last commit durable: its
