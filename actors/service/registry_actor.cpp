@@ -150,6 +150,34 @@ void campaign_failed(Self self, const std::string& id, std::uint64_t generation)
   answer_drain_waiters(self);
 }
 
+// Campaign `id` failed — its actor died, or a commit failed for good: it
+// starts again from its last checkpoint, taking `retake` (when given) and
+// then what waited behind it; past its restart budget it is quarantined
+// instead, `retake` dead-lettered with `why` and the others as quarantined.
+// The budget outlives the entry, or a campaign that keeps failing would be
+// restarted for ever.
+void restart_or_quarantine(Self self, std::string id, std::optional<Inbound> retake, const caf::error& why) {
+  CampaignEntry& entry = self->state.campaigns.at(id);
+  const auto& o = self->state.options;
+  RestartBudget& budget = self->state.restarts.try_emplace(id, o.restart_limit, o.restart_window).first->second;
+  auto waiting = std::move(entry.waiting);
+  entry.waiting.clear();
+  if (!budget.try_spend(std::chrono::steady_clock::now())) {
+    entry.quarantined = true;
+    entry.failed = false;
+    entry.busy = false;
+    spdlog::error("campaign {} quarantined after {} failures", id, o.restart_limit + 1);
+    if (retake) dead_letter(self, *retake, why);
+    for (const auto& in : waiting) dead_letter(self, in, quarantined(id));
+    return answer_drain_waiters(self);
+  }
+  o.telemetry->restart("campaign");
+  forget_campaign(self, id);
+  if (retake) route(self, std::move(*retake));
+  for (auto& in : waiting) route(self, std::move(in));
+  answer_drain_waiters(self);
+}
+
 // The campaign took `in`: the outcome is counted, an applied message is
 // committed (its checkpoint and writes) before the campaign takes its next.
 void handled(Self self, const std::string& id, std::uint64_t generation, const std::shared_ptr<Inbound>& in,
@@ -173,30 +201,10 @@ void handled(Self self, const std::string& id, std::uint64_t generation, const s
     next();
   };
   commit_campaign(self, id, generation, in->stream_id, committed, [=](const caf::error& why) {
-    // Dropped from memory, it starts again from its last checkpoint, which
-    // this message's effects never reached: the message is taken again, then
-    // those behind it. A commit that keeps failing spends the campaign's
-    // restart budget, and then quarantines it like any failing campaign.
+    // Its last checkpoint never got this message's effects: the campaign's
+    // next life takes the message again.
     if (!entry_of(self, id, generation)) return answer_drain_waiters(self);
-    CampaignEntry& entry = self->state.campaigns.at(id);
-    const auto& o = self->state.options;
-    RestartBudget& budget = self->state.restarts.try_emplace(id, o.restart_limit, o.restart_window).first->second;
-    if (!budget.try_spend(std::chrono::steady_clock::now())) {
-      spdlog::error("campaign {} quarantined: its commits keep failing", id);
-      entry.quarantined = true;
-      entry.busy = false;
-      dead_letter(self, *in, why);
-      auto waiting = std::move(entry.waiting);
-      entry.waiting.clear();
-      for (const auto& w : waiting) dead_letter(self, w, quarantined(id));
-      return answer_drain_waiters(self);
-    }
-    o.telemetry->restart("campaign");
-    auto waiting = std::move(entry.waiting);
-    forget_campaign(self, id);
-    route(self, std::move(*in));
-    for (auto& w : waiting) route(self, std::move(w));
-    answer_drain_waiters(self);
+    restart_or_quarantine(self, id, std::move(*in), why);
   });
 }
 
@@ -346,26 +354,9 @@ registry_actor::behavior_type registry(Self self, RegistryOptions options) {
   self->set_down_handler([=](caf::down_msg& down) {
     for (auto& [id, entry] : self->state.campaigns) {
       if (entry.campaign.address() != down.source) continue;
-      const auto& o = self->state.options;
-      RestartBudget& budget =
-          self->state.restarts.try_emplace(id, o.restart_limit, o.restart_window).first->second;
       spdlog::error("campaign {} failed: {}", id, self->system().render(down.reason));
-      if (!budget.try_spend(std::chrono::steady_clock::now())) {
-        entry.quarantined = true;
-        entry.failed = false;
-        spdlog::error("campaign {} quarantined after {} failures", id, o.restart_limit + 1);
-        // What waited behind the failed message is refused like what comes later.
-        auto waiting = std::move(entry.waiting);
-        entry.waiting.clear();
-        for (const auto& in : waiting) dead_letter(self, in, quarantined(id));
-        return answer_drain_waiters(self);
-      }
-      o.telemetry->restart("campaign");
-      const std::string cid = id;
-      auto waiting = std::move(entry.waiting);
-      forget_campaign(self, cid);
-      for (auto& in : waiting) route(self, std::move(in));
-      return answer_drain_waiters(self);
+      // The message it failed was dead-lettered with its reply.
+      return restart_or_quarantine(self, id, std::nullopt, down.reason);
     }
   });
   if (self->state.options.passivate_after.count() > 0)
