@@ -11,14 +11,9 @@ namespace hourglass::actors::registry_detail {
 
 namespace {
 constexpr std::size_t kResyncsAtOnce = 8;
-constexpr const char* kResyncSuffix = ".worldTimeAdvanced (resync)";
 void reconcile_then_resync(Self self, const std::string& cid);
 void campaign_resynced(Self self, const std::string& id);
 
-bool is_resync(const Inbound& in) {
-  const std::size_t n = std::char_traits<char>::length(kResyncSuffix);
-  return in.channel.size() > n && in.channel.compare(in.channel.size() - n, n, kResyncSuffix) == 0;
-}
 
 // Starts queued start-up resyncs while fewer than kResyncsAtOnce run.
 void pump_resyncs(Self self) {
@@ -46,7 +41,9 @@ void resync_one(Self self, const std::string& cid) {
       .then(
           [=](sim::WorldTime t) {
             messages::WorldTimeAdvanced m{cid, t, t};
-            route(self, Inbound{m, "campaign." + cid + kResyncSuffix, ""});
+            Inbound in{m, "campaign." + cid + ".worldTimeAdvanced (resync)", ""};
+            in.resync = true;
+            route(self, std::move(in));
           },
           [=](caf::error& err) {
             spdlog::warn("resync of {} failed: {}", cid, self->system().render(err));
@@ -105,7 +102,7 @@ void reconcile_then_resync(Self self, const std::string& cid) {
 }  // namespace
 
 void resync_done(Self self, const Inbound& in) {
-  if (is_resync(in)) campaign_resynced(self, std::visit([](const auto& m) { return m.campaign_id; }, in.message));
+  if (in.resync) campaign_resynced(self, std::visit([](const auto& m) { return m.campaign_id; }, in.message));
 }
 
 void resync(Self self) {

@@ -56,6 +56,9 @@ struct Inbound {
   // fetched whole, its engine-owned fields are left to the engine
   // (sim::drop_engine_owned), and a fetch that finds nothing is a DELETE.
   bool from_api = false;
+  // A resync advance of the start-up resume (registry_resume.cpp): when it
+  // is done with, the next queued resync may start.
+  bool resync = false;
   // The entry id when it came off the stream input (HOURGLASS_INPUT=stream);
   // empty for pub/sub. Acknowledged (stream_ack_atom to the bridge) once the
   // message is committed (or refused), so the stream gives it again until
