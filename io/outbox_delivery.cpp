@@ -29,11 +29,8 @@ WriteOutcome ran_before() {
 }
 
 WriteOutcome api_failure(const ApiError& e, const std::string& what) {
-  WriteOutcome o;
-  o.kind = e.kind;
-  o.retryable = e.retryable();
-  o.unavailable = e.kind == ApiError::Kind::Transport || e.kind == ApiError::Kind::Timeout;
-  o.message = what + ": " + to_string(e.kind) + ": " + e.message;
+  WriteOutcome o = failed_write(e);
+  o.message = what + ": " + o.message;
   return o;
 }
 

@@ -5,9 +5,8 @@
 #include "messages/api_entity_codec.hpp"
 
 namespace hourglass::io {
-namespace {
 
-WriteOutcome failed(const ApiError& e) {
+WriteOutcome failed_write(const ApiError& e) {
   WriteOutcome o;
   o.kind = e.kind;
   o.retryable = e.retryable();
@@ -16,6 +15,8 @@ WriteOutcome failed(const ApiError& e) {
   o.message = std::string(to_string(e.kind)) + ": " + e.message;
   return o;
 }
+
+namespace {
 
 WriteOutcome succeeded() {
   WriteOutcome o;
@@ -60,11 +61,11 @@ template <class Read, class Update>
 WriteOutcome locked_update(const EntityWrite& w, int attempts, Read read, Update update) {
   for (int i = 0; i < attempts; ++i) {
     auto current = read();
-    if (!current.ok()) return failed(current.error);
+    if (!current.ok()) return failed_write(current.error);
     if (applied_before(w, *current.value)) return already_applied();
     auto written = update(*current.value);
     if (written.ok()) return succeeded();
-    if (written.error.kind != ApiError::Kind::OptimisticLock) return failed(written.error);
+    if (written.error.kind != ApiError::Kind::OptimisticLock) return failed_write(written.error);
   }
   WriteOutcome o;
   o.kind = ApiError::Kind::OptimisticLock;
@@ -91,14 +92,14 @@ WriteOutcome execute_write(CampaignApi& api, const EntityWrite& w, const std::st
           });
     case EntityWrite::Kind::ExpireEvent: {
       auto r = api.expire_event(w.entity_id, w.idempotency_key);
-      return r.done() ? succeeded() : failed(r.error);
+      return r.done() ? succeeded() : failed_write(r.error);
     }
     case EntityWrite::Kind::ExecuteEffect: {
       auto r = api.execute_effect(w.entity_id, w.idempotency_key);
-      return r.done() ? succeeded() : failed(r.error);
+      return r.done() ? succeeded() : failed_write(r.error);
     }
   }
-  return failed(ApiError{ApiError::Kind::BadReply, "unknown write kind", 0});
+  return failed_write(ApiError{ApiError::Kind::BadReply, "unknown write kind", 0});
 }
 
 WriteOutcome execute_campaign_write(CampaignApi& api, CampaignBranches& branches, const std::string& campaign_id,
@@ -107,7 +108,7 @@ WriteOutcome execute_campaign_write(CampaignApi& api, CampaignBranches& branches
     return execute_write(api, w, std::string(), lock_attempts);  // no branch in these inputs
   auto branch = branches.branch_of(api, campaign_id);
   if (!branch.ok()) {
-    WriteOutcome o = failed(branch.error);
+    WriteOutcome o = failed_write(branch.error);
     o.message = "finding the branch: " + o.message;
     return o;
   }

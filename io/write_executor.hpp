@@ -29,6 +29,11 @@ struct WriteOutcome {
   std::string message;
 };
 
+// What a failed API call means for a write: retryable or not, the API
+// unavailable (transport, timeout, 502-504: wait for it, however long) or
+// the write itself refused.
+WriteOutcome failed_write(const ApiError& e);
+
 // At most `lock_attempts` read-merge-update rounds on optimistic-lock conflicts.
 // Settlement and structure updates go to `branch_id`, which must be a branch
 // of the entity's campaign.
