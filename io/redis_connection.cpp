@@ -312,6 +312,27 @@ std::size_t RedisConnection::xpending_count(std::string_view stream, std::string
   return static_cast<std::size_t>(r->element[0]->integer);
 }
 
+std::optional<std::string> RedisConnection::xgroup_last_delivered(std::string_view stream, std::string_view group) {
+  const Reply reply = command({"XINFO", "GROUPS", stream});
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  if (r->type != REDIS_REPLY_ARRAY) fail("XINFO", std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  for (std::size_t g = 0; g < r->elements; ++g) {
+    const redisReply* fields = r->element[g];
+    if (fields->type != REDIS_REPLY_ARRAY) continue;
+    std::optional<std::string> name, delivered;
+    for (std::size_t i = 0; i + 1 < fields->elements; i += 2) {
+      const redisReply* k = fields->element[i];
+      const redisReply* v = fields->element[i + 1];
+      if (k->type != REDIS_REPLY_STRING || (v->type != REDIS_REPLY_STRING && v->type != REDIS_REPLY_STATUS)) continue;
+      const std::string key = reply_string(k);
+      if (key == "name") name = reply_string(v);
+      if (key == "last-delivered-id") delivered = reply_string(v);
+    }
+    if (name == group) return delivered.value_or("0-0");
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> RedisConnection::get(std::string_view key) {
   const Reply reply = command({"GET", key});
   const auto* r = static_cast<const redisReply*>(reply.get());

@@ -156,6 +156,9 @@ class RedisConnection {
   // XPENDING stream group (the summary): how many entries the group's
   // consumers were given and have not acknowledged.
   std::size_t xpending_count(std::string_view stream, std::string_view group);
+  // XINFO GROUPS stream: the last entry id `group` was given ("0-0" when
+  // none yet); nullopt when the stream has no such group.
+  std::optional<std::string> xgroup_last_delivered(std::string_view stream, std::string_view group);
 
   // GET; nullopt for a missing key.
   std::optional<std::string> get(std::string_view key);

@@ -5,7 +5,6 @@
 // messages are applied. In-process `hourglass serve`, a real redis-server,
 // the fake API over HTTP.
 #include <catch2/catch.hpp>
-#include <hiredis/hiredis.h>
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
@@ -36,21 +35,6 @@ std::string iso(hourglass::sim::WorldTime t) { return hourglass::sim::format_wor
 
 std::string advance(hourglass::sim::WorldTime from, hourglass::sim::WorldTime to) {
   return json{{"campaignId", "c1"}, {"previousTime", iso(from)}, {"newTime", iso(to)}}.dump();
-}
-
-// The group's last delivered entry (XINFO GROUPS): what shows that an entry
-// was never read.
-std::string last_delivered(RedisConnection& r) {
-  auto* reply = static_cast<redisReply*>(redisCommand(r.native_handle(), "XINFO GROUPS %s", kInbox));
-  std::string out = "0-0";
-  if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements > 0) {
-    const redisReply* g = reply->element[0];
-    for (std::size_t i = 0; i + 1 < g->elements; i += 2)
-      if (std::string(g->element[i]->str, g->element[i]->len) == "last-delivered-id")
-        out.assign(g->element[i + 1]->str, g->element[i + 1]->len);
-  }
-  if (reply) freeReplyObject(reply);
-  return out;
 }
 
 json health(int port) {
@@ -131,7 +115,7 @@ TEST_CASE("serve: past HOURGLASS_MAX_OUTBOX intake pauses (health says why) and 
   const std::size_t before = api.requests();
   for (int i = 0; i < 1500 && api.requests() < before + 2; ++i) api.wait_for_writes(api.writes_applied() + 1, 20ms);
   REQUIRE(api.requests() >= before + 2);
-  CHECK(hourglass::io::stream_id_before(last_delivered(r), third));
+  CHECK(hourglass::io::stream_id_before(r.xgroup_last_delivered(kInbox, "hourglass").value(), third));
 
   api.set_down(false);
   CHECK(population(103) == 103);  // the third advance taken and applied: 100 -> 101 -> 102 -> 103

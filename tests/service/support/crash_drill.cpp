@@ -1,6 +1,5 @@
 #include "tests/service/support/crash_drill.hpp"
 
-#include <hiredis/hiredis.h>
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
@@ -198,28 +197,6 @@ Expected replay(const Story& story) {
   return out;
 }
 
-// XINFO GROUPS: the last entry the group handed out; "0-0" when none.
-std::string last_delivered(io::RedisConnection& conn) {
-  auto* r = static_cast<redisReply*>(redisCommand(conn.native_handle(), "XINFO GROUPS %s", kInbox));
-  if (!r) throw io::RedisError("XINFO", "no reply");
-  std::string out = "0-0";
-  if (r->type == REDIS_REPLY_ARRAY)
-    for (std::size_t g = 0; g < r->elements; ++g) {
-      const redisReply* group = r->element[g];
-      std::string name, delivered;
-      for (std::size_t i = 0; i + 1 < group->elements; i += 2) {
-        const std::string key(group->element[i]->str, group->element[i]->len);
-        const redisReply* v = group->element[i + 1];
-        if (v->type != REDIS_REPLY_STRING && v->type != REDIS_REPLY_STATUS) continue;
-        if (key == "name") name.assign(v->str, v->len);
-        if (key == "last-delivered-id") delivered.assign(v->str, v->len);
-      }
-      if (name == kGroup) out = delivered;
-    }
-  freeReplyObject(r);
-  return out;
-}
-
 enum class KillMode { Delay, Write, Effect, Committed };
 const char* mode_name(KillMode m) {
   switch (m) {
@@ -324,7 +301,8 @@ class Drill {
   // committed.
   bool step_done(const std::string& id) {
     const bool acknowledged = with_redis([&](io::RedisConnection& c) {
-      return !io::stream_id_before(last_delivered(c), id) && c.xpending_count(kInbox, kGroup) == 0;
+      return !io::stream_id_before(c.xgroup_last_delivered(kInbox, kGroup).value_or("0-0"), id) &&
+             c.xpending_count(kInbox, kGroup) == 0;
     });
     return acknowledged && outboxes_empty();
   }
