@@ -14,16 +14,12 @@ using Self = bridge_actor::stateful_pointer<BridgeState>;
 
 // The connection, (re)opened on demand; nullptr while Redis is unreachable.
 io::RedisConnection* redis(Self self) {
-  auto& st = self->state;
-  if (st.redis && !st.redis->broken()) return &*st.redis;
-  st.redis.reset();
   try {
-    st.redis.emplace(io::RedisConnection::connect(st.options.redis, std::chrono::milliseconds(500)));
+    return &self->state.redis->get();
   } catch (const std::exception& e) {
     spdlog::warn("redis bridge: cannot connect: {}", e.what());
     return nullptr;
   }
-  return &*st.redis;
 }
 
 // Writes the waiting stream entries; those that fail stay for the next try.
@@ -127,6 +123,7 @@ void acknowledge(Self self, const std::string& stream_id) {
 
 bridge_actor::behavior_type bridge(Self self, BridgeOptions options) {
   self->state.options = std::move(options);
+  self->state.redis.emplace(self->state.options.redis, std::chrono::milliseconds(500));
   return {
       [=](set_registry_atom, const inbound_router_actor& registry) { self->state.options.registry = registry; },
       [=](rules_atom, const sim::RulesPtr& rules) { self->state.options.rules = rules; },

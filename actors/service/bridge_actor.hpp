@@ -18,7 +18,7 @@
 
 #include "actors/service/service_protocol.hpp"
 #include "actors/service/telemetry.hpp"
-#include "io/redis_connection.hpp"
+#include "io/redis_link.hpp"
 #include "sim/rules.hpp"
 
 namespace hourglass::actors {
@@ -87,7 +87,7 @@ struct PendingStreamEntry {
 
 struct BridgeState {
   BridgeOptions options;
-  std::optional<io::RedisConnection> redis;
+  std::optional<io::RedisLink> redis;  // made from options.redis when the bridge starts
   std::deque<PendingStreamEntry> pending;
   static inline const char* name = "redis-bridge";
 };

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "io/outbox_delivery.hpp"
+#include "io/redis_link.hpp"
 
 namespace hourglass::actors {
 namespace {
@@ -153,15 +154,11 @@ gateway_worker_actor::behavior_type gateway_worker(gateway_worker_actor::pointer
                                                    std::shared_ptr<io::CampaignBranches> branches,
                                                    io::RedisEndpoint redis_endpoint) {
   auto api = std::make_shared<io::CampaignApi>(api_config);
-  auto redis = std::make_shared<std::optional<io::RedisConnection>>();
-  // The worker's Redis connection, (re)opened on demand; null while Redis
-  // cannot be reached.
+  auto redis = std::make_shared<io::RedisLink>(redis_endpoint, std::chrono::milliseconds(1000));
+  // The worker's Redis connection; null while Redis cannot be reached.
   auto store_link = [=]() -> io::RedisConnection* {
-    if (*redis && !(*redis)->broken()) return &**redis;
-    redis->reset();
     try {
-      redis->emplace(io::RedisConnection::connect(redis_endpoint, std::chrono::milliseconds(1000)));
-      return &**redis;
+      return &redis->get();
     } catch (const std::exception& e) {
       spdlog::warn("gateway worker: cannot reach Redis: {}", e.what());
       return nullptr;

@@ -16,19 +16,16 @@ using Self = store_actor::stateful_pointer<StoreState>;
 
 // The connection, (re)opened on demand, and the store on it (re-made with
 // it); throws io::RedisError when Redis cannot be reached.
-io::RedisConnection& redis(Self self) {
-  auto& st = self->state;
-  if (st.redis && !st.redis->broken()) return *st.redis;
-  st.checkpoints.reset();  // refers to the connection going away
-  st.redis.reset();
-  st.redis.emplace(io::RedisConnection::connect(st.endpoint, std::chrono::milliseconds(1000)));
-  return *st.redis;
-}
+io::RedisConnection& redis(Self self) { return self->state.redis->get(); }
 
 io::CheckpointStore& checkpoint_store(Self self) {
   auto& st = self->state;
   io::RedisConnection& conn = redis(self);
-  if (!st.checkpoints) st.checkpoints.emplace(conn);
+  if (!st.checkpoints || st.checkpoints_on != st.redis->opened()) {
+    st.checkpoints.reset();  // on the connection that went away
+    st.checkpoints.emplace(conn);
+    st.checkpoints_on = st.redis->opened();
+  }
   return *st.checkpoints;
 }
 
@@ -63,13 +60,15 @@ caf::result<T> attempt(Self self, const char* what, Op op) {
 store_actor::behavior_type store(Self self, io::RedisEndpoint endpoint, Telemetry* telemetry,
                                  std::shared_ptr<const std::atomic<bool>> stopping) {
   self->state.endpoint = std::move(endpoint);
+  self->state.redis.emplace(self->state.endpoint, std::chrono::milliseconds(1000));
   self->state.telemetry = telemetry ? telemetry : &Telemetry::none();
   self->state.stopping = std::move(stopping);
   return {
       [=](checkpoint_atom, const CommitRequest& r) -> caf::result<CommitReceipt> {
+        // Encoded once, whatever number of attempts Redis needs.
+        const auto started = std::chrono::steady_clock::now();
+        const std::string text = messages::checkpoint_json(r.snapshot, r.input).dump();
         return attempt<CommitReceipt>(self, "commit", [&](io::CheckpointStore& store) {
-          const auto started = std::chrono::steady_clock::now();
-          const std::string text = messages::checkpoint_json(r.snapshot, r.input).dump();
           const std::vector<std::string> ids = store.commit(r.campaign_id, text, r.writes, std::to_string(r.input.messages));
           CommitReceipt receipt;
           receipt.checkpoint_bytes = text.size();

@@ -22,6 +22,7 @@
 #include "actors/service/service_protocol.hpp"
 #include "actors/service/telemetry.hpp"
 #include "io/checkpoint_store.hpp"
+#include "io/redis_link.hpp"
 #include "io/redis_url.hpp"
 #include "messages/checkpoint_codec.hpp"
 
@@ -67,10 +68,12 @@ struct StoreState {
   io::RedisEndpoint endpoint;
   Telemetry* telemetry = &Telemetry::none();
   std::shared_ptr<const std::atomic<bool>> stopping;  // set: stop waiting for Redis
-  std::optional<io::RedisConnection> redis;
-  // On `redis`, re-made with it: its cache (the campaigns it added to the
-  // index, the commit script's SHA1) lives as long as the connection.
+  std::optional<io::RedisLink> redis;  // made from `endpoint` when the store starts
+  // On `redis`'s connection, re-made with it: its cache (the campaigns it
+  // added to the index, the commit script's SHA1) lives as long as the
+  // connection (`checkpoints_on`: the RedisLink::opened() it was made at).
   std::optional<io::CheckpointStore> checkpoints;
+  std::uint64_t checkpoints_on = 0;
   static inline const char* name = "checkpoint-store";
 };
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "io/redis_connection.hpp"
+#include "io/redis_link.hpp"
 #include "tests/service/support/redis_server.hpp"
 
 using namespace std::chrono_literals;
@@ -225,4 +226,34 @@ TEST_CASE("redis connection: losing the server breaks the connection", "[service
   server.restart();
   CHECK_FALSE(conn.ping());  // a broken connection stays broken
   CHECK(RedisConnection::connect(server.endpoint(), 2s).ping());
+}
+
+TEST_CASE("redis link: one connection while it works, a new one after it broke, an error while Redis is gone",
+          "[service][redis][integration]") {
+  RedisServer server;
+  hourglass::io::RedisLink link(server.endpoint(), 1000ms);
+  CHECK(link.opened() == 0);  // nothing before first use
+  RedisConnection* first = &link.get();
+  CHECK(first->ping());
+  CHECK(&link.get() == first);
+  CHECK(link.opened() == 1);
+  server.restart();
+  CHECK_FALSE(link.get().ping());  // the old link sees the restart and breaks
+  CHECK(link.get().ping());        // a new one
+  CHECK(link.opened() == 2);
+  server.stop();
+  CHECK_FALSE(link.get().ping());
+  CHECK_THROWS_AS(link.get(), RedisError);
+}
+
+TEST_CASE("redis connection: XINFO GROUPS gives a group's last delivered id", "[service][redis][integration]") {
+  RedisServer server;
+  auto c = RedisConnection::connect(server.endpoint(), 2000ms);
+  c.xgroup_create("s", "g", "0");
+  CHECK(c.xgroup_last_delivered("s", "g") == std::optional<std::string>("0-0"));
+  CHECK_FALSE(c.xgroup_last_delivered("s", "other"));
+  const std::string first = c.xadd("s", {{"k", "v"}});
+  c.xadd("s", {{"k", "w"}});
+  REQUIRE(c.xreadgroup("g", "me", "s", ">", 1, std::nullopt).size() == 1);
+  CHECK(c.xgroup_last_delivered("s", "g") == std::optional<std::string>(first));
 }
