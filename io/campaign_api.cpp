@@ -146,6 +146,7 @@ const char* to_string(ApiError::Kind kind) {
     case ApiError::Kind::OptimisticLock: return "optimistic_lock";
     case ApiError::Kind::AlreadyApplied: return "already_applied";
     case ApiError::Kind::BadReply: return "bad_reply";
+    case ApiError::Kind::Truncated: return "truncated";
     case ApiError::Kind::Unauthorized: return "unauthorized";
     case ApiError::Kind::Forbidden: return "forbidden";
     case ApiError::Kind::BadRequest: return "bad_request";
@@ -181,6 +182,10 @@ ApiResult<json> classify_reply(const ops::Operation& op, const HttpResponse& rep
                                                  (snippet.empty() ? "" : ": " + snippet),
                                     status));
   }
+  if (body.body.is_discarded())
+    return failure<json>(make_error(K::Truncated, where + "reply is not JSON (cut short?): " +
+                                                      std::to_string(reply.body.size()) + " bytes",
+                                    status));
   try {
     return success<json>(messages::reply_data(body, op.field));
   } catch (const messages::InputError& e) {

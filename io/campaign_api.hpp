@@ -38,6 +38,9 @@ struct ApiError {
     OptimisticLock,  // expectedVersion was stale: re-read the entity, then write again
     AlreadyApplied,  // expireEvent on a completed event: counts as done
     BadReply,        // 2xx without the expected shape; message names the field
+    // 2xx whose body is not JSON at all: a reply cut short (a proxy, a
+    // restart mid-reply). Not a verdict on the request: retryable.
+    Truncated,
     // The API's guards and pipes refused the call (errors[] on HTTP 2xx). Never
     // retried: sending it again gets the same answer. Operators see them
     // (/health, hourglass_api_refusals_total).
@@ -53,7 +56,8 @@ struct ApiError {
   bool retryable() const {
     switch (kind) {
       case Kind::Transport:
-      case Kind::Timeout: return true;
+      case Kind::Timeout:
+      case Kind::Truncated: return true;
       case Kind::Http: return http_status >= 500;
       default: return false;
     }

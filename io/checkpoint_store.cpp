@@ -170,7 +170,8 @@ std::vector<std::string> CheckpointStore::commit(const std::string& campaign_id,
     if (!said.empty()) {
       // HOURGLASS_NOT_APPLIED (the SET refused: OOM...), or the script refused
       // before it ran (BUSY, NOSCRIPT twice, OOM at the first write): nothing written.
-      throw CheckpointStoreError("commit of campaign " + campaign_id + " not applied: " + e.what(), false);
+      throw CheckpointStoreError("commit of campaign " + campaign_id + " not applied: " + e.what(), false,
+                                 e.transient());
     }
     throw;  // I/O: the commit may or may not have happened
   }

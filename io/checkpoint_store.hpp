@@ -67,13 +67,17 @@ namespace hourglass::io {
 
 class CheckpointStoreError : public std::runtime_error {
  public:
-  CheckpointStoreError(const std::string& message, bool partially_applied)
-      : std::runtime_error(message), partially_applied_(partially_applied) {}
+  CheckpointStoreError(const std::string& message, bool partially_applied, bool transient = false)
+      : std::runtime_error(message), partially_applied_(partially_applied), transient_(transient) {}
   // The commit wrote some of its commands and not others (see above).
   bool partially_applied() const { return partially_applied_; }
+  // Nothing was written, and the same commit may pass later (Redis was
+  // loading, busy, out of memory: RedisError::transient()).
+  bool transient() const { return transient_; }
 
  private:
   bool partially_applied_;
+  bool transient_;
 };
 
 // One outbox entry. `write` is nullopt for an entry that cannot be read back

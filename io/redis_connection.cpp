@@ -524,4 +524,12 @@ std::vector<RedisReply> RedisConnection::exec_transaction(const std::vector<std:
   return replies;
 }
 
+bool RedisError::transient_server_error(const std::string& reply) {
+  static const char* const kStateErrors[] = {"LOADING", "BUSY", "OOM", "READONLY", "MASTERDOWN",
+                                             "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS"};
+  for (const char* prefix : kStateErrors)
+    if (reply.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
 }  // namespace hourglass::io

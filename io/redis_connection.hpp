@@ -43,6 +43,14 @@ class RedisError : public std::runtime_error {
   // a script's own error), when the command failed with one; empty for an
   // I/O or protocol error (then the connection is broken()).
   const std::string& server_error() const { return server_error_; }
+  // Whether trying the same command again later may succeed: an I/O error
+  // (Redis unreachable, frozen, restarting) or a server error about the
+  // server's state rather than the keys (LOADING, BUSY, OOM, READONLY,
+  // MASTERDOWN, TRYAGAIN, CLUSTERDOWN, NOREPLICAS). WRONGTYPE, a script's own
+  // error and the like are about the keys or the command: the same again
+  // gets the same answer.
+  bool transient() const { return server_error_.empty() || transient_server_error(server_error_); }
+  static bool transient_server_error(const std::string& reply);
 
  private:
   std::string command_;

@@ -11,6 +11,7 @@ WriteOutcome failed_write(const ApiError& e) {
   o.kind = e.kind;
   o.retryable = e.retryable();
   o.unavailable = e.kind == ApiError::Kind::Transport || e.kind == ApiError::Kind::Timeout ||
+                  e.kind == ApiError::Kind::Truncated ||
                   (e.kind == ApiError::Kind::Http && e.http_status >= 502 && e.http_status <= 504);
   o.message = std::string(to_string(e.kind)) + ": " + e.message;
   return o;

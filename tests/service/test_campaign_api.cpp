@@ -13,6 +13,7 @@
 #include "messages/entity_codec.hpp"
 #include "io/api_operations.hpp"
 #include "io/campaign_api.hpp"
+#include "io/write_executor.hpp"
 #include "sim/rules.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 
@@ -504,7 +505,6 @@ TEST_CASE("api: replies without the expected shape are BadReply naming the field
     std::string names;
   };
   const std::vector<Case> cases = {
-      {"<html>oops</html>", "not JSON"},
       {R"({"data":null})", "data"},
       {R"({"data":{}})", "data.settlementsByKingdom"},
       {R"({"data":{"settlementsByKingdom":{}}})", "data.settlementsByKingdom: expected an array"},
@@ -531,6 +531,26 @@ TEST_CASE("api: replies without the expected shape are BadReply naming the field
   auto u = api.update_settlement("s1", settlement_update(7, json::object()), "k");
   CHECK(u.error.kind == Kind::BadReply);
   CHECK_THAT(u.error.message, Catch::Contains("data.updateSettlement.version"));
+}
+
+// A 2xx whose body is not JSON was cut short (a proxy, an API restart
+// mid-reply): a transient fault, not a verdict on the request, so the write
+// or read waits and tries again instead of being dead-lettered at once.
+TEST_CASE("api: a reply cut short is Truncated, retryable, and the write waits for the API", "[service][api]") {
+  World w;
+  CampaignApi api(w.config());
+  for (const std::string body : {"<html>oops</html>", R"({"data":{"settlementsByKingdom":[{"id":"s1","na)", ""}) {
+    INFO(body);
+    w.fake.raw_reply_next(1, body);
+    auto r = api.settlements_by_kingdom("k1");
+    CHECK(r.error.kind == Kind::Truncated);
+    CHECK(r.error.retryable());
+    CHECK_THAT(r.error.message, Catch::Contains("not JSON"));
+  }
+  w.fake.raw_reply_next(1, R"({"data":{"getSettlement":{"id":"s1","lev)");
+  const hourglass::io::WriteOutcome o = hourglass::io::failed_write(api.get_settlement("s1").error);
+  CHECK(o.retryable);
+  CHECK(o.unavailable);
 }
 
 TEST_CASE("api: calls reuse one kept-alive connection", "[service][api]") {
