@@ -24,7 +24,30 @@ enum class hourglass_errc : std::uint8_t {
   quarantined,          // the campaign failed too often; its messages are refused
   store_failed,         // Redis did not take or give a checkpoint or outbox (down, refused)
   bad_checkpoint,       // a campaign's checkpoint cannot be read (corrupt, a newer version)
+  // Redis answered a command on one campaign's keys with an error of its own
+  // (WRONGTYPE, a script's refusal): that campaign's keys are wrong, not
+  // Redis; trying again gets the same answer, so the campaign is quarantined.
+  redis_refused,
+  ownership_refused,    // a message names an entity of another campaign
 };
+
+// What a supervisor does about a failure: the one table every actor
+// consults (docs/operations.md, "Failure classes"), so that an API outage is
+// waited out the same way for reads and writes, and only a verdict is
+// dead-lettered.
+enum class failure_class : std::uint8_t {
+  transient,      // unavailable, timeout, 5xx, reset, a reply cut short: wait (backoff), keep the message
+  refused,        // the API refused it (4xx, GraphQL error, not found): dead-letter with the reason
+  bad_input,      // the input or an API entity is invalid: dead-letter with the reason
+  campaign_keys,  // Redis refused this campaign's keys: quarantine the campaign only
+  failed,         // the campaign itself failed (a bug, a fault): restart it from its checkpoint
+};
+
+const char* to_string(failure_class c);
+
+// The class of `err`, by its code — and, for an error that wraps another
+// (fetch_failed, bootstrap_failed), by its cause's.
+failure_class classify(const caf::error& err);
 
 // The category atom of these errors.
 inline constexpr caf::atom_value kErrorCategory = caf::atom("hourglass");
@@ -33,6 +56,11 @@ inline constexpr caf::atom_value kErrorCategory = caf::atom("hourglass");
 const char* to_string(hourglass_errc code);
 
 caf::error make_error(hourglass_errc code, std::string context);
+// The same, wrapping the error that caused it: `cause` travels beside the
+// text (cause_of), so a supervisor can branch on it; rendered after the text.
+caf::error make_error(hourglass_errc code, std::string context, const caf::error& cause);
+// The error `err` wraps (none when it wraps none).
+caf::error cause_of(const caf::error& err);
 
 // Whether `err` is Hourglass's `code`.
 bool is(const caf::error& err, hourglass_errc code);

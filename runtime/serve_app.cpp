@@ -137,7 +137,9 @@ struct ServeApp::Impl {
                  },
                  [&](caf::error&) {});
     self->request(registry, std::chrono::seconds(1), actors::registry_status_atom::value)
-        .receive([&](actors::RegistryStatus& r) { health.set_campaigns(r.campaigns, r.quarantined); },
+        .receive([&](actors::RegistryStatus& r) {
+                   health.set_campaigns(r.campaigns, r.quarantined, std::move(r.quarantine_reasons));
+                 },
                  [&](caf::error&) {});
     return health.to_json();
   }

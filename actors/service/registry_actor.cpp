@@ -7,57 +7,37 @@
 #endif
 
 #include "actors/errors.hpp"
-#include "actors/service/anchors.hpp"
+#include "actors/service/inbound_outcome.hpp"
 #include "actors/service/registry_internal.hpp"
-#include "io/stream_id.hpp"
 
 namespace hourglass::actors {
 namespace registry_detail {
 namespace {
 
-const char* channel_kind(const messages::Message& m) {
-  return std::holds_alternative<messages::WorldTimeAdvanced>(m) ? "worldTimeAdvanced" : "entityModified";
-}
-
-void count(Self self, const Inbound& in, const char* outcome) {
-  self->state.options.telemetry->message(channel_kind(in.message), outcome);
-}
-
-// A message off the stream input is done with — committed, or refused
-// (its dead letter sent first), or found already applied: the bridge
-// acknowledges it, so the stream does not give it again.
-void acknowledge(Self self, const Inbound& in) {
-  if (!in.stream_id.empty()) self->send(self->state.options.bridge, stream_ack_atom::value, in.stream_id);
-}
-
-void dead_letter_reason(Self self, const Inbound& in, const std::string& reason) {
-  spdlog::warn("refused message on {}: {}", in.channel, reason);
-  count(self, in, "refused");
-  self->send(self->state.options.bridge, dead_letter_atom::value, reason, in.channel, in.payload);
-  acknowledge(self, in);
-}
-
-// An advance the campaign applied moved its clock.
-void follow_clock(CampaignEntry& entry, const messages::Message& m) {
-  if (const auto* advance = std::get_if<messages::WorldTimeAdvanced>(&m))
-    entry.clock = std::max(entry.clock, advance->new_time);
-}
-
-// The flight recorder gets each message as its campaign takes it.
-void record(Self self, const Inbound& in) {
-  const flight_recorder_actor& recorder = self->state.options.recorder;
-  if (!recorder) return;
-  try {
-    self->send(recorder, records_atom::value, recorded_message_line(in.channel, in.message, in.payload, in.fetched));
-  } catch (const std::exception& e) {
-    spdlog::error("flight recorder: message on {} not recorded: {}", in.channel, e.what());
-  }
-}
+constexpr std::size_t kQuarantineReasonsShown = 20;
 
 bool idle(Self self) {
   for (const auto& [id, e] : self->state.campaigns)
-    if (e.busy || e.failed || (!e.waiting.empty() && !e.quarantined)) return false;
+    if (!e.idle()) return false;
   return true;
+}
+
+// The one place the drain is answered: after every change of what is in
+// flight (a report, a session's end, a route to a quarantined campaign).
+void answer_drain_waiters(Self self) {
+  if (self->state.drain_waiters.empty() || !idle(self)) return;
+  for (auto& rp : self->state.drain_waiters) rp.deliver(true);
+  self->state.drain_waiters.clear();
+}
+
+void dead_letter(Self self, const Inbound& in, const caf::error& why) {
+  const auto& o = self->state.options;
+  refuse_inbound(o.bridge, *o.telemetry, in, self->system().render(why));
+  if (in.resync) campaign_resynced(self, campaign_of(in));
+}
+
+caf::error quarantined(const std::string& id) {
+  return make_error(hourglass_errc::quarantined, "campaign " + id + " is quarantined");
 }
 
 // CREATE and DELETE keep the entity index up to date (a DELETE of a
@@ -80,253 +60,89 @@ std::optional<sim::WorldTime> bootstrap_clock(const Inbound& first) {
   return std::nullopt;
 }
 
-}  // namespace
-
-void dead_letter(Self self, const Inbound& in, const caf::error& why) {
-  dead_letter_reason(self, in, self->system().render(why));
+SessionOptions session_options(const RegistryOptions& o) {
+  SessionOptions s;
+  s.rules = o.rules;
+  s.reader = o.reader;
+  s.gateway = o.gateway;
+  s.bridge = o.bridge;
+  s.store = o.store;
+  s.telemetry = o.telemetry;
+  s.restart_limit = o.restart_limit;
+  s.restart_window = o.restart_window;
+  s.faults = o.faults;
+  s.recorder = o.recorder;
+  s.publish_backlog = o.publish_backlog;
+  s.retry_initial = o.session_retry_initial;
+  s.retry_cap = o.session_retry_cap;
+  return s;
 }
 
-void answer_drain_waiters(Self self) {
-  if (self->state.drain_waiters.empty() || !idle(self)) return;
-  for (auto& rp : self->state.drain_waiters) rp.deliver(true);
-  self->state.drain_waiters.clear();
+// Quarantines campaign `id`: no session, its messages (`retake` first, with
+// `why`; the others as quarantined) dead-lettered, and those routed later too.
+void quarantine(Self self, const std::string& id, const caf::error& why, std::optional<Inbound> retake,
+                std::vector<Inbound> waiting) {
+  CampaignEntry& entry = self->state.campaigns[id];
+  entry.session = campaign_session_actor{};
+  entry.quarantined = true;
+  entry.quarantine_reason = self->system().render(why);
+  spdlog::error("campaign {} quarantined: {}", id, entry.quarantine_reason);
+  self->state.options.telemetry->quarantined();
+  // What it held is dead-lettered with why (retryable by dlq once mended);
+  // what comes later, as quarantined.
+  const caf::error held = make_error(hourglass_errc::quarantined, "campaign " + id + " is quarantined", why);
+  if (retake) dead_letter(self, *retake, held);
+  for (const auto& in : waiting) dead_letter(self, in, held);
+  self->state.options.telemetry->campaigns(self->state.campaigns.size());
 }
 
-// Its sink is linked to the registry (it ends with it) and ends when its
-// last handle goes: unlinked first, or the sink's end
-// (exit_reason::unreachable) would end the registry too. Its campaign actor
-// is told to stop (its state is in its checkpoint).
-void forget_campaign(Self self, const std::string& id) {
-  auto it = self->state.campaigns.find(id);
-  if (it == self->state.campaigns.end()) return;
-  if (it->second.sink) self->unlink_from(it->second.sink);
-  if (it->second.campaign) {
-    self->demonitor(it->second.campaign);
-    self->send_exit(it->second.campaign, caf::exit_reason::user_shutdown);
-  }
-  self->state.campaigns.erase(it);
-}
-
-CampaignEntry* entry_of(Self self, const std::string& id, std::uint64_t generation) {
-  auto it = self->state.campaigns.find(id);
-  return it != self->state.campaigns.end() && it->second.generation == generation ? &it->second : nullptr;
-}
-
-namespace {
-
-// Leaves a fetched entity's engine-owned fields to the engine (an UPDATE
-// announced by the API, see sim::drop_engine_owned).
-struct DropEngineOwned {
-  void operator()(std::monostate&) const {}
-  void operator()(sim::EffectPatch&) const {}  // never fetched: effects come inline
-  template <class Patch>
-  void operator()(Patch& p) const {
-    sim::drop_engine_owned(p);
-  }
-};
-
-// A stream entry at or before the last one the campaign's checkpoint applied.
-bool already_applied(const CampaignEntry& entry, const Inbound& in) {
-  if (in.stream_id.empty() || entry.stream_id.empty()) return false;
-  try {
-    return !io::stream_id_before(entry.stream_id, in.stream_id);
-  } catch (const std::invalid_argument& e) {  // the bridge passes only ids Redis gave
-    spdlog::error("campaign: stream ids {} / {} cannot be compared: {}", entry.stream_id, in.stream_id, e.what());
-    return false;
-  }
-}
-
-caf::error quarantined(const std::string& id) {
-  return make_error(hourglass_errc::quarantined, "campaign " + id + " is quarantined");
-}
-
-// The campaign's actor failed a message (or its commit): its down message
-// restarts or quarantines it; until then it takes nothing.
-void campaign_failed(Self self, const std::string& id, std::uint64_t generation) {
-  if (CampaignEntry* e = entry_of(self, id, generation)) {
-    e->busy = false;
-    e->failed = !e->quarantined;
-  }
-  answer_drain_waiters(self);
-}
-
-// Campaign `id` failed — its actor died, or a commit failed for good: it
-// starts again from its last checkpoint, taking `retake` (when given) and
-// then what waited behind it; past its restart budget it is quarantined
-// instead, `retake` dead-lettered with `why` and the others as quarantined.
-// The budget outlives the entry, or a campaign that keeps failing would be
-// restarted for ever.
-void restart_or_quarantine(Self self, std::string id, std::optional<Inbound> retake, const caf::error& why) {
-  CampaignEntry& entry = self->state.campaigns.at(id);
+// Campaign `id`'s session ended because its campaign failed: a new session
+// starts from its last checkpoint, taking `retake` (when given) and then what
+// waited; past its restart budget the campaign is quarantined instead.
+void restart_or_quarantine(Self self, const std::string& id, std::optional<Inbound> retake,
+                           std::vector<Inbound> waiting, const caf::error& why) {
   const auto& o = self->state.options;
   RestartBudget& budget = self->state.restarts.try_emplace(id, o.restart_limit, o.restart_window).first->second;
-  auto waiting = std::move(entry.waiting);
-  entry.waiting.clear();
-  if (!budget.try_spend(std::chrono::steady_clock::now())) {
-    entry.quarantined = true;
-    entry.failed = false;
-    entry.busy = false;
-    spdlog::error("campaign {} quarantined after {} failures", id, o.restart_limit + 1);
-    if (retake) dead_letter(self, *retake, why);
-    for (const auto& in : waiting) dead_letter(self, in, quarantined(id));
-    return answer_drain_waiters(self);
-  }
+  if (!budget.try_spend(std::chrono::steady_clock::now()))
+    return quarantine(self, id, why, std::move(retake), std::move(waiting));
   o.telemetry->restart("campaign");
-  forget_campaign(self, id);
+  self->state.campaigns.erase(id);
   if (retake) route(self, std::move(*retake));
   for (auto& in : waiting) route(self, std::move(in));
-  answer_drain_waiters(self);
 }
 
-// The campaign took `in`: the outcome is counted, an applied message is
-// committed (its checkpoint and writes) before the campaign takes its next.
-void handled(Self self, const std::string& id, std::uint64_t generation, const std::shared_ptr<Inbound>& in,
-             const Handled& h, std::chrono::steady_clock::time_point started, std::function<void()> next) {
-  if (h.outcome == Outcome::Refused)
-    dead_letter_reason(self, *in, h.note);
-  else
-    count(self, *in, h.outcome == Outcome::Applied ? "applied" : "ignored");
-  Telemetry& t = *self->state.options.telemetry;
-  if (std::holds_alternative<messages::WorldTimeAdvanced>(in->message))
-    t.advance_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  t.computed(h.firings, h.records);
-  CampaignEntry* e = entry_of(self, id, generation);
-  if (!e || h.outcome != Outcome::Applied) {  // nothing changed: nothing to commit
-    if (h.outcome == Outcome::Ignored) acknowledge(self, *in);  // a refused one was, with its dead letter
-    return next();
+// Campaign `id`'s session has ended; what it asked for.
+void session_ended(Self self, const std::string& id, SessionEnd& e) {
+  switch (e.then) {
+    case SessionEnd::Then::restart: return restart_or_quarantine(self, id, std::move(e.retake), std::move(e.waiting), e.why);
+    case SessionEnd::Then::quarantine: return quarantine(self, id, e.why, std::move(e.retake), std::move(e.waiting));
+    case SessionEnd::Then::forget:
+      self->state.campaigns.erase(id);
+      if (e.retake) route(self, std::move(*e.retake));
+      for (auto& in : e.waiting) route(self, std::move(in));
+      return;
   }
-  follow_clock(*e, in->message);
-  auto committed = [=] {
-    acknowledge(self, *in);
-    next();
-  };
-  commit_campaign(self, id, generation, in->stream_id, committed, [=](const caf::error& why) {
-    // Its last checkpoint never got this message's effects: the campaign's
-    // next life takes the message again.
-    if (!entry_of(self, id, generation)) return answer_drain_waiters(self);
-    restart_or_quarantine(self, id, std::move(*in), why);
-  });
 }
 
-}  // namespace
-
-// Sends the next waiting message to the campaign actor, fetching its entity
-// from the API first when the message did not carry it.
-void process_next(Self self, const std::string& id) {
-  auto it = self->state.campaigns.find(id);
-  if (it == self->state.campaigns.end()) return answer_drain_waiters(self);
-  CampaignEntry& entry = it->second;
-  if (!entry.ready || entry.busy || entry.failed || entry.waiting.empty()) return answer_drain_waiters(self);
-  entry.busy = true;
-  const std::uint64_t generation = entry.generation;
-  auto in = std::make_shared<Inbound>(std::move(entry.waiting.front()));
-  entry.waiting.pop_front();
-  // Done with `in`: the campaign takes its next message.
-  auto next = [=] {
-    resync_done(self, *in);
-    if (CampaignEntry* e = entry_of(self, id, generation)) {
-      e->busy = false;
-      e->last_active = std::chrono::steady_clock::now();
-      process_next(self, id);
-    } else {
-      answer_drain_waiters(self);
-    }
-  };
-  if (already_applied(entry, *in)) {
-    // Given again by the stream after a crash between the commit and its
-    // acknowledgement: the checkpoint has it.
-    count(self, *in, "ignored");
-    acknowledge(self, *in);
-    spdlog::info("campaign {}: stream entry {} was applied before (checkpoint at {}); skipped", id, in->stream_id,
-                 entry.stream_id);
-    entry.busy = false;
-    return process_next(self, id);
-  }
-  auto deliver = [=]() {
-    CampaignEntry* current = entry_of(self, id, generation);
-    if (!current) return route(self, std::move(*in));  // restarted meanwhile: to the new life, in turn
-    auto& e = *current;
-    for (auto& w : anchor_created(in->message, e.clock)) e.pending_writes.push_back(std::move(w));
-    record(self, *in);
-    const auto started = std::chrono::steady_clock::now();
-    self->request(e.campaign, caf::infinite, handle_atom::value, in->message)
-        .then([=](Handled& h) { handled(self, id, generation, in, h, started, next); },
-              [=](caf::error& err) {
-                dead_letter(self, *in,
-                            make_error(hourglass_errc::campaign_failed,
-                                       "campaign " + id + " failed: " + self->system().render(err)));
-                resync_done(self, *in);
-                campaign_failed(self, id, generation);
-              });
-  };
-  auto* modified = std::get_if<messages::EntityModified>(&in->message);
-  const bool needs_entity = modified && modified->kind != messages::EntityKind::Encounter &&
-                            modified->operation != messages::Operation::Delete &&
-                            std::holds_alternative<std::monostate>(modified->entity);
-  if (!needs_entity) return deliver();
-  self->request(self->state.options.reader, caf::infinite, fetch_atom::value, modified->kind,
-                modified->entity_id, id, self->state.options.rules)
-      .then(
-          [=](FetchedEntity& fetched) {
-            auto& m = std::get<messages::EntityModified>(in->message);
-            m.entity = std::move(fetched.patch);
-            in->fetched = std::move(fetched.json);
-            if (in->from_api) {
-              std::visit(DropEngineOwned{}, m.entity);
-              messages::drop_engine_owned_fields(m.kind, *in->fetched);
-            }
-            deliver();
-          },
-          [=](caf::error& err) {
-            if (in->from_api && is(err, hourglass_errc::entity_not_found)) {
-              // The API announced a change of an entity it no longer has.
-              std::get<messages::EntityModified>(in->message).operation = messages::Operation::Delete;
-              return deliver();
-            }
-            dead_letter(self, *in,
-                        make_error(hourglass_errc::fetch_failed,
-                                   "entity could not be fetched from the API: " + self->system().render(err)));
-            next();
-          });
-}
-
-void route(Self self, Inbound in) {
-  const std::string id = std::visit([](const auto& m) { return m.campaign_id; }, in.message);
-  index_message(self, in.message);
-  auto& campaigns = self->state.campaigns;
-  const bool known = campaigns.count(id) > 0;
-  CampaignEntry& entry = campaigns[id];
-  if (!known) entry.generation = ++self->state.generations;
-  if (entry.quarantined) {
-    dead_letter(self, in, quarantined(id));
-    return resync_done(self, in);
-  }
-  entry.waiting.push_back(std::move(in));
-  if (!known) return start_campaign(self, id, bootstrap_clock(entry.waiting.front()));
-  process_next(self, id);
-}
-
-namespace {
 // How often idle campaigns are looked for: a quarter of the delay, within
 // [10 ms, 10 s].
 std::chrono::milliseconds passivation_tick(std::chrono::milliseconds after) {
   return std::clamp(after / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(10'000));
 }
 
-// Campaigns with nothing in flight or waiting for `passivate_after` stop
-// their actors; their checkpoints hold all they did (each message is
-// committed before the next is taken), so reactivation from it gives the
-// records a campaign never passivated gives.
+// Sessions with nothing in flight or waiting for `passivate_after` stop
+// (with their campaign actors); their checkpoints hold all they did (each
+// message is committed before the next is taken), so reactivation from it
+// gives the records a campaign never passivated gives.
 void passivate_idle(Self self) {
   auto& st = self->state;
   const auto now = std::chrono::steady_clock::now();
   std::vector<std::string> idle;
   for (const auto& [id, e] : st.campaigns)
-    if (e.ready && !e.busy && !e.failed && !e.quarantined && e.waiting.empty() &&
-        now - e.last_active >= st.options.passivate_after)
-      idle.push_back(id);
+    if (!e.quarantined && e.idle() && now - e.last_active >= st.options.passivate_after) idle.push_back(id);
   for (const std::string& id : idle) {
-    forget_campaign(self, id);
+    self->send_exit(st.campaigns.at(id).session, caf::exit_reason::user_shutdown);
+    st.campaigns.erase(id);
     ++st.passivations;
     st.options.telemetry->passivated();
     spdlog::debug("campaign {} passivated after {} ms idle", id, st.options.passivate_after.count());
@@ -342,23 +158,65 @@ void passivate_idle(Self self) {
 #endif
 }
 
+// A linked actor ended. A session that stops normally (its end handed over,
+// or passivated) needs nothing; one that died otherwise (a bug) restarts
+// from its checkpoint — what it held is lost with it, so the stream input
+// gives those entries again at the next start. Anyone else: the registry
+// is being stopped.
+void on_exit(Self self, caf::exit_msg& msg) {
+  if (msg.reason == caf::exit_reason::normal) return;
+  for (auto& [id, entry] : self->state.campaigns) {
+    if (!entry.session || entry.session.address() != msg.source) continue;
+    spdlog::error("campaign {}: its session died: {}", id, self->system().render(msg.reason));
+    const std::string cid = id;
+    restart_or_quarantine(self, cid, std::nullopt, {}, msg.reason);
+    return answer_drain_waiters(self);
+  }
+  self->quit(msg.reason);
+}
+
+RegistryStatus status(Self self) {
+  RegistryStatus s;
+  for (const auto& [id, e] : self->state.campaigns) {
+    ++s.campaigns;
+    s.ready += e.session && e.report.ready;
+    if (!e.quarantined) continue;
+    ++s.quarantined;
+    if (s.quarantine_reasons.size() < kQuarantineReasonsShown) s.quarantine_reasons[id] = e.quarantine_reason;
+  }
+  s.passivations = self->state.passivations;
+  return s;
+}
+
 }  // namespace
+
+void route(Self self, Inbound in) {
+  const std::string id = campaign_of(in);
+  index_message(self, in.message);
+  auto& st = self->state;
+  CampaignEntry& entry = st.campaigns[id];
+  if (entry.quarantined) {
+    dead_letter(self, in, quarantined(id));
+    return answer_drain_waiters(self);
+  }
+  if (!entry.session) {
+    entry.session = self->spawn<caf::linked>(campaign_session, id, session_options(st.options),
+                                             caf::actor_cast<session_parent_actor>(self), bootstrap_clock(in));
+    entry.routed = 0;
+    entry.report = {};
+    st.options.telemetry->campaigns(st.campaigns.size());
+  }
+  ++entry.routed;
+  self->send(entry.session, route_atom::value, std::move(in));
+}
+
 }  // namespace registry_detail
 
 using namespace registry_detail;
 
 registry_actor::behavior_type registry(Self self, RegistryOptions options) {
   self->state.options = std::move(options);
-  // A campaign actor that dies is restarted from its checkpoint (all it
-  // committed); too many deaths in the window quarantine it.
-  self->set_down_handler([=](caf::down_msg& down) {
-    for (auto& [id, entry] : self->state.campaigns) {
-      if (entry.campaign.address() != down.source) continue;
-      spdlog::error("campaign {} failed: {}", id, self->system().render(down.reason));
-      // The message it failed was dead-lettered with its reply.
-      return restart_or_quarantine(self, id, std::nullopt, down.reason);
-    }
-  });
+  self->set_exit_handler([=](caf::exit_msg& msg) { on_exit(self, msg); });
   if (self->state.options.passivate_after.count() > 0)
     self->delayed_send(self, passivation_tick(self->state.options.passivate_after), passivate_atom::value);
   return {
@@ -383,13 +241,11 @@ registry_actor::behavior_type registry(Self self, RegistryOptions options) {
       [=](resync_atom) { resync(self); },
       [=](resync_atom, const std::vector<std::string>& ids) { resume(self, ids); },
       [=](rules_atom, const sim::RulesPtr& rules) {
-        // Campaigns take them between two messages (before any message routed
-        // after this answer); campaigns started later start with them.
+        // Sessions take them between two messages (before any message routed
+        // after this answer); sessions started later start with them.
         self->state.options.rules = rules;
         for (const auto& [id, entry] : self->state.campaigns)
-          if (entry.campaign)
-            self->request(entry.campaign, caf::infinite, rules_atom::value, rules)
-                .then([](Handled&) {}, [](caf::error&) {});  // a failed campaign restarts with the new rules
+          if (entry.session) self->send(entry.session, rules_atom::value, rules);
         return true;
       },
       [=](registry_drain_atom) -> caf::result<bool> {
@@ -397,15 +253,25 @@ registry_actor::behavior_type registry(Self self, RegistryOptions options) {
         self->state.drain_waiters.push_back(self->make_response_promise<bool>());
         return caf::delegated<bool>{};
       },
-      [=](registry_status_atom) {
-        RegistryStatus s;
-        for (const auto& [id, e] : self->state.campaigns) {
-          ++s.campaigns;
-          s.ready += e.ready;
-          s.quarantined += e.quarantined;
-        }
-        s.passivations = self->state.passivations;
-        return s;
+      [=](registry_status_atom) { return status(self); },
+      [=](session_report_atom, const std::string& id, const SessionReport& r) {
+        auto it = self->state.campaigns.find(id);
+        // From a session the registry has replaced (its report was on its way).
+        if (it == self->state.campaigns.end() || it->second.session.address() != self->current_sender()) return;
+        it->second.report = r;
+        if (it->second.idle()) it->second.last_active = std::chrono::steady_clock::now();
+        answer_drain_waiters(self);
+      },
+      [=](session_ended_atom, const std::string& id, SessionEnd& e) {
+        auto it = self->state.campaigns.find(id);
+        if (it != self->state.campaigns.end() && it->second.session.address() == self->current_sender())
+          session_ended(self, id, e);
+        answer_drain_waiters(self);
+        return true;
+      },
+      [=](resync_done_atom, const std::string& id) { campaign_resynced(self, id); },
+      [=](index_atom, const std::string& id, const std::vector<std::string>& entities) {
+        for (const auto& e : entities) self->state.campaign_of_entity[e] = id;
       },
   };
 }

@@ -1,22 +1,20 @@
-// The campaign registry: knows every campaign the service has seen, and
-// makes what each computes durable before anything of it is sent. A campaign
-// (re)starts from its checkpoint in Redis when it has one, else from the API
-// (its world time and all its entities); then it gets its messages one at a
-// time, in arrival order: a message whose entity must be fetched from the
-// API waits for it, and the ones behind it wait too. After each message the
-// registry commits the campaign's checkpoint and the API writes the message
-// produced, atomically in one Redis script (actors/service/store_actor), and only
-// then hands the writes to the gateway and takes the campaign's next message.
-// After a Redis reconnect, and at start for every campaign with a
-// checkpoint, it resyncs campaigns to the API's world time (pub/sub dropped
-// what was sent meanwhile). A campaign whose actor fails is restarted from
-// its checkpoint; one that keeps failing is quarantined (its messages
-// dead-lettered, the others unaffected).
+// The campaign registry: knows every campaign the service has seen and
+// routes each message to the campaign's session (actors/service/
+// campaign_session), which owns the campaign's queue, start, commits and
+// retries. The registry keeps what outlives a session:
+//   - routing, and the entity index (which campaign holds each entity: the
+//     campaign API's entity.modified names only the entity);
+//   - restart budgets: a session that ends because its campaign failed is
+//     replaced by a new one from the checkpoint, taking the messages the old
+//     one held; past the budget the campaign is quarantined;
+//   - quarantine (its messages dead-lettered, its reason in /health), for a
+//     campaign that keeps failing or whose keys Redis refuses;
+//   - passivation of idle sessions, and the drain;
+//   - the resync to the API's world time after a Redis reconnect, and at
+//     start for every campaign with a checkpoint, a few at a time.
 //
 // Its code, by concern:
-//   registry_actor.cpp      the behaviour: routing, restarts, resync, drain
-//   registry_lifecycle.cpp  starting a campaign: checkpoint, else the API
-//   registry_commit.cpp     one message handled, committed, handed on
+//   registry_actor.cpp      the behaviour: routing, sessions' ends, drain, passivation
 //   registry_resume.cpp     resync to the API's clock; reconcile at start
 #pragma once
 
@@ -33,6 +31,7 @@
 #include "actors/restart_budget.hpp"
 #include "actors/service/api_reader.hpp"
 #include "actors/service/bridge_actor.hpp"
+#include "actors/service/campaign_session.hpp"
 #include "actors/service/flight_recorder.hpp"
 #include "actors/service/gateway_actor.hpp"
 #include "actors/service/service_protocol.hpp"
@@ -57,38 +56,27 @@ struct RegistryOptions {
   // next message starts it again from there. 0: never.
   std::chrono::milliseconds passivate_after{0};
   PublishBacklogPtr publish_backlog;  // shared with the bridge; may be null
+  // A session's backoff while the API or Redis is away (SessionOptions).
+  std::chrono::milliseconds session_retry_initial{100};
+  std::chrono::milliseconds session_retry_cap{5000};
 };
 
 struct CampaignEntry {
-  caf::actor campaign;
-  caf::actor sink;
-  bool ready = false;
-  bool busy = false;
+  campaign_session_actor session;  // none while quarantined
+  std::uint64_t routed = 0;        // messages given to this session
+  SessionReport report;            // its last report: finished == routed is idle
   bool quarantined = false;
-  // Its actor failed a message: until its down message (which follows the
-  // failed reply) restarts or quarantines it, it takes nothing, and the
-  // registry is not idle.
-  bool failed = false;
-  std::deque<Inbound> waiting;
-  sim::WorldTime clock = 0;  // the campaign's clock as its messages leave it (anchors a CREATE)
-  // What its checkpoint records of its input (messages::CheckpointInput):
-  // messages handled, the last stream entry applied, writes numbered.
-  std::uint64_t messages = 0;
-  std::string stream_id;
-  std::uint64_t write_seq = 0;
-  // Writes made outside the records (anchors: actors/service/anchors) that
-  // go out with the next commit.
-  std::vector<io::EntityWrite> pending_writes;
-  // Which life of the campaign this entry is: a restart drops the entry and
-  // makes a new one, and answers meant for the old one must not touch it.
-  std::uint64_t generation = 0;
+  std::string quarantine_reason;
   std::chrono::steady_clock::time_point last_active;  // its last message done (passivation)
+  bool idle() const { return quarantined || (session && report.ready && report.finished == routed); }
 };
 
 struct RegistryStatus {
   std::size_t campaigns = 0;  // in memory (active or starting); passivated ones are not
   std::size_t ready = 0;
   std::size_t quarantined = 0;
+  // The first quarantined campaigns (at most 20), id -> why, for /health.
+  std::map<std::string, std::string> quarantine_reasons;
   std::uint64_t passivations = 0;  // since start
 };
 
@@ -99,10 +87,9 @@ struct RegistryState {
   // campaign that keeps failing is restarted for ever, never quarantined.
   std::map<std::string, RestartBudget> restarts;
   std::map<std::string, CampaignEntry> campaigns;
-  std::uint64_t generations = 0;  // the last CampaignEntry::generation given
-  // Which campaign holds each entity Hourglass knows (from the bootstraps
-  // and the CREATE/DELETE messages): the campaign API's entity.modified
-  // names only the entity.
+  // Which campaign holds each entity Hourglass knows (from the sessions'
+  // starts and the CREATE/DELETE messages): the campaign API's
+  // entity.modified names only the entity.
   std::map<std::string, std::string> campaign_of_entity;
   std::uint64_t passivations = 0;
   // Resyncs at start run a few at a time: a catch-up holds the records of
@@ -134,7 +121,12 @@ using registry_actor = caf::typed_actor<
     caf::replies_to<registry_drain_atom>::with<bool>,
     caf::replies_to<registry_status_atom>::with<RegistryStatus>,
     // its own timer: passivates the campaigns idle for passivate_after
-    caf::reacts_to<passivate_atom>>;
+    caf::reacts_to<passivate_atom>,
+    // from the sessions (session_parent_actor)
+    caf::reacts_to<session_report_atom, std::string, SessionReport>,
+    caf::replies_to<session_ended_atom, std::string, SessionEnd>::with<bool>,
+    caf::reacts_to<resync_done_atom, std::string>,
+    caf::reacts_to<index_atom, std::string, std::vector<std::string>>>;
 
 registry_actor::behavior_type registry(registry_actor::stateful_pointer<RegistryState> self, RegistryOptions options);
 

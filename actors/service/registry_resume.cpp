@@ -12,7 +12,6 @@ namespace hourglass::actors::registry_detail {
 namespace {
 constexpr std::size_t kResyncsAtOnce = 8;
 void reconcile_then_resync(Self self, const std::string& cid);
-void campaign_resynced(Self self, const std::string& id);
 
 
 // Starts queued start-up resyncs while fewer than kResyncsAtOnce run.
@@ -25,14 +24,6 @@ void pump_resyncs(Self self) {
     reconcile_then_resync(self, id);
   }
 }
-
-// A campaign's resync advance is done with (committed, ignored or refused),
-// or never came: the next queued one may start.
-void campaign_resynced(Self self, const std::string& id) {
-  if (self->state.resyncing.erase(id) > 0) pump_resyncs(self);
-}
-
-
 
 // Campaign `cid` advances to the API's world time (previousTime is
 // informational: the campaign logs the gap).
@@ -101,14 +92,14 @@ void reconcile_then_resync(Self self, const std::string& cid) {
 
 }  // namespace
 
-void resync_done(Self self, const Inbound& in) {
-  if (in.resync) campaign_resynced(self, std::visit([](const auto& m) { return m.campaign_id; }, in.message));
+void campaign_resynced(Self self, const std::string& id) {
+  if (self->state.resyncing.erase(id) > 0) pump_resyncs(self);
 }
 
 void resync(Self self) {
   std::vector<std::string> ids;
   for (const auto& [id, entry] : self->state.campaigns)
-    if (entry.ready && !entry.quarantined) ids.push_back(id);
+    if (entry.session && entry.report.ready) ids.push_back(id);
   resync(self, ids);
 }
 

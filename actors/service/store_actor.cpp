@@ -29,29 +29,40 @@ io::CheckpointStore& checkpoint_store(Self self) {
   return *st.checkpoints;
 }
 
-// Runs `op` on the store. While Redis cannot be reached (an I/O error), it
-// waits and tries again, however long, until the service stops: what waits
-// on a commit is a campaign's next message, and nothing may go ahead of the
-// commit. Any other failure (a key of the wrong type, a partial EXEC) is the
-// request's error at once (store_failed).
+// Runs `op` on the store. While Redis cannot be reached, or answers with an
+// error about its own state (LOADING, BUSY, OOM...: io::RedisError::transient),
+// it waits and tries again, however long, until the service stops: what
+// waits on a commit is a campaign's next message, and nothing may go ahead of
+// the commit. An error about the keys themselves (WRONGTYPE on a campaign's
+// key, a script's refusal) is the request's at once, as redis_refused: the
+// campaign those keys belong to is quarantined, and the store goes on with
+// the other campaigns instead of retrying one bad key for ever. Anything
+// else (a partially applied commit) is store_failed.
 template <class T, class Op>
 caf::result<T> attempt(Self self, const char* what, Op op) {
   auto& st = self->state;
   io::Backoff backoff(std::chrono::milliseconds(50), std::chrono::milliseconds(2000), 0.2, 0x570e);
   for (int failures = 0;; ++failures) {
+    std::string transient;
     try {
       return op(checkpoint_store(self));
     } catch (const io::RedisError& e) {
-      st.telemetry->checkpoint_failed();
-      if (st.stopping && st.stopping->load())
-        return make_error(hourglass_errc::store_failed, std::string(what) + ": " + e.what() + " (stopping)");
-      const auto delay = backoff.next();
-      if (failures % 20 == 0)
-        spdlog::warn("checkpoint store: {} failed ({}); trying again in {} ms", what, e.what(), delay.count());
-      std::this_thread::sleep_for(delay);  // a detached actor: only its own thread waits
+      if (!e.transient()) return make_error(hourglass_errc::redis_refused, std::string(what) + ": " + e.what());
+      transient = e.what();
+    } catch (const io::CheckpointStoreError& e) {
+      if (e.partially_applied()) return make_error(hourglass_errc::store_failed, std::string(what) + ": " + e.what());
+      if (!e.transient()) return make_error(hourglass_errc::redis_refused, std::string(what) + ": " + e.what());
+      transient = e.what();
     } catch (const std::exception& e) {
       return make_error(hourglass_errc::store_failed, std::string(what) + ": " + e.what());
     }
+    st.telemetry->checkpoint_failed();
+    if (st.stopping && st.stopping->load())
+      return make_error(hourglass_errc::store_failed, std::string(what) + ": " + transient + " (stopping)");
+    const auto delay = backoff.next();
+    if (failures % 20 == 0)
+      spdlog::warn("checkpoint store: {} failed ({}); trying again in {} ms", what, transient, delay.count());
+    std::this_thread::sleep_for(delay);  // a detached actor: only its own thread waits
   }
 }
 

@@ -48,6 +48,11 @@ class Telemetry {
   virtual void outbox_backlog(std::size_t entries) {}
   // A campaign idle for the passivation delay was passivated (its actors stopped).
   virtual void passivated() {}
+  // A campaign session waits out a transient failure (the API or Redis
+  // away) before trying the same step again; its message stays in flight.
+  virtual void transient_wait() {}
+  // A campaign was quarantined (it kept failing, or Redis refused its keys).
+  virtual void quarantined() {}
 
   // The shared do-nothing instance.
   static Telemetry& none() {

@@ -23,6 +23,8 @@ constexpr const char* kCheckpointSeconds = "hourglass_checkpoint_commit_seconds"
 constexpr const char* kCheckpointFailures = "hourglass_checkpoint_failures_total";
 constexpr const char* kOutboxBacklog = "hourglass_outbox_backlog";
 constexpr const char* kPassivations = "hourglass_passivations_total";
+constexpr const char* kTransientWaits = "hourglass_transient_waits_total";
+constexpr const char* kQuarantines = "hourglass_quarantines_total";
 
 std::string str(std::string_view v) { return std::string(v); }
 
@@ -50,6 +52,8 @@ constexpr Family kFamilies[] = {
     {kCheckpointFailures, "Checkpoint commits that failed (Redis down or refusing) and wait to be tried again"},
     {kOutboxBacklog, "API writes committed to the outboxes and not yet done"},
     {kPassivations, "Campaigns passivated after HOURGLASS_PASSIVATE_AFTER idle (their actors stopped)"},
+    {kTransientWaits, "Times a campaign session waited out a transient failure (API or Redis away) before a retry"},
+    {kQuarantines, "Campaigns quarantined (failed past their restart budget, or Redis refused their keys)"},
 };
 
 }  // namespace
@@ -107,6 +111,8 @@ void PrometheusTelemetry::outbox_backlog(std::size_t entries) {
 }
 
 void PrometheusTelemetry::passivated() { metrics_.counter(kPassivations).inc(); }
+void PrometheusTelemetry::transient_wait() { metrics_.counter(kTransientWaits).inc(); }
+void PrometheusTelemetry::quarantined() { metrics_.counter(kQuarantines).inc(); }
 
 void PrometheusTelemetry::rules_reload(std::string_view outcome) {
   metrics_.counter(kRulesReloads, {{"outcome", str(outcome)}}).inc();

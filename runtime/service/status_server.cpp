@@ -45,10 +45,11 @@ void HealthState::set_gateway(std::size_t backlog, std::size_t dead_letters) {
   gateway_dead_letters_ = dead_letters;
 }
 
-void HealthState::set_campaigns(std::size_t total, std::size_t quarantined) {
+void HealthState::set_campaigns(std::size_t total, std::size_t quarantined, std::map<std::string, std::string> quarantine) {
   std::lock_guard<std::mutex> lock(mutex_);
   campaigns_total_ = total;
   campaigns_quarantined_ = quarantined;
+  quarantine_ = std::move(quarantine);
 }
 
 void HealthState::set_api_refusal(std::string kind, std::string message, Clock::time_point now,
@@ -124,7 +125,8 @@ nlohmann::json HealthState::to_json(Clock::time_point now) const {
         {"campaigns",
          {{"status", campaigns_quarantined_ > 0 ? "degraded" : "ok"},
           {"total", campaigns_total_},
-          {"quarantined", campaigns_quarantined_}}},
+          {"quarantined", campaigns_quarantined_},
+          {"quarantine", quarantine_}}},
         {"durability",
          {{"status", durable_ == false ? "degraded" : "ok"},
           {"durable", durable_ ? json(*durable_) : json(nullptr)},

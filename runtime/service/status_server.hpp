@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -58,7 +59,10 @@ class HealthState {
   void set_redis_connected(bool connected, Clock::time_point now = Clock::now());
   void set_api_breaker(io::CircuitBreaker::State state);
   void set_gateway(std::size_t backlog, std::size_t dead_letters);
-  void set_campaigns(std::size_t total, std::size_t quarantined);
+  // `quarantine`: some quarantined campaigns (id -> why), shown as
+  // components.campaigns.quarantine.
+  void set_campaigns(std::size_t total, std::size_t quarantined,
+                     std::map<std::string, std::string> quarantine = {});
   // Whether Redis keeps the checkpoints across its own restart (its
   // persistence settings, io::check_persistence) and why; unknown until set.
   void set_persistence(bool durable, std::string why);
@@ -86,6 +90,7 @@ class HealthState {
   std::size_t gateway_dead_letters_ = 0;
   std::size_t campaigns_total_ = 0;
   std::size_t campaigns_quarantined_ = 0;
+  std::map<std::string, std::string> quarantine_;
   std::optional<bool> durable_;
   std::string durability_why_ = "not checked yet";
   std::string intake_paused_;

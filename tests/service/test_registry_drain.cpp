@@ -23,6 +23,7 @@
 #include "io/redis_connection.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
+#include "tests/service/support/registry_rig.hpp"
 
 namespace {
 
@@ -32,9 +33,6 @@ using nlohmann::json;
 
 constexpr sim::WorldTime kT0 = 1'735'689'600'000;  // 2025-01-01T00:00:00Z
 constexpr sim::WorldTime kHour = 3'600'000;
-// Far longer than the work takes; short enough that a drain never answered
-// fails the test instead of hanging it.
-constexpr auto kDrainBound = 20s;
 
 std::string iso(sim::WorldTime t) { return sim::format_world_time(t); }
 
@@ -48,91 +46,13 @@ void seed(service::testing::FakeCampaignApi& api) {
   api.add_event("c1", {{"id", "e1"}, {"scheduledAt", iso(kT0 + kHour / 2)}, {"isCompleted", false}});
 }
 
-struct RegistryRig {
-  service::testing::RedisServer redis;
-  service::testing::FakeCampaignApi api{"secret-token"};
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> system;
-  actors::api_reader_actor reader;
-  actors::bridge_actor bridge;
-  actors::gateway_actor gateway;
-  actors::registry_actor registry;
-  actors::store_actor store;
-
-  // `restart_limit`: failures the registry restarts before it quarantines.
-  explicit RegistryRig(int restart_limit) {
+// Campaign c1's every fresh campaign actor fails at its first firing.
+struct RegistryRig : service::testing::RegistryRig {
+  explicit RegistryRig(int restart_limit)
+      : service::testing::RegistryRig(service::testing::RegistryRigOptions{
+            restart_limit, std::make_shared<actors::FaultInjector>(actors::FaultPlan{"campaign", "c1", 1}, true)}) {
     spdlog::set_level(std::getenv("HG_TEST_LOG") ? spdlog::level::debug : spdlog::level::off);
-    api.start();
     seed(api);
-    cfg.set("logger.verbosity", caf::atom("quiet"));
-    actors::add_error_rendering(cfg);
-    system = std::make_unique<caf::actor_system>(cfg);
-    auto rules = std::make_shared<const sim::Rules>(sim::Rules::defaults());
-    io::CampaignApiConfig api_config{api.url(), "secret-token", 2000ms};
-    reader = system->spawn<caf::detached>(actors::api_reader, api_config);
-    bridge = system->spawn<caf::detached>(actors::bridge, actors::BridgeOptions{redis.endpoint(), rules, {}});
-    actors::GatewayOptions gateway_options;
-    gateway_options.api = api_config;
-    gateway_options.redis = redis.endpoint();
-    gateway_options.concurrency = 1;
-    gateway_options.dead_letters = bridge;
-    gateway = system->spawn(actors::gateway, gateway_options);
-    actors::RegistryOptions options;
-    options.rules = rules;
-    options.reader = reader;
-    options.gateway = gateway;
-    options.bridge = bridge;
-    store = system->spawn<caf::detached>(actors::store, redis.endpoint(), nullptr, nullptr);
-    options.store = store;
-    options.restart_limit = restart_limit;
-    options.faults = std::make_shared<actors::FaultInjector>(actors::FaultPlan{"campaign", "c1", 1}, true);
-    registry = system->spawn(actors::registry, options);
-  }
-  ~RegistryRig() {
-    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(reader, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
-  }
-
-  actors::Inbound advance(const std::string& campaign, sim::WorldTime from, sim::WorldTime to) {
-    const std::string channel = "campaign." + campaign + ".worldTimeAdvanced";
-    const json payload{{"campaignId", campaign}, {"previousTime", iso(from)}, {"newTime", iso(to)}};
-    return actors::Inbound{messages::WorldTimeAdvanced{campaign, from, to}, channel, payload.dump(), std::nullopt};
-  }
-
-  // Routes the messages, then asks for the drain (the registry takes them
-  // in this order: the drain arrives while they are in flight).
-  bool route_then_drain(const std::vector<actors::Inbound>& messages) {
-    caf::scoped_actor self{*system};
-    for (const auto& in : messages) self->send(registry, actors::route_atom::value, in);
-    bool drained = false;
-    self->request(registry, kDrainBound, actors::registry_drain_atom::value)
-        .receive([&](bool) { drained = true; }, [](caf::error&) {});
-    return drained;
-  }
-
-  // Nothing when the registry does not answer (it ended).
-  std::optional<actors::RegistryStatus> status() {
-    caf::scoped_actor self{*system};
-    std::optional<actors::RegistryStatus> out;
-    self->request(registry, kDrainBound, actors::registry_status_atom::value)
-        .receive([&](actors::RegistryStatus& s) { out = s; }, [](caf::error&) {});
-    return out;
-  }
-
-  // The reasons in hourglass:deadletter, once the bridge has written them
-  // (the registry tells the bridge before it answers anything after).
-  std::vector<std::string> dead_letter_reasons() {
-    caf::scoped_actor self{*system};
-    self->request(bridge, kDrainBound, actors::flush_dead_letters_atom::value).receive([](std::size_t) {}, [](caf::error&) {});
-    std::vector<std::string> reasons;
-    auto r = io::RedisConnection::connect(redis.endpoint(), 2000ms);
-    for (const auto& e : r.xrange("hourglass:deadletter"))
-      for (const auto& [k, v] : e.fields)
-        if (k == "reason") reasons.push_back(v);
-    return reasons;
   }
 };
 

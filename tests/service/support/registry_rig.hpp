@@ -1,0 +1,65 @@
+// The service's actors in one process, as `hourglass serve` wires them (API
+// reader, bridge, gateway, store, registry), against a real redis-server the
+// rig starts and the HTTP fake of the campaign API: for tests of the
+// registry and the campaign sessions that need to reach into the actors
+// (route a message, ask for the drain, read the status).
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/service/api_reader.hpp"
+#include "actors/service/bridge_actor.hpp"
+#include "actors/service/gateway_actor.hpp"
+#include "actors/service/registry_actor.hpp"
+#include "actors/service/store_actor.hpp"
+#include "tests/service/support/fake_campaign_api.hpp"
+#include "tests/service/support/redis_server.hpp"
+
+namespace hourglass::service::testing {
+
+struct RegistryRigOptions {
+  int restart_limit = 5;  // failures the registry restarts before it quarantines
+  actors::FaultInjectorPtr faults;  // none: no fault injected
+  std::chrono::milliseconds api_timeout{2000};
+  // The campaign sessions' backoff on a transient failure.
+  std::chrono::milliseconds retry_initial{50};
+  std::chrono::milliseconds retry_cap{400};
+};
+
+struct RegistryRig {
+  RedisServer redis;
+  FakeCampaignApi api{"secret-token"};
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> system;
+  actors::api_reader_actor reader;
+  actors::bridge_actor bridge;
+  actors::gateway_actor gateway;
+  actors::registry_actor registry;
+  actors::store_actor store;
+
+  // Starts the fake API (the test seeds it before routing) and the actors.
+  explicit RegistryRig(RegistryRigOptions options = {});
+  ~RegistryRig();
+
+  // A worldTimeAdvanced of `campaign` from `from` to `to`.
+  static actors::Inbound advance(const std::string& campaign, sim::WorldTime from, sim::WorldTime to);
+  void route(const std::vector<actors::Inbound>& messages);
+  // Asks for the drain; true when answered within `bound`.
+  bool drain(std::chrono::milliseconds bound);
+  // Routes the messages, then asks for the drain (the registry takes them
+  // in this order: the drain arrives while they are in flight).
+  bool route_then_drain(const std::vector<actors::Inbound>& messages,
+                        std::chrono::milliseconds bound = std::chrono::seconds(20));
+  // Nothing when the registry does not answer (it ended).
+  std::optional<actors::RegistryStatus> status();
+  // The reasons in hourglass:deadletter, once the bridge has written them.
+  std::vector<std::string> dead_letter_reasons();
+};
+
+}  // namespace hourglass::service::testing
