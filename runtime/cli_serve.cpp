@@ -2,6 +2,8 @@
 // environment, flags override; see docs/operations.md).
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+#include <vector>
 #include <spdlog/spdlog.h>
 
 #include "runtime/cli.hpp"
@@ -13,18 +15,20 @@ namespace hourglass::runtime {
 
 Command add_serve_command(CLI::App& app) {
   auto config = std::make_shared<service::ServiceConfig>();
-  auto env_error = std::make_shared<std::string>();
-  try {
-    *config = service::config_from_env([](const char* name) { return std::getenv(name); });
-  } catch (const std::exception& e) {
-    *env_error = e.what();
-  }
+  // What cannot be read from the environment or a flag, listed with what
+  // validate() refuses: every configuration fault at once, exit 2.
+  auto faults = std::make_shared<std::vector<std::string>>();
+  *config = service::config_from_env([](const char* name) { return std::getenv(name); }, *faults);
   CLI::App* cmd = app.add_subcommand("serve", "Run as a service: Redis in, campaign API out");
-  service::add_config_flags(*cmd, *config);
+  service::add_config_flags(*cmd, *config, *faults);
   return [=]() {
     if (!cmd->parsed()) return -1;
-    if (!env_error->empty()) {
-      std::fprintf(stderr, "hourglass serve: %s\n", env_error->c_str());
+    // Before logging is set up: a bad log level is one fault among the others.
+    for (auto& p : service::validate(*config)) faults->push_back(std::move(p));
+    if (!faults->empty()) {
+      std::string all = "hourglass serve: bad configuration:";
+      for (const auto& f : *faults) all += "\n  " + f;
+      std::fprintf(stderr, "%s\n", all.c_str());
       return 2;
     }
     try {

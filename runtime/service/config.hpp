@@ -1,57 +1,24 @@
 // Service configuration (`hourglass serve`): defaults, then environment
-// variables, then command-line flags (flags win). validate() lists every
-// problem at once, so an operator fixes them in one round.
+// variables, then command-line flags (flags win). Every setting is one row of
+// runtime/service/config_table.cpp (name, variable, flag, parser, check,
+// printer), which config_from_env, add_config_flags, validate and describe
+// all loop over; docs/operations.md's configuration table lists the same rows.
 //
-//   setting               env                        flag
-//   redis_url             REDIS_URL                  --redis-url
-//   api_url               API_URL                    --api-url
-//   api_auth              API_AUTH                   --api-auth         token (default) | login
-//   api_token             API_TOKEN | API_TOKEN_FILE --api-token-file   (never a token flag:
-//                                                                         command lines leak into ps)
-//   api_email             API_EMAIL                  --api-email        (api_auth=login)
-//   api_password          API_PASSWORD_FILE          --api-password-file (api_auth=login; the file,
-//                                                                         never the password itself)
-//   rules_file            HOURGLASS_RULES            --rules
-//   port                  PORT                       --port
-//   bind                  BIND                       --bind
-//   log_level             LOG_LEVEL                  --log-level
-//   log_format            LOG_FORMAT                 --log-format
-//   gateway_concurrency   GATEWAY_CONCURRENCY        --gateway-concurrency
-//   gateway_timeout       GATEWAY_TIMEOUT_MS         --gateway-timeout-ms
-//   gateway_retries       GATEWAY_RETRIES            --gateway-retries
-//   gateway_breaker_open  GATEWAY_BREAKER_OPEN_MS    --gateway-breaker-open-ms (how long the API's
-//                         circuit breaker stays open before a trial call; default 30000)
-//   campaign_branches     HOURGLASS_CAMPAIGN_BRANCHES --campaign-branches
-//                         "c1=branchA,c2=branchB": the branch each named campaign's
-//                         writes go to; any other campaign writes to its main branch
-//                         (io/campaign_branches). API_BRANCH_ID, one branch for every
-//                         campaign, is refused: the API ties a branch to one campaign.
-//   record_file           HOURGLASS_RECORD           --record
-//   fault_inject          HOURGLASS_FAULT_INJECT     --fault-inject
-//   drain_timeout         HOURGLASS_DRAIN_TIMEOUT_S  --drain-timeout-s
-//   restart_limit         HOURGLASS_RESTART_LIMIT    --restart-limit
-//   restart_window        HOURGLASS_RESTART_WINDOW_S --restart-window-s
-//   input                 HOURGLASS_INPUT            --input
-//                         (comma-separated: channels = SPEC §6's campaign.*
-//                         channels; campaign-manager = the campaign API's own
-//                         entity.modified.* and Socket.IO world_time_changed;
-//                         stream = SPEC §6's messages as entries of a Redis
-//                         stream, read by a consumer group, not with channels;
-//                         default channels,campaign-manager)
-//   passivate_after       HOURGLASS_PASSIVATE_AFTER  --passivate-after  (a campaign idle this long is
-//                         passivated: its actors stop, its checkpoint is in Redis; "300" or
-//                         "300s" seconds, "250ms"; 0 never; default 300 s)
-//   max_outbox            HOURGLASS_MAX_OUTBOX       --max-outbox       (committed writes not yet done
-//                         above which intake pauses; default 100000)
-//   stream_key            HOURGLASS_STREAM_KEY       --stream-key       (input stream)
-//   stream_group          HOURGLASS_STREAM_GROUP     --stream-group
-//   stream_consumer       HOURGLASS_STREAM_CONSUMER  --stream-consumer
+// A setting's check applies whatever set it (variable, flag or default), and
+// every fault is collected, never only the first: a value that cannot be read
+// names the variable or flag it came from ("PORT: expected an integer, got
+// 'x'"), a value that can be read but is out of range names the setting and
+// what set it ("port: must be 1..65535, got 0 (set by --port)"), so an
+// operator fixes everything in one round.
 //
+// Secrets (the API token, the login password) are read from the environment
+// or from a file, never from a flag's text: command lines are visible in ps.
 // An environment variable set to the empty string counts as unset.
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -97,6 +64,9 @@ struct ServiceConfig {
   // This instance's name in the group: its pending entries are its own, and
   // a restarted instance must keep the name to be given them again.
   std::string stream_consumer = "hourglass";
+  // Setting name -> the variable or flag that set it (absent: the default),
+  // so that validate() can say where a refused value came from.
+  std::map<std::string, std::string> set_by;
 };
 
 // What HOURGLASS_INPUT says to listen to.
@@ -120,20 +90,35 @@ struct ConfigError : std::runtime_error {
 };
 
 // Defaults overridden by the environment. `getenv` is std::getenv in main and
-// a map lookup in tests. Throws ConfigError.
+// a map lookup in tests. Every value that cannot be read (not a number, an
+// unreadable secret file, API_TOKEN together with API_TOKEN_FILE, a retired
+// variable such as API_BRANCH_ID) goes to `faults`, one line each naming the
+// variable; such a setting keeps its default.
+ServiceConfig config_from_env(const std::function<const char*(const char*)>& getenv,
+                              std::vector<std::string>& faults);
+// The same, throwing ConfigError listing the faults, one per line.
 ServiceConfig config_from_env(const std::function<const char*(const char*)>& getenv);
 
-// Registers the flags above on `app`; parsing writes into `cfg`, so call it
-// with the result of config_from_env to let flags override the environment.
-// `cfg` must outlive the parse. An unreadable --api-token-file fails the parse
-// with a CLI::ValidationError naming the path.
+// Registers every setting's flag on `app`; parsing writes into `cfg`, so call
+// it with the result of config_from_env to let flags override the
+// environment. `cfg` and `faults` must outlive the parse. A value that cannot
+// be read goes to `faults` naming the flag ("--port: expected an integer, got
+// 'abc'"), so that it is listed with every other fault.
+void add_config_flags(CLI::App& app, ServiceConfig& cfg, std::vector<std::string>& faults);
+// The same, failing the parse with a CLI::ValidationError naming the flag
+// (and, for an unreadable --api-token-file, the path) instead.
 void add_config_flags(CLI::App& app, ServiceConfig& cfg);
+// Only the flags of the settings named (as validate() names them), failing
+// the parse like the above: for commands that use a few (hourglass dlq).
+void add_config_flags_of(CLI::App& app, ServiceConfig& cfg, const std::vector<std::string>& names);
 
-// Every problem with `cfg`, each naming its setting; empty when valid.
+// Every problem with `cfg`, one line each starting "<setting>: " and ending
+// "(set by <variable or flag>)" when one set it; empty when valid. The
+// ranges and formats are those of config_table.cpp.
 std::vector<std::string> validate(const ServiceConfig& cfg);
 
-// One line for the start-up log: every setting, the token as *** and any
-// password inside a URL as ***.
+// One line for the start-up log: every setting as name=value (durations as
+// name_ms= or name_s=), secrets as *** and any password inside a URL as ***.
 std::string describe(const ServiceConfig& cfg);
 
 // The token in `path`, trailing newline(s) and carriage returns trimmed.

@@ -16,7 +16,10 @@ namespace hourglass::service {
 // Makes a logger named "hourglass" writing to stderr with `level`
 // (trace|debug|info|warn|error|off) and `format` (json|text) the spdlog
 // default logger, so spdlog::info(...) anywhere goes through it.
-// Throws std::invalid_argument for any other level or format.
+// Throws std::invalid_argument for any other level or format; `hourglass
+// serve` checks both with the rest of its configuration first (config_table
+// uses parse_log_level and make_log_formatter), so there a bad one is listed
+// with every other fault, exit 2, and this never throws.
 void setup_logging(const std::string& level, const std::string& format);
 
 // The pieces of setup_logging, for tests and other sinks.

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <unistd.h>
 
@@ -421,16 +422,160 @@ TEST_CASE("config: passivation delay, outbox limit and breaker delay, with their
   }
   FakeEnv wrong;
   wrong.vars = {{"HOURGLASS_PASSIVATE_AFTER", "soon"}, {"HOURGLASS_MAX_OUTBOX", "0"}};
-  try {
-    config_from_env(wrong.fn());
-    FAIL("expected ConfigError");
-  } catch (const ConfigError& e) {
-    CHECK_THAT(std::string(e.what()), Catch::Contains("HOURGLASS_PASSIVATE_AFTER") && Catch::Contains("soon"));
-    CHECK_THAT(std::string(e.what()), Catch::Contains("HOURGLASS_MAX_OUTBOX"));
-  }
+  std::vector<std::string> faults;
+  const ServiceConfig w = config_from_env(wrong.fn(), faults);
+  REQUIRE(faults.size() == 1);  // "soon" cannot be read; 0 can, and is out of range
+  CHECK_THAT(faults[0], Catch::Contains("HOURGLASS_PASSIVATE_AFTER") && Catch::Contains("soon"));
+  CHECK(mentions(validate(w), "max_outbox"));
+  CHECK_THAT(Catch::Detail::stringify(validate(w)), Catch::Contains("(set by HOURGLASS_MAX_OUTBOX)"));
   ServiceConfig fast = c;
   fast.gateway_breaker_open = 1ms;
   bool named = false;
   for (const auto& p : hourglass::service::validate(fast)) named = named || p.find("gateway_breaker_open") != std::string::npos;
   CHECK(named);
+}
+
+namespace {
+
+// Every fault `hourglass serve` would list for this environment and these
+// flags: what cannot be read from either, then what validate() refuses.
+std::vector<std::string> faults_of(const std::map<std::string, std::string>& vars,
+                                   const std::vector<std::string>& args = {}) {
+  std::vector<std::string> faults;
+  FakeEnv env;
+  env.vars = vars;
+  ServiceConfig cfg;
+  try {
+    cfg = config_from_env(env.fn());
+  } catch (const ConfigError& e) {
+    std::istringstream lines(e.what());
+    for (std::string line; std::getline(lines, line);) faults.push_back(line);
+  }
+  CLI::App app;
+  add_config_flags(app, cfg);
+  try {
+    parse(app, args);
+  } catch (const CLI::ParseError& e) {
+    faults.push_back(e.what());
+  }
+  for (const auto& p : validate(cfg)) faults.push_back(p);
+  return faults;
+}
+
+// True when one fault names both `setting` and `source` (the variable or flag).
+bool names(const std::vector<std::string>& faults, const std::string& setting, const std::string& source) {
+  for (const auto& f : faults)
+    if (f.find(setting) != std::string::npos && f.find(source) != std::string::npos) return true;
+  return false;
+}
+
+const std::map<std::string, std::string> kToken{{"API_TOKEN", "t"}};
+
+std::map<std::string, std::string> with_token(std::map<std::string, std::string> vars) {
+  vars.insert(kToken.begin(), kToken.end());
+  return vars;
+}
+
+}  // namespace
+
+TEST_CASE("config: bind must be an IPv4 or IPv6 address, from BIND and from --bind", "[service][config]") {
+  for (const char* good : {"127.0.0.1", "0.0.0.0", "::1", "::", "fe80::1", "10.1.2.3"}) {
+    INFO(good);
+    CHECK(faults_of(with_token({{"BIND", good}})).empty());
+    CHECK(faults_of(kToken, {"--bind", good}).empty());
+  }
+  for (const char* bad : {"not-an-ip", "localhost", "[::1]", "127.0.0.1:9266", "256.0.0.1", "1.2.3", " 127.0.0.1"}) {
+    INFO(bad);
+    const auto from_env = faults_of(with_token({{"BIND", bad}}));
+    INFO(Catch::Detail::stringify(from_env));
+    CHECK(from_env.size() == 1);
+    CHECK(mentions(from_env, "bind"));
+    CHECK(names(from_env, "bind", "BIND"));
+    const auto from_flag = faults_of(kToken, {"--bind", bad});
+    INFO(Catch::Detail::stringify(from_flag));
+    CHECK(from_flag.size() == 1);
+    CHECK(names(from_flag, "bind", "--bind"));
+  }
+}
+
+TEST_CASE("config: a bad log level or format is a configuration fault naming its source", "[service][config]") {
+  const auto env = faults_of(with_token({{"LOG_LEVEL", "loud"}, {"LOG_FORMAT", "xml"}}));
+  INFO(Catch::Detail::stringify(env));
+  CHECK(env.size() == 2);
+  CHECK(names(env, "loud", "LOG_LEVEL"));
+  CHECK(names(env, "xml", "LOG_FORMAT"));
+  const auto flags = faults_of(kToken, {"--log-level", "loud", "--log-format", "xml"});
+  INFO(Catch::Detail::stringify(flags));
+  CHECK(names(flags, "loud", "--log-level"));
+}
+
+TEST_CASE("config: every numeric setting's range is checked, from the environment and from the flag",
+          "[service][config]") {
+  struct Case {
+    const char* env;
+    const char* flag;
+    const char* setting;
+    std::vector<const char*> bad;
+    std::vector<const char*> good;
+  };
+  const std::vector<Case> cases = {
+      {"PORT", "--port", "port", {"0", "65536"}, {"1", "65535"}},
+      {"GATEWAY_CONCURRENCY", "--gateway-concurrency", "gateway_concurrency", {"0", "257"}, {"1", "256"}},
+      {"GATEWAY_TIMEOUT_MS", "--gateway-timeout-ms", "gateway_timeout", {"99", "600001"}, {"100", "600000"}},
+      {"GATEWAY_RETRIES", "--gateway-retries", "gateway_retries", {"-1", "21"}, {"0", "20"}},
+      {"GATEWAY_BREAKER_OPEN_MS", "--gateway-breaker-open-ms", "gateway_breaker_open", {"9", "3600001"},
+       {"10", "3600000"}},
+      {"HOURGLASS_RESTART_LIMIT", "--restart-limit", "restart_limit", {"0", "1001"}, {"1", "1000"}},
+      {"HOURGLASS_RESTART_WINDOW_S", "--restart-window-s", "restart_window", {"0", "86401"}, {"1", "86400"}},
+      {"HOURGLASS_DRAIN_TIMEOUT_S", "--drain-timeout-s", "drain_timeout", {"-1", "3601"}, {"0", "3600"}},
+      {"HOURGLASS_PASSIVATE_AFTER", "--passivate-after", "passivate_after", {"2592001s"}, {"0", "2592000s"}},
+      {"HOURGLASS_MAX_OUTBOX", "--max-outbox", "max_outbox", {"0", "10000001"}, {"1", "10000000"}},
+  };
+  for (const auto& c : cases) {
+    for (const char* bad : c.bad) {
+      INFO(c.env << "=" << bad);
+      const auto from_env = faults_of(with_token({{c.env, bad}}));
+      INFO(Catch::Detail::stringify(from_env));
+      CHECK(from_env.size() == 1);
+      CHECK(names(from_env, c.setting, c.env));
+      const auto from_flag = faults_of(kToken, {c.flag, bad});
+      INFO(Catch::Detail::stringify(from_flag));
+      CHECK(from_flag.size() == 1);
+      CHECK(names(from_flag, c.setting, c.flag));
+    }
+    for (const char* good : c.good) {
+      INFO(c.env << "=" << good);
+      CHECK(faults_of(with_token({{c.env, good}})).empty());
+      CHECK(faults_of(kToken, {c.flag, good}).empty());
+    }
+  }
+}
+
+TEST_CASE("config: a flag's value that is not a number names the flag", "[service][config]") {
+  const auto faults = faults_of(kToken, {"--port", "abc"});
+  INFO(Catch::Detail::stringify(faults));
+  REQUIRE(faults.size() == 1);
+  CHECK_THAT(faults[0], Catch::Contains("--port") && Catch::Contains("abc"));
+}
+
+TEST_CASE("describe masks every secret, however it was set", "[service][config]") {
+  const std::string token = temp_file("token-from-a-file\n");
+  const std::string password = temp_file("password-from-a-file\n");
+  FakeEnv env;
+  env.vars = {{"API_TOKEN_FILE", token}, {"REDIS_URL", "redis://:redis-pass@redis:6379"}};
+  ServiceConfig cfg = config_from_env(env.fn());
+  CLI::App app;
+  add_config_flags(app, cfg);
+  parse(app, {"--api-password-file", password, "--api-url", "https://svc:url-pass@api.example/graphql"});
+  REQUIRE(cfg.api_token == "token-from-a-file");
+  REQUIRE(cfg.api_password == "password-from-a-file");
+  const std::string line = describe(cfg);
+  for (const char* secret : {"token-from-a-file", "password-from-a-file", "redis-pass", "url-pass"}) {
+    INFO(secret);
+    CHECK(line.find(secret) == std::string::npos);
+  }
+  CHECK_THAT(line, Catch::Contains("api_token=***") && Catch::Contains("api_password=***"));
+  CHECK_THAT(line, Catch::Contains("https://svc:***@api.example/graphql"));
+  std::remove(token.c_str());
+  std::remove(password.c_str());
 }
