@@ -48,6 +48,9 @@ class Telemetry {
   virtual void outbox_backlog(std::size_t entries) {}
   // A campaign idle for the passivation delay was passivated (its actors stopped).
   virtual void passivated() {}
+  // Redis dropped the pub/sub subscriber for its output buffer limit
+  // (client-output-buffer-limit pubsub): what was published meanwhile is lost.
+  virtual void pubsub_overflow() {}
 
   // The shared do-nothing instance.
   static Telemetry& none() {

@@ -23,6 +23,7 @@ constexpr const char* kCheckpointSeconds = "hourglass_checkpoint_commit_seconds"
 constexpr const char* kCheckpointFailures = "hourglass_checkpoint_failures_total";
 constexpr const char* kOutboxBacklog = "hourglass_outbox_backlog";
 constexpr const char* kPassivations = "hourglass_passivations_total";
+constexpr const char* kPubsubOverflows = "hourglass_pubsub_overflows_total";
 
 std::string str(std::string_view v) { return std::string(v); }
 
@@ -50,6 +51,8 @@ constexpr Family kFamilies[] = {
     {kCheckpointFailures, "Checkpoint commits that failed (Redis down or refusing) and wait to be tried again"},
     {kOutboxBacklog, "API writes committed to the outboxes and not yet done"},
     {kPassivations, "Campaigns passivated after HOURGLASS_PASSIVATE_AFTER idle (their actors stopped)"},
+    {kPubsubOverflows,
+     "Times Redis dropped the subscriber for its pub/sub output buffer limit (what was published meanwhile is lost)"},
 };
 
 }  // namespace
@@ -107,6 +110,8 @@ void PrometheusTelemetry::outbox_backlog(std::size_t entries) {
 }
 
 void PrometheusTelemetry::passivated() { metrics_.counter(kPassivations).inc(); }
+
+void PrometheusTelemetry::pubsub_overflow() { metrics_.counter(kPubsubOverflows).inc(); }
 
 void PrometheusTelemetry::rules_reload(std::string_view outcome) {
   metrics_.counter(kRulesReloads, {{"outcome", str(outcome)}}).inc();
