@@ -127,7 +127,7 @@ struct World {
 
 }  // namespace
 
-TEST_CASE("serve process: a frozen (SIGSTOPped) Redis makes /health 503 naming Redis within 6 s; SIGCONT heals it",
+TEST_CASE("serve process: a frozen (SIGSTOPped) Redis makes /health 503 naming Redis within 6 s, SIGCONT heals it",
           "[service][integration][health]") {
   World w;
   Health h;
