@@ -402,6 +402,14 @@ std::vector<std::pair<std::string, std::string>> RedisConnection::config_get(std
   return out;
 }
 
+std::string RedisConnection::info(std::string_view section) {
+  const Reply reply = section.empty() ? command({"INFO"}) : command({"INFO", section});
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  if (r->type != REDIS_REPLY_STRING)
+    fail("INFO", std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  return reply_string(r);
+}
+
 std::string RedisConnection::script_load(std::string_view source) {
   const Reply reply = command({"SCRIPT", "LOAD", source});
   const auto* r = static_cast<const redisReply*>(reply.get());

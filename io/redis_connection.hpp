@@ -188,6 +188,9 @@ class RedisConnection {
   // HGET; nullopt for a missing key or field.
   std::optional<std::string> hget(std::string_view key, std::string_view field);
   std::size_t hdel(std::string_view key, const std::vector<std::string>& fields);
+  // INFO [section]: the server's text as sent ("# Server\r\nrun_id:...");
+  // no section: the default ones.
+  std::string info(std::string_view section = {});
   // CONFIG GET parameter (a glob pattern): the (name, value) pairs.
   std::vector<std::pair<std::string, std::string>> config_get(std::string_view parameter);
   // WATCH keys (until the next EXEC or UNWATCH) / UNWATCH.

@@ -27,16 +27,23 @@ std::string text(const redisReply* r) { return r && r->str ? std::string(r->str,
 
 // Callbacks are invoked through here: an exception escaping one terminates
 // (noexcept), as documented, instead of being mistaken for a lost link.
+// Not named `invoke`: argument-dependent lookup would pick std::invoke for a
+// std::function argument, which calls an empty callback (bad_function_call).
 template <class F, class... Args>
-void invoke(const F& f, Args&&... args) noexcept {
+void call_back(const F& f, Args&&... args) noexcept {
   if (f) f(std::forward<Args>(args)...);
 }
 
 class LinkReader {
  public:
   LinkReader(redisContext* c, std::string where, const std::atomic<bool>& stop,
-             std::chrono::milliseconds poll_interval, std::function<bool()> hold)
-      : c_(c), where_(std::move(where)), stop_(stop), poll_interval_(poll_interval), hold_(std::move(hold)) {}
+             std::chrono::milliseconds poll_interval, std::function<bool()> hold, bool& closed_by_server)
+      : c_(c),
+        where_(std::move(where)),
+        stop_(stop),
+        poll_interval_(poll_interval),
+        hold_(std::move(hold)),
+        closed_by_server_(closed_by_server) {}
 
   [[noreturn]] void fail(const std::string& what) const {
     throw std::runtime_error("Redis subscriber on " + where_ + ": " + what);
@@ -88,7 +95,10 @@ class LinkReader {
       if (p.revents & POLLNVAL) fail("socket is not open");
       // Readable, hung up or in error: one read(2) that does not block; EOF
       // and errors land in the context ("Server closed the connection").
-      if (redisBufferRead(c_) != REDIS_OK) fail(c_->errstr);
+      if (redisBufferRead(c_) != REDIS_OK) {
+        closed_by_server_ = c_->err == REDIS_ERR_EOF;  // Redis closed it, rather than the network failing
+        fail(c_->errstr);
+      }
     }
   }
 
@@ -98,7 +108,20 @@ class LinkReader {
   const std::atomic<bool>& stop_;
   std::chrono::milliseconds poll_interval_;
   std::function<bool()> hold_;
+  bool& closed_by_server_;
 };
+
+// INFO on a link about to subscribe, to tell later why it was lost. A Redis
+// that refuses INFO (renamed away) leaves it unknown; an I/O error is the
+// link's failure.
+RedisServerInfo read_server_info(RedisConnection& conn) {
+  try {
+    return parse_redis_info(conn.info());
+  } catch (const RedisError&) {
+    if (conn.broken()) throw;
+    return {};
+  }
+}
 
 bool is_kind(const redisReply* r, const char* kind, std::size_t elements) {
   return r->type == REDIS_REPLY_ARRAY && r->elements == elements && r->element[0]->type == REDIS_REPLY_STRING &&
@@ -153,9 +176,13 @@ void RedisSubscriber::run() {
       why = e.what();
     }
     if (stop_.load()) return;
-    if (link_up) invoke(callbacks_.on_disconnected, why);
+    if (link_up) {
+      loss_to_explain_ = true;
+      lost_closed_by_server_ = closed_by_server_;
+      call_back(callbacks_.on_disconnected, why);
+    }
     const auto delay = backoff.next();
-    if (!link_up) invoke(callbacks_.on_connect_failed, why, delay);
+    if (!link_up) call_back(callbacks_.on_connect_failed, why, delay);
     if (wait_or_stop(delay)) return;
   }
 }
@@ -167,8 +194,10 @@ void RedisSubscriber::serve_link(Backoff& backoff, bool& subscribed_once, bool& 
   redisSetTimeout(c, to_timeval(options_.io_timeout));
   redisEnableKeepAlive(c);
 
+  const RedisServerInfo info = read_server_info(conn);
+  closed_by_server_ = false;
   LinkReader link(c, options_.endpoint.host + ":" + std::to_string(options_.endpoint.port), stop_,
-                  options_.poll_interval, options_.hold);
+                  options_.poll_interval, options_.hold, closed_by_server_);
   std::vector<std::string> args{"PSUBSCRIBE"};
   args.insert(args.end(), options_.patterns.begin(), options_.patterns.end());
   link.send(args);
@@ -191,11 +220,16 @@ void RedisSubscriber::serve_link(Backoff& backoff, bool& subscribed_once, bool& 
 
   link_up = true;
   backoff.reset();
-  invoke(callbacks_.on_connected, subscribed_once);
+  if (loss_to_explain_) {
+    loss_to_explain_ = false;
+    call_back(callbacks_.on_link_loss_explained, explain_link_loss(link_info_, info, lost_closed_by_server_));
+  }
+  link_info_ = info;
+  call_back(callbacks_.on_connected, subscribed_once);
   subscribed_once = true;
 
   auto deliver = [this](const redisReply* r) {
-    if (is_kind(r, "pmessage", 4)) invoke(callbacks_.on_message, text(r->element[2]), text(r->element[3]));
+    if (is_kind(r, "pmessage", 4)) call_back(callbacks_.on_message, text(r->element[2]), text(r->element[3]));
   };
   for (const auto& r : early) {
     if (stop_.load()) return;

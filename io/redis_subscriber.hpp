@@ -9,7 +9,10 @@
 // is lost. on_connected(false) is the first subscription ever, (true) any
 // later one; messages published while disconnected are lost (that is pub/sub).
 // on_connect_failed(why, retry_in) reports each failed attempt to (re)connect
-// and subscribe. A callback may call stop() (it then returns without joining).
+// and subscribe. After a lost link, once subscribed again and just before
+// on_connected(true), on_link_loss_explained(verdict) says why the link was
+// lost (io/redis_link_loss: INFO read on each link before it subscribes,
+// compared), e.g. Redis dropped it for its pub/sub output buffer limit. A callback may call stop() (it then returns without joining).
 // Callbacks must not throw: an exception escaping one ends the process, as
 // with any std::thread. Keep them short; the thread does not read the socket
 // while a callback runs.
@@ -31,6 +34,7 @@
 #include <vector>
 
 #include "io/backoff.hpp"
+#include "io/redis_link_loss.hpp"
 #include "io/redis_url.hpp"
 
 namespace hourglass::io {
@@ -58,6 +62,7 @@ struct RedisSubscriberCallbacks {
   std::function<void(bool reconnected)> on_connected;
   std::function<void(std::string why)> on_disconnected;
   std::function<void(std::string why, std::chrono::milliseconds retry_in)> on_connect_failed;
+  std::function<void(const LinkLossVerdict& verdict)> on_link_loss_explained;
 };
 
 class RedisSubscriber {
@@ -88,6 +93,12 @@ class RedisSubscriber {
   std::atomic<bool> stop_{false};
   std::mutex mutex_;
   std::condition_variable wake_;
+  // Why the last link was lost, told at the next subscription (subscriber
+  // thread only): INFO as read on it, and whether Redis closed it (EOF).
+  RedisServerInfo link_info_;
+  bool closed_by_server_ = false;       // the current link's
+  bool lost_closed_by_server_ = false;  // the lost link's
+  bool loss_to_explain_ = false;
 };
 
 }  // namespace hourglass::io

@@ -20,9 +20,11 @@
 #include "runtime/service/branch_config.hpp"
 #include "runtime/service/metrics.hpp"
 #include "runtime/service/prometheus_telemetry.hpp"
+#include "io/redis_liveness_probe.hpp"
 #include "io/redis_stream_reader.hpp"
 #include "io/redis_subscriber.hpp"
 #include "io/redis_url.hpp"
+#include "runtime/service/resync_policy.hpp"
 #include "runtime/service/status_server.hpp"
 
 namespace hourglass::runtime {
@@ -64,6 +66,8 @@ struct ServeApp::Impl {
   // go on after intake stops, while the drain finishes) never outlive it.
   std::shared_ptr<io::RedisStreamReader> stream_reader;
   std::unique_ptr<service::StatusServer> status;
+  // PINGs Redis for /health: a frozen Redis keeps its links open (docs/operations.md, A frozen Redis).
+  std::unique_ptr<io::RedisLivenessProbe> liveness;
   std::mutex mutex;
   std::condition_variable stop_requested_cv;
   bool stop_requested = false;
@@ -72,6 +76,20 @@ struct ServeApp::Impl {
   int stream_connections = 0;  // the stream reader's (re)connections
 
   std::shared_ptr<io::RedisStreamReader> make_stream_reader();
+
+  // Whether Redis answers at all, for /health (HealthState::set_redis_ping);
+  // an outage and its end are logged once each.
+  void start_liveness_probe() {
+    io::RedisLivenessProbeOptions o;
+    o.endpoint = redis;
+    liveness = std::make_unique<io::RedisLivenessProbe>(o, [this, answering = true](const io::RedisPing& p) mutable {
+      health.set_redis_ping(p.answered, p.error, p.took);
+      if (answering && !p.answered) spdlog::warn("redis: not answering: {}", p.error);
+      if (!answering && p.answered) spdlog::info("redis: answering again ({} ms)", p.took.count());
+      answering = p.answered;
+    });
+    liveness->start();
+  }
 
   // Redis must be able to keep its promise: said at start, and in /health.
   void check_persistence() {
@@ -255,6 +273,7 @@ std::string ServeApp::reload_rules() {
 }
 
 ServeApp::~ServeApp() {
+  if (impl_->liveness) impl_->liveness->stop();
   if (impl_->subscriber) impl_->subscriber->stop();
   if (impl_->stream_reader) impl_->stream_reader->stop();
   if (impl_->status) impl_->status->stop();
@@ -311,6 +330,7 @@ void ServeApp::start() {
 
   s.status = std::make_unique<service::StatusServer>(c.bind, c.port, [&s] { return s.health_report(); }, s.metrics);
   s.status->start();
+  s.start_liveness_probe();
 
   s.check_persistence();
   s.recover_outboxes();
@@ -327,21 +347,26 @@ void ServeApp::start() {
     sub.patterns.push_back(messages::kApiSocketIoCampaignPattern);
   }
   io::RedisSubscriberCallbacks cb;
+  const service::ResyncPolicy resync = service::resync_policy(input);  // what a lossy input needs
   actors::bridge_actor bridge = s.bridge;
   actors::registry_actor registry_actor = s.registry;
   cb.on_message = [bridge](std::string channel, std::string payload) {
     caf::anon_send(bridge, actors::inbound_atom::value, std::move(channel), std::move(payload));
   };
-  cb.on_connected = [&s, registry_actor](bool reconnected) {
+  cb.on_connected = [&s, registry_actor, resync](bool reconnected) {
     s.health.set_redis_connected(true);
     {
       std::lock_guard<std::mutex> lock(s.mutex);
       ++s.subscriptions;
       s.subscribed_cv.notify_all();
     }
-    spdlog::info("redis: subscribed{}", reconnected ? " again; resyncing every campaign" : "");
+    spdlog::info("redis: subscribed{}", !reconnected              ? ""
+                                        : resync.resync_on_reconnect ? " again; resyncing every campaign"
+                                                                     : " again");
     if (reconnected) {
-      caf::anon_send(registry_actor, actors::resync_atom::value);
+      if (resync.resync_on_reconnect) caf::anon_send(registry_actor, actors::resync_atom::value);
+    } else if (!s.resumed.empty() && !resync.resume_at_start) {
+      spdlog::info("not resuming {} campaign(s) from the API's clock: {}", s.resumed.size(), resync.why);
     } else if (!s.resumed.empty()) {
       // Started from their checkpoints, they catch up on the world time that
       // passed while Hourglass was down.
@@ -355,6 +380,15 @@ void ServeApp::start() {
   };
   cb.on_connect_failed = [](std::string why, std::chrono::milliseconds retry_in) {
     spdlog::warn("redis: cannot connect ({}); next try in {} ms", why, retry_in.count());
+  };
+  cb.on_link_loss_explained = [&s](const io::LinkLossVerdict& v) {
+    if (v.cause != io::LinkLossCause::output_buffer_limit)
+      return spdlog::info("redis: the subscription was lost: {} ({})", io::to_string(v.cause), v.evidence);
+    s.telemetry.pubsub_overflow();
+    s.health.set_pubsub_overflow(v.evidence);
+    spdlog::warn("redis: dropped the subscriber for its output buffer limit (client-output-buffer-limit pubsub): "
+                 "what was published to it meanwhile is lost; {} (docs/operations.md, Pub/sub overflow)",
+                 v.evidence);
   };
   if (!sub.patterns.empty()) {  // stream alone: no pub/sub at all
     s.subscriber = std::make_unique<io::RedisSubscriber>(sub, cb);
@@ -402,6 +436,7 @@ int ServeApp::wait() {
   }
   self->request(s.bridge, deadline, actors::flush_dead_letters_atom::value).receive([](std::size_t) {}, [](caf::error&) {});
   s.status->stop();
+  if (s.liveness) s.liveness->stop();
   s.stopping->store(true);
   self->send_exit(s.registry, caf::exit_reason::user_shutdown);
   self->send_exit(s.store, caf::exit_reason::user_shutdown);

@@ -53,6 +53,9 @@ class Telemetry {
   virtual void transient_wait() {}
   // A campaign was quarantined (it kept failing, or Redis refused its keys).
   virtual void quarantined() {}
+  // Redis dropped the pub/sub subscriber for its output buffer limit
+  // (client-output-buffer-limit pubsub): what was published meanwhile is lost.
+  virtual void pubsub_overflow() {}
 
   // The shared do-nothing instance.
   static Telemetry& none() {

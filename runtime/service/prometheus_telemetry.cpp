@@ -25,6 +25,7 @@ constexpr const char* kOutboxBacklog = "hourglass_outbox_backlog";
 constexpr const char* kPassivations = "hourglass_passivations_total";
 constexpr const char* kTransientWaits = "hourglass_transient_waits_total";
 constexpr const char* kQuarantines = "hourglass_quarantines_total";
+constexpr const char* kPubsubOverflows = "hourglass_pubsub_overflows_total";
 
 std::string str(std::string_view v) { return std::string(v); }
 
@@ -54,6 +55,8 @@ constexpr Family kFamilies[] = {
     {kPassivations, "Campaigns passivated after HOURGLASS_PASSIVATE_AFTER idle (their actors stopped)"},
     {kTransientWaits, "Times a campaign session waited out a transient failure (API or Redis away) before a retry"},
     {kQuarantines, "Campaigns quarantined (failed past their restart budget, or Redis refused their keys)"},
+    {kPubsubOverflows,
+     "Times Redis dropped the subscriber for its pub/sub output buffer limit (what was published meanwhile is lost)"},
 };
 
 }  // namespace
@@ -113,6 +116,8 @@ void PrometheusTelemetry::outbox_backlog(std::size_t entries) {
 void PrometheusTelemetry::passivated() { metrics_.counter(kPassivations).inc(); }
 void PrometheusTelemetry::transient_wait() { metrics_.counter(kTransientWaits).inc(); }
 void PrometheusTelemetry::quarantined() { metrics_.counter(kQuarantines).inc(); }
+
+void PrometheusTelemetry::pubsub_overflow() { metrics_.counter(kPubsubOverflows).inc(); }
 
 void PrometheusTelemetry::rules_reload(std::string_view outcome) {
   metrics_.counter(kRulesReloads, {{"outcome", str(outcome)}}).inc();

@@ -32,6 +32,7 @@ class PrometheusTelemetry final : public actors::Telemetry {
   void passivated() override;
   void transient_wait() override;
   void quarantined() override;
+  void pubsub_overflow() override;
 
   // Not an actor's: the runtime reloads rules on SIGHUP ("applied", "refused").
   void rules_reload(std::string_view outcome);

@@ -34,6 +34,29 @@ void HealthState::set_redis_connected(bool connected, Clock::time_point now) {
   redis_connected_ = connected;
 }
 
+void HealthState::set_redis_ping(bool answered, std::string error, std::chrono::milliseconds took,
+                                 Clock::time_point now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (answered || !ping_.probed) ping_.answered_at = now;  // unanswered time counts from the last PONG
+  ping_.probed = true;
+  ping_.answered = answered;
+  ping_.took = took;
+  if (!answered) ping_.error = std::move(error);
+}
+
+void HealthState::set_pubsub_overflow(std::string evidence, Clock::time_point now,
+                                      std::chrono::system_clock::time_point at) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  overflow_.evidence = std::move(evidence);
+  overflow_.when = now;
+  overflow_.at = at;
+  ++overflow_.count;
+}
+
+bool HealthState::redis_unanswered_too_long(Clock::time_point now) const {
+  return ping_.probed && !ping_.answered && now - ping_.answered_at > kRedisUnansweredLimit;
+}
+
 void HealthState::set_api_breaker(io::CircuitBreaker::State state) {
   std::lock_guard<std::mutex> lock(mutex_);
   breaker_ = state;
@@ -69,13 +92,23 @@ bool recent(std::size_t count, HealthState::Clock::time_point when, HealthState:
   return count > 0 && now - when <= window;
 }
 
+double seconds_between(HealthState::Clock::time_point from, HealthState::Clock::time_point to) {
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count()) / 1000.0;
+}
+
+std::string iso_wall_time(std::chrono::system_clock::time_point at) {
+  return sim::format_world_time(std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count());
+}
+
 }  // namespace
 
 HealthStatus HealthState::status_locked(Clock::time_point now) const {
   const bool redis_down_too_long = !redis_connected_ && now - redis_down_since_ > redis_grace_;
-  if (redis_down_too_long || breaker_ == io::CircuitBreaker::State::Open) return HealthStatus::unhealthy;
+  if (redis_down_too_long || redis_unanswered_too_long(now) || breaker_ == io::CircuitBreaker::State::Open)
+    return HealthStatus::unhealthy;
   if (campaigns_quarantined_ > 0 || gateway_dead_letters_ > 0 || durable_ == false || !intake_paused_.empty() ||
-      recent(refusal_.count, refusal_.when, now, refusal_window_))
+      recent(refusal_.count, refusal_.when, now, refusal_window_) ||
+      recent(overflow_.count, overflow_.when, now, kOverflowWindow))
     return HealthStatus::degraded;
   return HealthStatus::healthy;
 }
@@ -97,6 +130,32 @@ nlohmann::json HealthState::to_json(Clock::time_point now) const {
     redis["status"] = down > redis_grace_ ? "down" : "degraded";
   }
   redis["grace_s"] = redis_grace_.count();
+  if (ping_.probed) {
+    json ping{{"answered", ping_.answered}, {"took_ms", ping_.took.count()},
+              {"unanswered_limit_s", kRedisUnansweredLimit.count()}};
+    if (!ping_.answered) {
+      ping["unanswered_for_s"] = seconds_between(ping_.answered_at, now);
+      ping["error"] = ping_.error;
+      if (redis["status"] == "ok") redis["status"] = "degraded";
+    }
+    if (redis_unanswered_too_long(now)) {
+      redis["status"] = "down";
+      const auto silent = std::chrono::duration_cast<std::chrono::seconds>(now - ping_.answered_at);
+      redis["why"] = "Redis has not answered a PING for " + std::to_string(silent.count()) + " s (limit " +
+                     std::to_string(kRedisUnansweredLimit.count()) + " s): " + ping_.error;
+    }
+    redis["ping"] = std::move(ping);
+  }
+  json overflows{{"count", overflow_.count}};
+  if (overflow_.count > 0) {
+    overflows["last"] = {{"at", iso_wall_time(overflow_.at)},
+                         {"age_s", seconds_between(overflow_.when, now)},
+                         {"evidence", overflow_.evidence},
+                         {"degrades_for_s", std::chrono::duration_cast<std::chrono::seconds>(kOverflowWindow).count()}};
+    if (recent(overflow_.count, overflow_.when, now, kOverflowWindow) && redis["status"] == "ok")
+      redis["status"] = "degraded";
+  }
+  redis["pubsub_overflows"] = std::move(overflows);
   using Breaker = io::CircuitBreaker::State;
   const bool refused_lately = recent(refusal_.count, refusal_.when, now, refusal_window_);
   const char* api_status = breaker_ == Breaker::Open                         ? "down"
@@ -104,13 +163,11 @@ nlohmann::json HealthState::to_json(Clock::time_point now) const {
                                                                              : "ok";
   json api{{"status", api_status}, {"breaker", io::to_string(breaker_)}, {"refusals", refusal_.count}};
   if (refusal_.count > 0) {
-    const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - refusal_.when);
     api["last_refusal"] = {
         {"kind", refusal_.kind},
         {"message", refusal_.message},
-        {"at", sim::format_world_time(
-                   std::chrono::duration_cast<std::chrono::milliseconds>(refusal_.at.time_since_epoch()).count())},
-        {"age_s", static_cast<double>(age.count()) / 1000.0},
+        {"at", iso_wall_time(refusal_.at)},
+        {"age_s", seconds_between(refusal_.when, now)},
         {"degrades_for_s", refusal_window_.count()}};
   }
   return json{

@@ -32,16 +32,21 @@ const char* to_string(HealthStatus s);
 // Overall status rules (HealthState::status):
 //   unhealthy  Redis has been disconnected for more than `redis_grace`
 //              (counted from construction when it has never connected), or
-//              the campaign API's circuit breaker is open: the service can
-//              neither hear nor write world time, so an orchestrator should
-//              stop routing to / restart it.
+//              Redis has not answered the liveness probe's PING for more than
+//              kRedisUnansweredLimit (frozen, hung or unreachable: the link
+//              may still look connected; counted from the last PONG, or the
+//              first probe when none answered), or the campaign API's circuit
+//              breaker is open: the service can neither hear nor write world
+//              time, so an orchestrator should stop routing to / restart it.
 //   degraded   otherwise, when any campaign is quarantined, Redis' persistence
 //              cannot keep the checkpoints across a Redis restart, intake is
 //              paused for the outbox backlog, the gateway
 //              holds dead letters not yet replayed, or the API refused a call
 //              (Unauthorized, Forbidden, Bad Request) within the last
-//              `refusal_window`: the service works, but some results are not
-//              reaching the API. The last refusal stays in components.api
+//              `refusal_window`, or Redis dropped the subscriber for its
+//              pub/sub output buffer limit within the last 10 minutes: the
+//              service works, but some results are not reaching the API (or
+//              some messages were lost). The last refusal stays in components.api
 //              (kind, message, at, age_s) after the window.
 //   healthy    otherwise. A Redis outage shorter than the grace, a half-open
 //              breaker and a gateway backlog (without dead letters) are
@@ -52,11 +57,25 @@ class HealthState {
  public:
   using Clock = std::chrono::steady_clock;
 
+  // How long Redis may leave the liveness probe's PINGs unanswered before
+  // the service is unhealthy: a Redis restart's few seconds, not a freeze.
+  static constexpr std::chrono::seconds kRedisUnansweredLimit{5};
+  // How long a pub/sub overflow keeps the status degraded.
+  static constexpr std::chrono::minutes kOverflowWindow{10};
+
   explicit HealthState(std::chrono::seconds redis_grace = std::chrono::seconds(30),
                        Clock::time_point now = Clock::now(),
                        std::chrono::seconds refusal_window = std::chrono::minutes(10));
 
   void set_redis_connected(bool connected, Clock::time_point now = Clock::now());
+  // One result of the liveness probe (io::RedisLivenessProbe): Redis
+  // answered a PING within its deadline (`took`), or not and why (`error`).
+  void set_redis_ping(bool answered, std::string error, std::chrono::milliseconds took,
+                      Clock::time_point now = Clock::now());
+  // Redis dropped the subscriber for exceeding its pub/sub output buffer
+  // limit (io::explain_link_loss); `evidence` says what showed it.
+  void set_pubsub_overflow(std::string evidence, Clock::time_point now = Clock::now(),
+                           std::chrono::system_clock::time_point at = std::chrono::system_clock::now());
   void set_api_breaker(io::CircuitBreaker::State state);
   void set_gateway(std::size_t backlog, std::size_t dead_letters);
   // `quarantine`: some quarantined campaigns (id -> why), shown as
@@ -85,6 +104,22 @@ class HealthState {
   std::chrono::seconds redis_grace_;
   bool redis_connected_ = false;
   Clock::time_point redis_down_since_;
+  struct Ping {
+    bool probed = false;    // a probe has reported
+    bool answered = false;  // the last one had its PONG
+    Clock::time_point answered_at;  // the last PONG (or the first probe, when none answered)
+    std::chrono::milliseconds took{0};
+    std::string error;  // the last failure's
+  };
+  Ping ping_;
+  struct Overflow {
+    std::string evidence;
+    Clock::time_point when;
+    std::chrono::system_clock::time_point at;
+    std::size_t count = 0;  // since start
+  };
+  Overflow overflow_;
+  bool redis_unanswered_too_long(Clock::time_point now) const;
   io::CircuitBreaker::State breaker_ = io::CircuitBreaker::State::Closed;
   std::size_t gateway_backlog_ = 0;
   std::size_t gateway_dead_letters_ = 0;

@@ -239,3 +239,43 @@ TEST_CASE("redis subscriber: rejects bad options", "[service][redis]") {
   sub.start();
   CHECK_THROWS_WITH(sub.start(), "RedisSubscriber: start() called twice");
 }
+
+TEST_CASE("redis subscriber: dropped for a message past the pub/sub output limit, the reconnection says why",
+          "[service][redis][integration]") {
+  using hourglass::io::LinkLossCause;
+  using hourglass::io::LinkLossVerdict;
+  RedisServer server;  // Redis' default client-output-buffer-limit pubsub 32mb 8mb 60
+  Recorder rec;
+  RedisSubscriberCallbacks cb = rec.callbacks();
+  std::mutex m;
+  std::vector<LinkLossVerdict> verdicts;
+  cb.on_link_loss_explained = [&](const LinkLossVerdict& v) {
+    std::lock_guard<std::mutex> lock(m);
+    verdicts.push_back(v);
+  };
+  RedisSubscriber sub(fast_options(server, {"hg.*"}), cb);
+  sub.start();
+  REQUIRE(rec.wait_for("connected"));
+  RedisConnection pub = RedisConnection::connect(server.endpoint(), 5s);
+  CHECK(pub.publish("hg.big", std::string(50u << 20, 'x')) == 1);  // queued for it, over 32 MB: dropped
+  REQUIRE(rec.wait_for("connected again"));
+  {
+    std::lock_guard<std::mutex> lock(m);
+    REQUIRE(verdicts.size() == 1);  // told before on_connected(true)
+    CHECK(verdicts[0].cause == LinkLossCause::output_buffer_limit);
+    CHECK_THAT(verdicts[0].evidence, Catch::Contains("output buffer"));
+  }
+  CHECK(pub.publish("hg.after", "1") == 1);  // subscribed again
+  REQUIRE(rec.wait_for("message hg.after 1"));
+
+  // A restart is told apart from it.
+  server.restart();
+  REQUIRE(rec.wait_for("connected again", 2));
+  sub.stop();
+  std::lock_guard<std::mutex> lock(m);
+  REQUIRE(verdicts.size() == 2);
+  CHECK(verdicts[1].cause == LinkLossCause::server_restarted);
+  CHECK(rec.events_without_failures() == std::vector<std::string>{"connected", "disconnected", "connected again",
+                                                                  "message hg.after 1", "disconnected",
+                                                                  "connected again"});
+}

@@ -159,3 +159,63 @@ TEST_CASE("status server refuses a taken port and frees it on stop", "[service][
   REQUIRE(res);
   CHECK(res->status == 200);
 }
+
+TEST_CASE("health: a Redis that stops answering PINGs is unhealthy past the limit, though its link looks connected",
+          "[service][status]") {
+  const auto t0 = Clock::now();
+  HealthState h(seconds(30), t0);
+  h.set_redis_connected(true, t0);
+  h.set_redis_ping(true, "", std::chrono::milliseconds(1), t0 + seconds(1));
+  CHECK(h.status(t0 + seconds(2)) == HealthStatus::healthy);
+  CHECK(h.to_json(t0 + seconds(2))["components"]["redis"]["ping"]["answered"] == true);
+
+  // Frozen from t0+1: every later probe times out; the link stays "connected".
+  h.set_redis_ping(false, "no PONG within 1000 ms", std::chrono::milliseconds(1000), t0 + seconds(3));
+  CHECK(h.status(t0 + seconds(3)) == HealthStatus::healthy);  // a slow moment, not yet an outage
+  CHECK(h.to_json(t0 + seconds(3))["components"]["redis"]["status"] == "degraded");
+  h.set_redis_ping(false, "no PONG within 1000 ms", std::chrono::milliseconds(1000), t0 + seconds(5));
+  CHECK(h.status(t0 + seconds(6)) == HealthStatus::healthy);  // 5 s since the last PONG: at the limit
+  CHECK(h.status(t0 + seconds(7)) == HealthStatus::unhealthy);  // counted from the last PONG at t0+1
+  const auto j = h.to_json(t0 + seconds(7));
+  CHECK(j["status"] == "unhealthy");
+  CHECK(j["components"]["redis"]["status"] == "down");
+  CHECK(j["components"]["redis"]["connected"] == true);
+  CHECK(j["components"]["redis"]["ping"]["answered"] == false);
+  CHECK(j["components"]["redis"]["ping"]["unanswered_for_s"] == 6.0);
+  CHECK_THAT(j["components"]["redis"]["why"].get<std::string>(),
+             Catch::Contains("has not answered a PING for 6 s") && Catch::Contains("no PONG within 1000 ms"));
+
+  // One PONG heals it.
+  h.set_redis_ping(true, "", std::chrono::milliseconds(2), t0 + seconds(8));
+  CHECK(h.status(t0 + seconds(8)) == HealthStatus::healthy);
+  CHECK_FALSE(h.to_json(t0 + seconds(8))["components"]["redis"].contains("why"));
+}
+
+TEST_CASE("health: a Redis that never answered counts from the first probe, not from construction",
+          "[service][status]") {
+  const auto t0 = Clock::now();
+  HealthState h(seconds(30), t0);
+  h.set_redis_connected(true, t0);
+  h.set_redis_ping(false, "Connection refused", std::chrono::milliseconds(0), t0 + seconds(20));
+  CHECK(h.status(t0 + seconds(25)) == HealthStatus::healthy);
+  CHECK(h.status(t0 + seconds(26)) == HealthStatus::unhealthy);
+}
+
+TEST_CASE("health: a pub/sub overflow degrades for 10 minutes and stays shown with its evidence", "[service][status]") {
+  const auto t0 = Clock::now();
+  HealthState h(seconds(30), t0);
+  h.set_redis_connected(true, t0);
+  h.set_persistence(true, "appendonly yes");
+  CHECK(h.to_json(t0)["components"]["redis"]["pubsub_overflows"]["count"] == 0);
+  h.set_pubsub_overflow("Redis closed the connection (inferred)", t0 + seconds(10));
+  CHECK(h.status(t0 + seconds(11)) == HealthStatus::degraded);
+  auto j = h.to_json(t0 + seconds(11));
+  CHECK(j["components"]["redis"]["status"] == "degraded");
+  CHECK(j["components"]["redis"]["pubsub_overflows"]["count"] == 1);
+  CHECK(j["components"]["redis"]["pubsub_overflows"]["last"]["evidence"] == "Redis closed the connection (inferred)");
+  CHECK(j["components"]["redis"]["pubsub_overflows"]["last"]["degrades_for_s"] == 600);
+  CHECK(h.status(t0 + seconds(10) + std::chrono::minutes(10) + seconds(1)) == HealthStatus::healthy);
+  j = h.to_json(t0 + seconds(10) + std::chrono::minutes(10) + seconds(1));
+  CHECK(j["components"]["redis"]["status"] == "ok");
+  CHECK(j["components"]["redis"]["pubsub_overflows"]["count"] == 1);  // still shown
+}
