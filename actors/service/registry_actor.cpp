@@ -30,8 +30,9 @@ void acknowledge(Self self, const Inbound& in) {
   if (!in.stream_id.empty()) self->send(self->state.options.bridge, stream_ack_atom::value, in.stream_id);
 }
 
+// Logged by the bridge, which writes it: limited there with every other
+// dead letter (a flood of them is a few lines and a count).
 void dead_letter_reason(Self self, const Inbound& in, const std::string& reason) {
-  spdlog::warn("refused message on {}: {}", in.channel, reason);
   count(self, in, "refused");
   self->send(self->state.options.bridge, dead_letter_atom::value, reason, in.channel, in.payload);
   acknowledge(self, in);

@@ -3,6 +3,7 @@
 #include "actors/fault_injection.hpp"
 #include "io/auth_session.hpp"
 #include "runtime/service/branch_config.hpp"
+#include "runtime/service/dead_letter_config.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -186,6 +187,7 @@ ServiceConfig config_from_env(const std::function<const char*(const char*)>& get
         cfg.max_outbox = static_cast<std::size_t>(n);
     }
   }
+  dead_letter_max_from_env(getenv, cfg, errors);
   num("HOURGLASS_RESTART_LIMIT", cfg.restart_limit);
   {
     std::string v;
@@ -248,6 +250,7 @@ void add_config_flags(CLI::App& app, ServiceConfig& cfg) {
          "ms the API's circuit breaker stays open before a trial call (env GATEWAY_BREAKER_OPEN_MS)")
       ->type_name("MS");
   add_campaign_branches_flag(app, cfg);
+  add_dead_letter_max_flag(app, cfg);
   app.add_option("--record", cfg.record_file, "flight recorder file (env HOURGLASS_RECORD)");
   app.add_option("--input", cfg.input,
                  "what to listen to: channels,campaign-manager or stream[,campaign-manager] (env HOURGLASS_INPUT)");
@@ -365,6 +368,7 @@ std::vector<std::string> validate(const ServiceConfig& cfg) {
     p.push_back("api_auth: must be token or login, got '" + cfg.api_auth + "'");
   }
   campaign_branch_problems(cfg, p);
+  dead_letter_max_problems(cfg, p);
   if (!cfg.fault_inject.empty() && !actors::parse_fault_plan(cfg.fault_inject)) {
     std::string kinds;
     for (const auto& k : actors::fault_kinds()) kinds += (kinds.empty() ? "" : "|") + k;
@@ -401,7 +405,8 @@ std::string describe(const ServiceConfig& cfg) {
     << " stream_consumer=" << show(cfg.stream_consumer)
     << " restart_limit=" << cfg.restart_limit << " restart_window_s=" << cfg.restart_window.count()
     << " drain_timeout_s=" << cfg.drain_timeout.count()
-    << " passivate_after_ms=" << cfg.passivate_after.count() << " max_outbox=" << cfg.max_outbox;
+    << " passivate_after_ms=" << cfg.passivate_after.count() << " max_outbox=" << cfg.max_outbox
+    << " dead_letter_max=" << cfg.dead_letter_max;
   return o.str();
 }
 

@@ -43,6 +43,9 @@
 //                         "300s" seconds, "250ms"; 0 never; default 300 s)
 //   max_outbox            HOURGLASS_MAX_OUTBOX       --max-outbox       (committed writes not yet done
 //                         above which intake pauses; default 100000)
+//   dead_letter_max       HOURGLASS_DEAD_LETTER_MAX  --dead-letter-max  (each dead-letter stream is
+//                         trimmed to about this many entries; default 10000;
+//                         runtime/service/dead_letter_config)
 //   stream_key            HOURGLASS_STREAM_KEY       --stream-key       (input stream)
 //   stream_group          HOURGLASS_STREAM_GROUP     --stream-group
 //   stream_consumer       HOURGLASS_STREAM_CONSUMER  --stream-consumer
@@ -92,6 +95,7 @@ struct ServiceConfig {
   std::string input = "channels,campaign-manager";
   std::chrono::milliseconds passivate_after{std::chrono::minutes(5)};  // 0: never
   std::size_t max_outbox = 100'000;
+  std::size_t dead_letter_max = 10'000;  // dead_letter_config.hpp
   std::string stream_key = "hourglass:inbox";  // the stream input's stream
   std::string stream_group = "hourglass";      // its consumer group
   // This instance's name in the group: its pending entries are its own, and
