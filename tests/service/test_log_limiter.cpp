@@ -29,7 +29,7 @@ TEST_CASE("log limiter: N lines per key per interval, then a count of the suppre
   CHECK_FALSE(limiter.pending());
 }
 
-TEST_CASE("log limiter: keys are limited apart; a periodic take hands each count out once", "[service][log]") {
+TEST_CASE("log limiter: keys are limited apart and a periodic take hands each count out once", "[service][log]") {
   LogLimiter limiter(1, 5s);
   CHECK(limiter.admit("a", kT0).write);
   CHECK(limiter.admit("b", kT0 + 1s).write);
