@@ -184,15 +184,36 @@ DeadLetter parse_dead_letter(const StreamEntry& entry) {
   return d;
 }
 
-std::vector<DeadLetter> read_dead_letters(RedisConnection& redis, std::string_view stream) {
-  std::vector<DeadLetter> all;
+CappedAppend append_capped(RedisConnection& redis, std::string_view stream,
+                           const std::vector<std::pair<std::string, std::string>>& fields, std::size_t max) {
+  if (fields.empty()) throw std::invalid_argument("append_capped: no fields");
+  if (max == 0) throw std::invalid_argument("append_capped: the cap must be at least 1");
+  std::vector<std::string> xadd{"XADD", std::string(stream), "*"};
+  for (const auto& [k, v] : fields) {
+    xadd.push_back(k);
+    xadd.push_back(v);
+  }
+  const auto replies =
+      redis.exec_transaction({std::move(xadd), {"XTRIM", std::string(stream), "MAXLEN", "~", std::to_string(max)}});
+  return CappedAppend{replies.at(0).text, static_cast<std::size_t>(replies.at(1).integer)};
+}
+
+std::vector<StreamEntry> read_stream_entries(RedisConnection& redis, std::string_view stream) {
+  std::vector<StreamEntry> all;
   std::string start = "-";
   for (;;) {
-    const auto page = redis.xrange(stream, start, "+", kPage);
-    for (const auto& e : page) all.push_back(parse_dead_letter(e));
-    if (page.size() < kPage) return all;
-    start = "(" + page.back().id;  // exclusive: after the last one read
+    auto page = redis.xrange(stream, start, "+", kPage);
+    const bool last = page.size() < kPage;
+    if (!last) start = "(" + page.back().id;  // exclusive: after the last one read
+    all.insert(all.end(), std::make_move_iterator(page.begin()), std::make_move_iterator(page.end()));
+    if (last) return all;
   }
+}
+
+std::vector<DeadLetter> read_dead_letters(RedisConnection& redis, std::string_view stream) {
+  std::vector<DeadLetter> all;
+  for (const auto& e : read_stream_entries(redis, stream)) all.push_back(parse_dead_letter(e));
+  return all;
 }
 
 nlohmann::json to_json(const DeadLetter& d) {

@@ -1,5 +1,6 @@
 // The gateway's dead letters: reading them and retrying them, for
-// `hourglass dlq list` and `hourglass dlq retry` (runtime/cli_dlq.cpp).
+// `hourglass dlq list` and `hourglass dlq retry` (runtime/cli_dlq.cpp); and
+// appending to a dead-letter stream (either one) kept at a capped length.
 //
 // The gateway dead-letters a write after its last retry (or at shutdown) as
 // one stream entry with one field, `write`: write_to_json(campaign, write)
@@ -50,6 +51,23 @@ struct DeadLetter {
 
   bool malformed() const { return !write.has_value(); }
 };
+
+// A dead letter appended to a capped stream: XADD, then XTRIM MAXLEN ~ max,
+// in one round trip (MULTI/EXEC). Approximate trimming removes whole stream
+// nodes only (Redis' stream-node-max-entries, 100 by default), so the
+// stream stays within max + that many entries; it is cheap where an exact
+// MAXLEN would cut into a node at every append.
+struct CappedAppend {
+  std::string id;            // the new entry's id
+  std::size_t trimmed = 0;   // the oldest entries removed to keep the cap
+};
+// `fields` must not be empty, `max` >= 1 (std::invalid_argument). Throws
+// RedisError (RedisTransactionError when Redis refused a command).
+CappedAppend append_capped(RedisConnection& redis, std::string_view stream,
+                           const std::vector<std::pair<std::string, std::string>>& fields, std::size_t max);
+
+// Every entry of `stream`, oldest first, read in pages. Throws RedisError.
+std::vector<StreamEntry> read_stream_entries(RedisConnection& redis, std::string_view stream);
 
 // What a write's entity is called in records: Settlement, Structure, Event, Effect.
 const char* entity_type(EntityWrite::Kind kind);

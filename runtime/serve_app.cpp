@@ -184,7 +184,7 @@ std::shared_ptr<io::RedisStreamReader> ServeApp::Impl::make_stream_reader() {
     caf::anon_send(s.bridge, actors::inbound_atom::value, std::move(channel), std::move(payload), std::move(id));
   };
   cb.on_malformed = [&s, key = c.stream_key](std::string id, std::string why) {
-    spdlog::warn("refused stream entry {} of {}: {}", id, key, why);
+    // Logged by the bridge with its dead letter (limited: see bridge_actor.hpp).
     caf::anon_send(s.bridge, actors::dead_letter_atom::value, "stream entry " + id + " of " + key + ": " + why,
                    std::string(), std::string());
     caf::anon_send(s.bridge, actors::stream_ack_atom::value, std::move(id));  // after its dead letter
@@ -296,6 +296,7 @@ void ServeApp::start() {
   const service::InputSelection input = service::parse_input(c.input);  // validated with the config
   actors::BridgeOptions bridge_options{s.redis, s.rules, {}, &s.telemetry};
   bridge_options.publish_backlog = s.publish_backlog;
+  bridge_options.dead_letter_max = c.dead_letter_max;
   if (input.stream) {
     s.stream_reader = s.make_stream_reader();
     bridge_options.acknowledge = [reader = s.stream_reader](const std::string& id) { reader->acknowledge(id); };

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "io/checkpoint_store.hpp"
+#include "io/dead_letters.hpp"
 #include "messages/wire.hpp"
 
 namespace hourglass::actors {
@@ -12,17 +13,57 @@ namespace {
 
 using Self = bridge_actor::stateful_pointer<BridgeState>;
 
+// Tests and tools may pass no telemetry at all.
+Telemetry& telemetry(Self self) {
+  return self->state.options.telemetry ? *self->state.options.telemetry : Telemetry::none();
+}
+
+// A warning that a flood could repeat once per message, limited per `key`
+// (a small fixed set: see the callers): the lines over the limit are
+// counted, and the count is logged with the key's next line or, at the
+// latest, by the bridge's tick one interval later.
+void warn_limited(Self self, const std::string& key, const std::string& line) {
+  auto& st = self->state;
+  const io::LogLimiter::Verdict v = st.log_limiter->admit(key, io::LogLimiter::Clock::now());
+  const auto interval_ms = std::chrono::duration_cast<std::chrono::milliseconds>(st.log_limiter->interval()).count();
+  if (v.suppressed > 0)
+    spdlog::warn("{}: {} more line(s) like this suppressed in {} ms", key, v.suppressed, interval_ms);
+  if (v.write) spdlog::warn("{}", line);
+  if (!v.write && !st.log_tick_scheduled) {
+    st.log_tick_scheduled = true;
+    self->delayed_send(self, st.log_limiter->interval(), tick_atom::value);
+  }
+}
+
+// The counts of the intervals that are over; again later while some are open.
+void log_suppressed(Self self) {
+  auto& st = self->state;
+  st.log_tick_scheduled = false;
+  const auto interval_ms = std::chrono::duration_cast<std::chrono::milliseconds>(st.log_limiter->interval()).count();
+  for (const auto& s : st.log_limiter->take_unreported(io::LogLimiter::Clock::now()))
+    spdlog::warn("{}: {} more line(s) like this suppressed in {} ms", s.key, s.count, interval_ms);
+  if (st.log_limiter->pending()) {
+    st.log_tick_scheduled = true;
+    self->delayed_send(self, st.log_limiter->interval(), tick_atom::value);
+  }
+}
+
 // The connection, (re)opened on demand; nullptr while Redis is unreachable.
 io::RedisConnection* redis(Self self) {
   try {
     return &self->state.redis->get();
   } catch (const std::exception& e) {
-    spdlog::warn("redis bridge: cannot connect: {}", e.what());
+    warn_limited(self, "redis bridge: cannot connect", std::string("redis bridge: cannot connect: ") + e.what());
     return nullptr;
   }
 }
 
-// Writes the waiting stream entries; those that fail stay for the next try.
+const char* queue_of(const PendingStreamEntry& entry) {
+  return entry.stream == kDeadLetterStream ? "input" : "gateway";
+}
+
+// Writes the waiting stream entries, each stream kept at its cap (the
+// oldest entries trimmed, counted); those that fail stay for the next try.
 void flush_pending(Self self) {
   auto& st = self->state;
   while (!st.pending.empty()) {
@@ -30,9 +71,10 @@ void flush_pending(Self self) {
     if (!r) return;
     const PendingStreamEntry& next = st.pending.front();
     try {
-      r->xadd(next.stream, next.fields, std::nullopt);
+      const io::CappedAppend added = io::append_capped(*r, next.stream, next.fields, st.options.dead_letter_max);
+      if (added.trimmed > 0) telemetry(self).dead_letters_trimmed(queue_of(next), added.trimmed);
     } catch (const std::exception& e) {
-      spdlog::warn("redis bridge: XADD failed: {}", e.what());
+      warn_limited(self, "redis bridge: XADD failed", std::string("redis bridge: XADD failed: ") + e.what());
       return;
     }
     if (!next.outbox_id.empty()) {
@@ -60,7 +102,7 @@ void append_stream(Self self, PendingStreamEntry entry) {
 }
 
 void refuse(Self self, const std::string& reason, const std::string& channel, const std::string& payload) {
-  self->state.options.telemetry->dead_letter("input");
+  telemetry(self).dead_letter("input");
   constexpr std::size_t kCap = 1 << 20;  // SPEC §7: payloads are at most 1 MiB anyway
   append_stream(self, {kDeadLetterStream,
                        {{"reason", reason},
@@ -82,13 +124,13 @@ void take_api_traffic(Self self, const std::string& channel, const std::string& 
   auto& st = self->state;
   messages::ApiTraffic t = messages::decode_api_traffic(channel, payload);
   if (auto* refused = std::get_if<messages::ApiRefused>(&t)) {
-    spdlog::warn("refused message on {}: {}", channel, refused->what());
-    st.options.telemetry->message("api", "refused");
+    warn_limited(self, "refused input on api", "refused message on " + channel + ": " + refused->what());
+    telemetry(self).message("api", "refused");
     return refuse(self, refused->what(), channel, payload);
   }
   if (auto* ignored = std::get_if<messages::ApiIgnored>(&t)) {
     spdlog::debug("ignored message on {}: {}", channel, ignored->why);
-    return st.options.telemetry->message("api", "ignored");
+    return telemetry(self).message("api", "ignored");
   }
   if (auto* advance = std::get_if<messages::WorldTimeAdvanced>(&t))
     return self->send(st.options.registry, route_atom::value, Inbound{*advance, channel, payload});
@@ -104,8 +146,9 @@ std::optional<messages::Message> decode_or_refuse(Self self, const std::string& 
   decode.require_inline_entity = false;  // the registry fetches what is missing
   messages::Decoded d = messages::decode_message_text(channel, payload, *st.options.rules, decode);
   if (d) return std::move(*d.message);
-  spdlog::warn("refused message on {}: {}", channel, d.error);
-  st.options.telemetry->message(std::string_view(channel).substr(channel.rfind('.') + 1), "refused");
+  const std::string_view kind = channel_kind(channel);  // never the channel's own name: see kChannelKinds
+  warn_limited(self, "refused input on " + std::string(kind), "refused message on " + channel + ": " + d.error);
+  telemetry(self).message(kind, "refused");
   refuse(self, d.error, channel, payload);
   return std::nullopt;
 }
@@ -124,6 +167,7 @@ void acknowledge(Self self, const std::string& stream_id) {
 bridge_actor::behavior_type bridge(Self self, BridgeOptions options) {
   self->state.options = std::move(options);
   self->state.redis.emplace(self->state.options.redis, std::chrono::milliseconds(500));
+  self->state.log_limiter.emplace(self->state.options.log_lines, self->state.options.log_interval);
   return {
       [=](set_registry_atom, const inbound_router_actor& registry) { self->state.options.registry = registry; },
       [=](rules_atom, const sim::RulesPtr& rules) { self->state.options.rules = rules; },
@@ -139,8 +183,8 @@ bridge_actor::behavior_type bridge(Self self, BridgeOptions options) {
           // acknowledgement to carry.
           const std::string why = "the stream input carries SPEC §6's campaign.{id}.* channels only, not \"" +
                                   channel + "\"";
-          spdlog::warn("refused stream entry {}: {}", stream_id, why);
-          self->state.options.telemetry->message("stream", "refused");
+          warn_limited(self, "refused input on stream", "refused stream entry " + stream_id + ": " + why);
+          telemetry(self).message("stream", "refused");
           refuse(self, why, channel, payload);
           return acknowledge(self, stream_id);
         }
@@ -152,6 +196,15 @@ bridge_actor::behavior_type bridge(Self self, BridgeOptions options) {
       },
       [=](stream_ack_atom, const std::string& stream_id) { acknowledge(self, stream_id); },
       [=](dead_letter_atom, const std::string& reason, const std::string& channel, const std::string& payload) {
+        // Sent by the registry (a message it could not handle) and by the
+        // stream reader (an entry without a channel): logged here, limited
+        // per channel kind like the bridge's own refusals.
+        if (channel.empty())
+          warn_limited(self, "refused input on stream", "refused " + reason);
+        else
+          warn_limited(self,
+                       "dead letter on " + std::string(is_generic_channel(channel) ? channel_kind(channel) : "api"),
+                       "refused message on " + channel + ": " + reason);
         refuse(self, reason, channel, payload);
       },
       [=](gw_dead_letter_atom, const std::string& entry, const std::string& campaign_id,
@@ -185,13 +238,14 @@ bridge_actor::behavior_type bridge(Self self, BridgeOptions options) {
           }
           if (!batch.empty()) r->exec_transaction(batch);
         } catch (const std::exception& e) {
-          spdlog::warn("redis bridge: PUBLISH failed: {}", e.what());
+          warn_limited(self, "redis bridge: PUBLISH failed", std::string("redis bridge: PUBLISH failed: ") + e.what());
         }
       },
       [=](flush_dead_letters_atom) {
         flush_pending(self);
         return self->state.pending.size();
       },
+      [=](tick_atom) { log_suppressed(self); },
   };
 }
 

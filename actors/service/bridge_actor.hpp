@@ -6,11 +6,16 @@
 // gateway's dead letters in `hourglass:gateway:deadletter` (removing each
 // from its campaign's outbox once it is written). It runs detached:
 // its Redis calls block. While Redis is down, dead letters wait in memory
-// (bounded) and are written on the next successful connection.
+// (bounded) and are written on the next successful connection. Both
+// dead-letter streams are capped (BridgeOptions::dead_letter_max; what is
+// trimmed is counted), and the bridge logs every dead letter — its own
+// refusals and those the registry and the stream reader send it — through
+// one io::LogLimiter, so a flood of bad input is a few lines and a count.
 #pragma once
 
 #include <atomic>
 #include <caf/all.hpp>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <functional>
@@ -18,6 +23,7 @@
 
 #include "actors/service/service_protocol.hpp"
 #include "actors/service/telemetry.hpp"
+#include "io/log_limiter.hpp"
 #include "io/redis_link.hpp"
 #include "sim/rules.hpp"
 
@@ -46,7 +52,9 @@ using bridge_actor = caf::typed_actor<
     // best effort
     caf::reacts_to<publish_atom, std::string, std::string>,
     // writes the dead letters waiting for Redis; answers how many still wait
-    caf::replies_to<flush_dead_letters_atom>::with<std::size_t>>;
+    caf::replies_to<flush_dead_letters_atom>::with<std::size_t>,
+    // its own timer: logs the counts of the lines its log limiter suppressed
+    caf::reacts_to<tick_atom>>;
 
 inline constexpr const char* kDeadLetterStream = "hourglass:deadletter";
 inline constexpr const char* kGatewayDeadLetterStream = "hourglass:gateway:deadletter";
@@ -68,6 +76,13 @@ struct BridgeOptions {
   inbound_router_actor registry;
   Telemetry* telemetry = &Telemetry::none();
   std::size_t max_pending = 100'000;  // dead letters kept while Redis is down
+  // Each dead-letter stream is trimmed (XTRIM MAXLEN ~) to about this many
+  // entries, the oldest going first (HOURGLASS_DEAD_LETTER_MAX).
+  std::size_t dead_letter_max = 10'000;
+  // Repeated log lines (per kind: refused input per channel kind, Redis
+  // failures): at most log_lines per log_interval, then one count.
+  std::size_t log_lines = 10;
+  std::chrono::milliseconds log_interval{5000};
   PublishBacklogPtr publish_backlog;  // may be null: nothing counted
   // Acknowledges a stream entry by id (io::RedisStreamReader::acknowledge,
   // which is synchronous and thread-safe); empty when the stream input is
@@ -89,6 +104,8 @@ struct BridgeState {
   BridgeOptions options;
   std::optional<io::RedisLink> redis;  // made from options.redis when the bridge starts
   std::deque<PendingStreamEntry> pending;
+  std::optional<io::LogLimiter> log_limiter;  // made from the options when the bridge starts
+  bool log_tick_scheduled = false;            // a tick_atom is on its way
   static inline const char* name = "redis-bridge";
 };
 

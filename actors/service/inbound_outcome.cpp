@@ -1,7 +1,5 @@
 #include "actors/service/inbound_outcome.hpp"
 
-#include <spdlog/spdlog.h>
-
 namespace hourglass::actors {
 
 const char* channel_kind(const messages::Message& m) {
@@ -20,8 +18,9 @@ void acknowledge_inbound(const bridge_actor& bridge, const Inbound& in) {
   if (!in.stream_id.empty()) caf::anon_send(bridge, stream_ack_atom::value, in.stream_id);
 }
 
+// Logged by the bridge, which writes it: limited there with every other
+// dead letter (a flood of them is a few lines and a count).
 void refuse_inbound(const bridge_actor& bridge, Telemetry& telemetry, const Inbound& in, const std::string& reason) {
-  spdlog::warn("refused message on {}: {}", in.channel, reason);
   count_inbound(telemetry, in, "refused");
   caf::anon_send(bridge, dead_letter_atom::value, reason, in.channel, in.payload);
   acknowledge_inbound(bridge, in);  // after its dead letter: the bridge takes them in order

@@ -26,7 +26,7 @@ void count_inbound(Telemetry& telemetry, const Inbound& in, const char* outcome)
 // it, so the stream does not give it again. Nothing for pub/sub.
 void acknowledge_inbound(const bridge_actor& bridge, const Inbound& in);
 
-// Refused: logged, counted, dead-lettered with `reason` (retryable with
+// Refused: counted, dead-lettered (the bridge logs it) with `reason` (retryable with
 // `hourglass dlq`), then acknowledged.
 void refuse_inbound(const bridge_actor& bridge, Telemetry& telemetry, const Inbound& in, const std::string& reason);
 

@@ -7,6 +7,7 @@
 // on several workers).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -15,12 +16,30 @@
 
 namespace hourglass::actors {
 
+// The channel label of an inbound message: one of a fixed set, whatever the
+// input says. A label taken from the channel's name would let any producer
+// create as many metric series as it likes.
+//   worldTimeAdvanced, entityModified  SPEC §6's campaign.{id}.<kind>
+//   api                                the campaign API's own traffic
+//   stream                             a stream entry naming no SPEC §6 channel
+//   other                              anything else (e.g. campaign.x.bogus)
+inline constexpr std::array<std::string_view, 5> kChannelKinds{"worldTimeAdvanced", "entityModified", "api", "stream",
+                                                                 "other"};
+// The kind of a SPEC §6 channel by its last segment: worldTimeAdvanced,
+// entityModified, else other.
+inline std::string_view channel_kind(std::string_view channel) {
+  const std::string_view last = channel.substr(channel.rfind('.') + 1);  // npos + 1 == 0: the whole name
+  for (std::string_view kind : {kChannelKinds[0], kChannelKinds[1]})
+    if (last == kind) return kind;
+  return kChannelKinds[4];
+}
+
 class Telemetry {
  public:
   virtual ~Telemetry() = default;
 
-  // An inbound message: channel kind (worldTimeAdvanced, entityModified) and
-  // outcome (applied, ignored, refused).
+  // An inbound message: channel kind (one of kChannelKinds; an implementation
+  // counts any other value as "other") and outcome (applied, ignored, refused).
   virtual void message(std::string_view channel, std::string_view outcome) {}
   // A campaign finished an advance, in this many seconds of wall time.
   virtual void advance_latency(double seconds) {}
@@ -31,6 +50,9 @@ class Telemetry {
   virtual void campaigns(std::size_t known) {}
   // A dead letter was written ("input": a refused message; "gateway": a write).
   virtual void dead_letter(std::string_view queue) {}
+  // Entries trimmed off a capped dead-letter stream ("input", "gateway") to
+  // keep it at HOURGLASS_DEAD_LETTER_MAX: the oldest, never to be read.
+  virtual void dead_letters_trimmed(std::string_view queue, std::size_t entries) {}
   // One API call by the gateway and how it ended (ok, unavailable, failed, conflict...).
   virtual void gateway_call(std::string_view outcome) {}
   virtual void gateway_retry() {}

@@ -59,6 +59,10 @@ struct ServiceConfig {
   std::string input = "channels,campaign-manager";
   std::chrono::milliseconds passivate_after{std::chrono::minutes(5)};  // 0: never
   std::size_t max_outbox = 100'000;
+  // Each dead-letter stream (hourglass:deadletter, hourglass:gateway:deadletter)
+  // is trimmed to about this many entries (XTRIM MAXLEN ~: up to one stream
+  // node, 100 entries by default, more).
+  std::size_t dead_letter_max = 10'000;
   std::string stream_key = "hourglass:inbox";  // the stream input's stream
   std::string stream_group = "hourglass";      // its consumer group
   // This instance's name in the group: its pending entries are its own, and

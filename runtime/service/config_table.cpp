@@ -215,6 +215,10 @@ std::vector<Setting> make_settings() {
       size_setting(row("max_outbox", "HOURGLASS_MAX_OUTBOX", "--max-outbox",
                        "committed writes not yet done above which intake pauses"),
                    &C::max_outbox, 1, 10'000'000),
+      // Past 100 million a stream is no cap: an operator meant something else.
+      size_setting(row("dead_letter_max", "HOURGLASS_DEAD_LETTER_MAX", "--dead-letter-max",
+                       "entries each dead-letter stream is trimmed to, oldest first (XTRIM MAXLEN ~)"),
+                   &C::dead_letter_max, 1, 100'000'000),
   };
 }
 

@@ -1,5 +1,6 @@
 #include "runtime/service/prometheus_telemetry.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace hourglass::service {
@@ -12,6 +13,7 @@ constexpr const char* kRecords = "hourglass_records_total";
 constexpr const char* kRestarts = "hourglass_restarts_total";
 constexpr const char* kCampaigns = "hourglass_campaigns";
 constexpr const char* kDeadLetters = "hourglass_dead_letters_total";
+constexpr const char* kDeadLettersTrimmed = "hourglass_dead_letters_trimmed_total";
 constexpr const char* kGatewayCalls = "hourglass_gateway_calls_total";
 constexpr const char* kGatewayRetries = "hourglass_gateway_retries_total";
 constexpr const char* kGatewayBacklog = "hourglass_gateway_backlog";
@@ -29,6 +31,13 @@ constexpr const char* kPubsubOverflows = "hourglass_pubsub_overflows_total";
 
 std::string str(std::string_view v) { return std::string(v); }
 
+// The channel label is one of actors::kChannelKinds, whatever a caller
+// passes: the series of hourglass_messages_total stay a fixed set.
+std::string channel_label(std::string_view channel) {
+  const auto& kinds = actors::kChannelKinds;
+  return str(std::find(kinds.begin(), kinds.end(), channel) != kinds.end() ? channel : kinds.back());
+}
+
 // Every family with its HELP text.
 struct Family {
   const char* name;
@@ -42,6 +51,8 @@ constexpr Family kFamilies[] = {
     {kRestarts, "Actors restarted by their supervisor, by actor kind"},
     {kCampaigns, "Campaigns known to the registry"},
     {kDeadLetters, "Dead letters written, by queue (input, gateway)"},
+    {kDeadLettersTrimmed,
+     "Oldest dead letters trimmed off their stream to keep it at HOURGLASS_DEAD_LETTER_MAX, by queue (input, gateway)"},
     {kGatewayCalls, "API calls made by the gateway, by outcome"},
     {kGatewayRetries, "API writes scheduled for another attempt"},
     {kGatewayBacklog, "API writes waiting in the gateway's queue"},
@@ -66,7 +77,7 @@ PrometheusTelemetry::PrometheusTelemetry(Registry& metrics) : metrics_(metrics) 
 }
 
 void PrometheusTelemetry::message(std::string_view channel, std::string_view outcome) {
-  metrics_.counter(kMessages, {{"channel", str(channel)}, {"outcome", str(outcome)}}).inc();
+  metrics_.counter(kMessages, {{"channel", channel_label(channel)}, {"outcome", str(outcome)}}).inc();
 }
 
 void PrometheusTelemetry::advance_latency(double seconds) { metrics_.histogram(kAdvanceLatency).observe(seconds); }
@@ -82,6 +93,10 @@ void PrometheusTelemetry::campaigns(std::size_t known) { metrics_.gauge(kCampaig
 
 void PrometheusTelemetry::dead_letter(std::string_view queue) {
   metrics_.counter(kDeadLetters, {{"queue", str(queue)}}).inc();
+}
+
+void PrometheusTelemetry::dead_letters_trimmed(std::string_view queue, std::size_t entries) {
+  metrics_.counter(kDeadLettersTrimmed, {{"queue", str(queue)}}).inc(entries);
 }
 
 void PrometheusTelemetry::gateway_call(std::string_view outcome) {

@@ -21,6 +21,7 @@ class PrometheusTelemetry final : public actors::Telemetry {
   void restart(std::string_view actor) override;
   void campaigns(std::size_t known) override;
   void dead_letter(std::string_view queue) override;
+  void dead_letters_trimmed(std::string_view queue, std::size_t entries) override;
   void gateway_call(std::string_view outcome) override;
   void gateway_retry() override;
   void gateway_backlog(std::size_t queued) override;

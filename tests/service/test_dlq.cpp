@@ -11,17 +11,21 @@
 
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "actors/errors.hpp"
 #include "actors/service/bridge_actor.hpp"
 #include "actors/service/gateway_actor.hpp"
 #include "runtime/cli_dlq.hpp"
+#include "runtime/serve_app.hpp"
 #include "io/checkpoint_store.hpp"
 #include "io/dead_letters.hpp"
+#include "io/input_dead_letters.hpp"
 #include "io/write_executor.hpp"
 #include "messages/record_reader.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
+#include "tests/service/support/serve_test_config.hpp"
 
 namespace {
 
@@ -560,7 +564,7 @@ TEST_CASE("dlq cli: list as a table and as JSON lines, retry's exit codes", "[se
 
   const CliRun empty = run_cli(env, {"dlq", "list"});
   CHECK(empty.code == 0);
-  CHECK(empty.out == "no dead letters in hourglass:gateway:deadletter\n");
+  CHECK(empty.out == "no dead letters in hourglass:gateway:deadletter\n\nno dead letters in hourglass:deadletter\n");
 
   const std::string a = w.dead_letter(settlement_write({{"population", 120}}, kT0 + kHour));
   const std::string b = w.conn.xadd(w.stream, {{"write", "{not json"}});
@@ -572,7 +576,7 @@ TEST_CASE("dlq cli: list as a table and as JSON lines, retry's exit codes", "[se
   CHECK_THAT(table.out, Catch::Contains(a) && Catch::Contains("Settlement/s1") &&
                             Catch::Contains("2025-01-01T01:00:00.000Z") && Catch::Contains("http: HTTP 500"));
   CHECK_THAT(table.out, Catch::Contains(b) && Catch::Contains("MALFORMED: `write` is not a JSON object"));
-  CHECK_THAT(table.out, Catch::EndsWith("2 dead letter(s) in hourglass:gateway:deadletter, 1 malformed\n"));
+  CHECK_THAT(table.out, Catch::Contains("2 dead letter(s) in hourglass:gateway:deadletter, 1 malformed\n"));
 
   const CliRun lines = run_cli(env, {"dlq", "list", "--json"});
   CHECK(lines.code == 0);
@@ -652,4 +656,135 @@ TEST_CASE("dlq cli: bad usage and bad configuration exit 2 naming what, the toke
   const CliRun down = run_cli(env, {"dlq", "list"});
   CHECK(down.code == 1);
   CHECK_THAT(down.err, Catch::Contains("127.0.0.1:" + std::to_string(w.redis.port())));
+}
+
+// ---- input dead letters (hourglass:deadletter) ---------------------------------
+
+namespace {
+
+using hourglass::actors::kDeadLetterStream;
+
+std::string input_dead_letter(RedisConnection& conn, const std::string& reason, const std::string& channel,
+                              const std::string& payload, const std::string& truncated = "false") {
+  return conn.xadd(kDeadLetterStream,
+                   {{"reason", reason}, {"channel", channel}, {"payload", payload}, {"truncated", truncated}});
+}
+
+}  // namespace
+
+TEST_CASE("dlq cli: input dead letters are listed beside the gateway's and sent back into the input",
+          "[service][dlq][integration]") {
+  World w;
+  std::map<std::string, std::string> env{{"REDIS_URL", w.redis.url()}};  // no API: input entries need none
+  const std::string bad_json = input_dead_letter(w.conn, "message: not JSON", "campaign.c1.worldTimeAdvanced",
+                                                 "{not json");
+  const std::string no_channel = input_dead_letter(w.conn, "stream entry 5-0 of hourglass:inbox: no channel", "", "");
+  const std::string cut = input_dead_letter(w.conn, "payload: over 1 MiB", "campaign.c1.entityModified",
+                                            std::string(100, 'x'), "true");
+  const std::string gw = w.dead_letter(settlement_write({{"population", 120}}, kT0 + kHour));
+
+  const CliRun table = run_cli(env, {"dlq", "list"});
+  INFO(table.out << table.err);
+  CHECK(table.code == 0);
+  CHECK_THAT(table.out, Catch::Contains(gw) && Catch::Contains("1 dead letter(s) in hourglass:gateway:deadletter"));
+  CHECK_THAT(table.out, Catch::Contains("input:" + bad_json) && Catch::Contains("campaign.c1.worldTimeAdvanced") &&
+                            Catch::Contains("{not json") && Catch::Contains("message: not JSON") &&
+                            Catch::Contains("input:" + no_channel) &&
+                            Catch::EndsWith("3 dead letter(s) in hourglass:deadletter\n"));
+
+  const CliRun lines = run_cli(env, {"dlq", "list", "--json"});
+  std::istringstream in(lines.out);
+  std::vector<json> parsed;
+  for (std::string line; std::getline(in, line);) parsed.push_back(json::parse(line));
+  REQUIRE(parsed.size() == 4);
+  CHECK(parsed[0]["id"] == gw);
+  CHECK(parsed[1] == json{{"id", "input:" + bad_json}, {"queue", "input"}, {"reason", "message: not JSON"},
+                          {"channel", "campaign.c1.worldTimeAdvanced"}, {"payload", "{not json"}, {"truncated", false}});
+  CHECK(parsed[3]["truncated"] == true);
+
+  // pub/sub input and nobody subscribed: not sent, kept.
+  const CliRun unheard = run_cli(env, {"dlq", "retry", "input:" + bad_json});
+  CHECK(unheard.code == 1);
+  CHECK_THAT(unheard.out, Catch::Contains("failed  input:" + bad_json) && Catch::Contains("nobody subscribes") &&
+                              Catch::Contains("kept in hourglass:deadletter"));
+  CHECK(w.conn.xlen(kDeadLetterStream) == 3);
+
+  // The stream input: back into the input stream, the dead letter removed;
+  // those that cannot be sent again are kept, saying why.
+  env["HOURGLASS_INPUT"] = "stream";
+  env["HOURGLASS_STREAM_KEY"] = "test:inbox";
+  const CliRun sent = run_cli(env, {"dlq", "retry", "input:" + cut, "input:" + bad_json, "input:" + no_channel});
+  INFO(sent.out << sent.err);
+  CHECK(sent.code == 1);
+  CHECK_THAT(sent.out, Catch::Contains("done  input:" + bad_json + "  added to test:inbox") &&
+                           Catch::Contains("malformed  input:" + no_channel) &&
+                           Catch::Contains("malformed  input:" + cut) && Catch::Contains("cut at 1 MiB") &&
+                           Catch::Contains("1 of 3 done"));
+  const auto inbox = w.conn.xrange("test:inbox");
+  REQUIRE(inbox.size() == 1);
+  CHECK(inbox[0].fields == std::vector<std::pair<std::string, std::string>>{
+                               {"channel", "campaign.c1.worldTimeAdvanced"}, {"payload", "{not json"}});
+  std::vector<std::string> left;
+  for (const auto& e : w.conn.xrange(kDeadLetterStream)) left.push_back(e.id);
+  CHECK(left == std::vector<std::string>{no_channel, cut});
+  CHECK(w.conn.xlen(w.stream) == 1);  // the gateway's untouched
+
+  // An unknown input id, and a gateway id, which needs the API's settings.
+  const CliRun unknown = run_cli(env, {"dlq", "retry", "input:" + bad_json});
+  CHECK(unknown.code == 1);
+  CHECK_THAT(unknown.out, Catch::Contains("not-found  input:" + bad_json));
+  CHECK(run_cli(env, {"dlq", "retry", gw}).code == 2);
+  CHECK(run_cli(env, {"dlq", "retry", "input:x"}).code == 2);
+}
+
+TEST_CASE("dlq: an input dead letter retried reaches the running service again and refused again it gets a new id",
+          "[service][dlq][integration]") {
+  World w;  // its fake API is started
+  hourglass::service::ServiceConfig c = hourglass::service::testing::serve_test_config(w.redis, w.fake);
+  hourglass::runtime::ServeApp app(c);
+  app.start();
+  std::thread runner([&] { app.wait(); });
+  struct Stop {
+    hourglass::runtime::ServeApp& app;
+    std::thread& runner;
+    ~Stop() {
+      app.request_stop();
+      if (runner.joinable()) runner.join();
+    }
+  } stop{app, runner};
+  REQUIRE(app.wait_subscribed(1, 10s));
+
+  auto dead_letters = [&](std::size_t want) {
+    std::vector<hourglass::io::InputDeadLetter> d;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    do {
+      d = hourglass::io::read_input_dead_letters(w.conn, kDeadLetterStream);
+      if (d.size() == want) break;
+      std::this_thread::sleep_for(10ms);  // polling Redis for the service's dead letter, with a deadline
+    } while (std::chrono::steady_clock::now() < deadline);
+    return d;
+  };
+  REQUIRE(w.conn.publish("campaign.c1.worldTimeAdvanced", "{not json") == 1);
+  const auto first = dead_letters(1);
+  REQUIRE(first.size() == 1);
+
+  const std::map<std::string, std::string> env{{"REDIS_URL", w.redis.url()}};
+  const CliRun retried = run_cli(env, {"dlq", "retry", first[0].shown_id()});
+  INFO(retried.out << retried.err);
+  CHECK(retried.code == 0);
+  CHECK_THAT(retried.out, Catch::Contains("done  " + first[0].shown_id() + "  published on campaign.c1.worldTimeAdvanced"));
+
+  // The service took it again and refused it again: a new dead letter, the old one gone.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  std::vector<hourglass::io::InputDeadLetter> again;
+  do {
+    again = hourglass::io::read_input_dead_letters(w.conn, kDeadLetterStream);
+    if (again.size() == 1 && again[0].id != first[0].id) break;
+    std::this_thread::sleep_for(10ms);  // as above
+  } while (std::chrono::steady_clock::now() < deadline);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].id != first[0].id);
+  CHECK(again[0].channel == first[0].channel);
+  CHECK(again[0].payload == "{not json");
+  CHECK(again[0].reason == first[0].reason);
 }
