@@ -561,6 +561,7 @@ struct FakeCampaignApi::Impl {
         std::string entity_id;
         json value = resolve(name, f["args"], entity_id, after);
         data[alias] = project(value, f["selections"]);
+        if (name == "settlement" && selects(f["selections"], "version")) edit_after_read(str_arg(f["args"], "id"));
         if (mutation && !entity_id.empty())
           after.stamps.push_back(record_applied(op_name, name, key, entity_id, variables, f["args"], arrived));
       } catch (const ResolverError& e) {
@@ -576,6 +577,25 @@ struct FakeCampaignApi::Impl {
     if (!errors.empty()) out["errors"] = std::move(errors);
     out["data"] = data_null ? json(nullptr) : std::move(data);
     return reply(out);
+  }
+
+  static bool selects(const json& selections, const char* field) {
+    if (!selections.is_array()) return false;
+    for (const json& sel : selections)
+      if (sel.value("name", "") == field) return true;
+    return false;
+  }
+
+  // A user's edit that lands between a writer's read of the settlement (one
+  // that selects its version: the read before an update, not a lookup of its
+  // kingdom) and the writer's update. Called with the store locked.
+  void edit_after_read(const std::string& id) {
+    auto edit = edits_after_read.find(id);
+    auto it = settlements.find(id);
+    if (edit == edits_after_read.end() || it == settlements.end()) return;
+    for (const auto& [key, value] : edit->second.items()) it->second.variables[key] = value;
+    ++it->second.version;
+    edits_after_read.erase(edit);
   }
 
   // Called with the store locked, for a write that applied.
@@ -734,15 +754,7 @@ struct FakeCampaignApi::Impl {
     }
     if (field == "settlement") {
       auto it = settlements.find(str_arg(a, "id"));
-      if (it == settlements.end()) return json(nullptr);
-      json out = settlement_json(it->second);
-      // A user's edit that lands between this read and the reader's write.
-      if (auto edit = edits_after_read.find(it->first); edit != edits_after_read.end()) {
-        for (const auto& [key, value] : edit->second.items()) it->second.variables[key] = value;
-        ++it->second.version;
-        edits_after_read.erase(edit);
-      }
-      return out;
+      return it == settlements.end() ? json(nullptr) : settlement_json(it->second);
     }
     if (field == "structuresBySettlement") {
       json out = json::array();

@@ -241,8 +241,10 @@ class FakeCampaignApi {
   // variables, the version bumped. Returns the new version. (Publishing the
   // API's entity.modified is the test's: the fake publishes nothing.)
   std::int64_t edit_settlement_variables(const std::string& id, const nlohmann::json& changes);
-  // The same edit, made just after the next `settlement(id)` read is served:
-  // a user's write between a writer's read and its update (a lock conflict).
+  // The same edit, made just after the next `settlement(id)` read that
+  // selects its version is served: a user's write between a writer's read
+  // and its update (a lock conflict). A read of its kingdomId only (which
+  // campaign it belongs to) does not count.
   void edit_settlement_after_next_read(const std::string& id, const nlohmann::json& changes);
   void set_down(bool down);                                 // every request 503
 
