@@ -48,6 +48,10 @@ class Telemetry {
   virtual void outbox_backlog(std::size_t entries) {}
   // A campaign idle for the passivation delay was passivated (its actors stopped).
   virtual void passivated() {}
+  // Something aimed at an entity of another campaign (or of none the API can
+  // tell) was refused: at "input" (the registry's entity index) or at the
+  // "write" (the gateway, asking the API).
+  virtual void ownership_refused(std::string_view at) {}
 
   // The shared do-nothing instance.
   static Telemetry& none() {

@@ -23,6 +23,7 @@ constexpr const char* kCheckpointSeconds = "hourglass_checkpoint_commit_seconds"
 constexpr const char* kCheckpointFailures = "hourglass_checkpoint_failures_total";
 constexpr const char* kOutboxBacklog = "hourglass_outbox_backlog";
 constexpr const char* kPassivations = "hourglass_passivations_total";
+constexpr const char* kOwnershipRefusals = "hourglass_ownership_refusals_total";
 
 std::string str(std::string_view v) { return std::string(v); }
 
@@ -50,6 +51,8 @@ constexpr Family kFamilies[] = {
     {kCheckpointFailures, "Checkpoint commits that failed (Redis down or refusing) and wait to be tried again"},
     {kOutboxBacklog, "API writes committed to the outboxes and not yet done"},
     {kPassivations, "Campaigns passivated after HOURGLASS_PASSIVATE_AFTER idle (their actors stopped)"},
+    {kOwnershipRefusals, "Inputs and writes refused because their entity belongs to another campaign (or to none "
+                         "the API can tell), by where: input (the registry's entity index), write (the gateway)"},
 };
 
 }  // namespace
@@ -107,6 +110,10 @@ void PrometheusTelemetry::outbox_backlog(std::size_t entries) {
 }
 
 void PrometheusTelemetry::passivated() { metrics_.counter(kPassivations).inc(); }
+
+void PrometheusTelemetry::ownership_refused(std::string_view at) {
+  metrics_.counter(kOwnershipRefusals, {{"at", str(at)}}).inc();
+}
 
 void PrometheusTelemetry::rules_reload(std::string_view outcome) {
   metrics_.counter(kRulesReloads, {{"outcome", str(outcome)}}).inc();

@@ -30,6 +30,7 @@ class PrometheusTelemetry final : public actors::Telemetry {
   void checkpoint_failed() override;
   void outbox_backlog(std::size_t entries) override;
   void passivated() override;
+  void ownership_refused(std::string_view at) override;
 
   // Not an actor's: the runtime reloads rules on SIGHUP ("applied", "refused").
   void rules_reload(std::string_view outcome);
