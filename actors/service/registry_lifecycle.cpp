@@ -14,6 +14,7 @@ void index_seed(Self self, const CampaignSeed& seed) {
   for (const auto& s : seed.settlements) index[s.id] = seed.id;
   for (const auto& s : seed.structures) index[s.id] = seed.id;
   for (const auto& e : seed.events) index[e.id] = seed.id;
+  for (const auto& f : seed.effects) index[f.id] = seed.id;  // a checkpoint's deferred effects
 }
 
 // The campaign could not be started: the messages that waited are
