@@ -49,6 +49,7 @@ inline constexpr Operation kGetSettlement{
     R"(query GetSettlement($id: ID!) {
   settlement(id: $id) {
     id
+    kingdomId
     level
     variables
     version
@@ -149,12 +150,15 @@ inline constexpr Operation kExecuteEffect{
     true};
 
 // An effect's executions (the API keeps one per executeEffect call): after a
-// crash between the call and its acknowledgement, whether it ran.
+// crash between the call and its acknowledgement, whether it ran; and what
+// it hangs on, the way to the campaign it belongs to (io/entity_ownership).
 inline constexpr Operation kGetEffectExecutions{
     "GetEffectExecutions", "getEffect",
     R"(query GetEffectExecutions($id: ID!) {
   getEffect(id: $id) {
     id
+    entityType
+    entityId
     executions {
       id
       executedAt
@@ -163,9 +167,26 @@ inline constexpr Operation kGetEffectExecutions{
 })",
     false};
 
-inline constexpr std::array<const Operation*, 13> kAll{
+// Which campaign an entity belongs to, link by link (io/entity_ownership):
+// before a write, the gateway makes sure its entity is its campaign's. Five
+// reads of one shape, `query <Name>($id: ID!) { <field>(id: $id) { id <link> } }`,
+// written once (the texts are exactly those of docs/api-contract.md 3.11).
+#define HOURGLASS_OWNER_LINK_OPERATION(NAME, FIELD, LINK)                                                  \
+  inline constexpr Operation k##NAME{#NAME, #FIELD,                                                        \
+                                     "query " #NAME "($id: ID!) {\n  " #FIELD "(id: $id) {\n    id\n    " #LINK \
+                                     "\n  }\n}",                                                            \
+                                     false}
+HOURGLASS_OWNER_LINK_OPERATION(KingdomCampaign, kingdom, campaignId);
+HOURGLASS_OWNER_LINK_OPERATION(SettlementKingdom, settlement, kingdomId);
+HOURGLASS_OWNER_LINK_OPERATION(StructureSettlement, structure, settlementId);
+HOURGLASS_OWNER_LINK_OPERATION(EventCampaign, event, campaignId);
+HOURGLASS_OWNER_LINK_OPERATION(EncounterCampaign, encounter, campaignId);
+#undef HOURGLASS_OWNER_LINK_OPERATION
+
+inline constexpr std::array<const Operation*, 18> kAll{
     &kGetCurrentWorldTime, &kKingdomsByCampaign, &kSettlementsByKingdom, &kGetSettlement,
     &kStructuresBySettlement, &kGetStructure, &kEventsByCampaign, &kBranches, &kGetEffectExecutions,
+    &kKingdomCampaign, &kSettlementKingdom, &kStructureSettlement, &kEventCampaign, &kEncounterCampaign,
     &kUpdateSettlement, &kUpdateStructure, &kExpireEvent, &kExecuteEffect};
 
 }  // namespace hourglass::io::api_ops

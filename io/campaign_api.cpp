@@ -279,6 +279,38 @@ ApiResult<std::size_t> CampaignApi::effect_executions(const std::string& effect_
                                   "effect " + effect_id);
 }
 
+ApiResult<std::optional<ApiEffect>> CampaignApi::get_effect(const std::string& effect_id) {
+  const auto& op = ops::kGetEffectExecutions;
+  return parse_reply<std::optional<ApiEffect>>(op, call(op, {{"id", effect_id}}, nullptr), messages::read_api_effect);
+}
+
+ApiResult<std::optional<std::string>> CampaignApi::owner_link(const ops::Operation& op, const std::string& id,
+                                                              std::string_view link) {
+  return parse_reply<std::optional<std::string>>(
+      op, call(op, {{"id", id}}, nullptr),
+      [&](const json& v, const std::string& path) { return messages::read_owner_link(v, path, link); });
+}
+
+ApiResult<std::optional<std::string>> CampaignApi::kingdom_campaign(const std::string& kingdom_id) {
+  return owner_link(ops::kKingdomCampaign, kingdom_id, "campaignId");
+}
+
+ApiResult<std::optional<std::string>> CampaignApi::settlement_kingdom(const std::string& settlement_id) {
+  return owner_link(ops::kSettlementKingdom, settlement_id, "kingdomId");
+}
+
+ApiResult<std::optional<std::string>> CampaignApi::structure_settlement(const std::string& structure_id) {
+  return owner_link(ops::kStructureSettlement, structure_id, "settlementId");
+}
+
+ApiResult<std::optional<std::string>> CampaignApi::event_campaign(const std::string& event_id) {
+  return owner_link(ops::kEventCampaign, event_id, "campaignId");
+}
+
+ApiResult<std::optional<std::string>> CampaignApi::encounter_campaign(const std::string& encounter_id) {
+  return owner_link(ops::kEncounterCampaign, encounter_id, "campaignId");
+}
+
 ApiResult<std::vector<ApiBranch>> CampaignApi::branches(const std::string& campaign_id) {
   const auto& op = ops::kBranches;
   return parse_reply<std::vector<ApiBranch>>(op, call(op, {{"campaignId", campaign_id}}, nullptr),

@@ -83,6 +83,7 @@ struct ApiResult {
 // ---- API entities: plain data, read by messages/api_reply_codec -------------
 
 using messages::ApiBranch;
+using messages::ApiEffect;
 using messages::ApiEvent;
 using messages::ApiSettlement;
 using messages::ApiStructure;
@@ -150,6 +151,17 @@ class CampaignApi {
   // How many times the effect was executed (getEffect { executions }); an
   // unknown id is a GraphQL error, as for get_settlement.
   ApiResult<std::size_t> effect_executions(const std::string& effect_id);
+  // The same read, whole: what the effect hangs on and its executions;
+  // nullopt when getEffect answers null (no such effect, or one on an
+  // entity the API links to no campaign).
+  ApiResult<std::optional<ApiEffect>> get_effect(const std::string& effect_id);
+  // The links to an entity's campaign (io/entity_ownership): the linked id,
+  // nullopt when the API answers null (no such entity).
+  ApiResult<std::optional<std::string>> kingdom_campaign(const std::string& kingdom_id);
+  ApiResult<std::optional<std::string>> settlement_kingdom(const std::string& settlement_id);
+  ApiResult<std::optional<std::string>> structure_settlement(const std::string& structure_id);
+  ApiResult<std::optional<std::string>> event_campaign(const std::string& event_id);
+  ApiResult<std::optional<std::string>> encounter_campaign(const std::string& encounter_id);
 
   // Writes; each sends `idempotency_key` (must not be empty) as the
   // Idempotency-Key header.
@@ -169,6 +181,9 @@ class CampaignApi {
   // Sends one operation; on success returns data.<op.field> (may be null).
   ApiResult<nlohmann::json> call(const api_ops::Operation& op, nlohmann::json variables,
                                  const std::string* idempotency_key);
+  // `op` reads {id, <link>} of entity `id`.
+  ApiResult<std::optional<std::string>> owner_link(const api_ops::Operation& op, const std::string& id,
+                                                   std::string_view link);
   ApiResult<nlohmann::json> send(const api_ops::Operation& op, const std::string& request,
                                  const std::string& token, const std::string* idempotency_key);
 

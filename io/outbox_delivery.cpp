@@ -45,8 +45,10 @@ std::optional<std::size_t> count_of(const std::string& mark) {
   }
 }
 
-WriteOutcome execute_effect_once(CampaignApi& api, CheckpointStore* store, const std::string& campaign_id,
-                                 const std::string& entry_id, const EntityWrite& w) {
+// One getEffect read serves both questions: how often it ran (the mark) and
+// what it hangs on (which campaign it belongs to).
+WriteOutcome execute_effect_once(CampaignApi& api, EntityOwners& owners, CheckpointStore* store,
+                                 const std::string& campaign_id, const std::string& entry_id, const EntityWrite& w) {
   if (!store) return retry_later("no Redis connection: an effect is not called before its in-flight mark is stored");
   std::optional<std::string> mark;
   try {
@@ -54,26 +56,23 @@ WriteOutcome execute_effect_once(CampaignApi& api, CheckpointStore* store, const
   } catch (const std::exception& e) {
     return retry_later(std::string("cannot read the in-flight mark: ") + e.what());
   }
-  auto executions = api.effect_executions(w.entity_id);
+  const auto effect = api.get_effect(w.entity_id);
+  if (!effect.ok() && effect.error.retryable()) return api_failure(effect.error, "counting its executions");
   if (mark) {
     // Called before, by a process that died before its `done`.
     const std::optional<std::size_t> before = count_of(*mark);
     if (!before) return in_doubt("effect " + w.entity_id + " has the in-flight mark \"" + *mark + "\", not a count");
-    if (!executions.ok()) {
-      if (executions.error.retryable()) return api_failure(executions.error, "counting its executions");
-      return in_doubt("its executions cannot be read: " + executions.error.message);
-    }
-    if (*executions.value > *before) return ran_before();
+    if (!effect.ok()) return in_doubt("its executions cannot be read: " + effect.error.message);
+    if (!*effect.value) return in_doubt("its executions cannot be read: getEffect answered null");
+    if ((*effect.value)->executions > *before) return ran_before();
     // Provably not run: the count did not move. The mark stays as it is.
-  } else {
-    if (!executions.ok()) {
-      if (executions.error.retryable()) return api_failure(executions.error, "counting its executions");
-      // Nothing to compare with after a crash: the mark says so, and a
-      // crash after the call makes it in doubt rather than run twice.
-      executions.value = std::nullopt;
-    }
+  }
+  // An effect the API cannot show is not run: which campaign it belongs to
+  // cannot be told (and the call would have no count to compare with).
+  if (auto stop = unless_effect_owned(api, owners, campaign_id, w.entity_id, effect)) return *stop;
+  if (!mark) {
     try {
-      store->mark_in_flight(campaign_id, entry_id, executions.value ? std::to_string(*executions.value) : "unknown");
+      store->mark_in_flight(campaign_id, entry_id, std::to_string((*effect.value)->executions));
     } catch (const std::exception& e) {
       return retry_later(std::string("cannot store the in-flight mark: ") + e.what());
     }
@@ -83,11 +82,19 @@ WriteOutcome execute_effect_once(CampaignApi& api, CheckpointStore* store, const
 
 }  // namespace
 
+WriteOutcome deliver_outbox_entry(CampaignApi& api, CampaignBranches& branches, EntityOwners& owners,
+                                  CheckpointStore* store, const std::string& campaign_id, const std::string& entry_id,
+                                  const EntityWrite& write) {
+  if (write.kind == EntityWrite::Kind::ExecuteEffect)
+    return execute_effect_once(api, owners, store, campaign_id, entry_id, write);
+  return execute_campaign_write(api, branches, owners, campaign_id, write);
+}
+
 WriteOutcome deliver_outbox_entry(CampaignApi& api, CampaignBranches& branches, CheckpointStore* store,
                                   const std::string& campaign_id, const std::string& entry_id,
                                   const EntityWrite& write) {
-  if (write.kind == EntityWrite::Kind::ExecuteEffect) return execute_effect_once(api, store, campaign_id, entry_id, write);
-  return execute_campaign_write(api, branches, campaign_id, write);
+  EntityOwners owners;
+  return deliver_outbox_entry(api, branches, owners, store, campaign_id, entry_id, write);
 }
 
 }  // namespace hourglass::io

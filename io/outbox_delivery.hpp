@@ -11,6 +11,9 @@
 //     only when the API shows no execution since the mark. When that cannot
 //     be told (the mark is not a count, the effect is gone), the outcome is
 //     in doubt: dead-lettered, never run twice.
+// And none reaches past its campaign: its entity must belong to the entry's
+// campaign, as the API links it (io/entity_ownership), or it is refused
+// (WriteOutcome::refused) and not sent.
 // Blocking; used by the gateway's workers (one API client and one Redis
 // connection each).
 #pragma once
@@ -21,6 +24,7 @@
 #include "io/campaign_branches.hpp"
 #include "io/checkpoint_store.hpp"
 #include "io/coalesce.hpp"
+#include "io/entity_ownership.hpp"
 #include "io/write_executor.hpp"
 
 namespace hourglass::io {
@@ -29,6 +33,11 @@ namespace hourglass::io {
 // without being called; other writes go ahead (their markers guard them).
 // On success the entry is NOT removed from the outbox: the caller does that
 // (CheckpointStore::done), so that a failing Redis never hides a done write.
+// `owners` caches the links to campaigns (one per worker, as its `api`).
+WriteOutcome deliver_outbox_entry(CampaignApi& api, CampaignBranches& branches, EntityOwners& owners,
+                                  CheckpointStore* store, const std::string& campaign_id, const std::string& entry_id,
+                                  const EntityWrite& write);
+// The same with a cache of its own.
 WriteOutcome deliver_outbox_entry(CampaignApi& api, CampaignBranches& branches, CheckpointStore* store,
                                   const std::string& campaign_id, const std::string& entry_id,
                                   const EntityWrite& write);

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "io/entity_ownership.hpp"
 #include "messages/api_entity_codec.hpp"
 
 namespace hourglass::io {
@@ -57,12 +58,14 @@ WriteOutcome already_applied() {
   return o;
 }
 
-// Read, merge, update; again on a conflict.
-template <class Read, class Update>
-WriteOutcome locked_update(const EntityWrite& w, int attempts, Read read, Update update) {
+// Read, merge, update; again on a conflict. `verify` sees each row read and
+// may stop the write (an entity of another campaign).
+template <class Read, class Verify, class Update>
+WriteOutcome locked_update(const EntityWrite& w, int attempts, Read read, Verify verify, Update update) {
   for (int i = 0; i < attempts; ++i) {
     auto current = read();
     if (!current.ok()) return failed_write(current.error);
+    if (std::optional<WriteOutcome> stop = verify(*current.value)) return *stop;
     if (applied_before(w, *current.value)) return already_applied();
     auto written = update(*current.value);
     if (written.ok()) return succeeded();
@@ -75,19 +78,29 @@ WriteOutcome locked_update(const EntityWrite& w, int attempts, Read read, Update
   return o;
 }
 
-}  // namespace
+// No check: execute_write's callers have made sure of the entity's campaign.
+struct Unverified {
+  template <class Row>
+  std::optional<WriteOutcome> operator()(const Row&) const {
+    return std::nullopt;
+  }
+};
 
-WriteOutcome execute_write(CampaignApi& api, const EntityWrite& w, const std::string& branch_id, int lock_attempts) {
+// Every kind of write, the settlement's and the structure's rows shown to
+// their `verify` before the update.
+template <class VerifySettlement, class VerifyStructure>
+WriteOutcome write_entity(CampaignApi& api, const EntityWrite& w, const std::string& branch_id, int lock_attempts,
+                          VerifySettlement verify_settlement, VerifyStructure verify_structure) {
   switch (w.kind) {
     case EntityWrite::Kind::Settlement:
       return locked_update(
-          w, lock_attempts, [&] { return api.get_settlement(w.entity_id); },
+          w, lock_attempts, [&] { return api.get_settlement(w.entity_id); }, verify_settlement,
           [&](const ApiSettlement& s) {
             return api.update_settlement(w.entity_id, update_of<SettlementUpdate>(w, s, branch_id), w.idempotency_key);
           });
     case EntityWrite::Kind::Structure:
       return locked_update(
-          w, lock_attempts, [&] { return api.get_structure(w.entity_id); },
+          w, lock_attempts, [&] { return api.get_structure(w.entity_id); }, verify_structure,
           [&](const ApiStructure& s) {
             return api.update_structure(w.entity_id, update_of<StructureUpdate>(w, s, branch_id), w.idempotency_key);
           });
@@ -103,17 +116,45 @@ WriteOutcome execute_write(CampaignApi& api, const EntityWrite& w, const std::st
   return failed_write(ApiError{ApiError::Kind::BadReply, "unknown write kind", 0});
 }
 
-WriteOutcome execute_campaign_write(CampaignApi& api, CampaignBranches& branches, const std::string& campaign_id,
-                                    const EntityWrite& w, int lock_attempts) {
-  if (w.kind != EntityWrite::Kind::Settlement && w.kind != EntityWrite::Kind::Structure)
-    return execute_write(api, w, std::string(), lock_attempts);  // no branch in these inputs
+}  // namespace
+
+WriteOutcome execute_write(CampaignApi& api, const EntityWrite& w, const std::string& branch_id, int lock_attempts) {
+  return write_entity(api, w, branch_id, lock_attempts, Unverified{}, Unverified{});
+}
+
+WriteOutcome execute_campaign_write(CampaignApi& api, CampaignBranches& branches, EntityOwners& owners,
+                                    const std::string& campaign_id, const EntityWrite& w, int lock_attempts) {
+  // Events and effects: one read of the link first (no branch in their inputs).
+  if (w.kind == EntityWrite::Kind::ExpireEvent) {
+    if (auto stop = unless_owned("event " + w.entity_id, campaign_id, owners.of_event(api, w.entity_id))) return *stop;
+    return execute_write(api, w, std::string(), lock_attempts);
+  }
+  if (w.kind == EntityWrite::Kind::ExecuteEffect) {
+    if (auto stop = unless_effect_owned(api, owners, campaign_id, w.entity_id, api.get_effect(w.entity_id))) return *stop;
+    return execute_write(api, w, std::string(), lock_attempts);
+  }
   auto branch = branches.branch_of(api, campaign_id);
   if (!branch.ok()) {
     WriteOutcome o = failed_write(branch.error);
     o.message = "finding the branch: " + o.message;
     return o;
   }
-  return execute_write(api, w, *branch.value, lock_attempts);
+  // Settlements and structures: checked on the row the update reads anyway
+  // (its version), so only the links beyond it are asked, once each.
+  return write_entity(
+      api, w, *branch.value, lock_attempts,
+      [&](const ApiSettlement& s) {
+        return unless_owned("settlement " + s.id, campaign_id, owners.of_settlement_in(api, s.id, s.kingdom_id));
+      },
+      [&](const ApiStructure& s) {
+        return unless_owned("structure " + s.id, campaign_id, owners.of_settlement(api, s.settlement_id));
+      });
+}
+
+WriteOutcome execute_campaign_write(CampaignApi& api, CampaignBranches& branches, const std::string& campaign_id,
+                                    const EntityWrite& w, int lock_attempts) {
+  EntityOwners owners;
+  return execute_campaign_write(api, branches, owners, campaign_id, w, lock_attempts);
 }
 
 nlohmann::json write_to_json(const std::string& campaign_id, const EntityWrite& w) {

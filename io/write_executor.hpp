@@ -15,6 +15,8 @@
 
 namespace hourglass::io {
 
+class EntityOwners;  // io/entity_ownership
+
 struct WriteOutcome {
   bool done = false;       // applied now, or earlier (AlreadyApplied)
   bool retryable = false;  // a failure worth another try (API down, timeout, 5xx, lost races)
@@ -22,6 +24,10 @@ struct WriteOutcome {
   // Whether it ran cannot be told (an effect called before a crash): never
   // sent again, dead-lettered at once (io/outbox_delivery).
   bool in_doubt = false;
+  // Not sent: the API says the entity belongs to another campaign than the
+  // write's, or cannot tell which (io/entity_ownership). Never retried:
+  // dead-lettered at once with the reason.
+  bool refused = false;
   // Done, but its outbox entry could not be removed (Redis was down): the
   // gateway has it removed later.
   bool removal_pending = false;
@@ -36,12 +42,19 @@ WriteOutcome failed_write(const ApiError& e);
 
 // At most `lock_attempts` read-merge-update rounds on optimistic-lock conflicts.
 // Settlement and structure updates go to `branch_id`, which must be a branch
-// of the entity's campaign.
+// of the entity's campaign. Which campaign the entity belongs to is not
+// checked here: execute_campaign_write does.
 WriteOutcome execute_write(CampaignApi& api, const EntityWrite& write, const std::string& branch_id,
                            int lock_attempts = 3);
-// A write of campaign `campaign_id`: updates go to that campaign's branch
-// (`branches` finds it; failing to is the write's failure, retryable when
-// the API's was).
+// A write of campaign `campaign_id`: carried out only when its entity belongs
+// to that campaign, as the API links it (io/entity_ownership; the reads it
+// needs are folded into the ones the write makes anyway, the immutable links
+// cached in `owners`), else refused (WriteOutcome::refused) and not sent.
+// Updates go to that campaign's branch (`branches` finds it; failing to is
+// the write's failure, retryable when the API's was).
+WriteOutcome execute_campaign_write(CampaignApi& api, CampaignBranches& branches, EntityOwners& owners,
+                                    const std::string& campaign_id, const EntityWrite& write, int lock_attempts = 3);
+// The same with a cache of its own (`hourglass dlq retry`, tests).
 WriteOutcome execute_campaign_write(CampaignApi& api, CampaignBranches& branches, const std::string& campaign_id,
                                     const EntityWrite& write, int lock_attempts = 3);
 

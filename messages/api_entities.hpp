@@ -4,6 +4,7 @@
 // io/campaign_api fetches them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -26,7 +27,12 @@ struct ApiEntityRow {
 
 // No name: Settlement.name is typed DateTime! by mistake in the real API and
 // fails every query that selects it; the engine has no use for it.
-struct ApiSettlement : ApiEntityRow {};
+struct ApiSettlement : ApiEntityRow {
+  // Its kingdom (Settlement.kingdomId), read by GetSettlement only (empty
+  // from SettlementsByKingdom, whose kingdom is the one asked about): which
+  // campaign it belongs to is its kingdom's (io/entity_ownership).
+  std::string kingdom_id;
+};
 
 struct ApiStructure : ApiEntityRow {
   std::string settlement_id;
@@ -56,6 +62,15 @@ struct ExpiredEvent {
   std::string id;
   bool is_completed = false;
   std::optional<sim::WorldTime> occurred_at;
+};
+
+// getEffect: what the effect hangs on (an encounter or an event, by the API's
+// own checks; entityType as stored, in either case) and how often it ran.
+struct ApiEffect {
+  std::string id;
+  std::string entity_type;
+  std::string entity_id;
+  std::size_t executions = 0;
 };
 
 struct EffectExecution {

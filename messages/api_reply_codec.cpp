@@ -77,6 +77,11 @@ ApiSettlement settlement_row(const json& x, const std::string& at) {
   return entity_row<ApiSettlement>(x, at, [](ApiSettlement&) {});
 }
 
+// GetSettlement's row: its kingdomId too (which campaign it belongs to).
+ApiSettlement settlement_row_with_kingdom(const json& x, const std::string& at) {
+  return entity_row<ApiSettlement>(x, at, [&](ApiSettlement& s) { s.kingdom_id = read_id(x, "kingdomId", at); });
+}
+
 ApiStructure structure_row(const json& x, const std::string& at) {
   return entity_row<ApiStructure>(x, at, [&](ApiStructure& s) {
     s.settlement_id = read_id(x, "settlementId", at);
@@ -164,7 +169,7 @@ std::vector<ApiSettlement> read_api_settlements(const json& v, const std::string
 }
 
 std::optional<ApiSettlement> read_api_settlement(const json& v, const std::string& path) {
-  return row_or_none(v, path, settlement_row);
+  return row_or_none(v, path, settlement_row_with_kingdom);
 }
 
 std::vector<ApiStructure> read_api_structures(const json& v, const std::string& path) {
@@ -226,17 +231,44 @@ EffectExecution read_effect_execution(const json& v, const std::string& path) {
   return x;
 }
 
-std::optional<std::size_t> read_effect_executions(const json& v, const std::string& path) {
-  if (v.is_null()) return std::nullopt;
-  expect_object(v, path);
-  read_id(v, "id", path);
-  const json& list = require_present(v, "executions", path);
-  if (list.is_null()) return 0;  // nullable in the schema: none yet
+namespace {
+
+// An effect's `executions` (nullable in the schema: none yet), counted.
+std::size_t count_executions(const json& effect, const std::string& path) {
+  const json& list = require_present(effect, "executions", path);
+  if (list.is_null()) return 0;
   const std::string at = child_path(path, "executions");
   return read_list<std::string>(list, at, [](const json& x, const std::string& item, auto& out) {
            expect_object(x, item);
            out.push_back(read_id(x, "id", item));
          }).size();
+}
+
+}  // namespace
+
+std::optional<std::size_t> read_effect_executions(const json& v, const std::string& path) {
+  if (v.is_null()) return std::nullopt;
+  expect_object(v, path);
+  read_id(v, "id", path);
+  return count_executions(v, path);
+}
+
+std::optional<ApiEffect> read_api_effect(const json& v, const std::string& path) {
+  if (v.is_null()) return std::nullopt;
+  expect_object(v, path);
+  ApiEffect e;
+  e.id = read_id(v, "id", path);
+  e.entity_type = read_string(require_present(v, "entityType", path), child_path(path, "entityType"));
+  e.entity_id = read_id(v, "entityId", path);
+  e.executions = count_executions(v, path);
+  return e;
+}
+
+std::optional<std::string> read_owner_link(const json& v, const std::string& path, std::string_view link) {
+  if (v.is_null()) return std::nullopt;
+  expect_object(v, path);
+  read_id(v, "id", path);
+  return read_id(v, link, path);
 }
 
 }  // namespace hourglass::messages

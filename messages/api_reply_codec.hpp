@@ -47,7 +47,8 @@ std::optional<sim::WorldTime> parse_api_time(const json& v);
 std::optional<sim::WorldTime> read_world_time_reply(const json& v, const std::string& path);  // null: none yet
 std::vector<std::string> read_kingdom_ids(const json& v, const std::string& path);
 std::vector<ApiSettlement> read_api_settlements(const json& v, const std::string& path);
-std::optional<ApiSettlement> read_api_settlement(const json& v, const std::string& path);  // null: not found
+// GetSettlement: also its kingdomId. null: not found.
+std::optional<ApiSettlement> read_api_settlement(const json& v, const std::string& path);
 std::vector<ApiStructure> read_api_structures(const json& v, const std::string& path);
 std::optional<ApiStructure> read_api_structure(const json& v, const std::string& path);  // null: not found
 // Events whose scheduledAt is null never expire and are left out.
@@ -60,5 +61,11 @@ EffectExecution read_effect_execution(const json& v, const std::string& path);
 // getEffect { id executions { id executedAt } }: how many times the effect
 // was executed; nullopt when no effect has that id (null).
 std::optional<std::size_t> read_effect_executions(const json& v, const std::string& path);
+// getEffect { id entityType entityId executions { id executedAt } }; nullopt
+// when null (no such effect, or one the API does not show).
+std::optional<ApiEffect> read_api_effect(const json& v, const std::string& path);
+// One entity's link to its owner, `{id, <link>}` (kingdom { campaignId },
+// settlement { kingdomId }, ...): the linked id; nullopt when null (no such entity).
+std::optional<std::string> read_owner_link(const json& v, const std::string& path, std::string_view link);
 
 }  // namespace hourglass::messages

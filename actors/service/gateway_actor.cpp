@@ -72,6 +72,11 @@ void finished(Self self, const GatewayJob& job, const io::WriteOutcome& outcome,
     // Written: out of the outbox once Redis is back (the store waits for it).
     if (outcome.removal_pending && st.options.store)
       self->send(st.options.store, outbox_done_atom::value, job.campaign_id, std::vector<std::string>{job.entry_id});
+  } else if (outcome.refused) {  // another campaign's entity: never sent, never retried
+    count(self, "refused");
+    st.options.telemetry->ownership_refused("write");
+    dead_letter(self, job, outcome.message);
+    st.busy.erase(entity_key(job));
   } else if (outcome.in_doubt) {
     dead_letter(self, job, outcome.message);
     st.busy.erase(entity_key(job));
@@ -155,6 +160,7 @@ gateway_worker_actor::behavior_type gateway_worker(gateway_worker_actor::pointer
                                                    io::RedisEndpoint redis_endpoint) {
   auto api = std::make_shared<io::CampaignApi>(api_config);
   auto redis = std::make_shared<io::RedisLink>(redis_endpoint, std::chrono::milliseconds(1000));
+  auto owners = std::make_shared<io::EntityOwners>();  // the links to campaigns this worker has read
   // The worker's Redis connection; null while Redis cannot be reached.
   auto store_link = [=]() -> io::RedisConnection* {
     try {
@@ -170,7 +176,7 @@ gateway_worker_actor::behavior_type gateway_worker(gateway_worker_actor::pointer
         std::optional<io::CheckpointStore> store;
         if (link) store.emplace(*link);
         io::WriteOutcome outcome =
-            io::deliver_outbox_entry(*api, *branches, store ? &*store : nullptr, campaign_id, entry_id, w);
+            io::deliver_outbox_entry(*api, *branches, *owners, store ? &*store : nullptr, campaign_id, entry_id, w);
         if (!outcome.done) return outcome;
         // Done: out of the outbox. Should Redis fail now, the entry is sent
         // again after a restart and found applied (io/outbox_delivery).

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -50,6 +53,32 @@ void index_message(Self self, const messages::Message& m) {
     self->state.campaign_of_entity[modified->entity_id] = modified->campaign_id;
   else if (modified->operation == messages::Operation::Delete)
     self->state.campaign_of_entity.erase(modified->entity_id);
+}
+
+// Why an entityModified on campaign C is refused when its entity is one the
+// index holds for another campaign (a message on one campaign's channel must
+// never act on another's entity, nor re-home it in the index); nullopt when
+// it is C's or unknown. Cheap, no API: the gateway asks the API before any
+// write (io/entity_ownership) for what the index has not seen.
+std::optional<std::string> foreign_entity(const RegistryState& st, const messages::Message& m) {
+  const auto* modified = std::get_if<messages::EntityModified>(&m);
+  if (!modified) return std::nullopt;
+  auto it = st.campaign_of_entity.find(modified->entity_id);
+  if (it == st.campaign_of_entity.end() || it->second == modified->campaign_id) return std::nullopt;
+  std::string kind = messages::entity_kind_name(modified->kind);
+  std::transform(kind.begin(), kind.end(), kind.begin(), [](unsigned char c) { return std::tolower(c); });
+  return kind + " " + modified->entity_id + " belongs to campaign " + it->second + ", not " + modified->campaign_id +
+         " (entity index); refused";
+}
+
+bool refuse_foreign_entity(Self self, const Inbound& in) {
+  const std::optional<std::string> why = foreign_entity(self->state, in.message);
+  if (!why) return false;
+  const auto& o = self->state.options;
+  o.telemetry->ownership_refused("input");
+  refuse_inbound(o.bridge, *o.telemetry, in, *why);
+  if (in.resync) campaign_resynced(self, campaign_of(in));
+  return true;
 }
 
 // The clock a campaign first seen through `first` starts at: an advance's
@@ -192,6 +221,7 @@ RegistryStatus status(Self self) {
 
 void route(Self self, Inbound in) {
   const std::string id = campaign_of(in);
+  if (refuse_foreign_entity(self, in)) return answer_drain_waiters(self);  // before the index could re-home it
   index_message(self, in.message);
   auto& st = self->state;
   CampaignEntry& entry = st.campaigns[id];

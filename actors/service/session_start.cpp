@@ -18,6 +18,7 @@ void index_seed(Self self, const CampaignSeed& seed) {
   for (const auto& s : seed.settlements) ids.push_back(s.id);
   for (const auto& s : seed.structures) ids.push_back(s.id);
   for (const auto& e : seed.events) ids.push_back(e.id);
+  for (const auto& f : seed.effects) ids.push_back(f.id);  // a checkpoint's deferred effects
   self->send(self->state.parent, index_atom::value, self->state.id, std::move(ids));
 }
 

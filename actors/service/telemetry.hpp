@@ -78,6 +78,10 @@ class Telemetry {
   // Redis dropped the pub/sub subscriber for its output buffer limit
   // (client-output-buffer-limit pubsub): what was published meanwhile is lost.
   virtual void pubsub_overflow() {}
+  // Something aimed at an entity of another campaign (or of none the API can
+  // tell) was refused: at "input" (the registry's entity index) or at the
+  // "write" (the gateway, asking the API).
+  virtual void ownership_refused(std::string_view at) {}
 
   // The shared do-nothing instance.
   static Telemetry& none() {

@@ -28,6 +28,7 @@ constexpr const char* kPassivations = "hourglass_passivations_total";
 constexpr const char* kTransientWaits = "hourglass_transient_waits_total";
 constexpr const char* kQuarantines = "hourglass_quarantines_total";
 constexpr const char* kPubsubOverflows = "hourglass_pubsub_overflows_total";
+constexpr const char* kOwnershipRefusals = "hourglass_ownership_refusals_total";
 
 std::string str(std::string_view v) { return std::string(v); }
 
@@ -68,6 +69,8 @@ constexpr Family kFamilies[] = {
     {kQuarantines, "Campaigns quarantined (failed past their restart budget, or Redis refused their keys)"},
     {kPubsubOverflows,
      "Times Redis dropped the subscriber for its pub/sub output buffer limit (what was published meanwhile is lost)"},
+    {kOwnershipRefusals, "Inputs and writes refused because their entity belongs to another campaign (or to none "
+                         "the API can tell), by where: input (the registry's entity index), write (the gateway)"},
 };
 
 }  // namespace
@@ -133,6 +136,10 @@ void PrometheusTelemetry::transient_wait() { metrics_.counter(kTransientWaits).i
 void PrometheusTelemetry::quarantined() { metrics_.counter(kQuarantines).inc(); }
 
 void PrometheusTelemetry::pubsub_overflow() { metrics_.counter(kPubsubOverflows).inc(); }
+
+void PrometheusTelemetry::ownership_refused(std::string_view at) {
+  metrics_.counter(kOwnershipRefusals, {{"at", str(at)}}).inc();
+}
 
 void PrometheusTelemetry::rules_reload(std::string_view outcome) {
   metrics_.counter(kRulesReloads, {{"outcome", str(outcome)}}).inc();

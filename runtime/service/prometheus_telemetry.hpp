@@ -34,6 +34,7 @@ class PrometheusTelemetry final : public actors::Telemetry {
   void transient_wait() override;
   void quarantined() override;
   void pubsub_overflow() override;
+  void ownership_refused(std::string_view at) override;
 
   // Not an actor's: the runtime reloads rules on SIGHUP ("applied", "refused").
   void rules_reload(std::string_view outcome);

@@ -68,8 +68,56 @@ TEST_CASE("api reply: a settlement row, versions whole (Float! in the schema)", 
   }
   CHECK(read_api_settlement(json(nullptr), "data.settlement") == std::nullopt);
   json null_vars = settlement_row(1);
+  null_vars["kingdomId"] = "k1";
   null_vars["variables"] = nullptr;
   CHECK(read_api_settlement(null_vars, "data.settlement")->variables == json::object());
+}
+
+// The links Hourglass follows to tell which campaign an entity belongs to
+// (io/entity_ownership): GetSettlement's kingdomId, getEffect's
+// entityType/entityId, and {id, <link>} of kingdom, settlement, structure,
+// event and encounter by id.
+TEST_CASE("api reply: the links to an entity's campaign", "[messages][api_reply][ownership]") {
+  json one = settlement_row(3);
+  one["kingdomId"] = "k1";
+  CHECK(read_api_settlement(one, "data.settlement")->kingdom_id == "k1");
+  CHECK(read_api_settlements(json::array({settlement_row(3)}), "data.settlementsByKingdom")[0].kingdom_id.empty());
+  CHECK(refusal([] { read_api_settlement(settlement_row(3), "data.settlement"); }).path() ==
+        "data.settlement.kingdomId");
+
+  const auto effect = read_api_effect(
+      json::parse(R"({"id":"fx1","entityType":"EVENT","entityId":"e1","executions":[{"id":"x1"},{"id":"x2"}]})"),
+      "data.getEffect");
+  REQUIRE(effect);
+  CHECK(effect->id == "fx1");
+  CHECK(effect->entity_type == "EVENT");
+  CHECK(effect->entity_id == "e1");
+  CHECK(effect->executions == 2);
+  CHECK(read_api_effect(json::parse(R"({"id":"fx1","entityType":"event","entityId":"e1","executions":null})"),
+                        "data.getEffect")
+            ->executions == 0);
+  CHECK(read_api_effect(json(nullptr), "data.getEffect") == std::nullopt);
+  CHECK(refusal([] { read_api_effect(json::parse(R"({"id":"fx1","entityId":"e1","executions":[]})"), "data.getEffect"); })
+            .path() == "data.getEffect.entityType");
+  CHECK(refusal([] {
+          read_api_effect(json::parse(R"({"id":"fx1","entityType":"event","entityId":"","executions":[]})"),
+                          "data.getEffect");
+        }).path() == "data.getEffect.entityId");
+  CHECK(refusal([] {
+          read_api_effect(json::parse(R"({"id":"fx1","entityType":"","entityId":"e1","executions":[]})"),
+                          "data.getEffect");
+        }).path() == "data.getEffect.entityType");
+
+  CHECK(read_owner_link(json::parse(R"({"id":"k1","campaignId":"c1"})"), "data.kingdom", "campaignId") ==
+        std::optional<std::string>("c1"));
+  CHECK(read_owner_link(json::parse(R"({"id":"s1","kingdomId":7})"), "data.settlement", "kingdomId") ==
+        std::optional<std::string>("7"));  // IDs may come as integers
+  CHECK(read_owner_link(json(nullptr), "data.event", "campaignId") == std::nullopt);
+  CHECK(refusal([] { read_owner_link(json::parse(R"({"id":"e1"})"), "data.event", "campaignId"); }).path() ==
+        "data.event.campaignId");
+  CHECK(refusal([] { read_owner_link(json::parse(R"({"id":"e1","campaignId":null})"), "data.event", "campaignId"); })
+            .path() == "data.event.campaignId");
+  CHECK(refusal([] { read_owner_link(json("e1"), "data.event", "campaignId"); }).path() == "data.event");
 }
 
 TEST_CASE("api reply: refusals name the field", "[messages][api_reply]") {

@@ -156,6 +156,50 @@ TEST_CASE("fake api: getEffect lists every execution", "[service][fake]") {
   CHECK(w.fake.effect_execution_log("fx1").size() == 2);
 }
 
+// What Hourglass reads to tell which campaign an entity belongs to: the
+// links the real types carry (Kingdom.campaignId, Event.campaignId,
+// Encounter.campaignId, Settlement.kingdomId, Effect.entityType/entityId),
+// null for an unknown id; getEffect null too for an effect whose entity is
+// not an encounter or event that exists (EffectService.findById).
+TEST_CASE("fake api: the links to a campaign, by id; null for what does not exist", "[service][fake]") {
+  World w;
+  w.fake.add_campaign("c2", std::nullopt);
+  w.fake.add_encounter("c2", "enc2");
+  w.fake.add_effect("c2", {{"id", "fx2"}, {"entityId", "enc2"}, {"entityType", "encounter"}});
+  w.fake.add_effect("c2", {{"id", "fx3"}});  // on an encounter of its own, in c2
+  w.fake.add_effect("c2", {{"id", "fx4"}, {"entityId", "s1"}, {"entityType", "settlement"}});
+  const Reply r = w.gql(R"({
+    k: kingdom(id: "k1") { id campaignId }
+    e: event(id: "e1") { id campaignId }
+    n: encounter(id: "enc2") { id campaignId }
+    s: settlement(id: "s1") { id kingdomId }
+    f1: getEffect(id: "fx1") { id entityType entityId }
+    f2: getEffect(id: "fx2") { id entityType entityId }
+    f3: getEffect(id: "fx3") { id entityType entityId }
+    f4: getEffect(id: "fx4") { id entityType entityId }
+    nk: kingdom(id: "nope") { id }
+    ne: event(id: "nope") { id }
+    nn: encounter(id: "nope") { id }
+  })");
+  INFO(r.body.dump());
+  REQUIRE(r.status == 200);
+  const json& d = r.body["data"];
+  CHECK(d["k"] == json{{"id", "k1"}, {"campaignId", "c1"}});
+  CHECK(d["e"] == json{{"id", "e1"}, {"campaignId", "c1"}});
+  CHECK(d["n"] == json{{"id", "enc2"}, {"campaignId", "c2"}});
+  CHECK(d["s"] == json{{"id", "s1"}, {"kingdomId", "k1"}});
+  CHECK(d["f1"] == json{{"id", "fx1"}, {"entityType", "event"}, {"entityId", "e1"}});
+  CHECK(d["f2"] == json{{"id", "fx2"}, {"entityType", "encounter"}, {"entityId", "enc2"}});
+  CHECK(d["f3"]["entityType"] == "encounter");
+  const Reply own = w.gql("{ encounter(id: " + d["f3"]["entityId"].dump() + ") { campaignId } }");
+  CHECK(own.body["data"]["encounter"]["campaignId"] == "c2");
+  CHECK(d["f4"].is_null());  // a settlement is no entity an effect may hang on
+  CHECK(d["nk"].is_null());
+  CHECK(d["ne"].is_null());
+  CHECK(d["nn"].is_null());
+  CHECK_FALSE(r.body.contains("errors"));
+}
+
 TEST_CASE("fake api: advanceWorldTime moves the clock first, then notifies; it refuses to go back", "[service][fake]") {
   World w;
   std::optional<hourglass::sim::WorldTime> seen_by_notifier, previous_seen;

@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "io/campaign_api.hpp"
 #include "io/campaign_branches.hpp"
 #include "io/checkpoint_store.hpp"
@@ -41,17 +43,26 @@ struct Rig {
     fake.add_kingdom("c1", "k1");
     fake.add_settlement("k1", {{"id", "s1"}, {"variables", {{"population", 100}}}});
     fake.add_effect("c1", {{"id", "fx1"}});
+    // Another campaign, whose entities c1's writes must never touch.
+    fake.add_campaign("c2", 0, "main-c2");
+    fake.add_kingdom("c2", "k2");
+    fake.add_settlement("k2", {{"id", "s2"}, {"variables", {{"population", 50}}}});
+    fake.add_structure({{"id", "st2"}, {"settlementId", "s2"}, {"type", "farm"}});
+    fake.add_event("c2", {{"id", "e2"}, {"scheduledAt", "2025-01-01T00:00:00Z"}});
+    fake.add_effect("c2", {{"id", "fx2"}});                                        // on an encounter of c2
+    fake.add_effect("c2", {{"id", "fx3"}, {"entityId", "e2"}, {"entityType", "EVENT"}});  // on c2's event
     api = std::make_unique<CampaignApi>(CampaignApiConfig{fake.url(), "t", 2000ms});
   }
-  hourglass::io::WriteOutcome deliver(const std::string& entry, const EntityWrite& w, bool with_store = true) {
-    return hourglass::io::deliver_outbox_entry(*api, branches, with_store ? &store : nullptr, "c1", entry, w);
+  hourglass::io::WriteOutcome deliver(const std::string& entry, const EntityWrite& w, bool with_store = true,
+                                      const std::string& campaign = "c1") {
+    return hourglass::io::deliver_outbox_entry(*api, branches, with_store ? &store : nullptr, campaign, entry, w);
   }
 };
 
-EntityWrite settlement(std::uint64_t seq, int population) {
+EntityWrite settlement(std::uint64_t seq, int population, const std::string& id = "s1") {
   EntityWrite w;
   w.kind = EntityWrite::Kind::Settlement;
-  w.entity_id = "s1";
+  w.entity_id = id;
   w.changes = {{"population", population}};
   w.idempotency_key = "c1:Settlement:s1:POPULATION_GROWTH:" + std::to_string(seq);
   w.world_time = static_cast<hourglass::sim::WorldTime>(seq) * 1000;
@@ -59,11 +70,11 @@ EntityWrite settlement(std::uint64_t seq, int population) {
   return w;
 }
 
-EntityWrite effect() {
+EntityWrite effect(const std::string& id = "fx1") {
   EntityWrite w;
   w.kind = EntityWrite::Kind::ExecuteEffect;
-  w.entity_id = "fx1";
-  w.idempotency_key = "c1:Effect:fx1:DEFERRED_EFFECT:5000";
+  w.entity_id = id;
+  w.idempotency_key = "c1:Effect:" + id + ":DEFERRED_EFFECT:5000";
   w.world_time = 5000;
   w.seq = 9;
   return w;
@@ -117,4 +128,132 @@ TEST_CASE("outbox delivery: an effect runs once; marked in flight, it runs again
   CHECK_FALSE(no_store.done);
   CHECK(no_store.retryable);
   CHECK(r.fake.effect_executions("fx1") == 2);
+}
+
+// The issue's finding, at the write: a write is carried out for the campaign
+// whose clock made it only when the API says its entity belongs to that
+// campaign. Anything else is refused with the reason, never sent.
+TEST_CASE("outbox delivery: an effect of another campaign is refused, never executed; its own campaign runs it",
+          "[service][outbox][ownership]") {
+  Rig r;
+  const auto foreign = r.deliver("11-0", effect("fx2"));  // c2's effect, at c1's clock
+  CHECK_FALSE(foreign.done);
+  CHECK(foreign.refused);
+  CHECK_FALSE(foreign.retryable);
+  CHECK_THAT(foreign.message, Catch::Contains("effect fx2 belongs to campaign c2, not c1"));
+  CHECK(r.fake.effect_executions("fx2") == 0);
+  CHECK_FALSE(r.store.in_flight_mark("c1", "11-0").has_value());  // never got as far as the call
+
+  const auto own = r.deliver("12-0", effect("fx2"), true, "c2");
+  CHECK(own.done);
+  CHECK(r.fake.effect_executions("fx2") == 1);
+
+  // On an event (entityType as the API's executeEffectsForEntity writes it, upper case).
+  const auto on_event = r.deliver("13-0", effect("fx3"));
+  CHECK(on_event.refused);
+  CHECK_THAT(on_event.message, Catch::Contains("effect fx3 belongs to campaign c2, not c1"));
+  CHECK(r.fake.effect_executions("fx3") == 0);
+  CHECK(r.deliver("14-0", effect("fx3"), true, "c2").done);
+  CHECK(r.fake.effect_executions("fx3") == 1);
+}
+
+TEST_CASE("outbox delivery: an effect whose campaign the API cannot tell is refused, saying so",
+          "[service][outbox][ownership]") {
+  Rig r;
+  // Hung on a settlement: the API's getEffect answers null for it (only
+  // encounters and events lead to a campaign), as for an unknown id.
+  r.fake.add_effect("c1", {{"id", "fx5"}, {"entityId", "s1"}, {"entityType", "settlement"}});
+  const auto unknown = r.deliver("15-0", effect("fx5"));
+  CHECK_FALSE(unknown.done);
+  CHECK(unknown.refused);
+  CHECK_THAT(unknown.message, Catch::Contains("cannot tell which campaign effect fx5 belongs to"));
+  CHECK(r.fake.effect_executions("fx5") == 0);
+  const auto gone = r.deliver("16-0", effect("fx404"));
+  CHECK(gone.refused);
+  CHECK_THAT(gone.message, Catch::Contains("cannot tell which campaign effect fx404 belongs to"));
+}
+
+TEST_CASE("outbox delivery: a settlement, structure or event of another campaign is refused, left as it was",
+          "[service][outbox][ownership]") {
+  Rig r;
+  const json s2 = r.fake.settlement("s2");
+  const auto settlement_write = r.deliver("20-0", settlement(3, 999, "s2"));
+  CHECK(settlement_write.refused);
+  CHECK_THAT(settlement_write.message, Catch::Contains("settlement s2 belongs to campaign c2, not c1"));
+  CHECK(r.fake.settlement("s2") == s2);
+
+  EntityWrite structure;
+  structure.kind = EntityWrite::Kind::Structure;
+  structure.entity_id = "st2";
+  structure.changes = {{"condition", 1}};
+  structure.idempotency_key = "c1:Structure:st2:MAINTENANCE:1000";
+  structure.world_time = 1000;
+  structure.seq = 4;
+  const json st2 = r.fake.structure("st2");
+  const auto structure_write = r.deliver("21-0", structure);
+  CHECK(structure_write.refused);
+  CHECK_THAT(structure_write.message, Catch::Contains("structure st2 belongs to campaign c2, not c1"));
+  CHECK(r.fake.structure("st2") == st2);
+
+  EntityWrite expire;
+  expire.kind = EntityWrite::Kind::ExpireEvent;
+  expire.entity_id = "e2";
+  expire.idempotency_key = "c1:Event:e2:EVENT_EXPIRED:1000";
+  expire.world_time = 1000;
+  expire.seq = 5;
+  const auto expire_write = r.deliver("22-0", expire);
+  CHECK(expire_write.refused);
+  CHECK_THAT(expire_write.message, Catch::Contains("event e2 belongs to campaign c2, not c1"));
+  CHECK(r.fake.event("e2")["isCompleted"] == false);
+  CHECK(r.fake.writes_applied() == 0);
+
+  // Their own campaign writes them.
+  CHECK(r.deliver("23-0", settlement(3, 51, "s2"), true, "c2").done);
+  CHECK(r.deliver("24-0", structure, true, "c2").done);
+  CHECK(r.deliver("25-0", expire, true, "c2").done);
+  CHECK(r.fake.writes_applied() == 3);
+}
+
+// What ownership costs: the links are read once per worker (its
+// EntityOwners), not per write; a settlement's kingdom comes with the read the
+// update makes anyway (GetSettlement selects kingdomId).
+TEST_CASE("outbox delivery: the links to a campaign are read once per worker, not per write",
+          "[service][outbox][ownership]") {
+  Rig r;
+  hourglass::io::EntityOwners owners;
+  auto deliver = [&](const std::string& entry, const EntityWrite& w) {
+    return hourglass::io::deliver_outbox_entry(*r.api, r.branches, owners, &r.store, "c1", entry, w);
+  };
+  auto seen = [&](const std::string& op) {
+    const auto ops = r.fake.operations_seen();
+    return std::count(ops.begin(), ops.end(), op);
+  };
+  r.fake.add_structure({{"id", "st1"}, {"settlementId", "s1"}, {"type", "farm"}});
+  EntityWrite structure;
+  structure.kind = EntityWrite::Kind::Structure;
+  structure.entity_id = "st1";
+  structure.changes = {{"condition", 90}};
+  structure.idempotency_key = "c1:Structure:st1:MAINTENANCE:1000";
+  structure.world_time = 1000;
+  for (std::uint64_t seq = 1; seq <= 3; ++seq) {
+    REQUIRE(deliver(std::to_string(seq) + "-0", settlement(seq, 100 + static_cast<int>(seq))).done);
+    structure.seq = 10 + seq;
+    REQUIRE(deliver(std::to_string(seq) + "-1", structure).done);
+    REQUIRE(deliver(std::to_string(seq) + "-2", effect()).done);
+  }
+  CHECK(seen("GetSettlement") == 3);        // read for its version anyway; kingdomId comes with it
+  CHECK(seen("KingdomCampaign") == 1);      // k1, once for every write below it
+  CHECK(seen("SettlementKingdom") == 0);    // s1 was known from its own update
+  CHECK(seen("GetStructure") == 3);         // read for its version anyway
+  CHECK(seen("GetEffectExecutions") == 3);  // counted anyway; entityType/entityId come with it
+  CHECK(seen("EncounterCampaign") == 1);    // what fx1 hangs on, once
+  CHECK(owners.cached() == 3);              // kingdom k1, settlement s1, encounter
+  CHECK(r.fake.effect_executions("fx1") == 3);
+
+  // A fresh worker with a structure first: its settlement's kingdom, then the kingdom.
+  hourglass::io::EntityOwners fresh;
+  structure.seq = 20;
+  REQUIRE(hourglass::io::deliver_outbox_entry(*r.api, r.branches, fresh, &r.store, "c1", "9-1", structure).done);
+  CHECK(seen("SettlementKingdom") == 1);
+  CHECK(seen("KingdomCampaign") == 2);
 }

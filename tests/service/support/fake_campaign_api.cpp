@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdlib>
@@ -317,6 +318,7 @@ struct FakeCampaignApi::Impl {
   std::unordered_map<std::string, Event> events;
   std::map<std::string, Ids> events_of_campaign;
   std::unordered_map<std::string, Effect> effects;
+  std::unordered_map<std::string, std::string> encounters;  // id -> campaign
 
   std::unordered_map<std::string, Token> tokens;
   std::unordered_map<std::string, bool> refresh_tokens;  // valid refresh tokens (7 days: never expire here)
@@ -559,6 +561,7 @@ struct FakeCampaignApi::Impl {
         std::string entity_id;
         json value = resolve(name, f["args"], entity_id, after);
         data[alias] = project(value, f["selections"]);
+        if (name == "settlement" && selects(f["selections"], "version")) edit_after_read(str_arg(f["args"], "id"));
         if (mutation && !entity_id.empty())
           after.stamps.push_back(record_applied(op_name, name, key, entity_id, variables, f["args"], arrived));
       } catch (const ResolverError& e) {
@@ -574,6 +577,25 @@ struct FakeCampaignApi::Impl {
     if (!errors.empty()) out["errors"] = std::move(errors);
     out["data"] = data_null ? json(nullptr) : std::move(data);
     return reply(out);
+  }
+
+  static bool selects(const json& selections, const char* field) {
+    if (!selections.is_array()) return false;
+    for (const json& sel : selections)
+      if (sel.value("name", "") == field) return true;
+    return false;
+  }
+
+  // A user's edit that lands between a writer's read of the settlement (one
+  // that selects its version: the read before an update, not a lookup of its
+  // kingdom) and the writer's update. Called with the store locked.
+  void edit_after_read(const std::string& id) {
+    auto edit = edits_after_read.find(id);
+    auto it = settlements.find(id);
+    if (edit == edits_after_read.end() || it == settlements.end()) return;
+    for (const auto& [key, value] : edit->second.items()) it->second.variables[key] = value;
+    ++it->second.version;
+    edits_after_read.erase(edit);
   }
 
   // Called with the store locked, for a write that applied.
@@ -655,8 +677,8 @@ struct FakeCampaignApi::Impl {
   json effect_json(const Effect& f) const {
     const json& s = f.seed;
     return {{"__typename", "Effect"}, {"id", f.id}, {"name", s.value("name", f.id)},
-            {"effectType", s.value("effectType", "patch")}, {"entityId", s.value("entityId", f.id)},
-            {"entityType", s.value("entityType", "event")}, {"payload", s.value("payload", json::array())},
+            {"effectType", s.value("effectType", "patch")}, {"entityId", s["entityId"]},
+            {"entityType", s["entityType"]}, {"payload", s.value("payload", json::array())},
             {"timing", s.value("timing", "ON_RESOLVE")}, {"priority", 0}, {"isActive", true}, {"version", 1},
             {"description", nullptr}, {"createdAt", iso(0)}, {"updatedAt", iso(0)}, {"deletedAt", nullptr},
             {"executions", f.executions}};
@@ -668,6 +690,31 @@ struct FakeCampaignApi::Impl {
             {"name", branch_names.at(id)}, {"parentId", parent}, {"parent", nullptr}, {"children", json::array()},
             {"isPinned", false}, {"tags", json::array()}, {"color", nullptr}, {"description", nullptr},
             {"divergedAt", nullptr}, {"createdAt", iso(0)}, {"updatedAt", iso(0)}, {"deletedAt", nullptr}};
+  }
+
+  json kingdom_json(const std::string& id) const {
+    const std::string& campaign = campaign_of_kingdom.at(id);
+    return {{"__typename", "Kingdom"}, {"id", id}, {"campaignId", campaign}, {"name", id}, {"level", 1},
+            {"variables", json::object()}, {"variableSchemas", json::array()}, {"version", 1},
+            {"createdAt", iso(0)}, {"updatedAt", iso(0)}, {"deletedAt", nullptr}, {"archivedAt", nullptr}};
+  }
+  json encounter_json(const std::string& id) const {
+    return {{"__typename", "Encounter"}, {"id", id}, {"campaignId", encounters.at(id)}, {"name", id},
+            {"description", nullptr}, {"difficulty", nullptr}, {"isResolved", false}, {"resolvedAt", nullptr},
+            {"scheduledAt", nullptr}, {"locationId", nullptr}, {"variables", json::object()},
+            {"createdAt", iso(0)}, {"updatedAt", iso(0)}, {"deletedAt", nullptr}, {"archivedAt", nullptr}};
+  }
+
+  // The real getEffect (EffectService.findById) answers null unless the
+  // effect's entity is an encounter or an event (entityType compared in lower
+  // case) that exists: verifyEntityAccess refuses every other type.
+  bool effect_visible(const Effect& f) const {
+    std::string type = f.seed["entityType"].get<std::string>();
+    std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string& entity = f.seed["entityId"].get_ref<const std::string&>();
+    if (type == "encounter") return encounters.count(entity) > 0;
+    if (type == "event") return events.count(entity) > 0;
+    return false;
   }
 
   Campaign& campaign_or_throw(const std::string& id) {
@@ -707,15 +754,7 @@ struct FakeCampaignApi::Impl {
     }
     if (field == "settlement") {
       auto it = settlements.find(str_arg(a, "id"));
-      if (it == settlements.end()) return json(nullptr);
-      json out = settlement_json(it->second);
-      // A user's edit that lands between this read and the reader's write.
-      if (auto edit = edits_after_read.find(it->first); edit != edits_after_read.end()) {
-        for (const auto& [key, value] : edit->second.items()) it->second.variables[key] = value;
-        ++it->second.version;
-        edits_after_read.erase(edit);
-      }
-      return out;
+      return it == settlements.end() ? json(nullptr) : settlement_json(it->second);
     }
     if (field == "structuresBySettlement") {
       json out = json::array();
@@ -741,7 +780,20 @@ struct FakeCampaignApi::Impl {
     }
     if (field == "getEffect") {
       auto f = effects.find(str_arg(a, "id"));
-      return f == effects.end() ? json(nullptr) : effect_json(f->second);
+      return f == effects.end() || !effect_visible(f->second) ? json(nullptr) : effect_json(f->second);
+    }
+    // Lookups by id: null when nothing has that id (the API's findById).
+    if (field == "kingdom") {
+      const std::string id = str_arg(a, "id");
+      return campaign_of_kingdom.count(id) ? kingdom_json(id) : json(nullptr);
+    }
+    if (field == "event") {
+      auto e = events.find(str_arg(a, "id"));
+      return e == events.end() ? json(nullptr) : event_json(e->second);
+    }
+    if (field == "encounter") {
+      const std::string id = str_arg(a, "id");
+      return encounters.count(id) ? encounter_json(id) : json(nullptr);
     }
     if (field == "updateSettlement" || field == "updateStructure") return update(field, a, entity_id);
     if (field == "expireEvent") {
@@ -769,8 +821,7 @@ struct FakeCampaignApi::Impl {
       const std::string exec_id = "exec-" + std::to_string(++execution_counter);
       const json& s = f->second.seed;
       f->second.executions.push_back({{"__typename", "EffectExecution"}, {"id", exec_id}, {"effectId", id},
-                                      {"entityId", s.value("entityId", id)},
-                                      {"entityType", s.value("entityType", "event")},
+                                      {"entityId", s["entityId"]}, {"entityType", s["entityType"]},
                                       {"executedAt", iso(wall_now_ms())}, {"executedBy", kUserId},
                                       {"context", arg(in, "context").is_null() ? json::object() : arg(in, "context")},
                                       {"result", {{"success", true}}}, {"error", nullptr}});
@@ -987,7 +1038,23 @@ void FakeCampaignApi::add_effect(const std::string& campaign_id, const json& f) 
   x.id = f.at("id").get<std::string>();
   x.campaign_id = campaign_id;
   x.seed = f;
+  if (!f.contains("entityId")) {
+    // Every effect of the real API hangs on an encounter or an event of its
+    // campaign (EffectService.create checks it exists): one of its own here.
+    const std::string encounter = "encounter-" + x.id;
+    x.seed["entityType"] = "encounter";
+    x.seed["entityId"] = encounter;
+    impl_->encounters[encounter] = campaign_id;
+  }
+  if (!x.seed.contains("entityType")) x.seed["entityType"] = "event";
   if (!impl_->effects.emplace(x.id, x).second) throw std::invalid_argument("fake API seed: duplicate effect " + x.id);
+}
+
+void FakeCampaignApi::add_encounter(const std::string& campaign_id, const std::string& encounter_id) {
+  std::lock_guard lock(impl_->mutex);
+  if (!impl_->campaigns.count(campaign_id)) throw std::invalid_argument("fake API seed: no campaign " + campaign_id);
+  if (!impl_->encounters.emplace(encounter_id, campaign_id).second)
+    throw std::invalid_argument("fake API seed: duplicate encounter " + encounter_id);
 }
 
 json FakeCampaignApi::settlement(const std::string& id) const {

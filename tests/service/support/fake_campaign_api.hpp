@@ -48,6 +48,10 @@
 //     before it notifies (on_world_time_advanced); advance_world_time() does
 //     the same from a test.
 //   - each campaign has a main branch (branches(campaignId)); ids unique.
+//   - lookups by id (settlement, structure, event, kingdom, encounter,
+//     getEffect) answer null for an unknown id; getEffect also for an effect
+//     whose entity is not an existing encounter or event (the real
+//     EffectService.findById checks the entity's campaign access).
 // Where it is still KINDER than the real API (know these when a test passes):
 //   - no RolesGuard defect: the real @Roles('owner','gm') mutations answer
 //     "Forbidden resource" to every caller at commit 4727327; here they run.
@@ -155,8 +159,14 @@ class FakeCampaignApi {
   void add_structure(const nlohmann::json& structure);
   // {id, scheduledAt: ISO or null, isCompleted = false}
   void add_event(const std::string& campaign_id, const nlohmann::json& event);
-  // {id, name?, effectType?, entityId?, entityType?, payload?, timing?}
+  // {id, name?, effectType?, entityId?, entityType?, payload?, timing?}: the
+  // effect hangs on the entity entityType/entityId names (entityType "event"
+  // when only entityId is given); without entityId, on an encounter of its
+  // own in `campaign_id` ("encounter-<id>"). getEffect answers null, as the
+  // real one, unless that entity is an existing encounter or event.
   void add_effect(const std::string& campaign_id, const nlohmann::json& effect);
+  // An encounter of the campaign (encounter(id) { campaignId }).
+  void add_encounter(const std::string& campaign_id, const std::string& encounter_id);
 
   // ---- a change the API announces, mirrored ----
   // What the API holds once the change that a test announces on its behalf
@@ -231,8 +241,10 @@ class FakeCampaignApi {
   // variables, the version bumped. Returns the new version. (Publishing the
   // API's entity.modified is the test's: the fake publishes nothing.)
   std::int64_t edit_settlement_variables(const std::string& id, const nlohmann::json& changes);
-  // The same edit, made just after the next `settlement(id)` read is served:
-  // a user's write between a writer's read and its update (a lock conflict).
+  // The same edit, made just after the next `settlement(id)` read that
+  // selects its version is served: a user's write between a writer's read
+  // and its update (a lock conflict). A read of its kingdomId only (which
+  // campaign it belongs to) does not count.
   void edit_settlement_after_next_read(const std::string& id, const nlohmann::json& changes);
   void set_down(bool down);                                 // every request 503
 
