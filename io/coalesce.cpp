@@ -11,66 +11,67 @@ namespace hourglass::io {
 
 using nlohmann::json;
 
-namespace {
 
-struct Coalescer {
-  std::vector<EntityWrite> writes;
-  std::map<std::pair<EntityWrite::Kind, std::string>, std::size_t> index;
-  std::optional<std::string> campaign;
-
-  EntityWrite& write_for(EntityWrite::Kind kind, const std::string& id) {
-    auto [it, inserted] = index.try_emplace({kind, id}, writes.size());
-    if (inserted) {
-      EntityWrite w;
-      w.kind = kind;
-      w.entity_id = id;
-      writes.push_back(std::move(w));
-    }
-    return writes[it->second];
+EntityWrite& WriteCoalescer::write_for(EntityWrite::Kind kind, const std::string& id) {
+  auto [it, inserted] = index_.try_emplace({kind, id}, writes_.size());
+  if (inserted) {
+    EntityWrite w;
+    w.kind = kind;
+    w.entity_id = id;
+    writes_.push_back(std::move(w));
   }
+  return writes_[it->second];
+}
 
-  static void merge(EntityWrite& w, const std::vector<sim::OwnedField>& changes, std::string key, sim::WorldTime t) {
-    // The write holds JSON values: what the API is sent.
-    for (const sim::OwnedField& f : changes) std::visit([&](const auto& v) { w.changes[f.key] = v; }, f.value);
-    w.idempotency_key = std::move(key);
-    w.world_time = t;
-  }
+void WriteCoalescer::merge(EntityWrite& w, const std::vector<sim::OwnedField>& changes, std::string key, sim::WorldTime t) {
+  // The write holds JSON values: what the API is sent.
+  for (const sim::OwnedField& f : changes) std::visit([&](const auto& v) { w.changes[f.key] = v; }, f.value);
+  w.idempotency_key = std::move(key);
+  w.world_time = t;
+}
 
-  void add(const sim::OwnedRecord& r, std::size_t position) {
-    if (!campaign) campaign = r.campaign_id;
-    if (r.campaign_id != *campaign)
-      throw CoalesceError(position, "$.campaignId: \"" + r.campaign_id + "\" differs from \"" + *campaign +
-                                        "\" (one advance of one campaign)");
+void WriteCoalescer::add(const sim::OwnedRecord& r) {
+  ++added_;
+  if (!campaign_) campaign_ = r.campaign_id;
+  if (r.campaign_id != *campaign_)
+    throw CoalesceError(added_, "$.campaignId: \"" + r.campaign_id + "\" differs from \"" + *campaign_ +
+                                      "\" (one advance of one campaign)");
 
-    const std::string kind = sim::kind_name(r.kind);
-    const std::string ms = std::to_string(r.time);
-    const std::string key = r.campaign_id + ":" + sim::entity_type_name(sim::entity_type_of(r.kind)) + ":" +
-                            r.entity_id + ":" + kind + ":" + ms;
+  const std::string kind = sim::kind_name(r.kind);
+  const std::string ms = std::to_string(r.time);
+  const std::string key = r.campaign_id + ":" + sim::entity_type_name(sim::entity_type_of(r.kind)) + ":" +
+                          r.entity_id + ":" + kind + ":" + ms;
 
-    switch (sim::entity_type_of(r.kind)) {
-      case sim::EntityType::Settlement: merge(write_for(EntityWrite::Kind::Settlement, r.entity_id), r.changes, key, r.time); break;
-      case sim::EntityType::Event: merge(write_for(EntityWrite::Kind::ExpireEvent, r.entity_id), r.changes, key, r.time); break;
-      case sim::EntityType::Effect: merge(write_for(EntityWrite::Kind::ExecuteEffect, r.entity_id), r.changes, key, r.time); break;
-      case sim::EntityType::Structure: {
-        if (r.kind == sim::RecordKind::UpgradeAvailable) break;  // a notice: nothing changes
-        if (r.kind == sim::RecordKind::MaintenancePaid) {
-          if (!r.changes.empty()) merge(write_for(EntityWrite::Kind::Structure, r.entity_id), r.changes, key, r.time);
-          if (!r.settlement_changes.empty())
-            merge(write_for(EntityWrite::Kind::Settlement, r.settlement_id), r.settlement_changes,
-                  r.campaign_id + ":Settlement:" + r.settlement_id + ":" + kind + ":" + ms, r.time);
-          break;
-        }
-        if (r.changes.empty()) break;  // MAINTENANCE_MISSED {}: a notice
-        EntityWrite& w = write_for(EntityWrite::Kind::Structure, r.entity_id);
-        merge(w, r.changes, key, r.time);
-        if (r.kind == sim::RecordKind::ConstructionComplete) w.changes["activeSince"] = sim::format_world_time(r.time);
+  switch (sim::entity_type_of(r.kind)) {
+    case sim::EntityType::Settlement: merge(write_for(EntityWrite::Kind::Settlement, r.entity_id), r.changes, key, r.time); break;
+    case sim::EntityType::Event: merge(write_for(EntityWrite::Kind::ExpireEvent, r.entity_id), r.changes, key, r.time); break;
+    case sim::EntityType::Effect: merge(write_for(EntityWrite::Kind::ExecuteEffect, r.entity_id), r.changes, key, r.time); break;
+    case sim::EntityType::Structure: {
+      if (r.kind == sim::RecordKind::UpgradeAvailable) break;  // a notice: nothing changes
+      if (r.kind == sim::RecordKind::MaintenancePaid) {
+        if (!r.changes.empty()) merge(write_for(EntityWrite::Kind::Structure, r.entity_id), r.changes, key, r.time);
+        if (!r.settlement_changes.empty())
+          merge(write_for(EntityWrite::Kind::Settlement, r.settlement_id), r.settlement_changes,
+                r.campaign_id + ":Settlement:" + r.settlement_id + ":" + kind + ":" + ms, r.time);
         break;
       }
+      if (r.changes.empty()) break;  // MAINTENANCE_MISSED {}: a notice
+      EntityWrite& w = write_for(EntityWrite::Kind::Structure, r.entity_id);
+      merge(w, r.changes, key, r.time);
+      if (r.kind == sim::RecordKind::ConstructionComplete) w.changes["activeSince"] = sim::format_world_time(r.time);
+      break;
     }
   }
-};
+}
 
-}  // namespace
+std::vector<EntityWrite> WriteCoalescer::take() {
+  std::vector<EntityWrite> out = std::move(writes_);
+  writes_.clear();
+  index_.clear();
+  campaign_.reset();
+  added_ = 0;
+  return out;
+}
 
 const char* to_string(EntityWrite::Kind kind) {
   switch (kind) {
@@ -90,9 +91,9 @@ std::optional<EntityWrite::Kind> write_kind_named(std::string_view name) {
 }
 
 std::vector<EntityWrite> coalesce(const std::vector<sim::OwnedRecord>& records) {
-  Coalescer c;
-  for (std::size_t i = 0; i < records.size(); ++i) c.add(records[i], i + 1);
-  return std::move(c.writes);
+  WriteCoalescer c;
+  for (const sim::OwnedRecord& r : records) c.add(r);
+  return c.take();
 }
 
 void attach_carries(std::vector<EntityWrite>& writes, const std::string& campaign_id,

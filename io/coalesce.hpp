@@ -89,6 +89,28 @@ class CoalesceError : public std::runtime_error {
 void attach_carries(std::vector<EntityWrite>& writes, const std::string& campaign_id,
                     const std::map<std::string, double>& carries, sim::WorldTime time);
 
+// The same, one record at a time: what the service's sink keeps of a
+// campaign's records until they are committed, so that its memory is one
+// write per entity however many records a long advance makes.
+class WriteCoalescer {
+ public:
+  // Throws CoalesceError (its 1-based position since the last take) for a
+  // record of another campaign than the first.
+  void add(const sim::OwnedRecord& r);
+  // The writes so far, in the order of each entity's first record; empties it.
+  std::vector<EntityWrite> take();
+  bool empty() const { return writes_.empty(); }
+
+ private:
+  EntityWrite& write_for(EntityWrite::Kind kind, const std::string& id);
+  static void merge(EntityWrite& w, const std::vector<sim::OwnedField>& changes, std::string key, sim::WorldTime t);
+
+  std::vector<EntityWrite> writes_;
+  std::map<std::pair<EntityWrite::Kind, std::string>, std::size_t> index_;
+  std::optional<std::string> campaign_;
+  std::size_t added_ = 0;
+};
+
 // Records of one campaign, in order (a CoalesceError naming the record's
 // 1-based position for one of another campaign).
 std::vector<EntityWrite> coalesce(const std::vector<sim::OwnedRecord>& records);

@@ -1,7 +1,6 @@
 #include "actors/service/service_sink.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <spdlog/spdlog.h>
 
 namespace hourglass::actors {
@@ -9,7 +8,8 @@ namespace {
 
 using Self = caf::stateful_actor<ServiceSinkState>*;
 
-// Publishes `text` and keeps its typed twins for the registry. A text without
+// Publishes `text` and coalesces its typed twins into the writes the
+// session takes. A text without
 // them (a campaign started with typed_records off) would be published but
 // never written: said loudly, as it is a bug.
 void take(Self self, std::string text, sim::OwnedRecords& typed) {
@@ -18,11 +18,11 @@ void take(Self self, std::string text, sim::OwnedRecords& typed) {
   if (lines != typed.size())
     spdlog::error("service sink {}: {} records published with {} typed records; only these are written",
                   st.campaign_id, lines, typed.size());
-  auto& pending = st.pending.records;
-  if (pending.empty())
-    pending = std::move(typed);
-  else
-    pending.insert(pending.end(), std::make_move_iterator(typed.begin()), std::make_move_iterator(typed.end()));
+  try {
+    for (const sim::OwnedRecord& r : typed) st.coalescer.add(r);
+  } catch (const std::exception& e) {  // our own records: a bug, not bad input
+    spdlog::error("service sink {}: cannot coalesce records: {}", st.campaign_id, e.what());
+  }
   typed.clear();
   if (!st.bridge) return;
   if (const auto& b = st.publish_backlog) {
@@ -63,6 +63,7 @@ caf::behavior service_sink(Self self, std::string campaign_id, bridge_actor brid
       [=](take_atom) {
         SinkTake out = std::move(self->state.pending);
         self->state.pending = SinkTake{};
+        out.writes = self->state.coalescer.take();
         return out;
       },
       [=](flush_atom) { return true; },

@@ -1,7 +1,7 @@
 // A campaign's record sink in service mode: every record is published on
 // Redis `campaign.{id}.simulation` (so UIs can show what happened), and
-// kept, typed, until the registry takes a finished message's records to
-// commit them (with the campaign's checkpoint) as API writes. The typed
+// coalesced, typed, into API writes until the campaign's session takes them
+// to commit them with the campaign's checkpoint. The typed
 // records (its campaign is started with CampaignInit::typed_records) are the
 // same records as the text published and in the same order, so that nothing
 // reads its JSON back. It stays untyped: the campaign actor
@@ -17,14 +17,17 @@
 
 #include "actors/protocol.hpp"
 #include "actors/service/bridge_actor.hpp"
+#include "io/coalesce.hpp"
 
 namespace hourglass::actors {
 
 using take_atom = caf::atom_constant<caf::atom("take")>;
 
-// What the messages handled since the last take produced.
+// What the messages handled since the last take produced: their records
+// coalesced into API writes as they came (io::WriteCoalescer), so that a
+// long advance holds one write per entity, not its records.
 struct SinkTake {
-  sim::OwnedRecords records;
+  std::vector<io::EntityWrite> writes;
   Carries carries;  // settlements' hidden carries they changed (latest)
   sim::WorldTime carry_time = 0;
 };
@@ -32,7 +35,8 @@ struct SinkTake {
 struct ServiceSinkState {
   std::string campaign_id;
   std::string channel;  // campaign.{id}.simulation
-  SinkTake pending;
+  io::WriteCoalescer coalescer;  // the records since the last take
+  SinkTake pending;              // their carries
   bridge_actor bridge;
   PublishBacklogPtr publish_backlog;  // may be null
   static inline const char* name = "service-sink";

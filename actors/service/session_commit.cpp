@@ -1,5 +1,7 @@
 #include <spdlog/spdlog.h>
 
+#include <iterator>
+
 #include "actors/errors.hpp"
 #include "actors/service/service_sink.hpp"
 #include "actors/service/session_internal.hpp"
@@ -8,14 +10,12 @@ namespace hourglass::actors::session_detail {
 namespace {
 
 // The writes of what the sink kept, after the ones waiting (anchors).
-std::vector<io::EntityWrite> writes_of(SessionState& st, const SinkTake& took) {
+std::vector<io::EntityWrite> writes_of(SessionState& st, SinkTake& took) {
   std::vector<io::EntityWrite> writes = std::move(st.pending_writes);
   st.pending_writes.clear();
-  try {
-    for (auto& w : io::message_writes(st.id, took.records, took.carries, took.carry_time)) writes.push_back(std::move(w));
-  } catch (const std::exception& e) {  // our own records: a bug, not bad input
-    spdlog::error("session {}: cannot coalesce records: {}", st.id, e.what());
-  }
+  std::vector<io::EntityWrite> coalesced = std::move(took.writes);
+  io::attach_carries(coalesced, st.id, took.carries, took.carry_time);
+  writes.insert(writes.end(), std::make_move_iterator(coalesced.begin()), std::make_move_iterator(coalesced.end()));
   return writes;
 }
 
