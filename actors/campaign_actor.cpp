@@ -69,7 +69,17 @@ void run_message(Self self, std::function<void(Done)> work) {
 
 // --- advancing world time ----------------------------------------------------
 
-void advance_step(Self self, sim::WorldTime target, std::shared_ptr<Handled> total, Done done) {
+// After each step: how far the advance from `from` has got (AdvanceProgress).
+void note_progress(Self self, sim::WorldTime from, sim::WorldTime target, const Handled& total, bool over) {
+  const auto& progress = self->state.init.progress;
+  if (!progress) return;
+  if (over)
+    progress->finished(self->state.id());
+  else
+    progress->step(self->state.id(), from, self->state.clock, target, total.firings);
+}
+
+void advance_step(Self self, sim::WorldTime from, sim::WorldTime target, std::shared_ptr<Handled> total, Done done) {
   auto& st = self->state;
   const sim::WorldTime until = std::min(target, st.clock + st.init.max_step);
   fan_out(
@@ -80,14 +90,16 @@ void advance_step(Self self, sim::WorldTime target, std::shared_ptr<Handled> tot
         for (const auto& [id, carry] : g.carries) total->carries[id] = carry;
         if (refuse_on_failure(g, *total)) {
           commit_all(self);
+          note_progress(self, from, target, *total, true);
           return done(*total);
         }
         self->state.clock = until;
         const bool more = until < target;
+        note_progress(self, from, target, *total, !more);
         // The settlements start on the next step while this one is ordered
         // and written; its records still go out first, as the next step's
         // arrive in a later handler.
-        if (more) when_sink_ready(self, [=] { advance_step(self, target, total, done); });
+        if (more) when_sink_ready(self, [=] { advance_step(self, from, target, total, done); });
         total->records += emit_gathered(self, g);
         if (!more) {
           commit_all(self);
@@ -106,11 +118,17 @@ void handle_advance(Self self, const messages::WorldTimeAdvanced& m, Done done) 
     done(*total);
     return;
   }
+  if (auto refused = messages::advance_past_limit(st.clock, m.new_time, st.init.max_advance)) {
+    total->outcome = Outcome::Refused;
+    total->note = std::move(*refused);
+    done(*total);
+    return;
+  }
   if (m.previous_time != st.clock)
     total->note = "gap: previousTime " + sim::format_world_time(m.previous_time) +
                   " differs from the clock " + sim::format_world_time(st.clock) +
                   "; advancing to newTime anyway";
-  advance_step(self, m.new_time, total, std::move(done));
+  advance_step(self, st.clock, m.new_time, total, std::move(done));
 }
 
 // --- load, rules, snapshot -------------------------------------------------------

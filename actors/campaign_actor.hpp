@@ -24,12 +24,16 @@
 #include <optional>
 #include <string>
 
+#include "actors/advance_progress.hpp"
 #include "actors/fault_injection.hpp"
 #include "actors/protocol.hpp"
 #include "actors/restart_budget.hpp"
+#include "messages/world_span.hpp"
 #include "sim/schedule.hpp"
 
 namespace hourglass::actors {
+
+inline constexpr sim::Duration kDefaultMaxAdvance = 100 * messages::kMsPerYear;
 
 struct CampaignInit {
   CampaignSeed seed;
@@ -39,6 +43,14 @@ struct CampaignInit {
   // records of a year of catch-up never sit in memory at once. Split
   // invariance (SPEC §1) makes the result independent of the step.
   sim::Duration max_step = 24 * 60 * sim::kMsPerMinute;
+  // The longest advance the campaign takes, from its clock to newTime; a
+  // longer one is refused as bad input with nothing changed (a mistyped
+  // year must not run for hours). 0: no limit. Default 100 years
+  // (messages/world_span: HOURGLASS_MAX_ADVANCE, --max-advance).
+  sim::Duration max_advance = kDefaultMaxAdvance;
+  // Told after each step of an advance how far it got (a terminal's
+  // progress line); none: not told.
+  AdvanceProgressPtr progress;
   // Supervision of the settlement actors: a failed one is restarted from the
   // campaign's copy of its last committed state; more than `restart_limit`
   // restarts within `restart_window` and the campaign itself fails (escalates).

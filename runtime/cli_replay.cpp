@@ -1,15 +1,19 @@
 // hourglass replay SCENARIO [--out FILE] [--state-out FILE] [--check EXPECTED.jsonl]
 //                           [--check-state STATE.json] [--dead-letters FILE] [--threads N]
+//                           [--max-advance SPAN]
 // Exit 0 ok; 1 when a check finds a difference; 2 when the scenario is refused.
 #include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include "messages/input_error.hpp"
 #include "messages/state_json.hpp"
+#include "messages/world_span.hpp"
+#include "runtime/advance_ticker.hpp"
 #include "runtime/cli.hpp"
 #include "runtime/record_check.hpp"
 #include "runtime/replay.hpp"
@@ -25,6 +29,7 @@ struct ReplayArgs {
   std::string check_state;
   std::string dead_letters;
   std::size_t threads = 0;
+  std::string max_advance = "100y";
 };
 
 // Prints "message k/n" on a terminal, at most every 1% of the messages.
@@ -63,6 +68,16 @@ int run(const ReplayArgs& a) {
   }
   auto collected = std::make_shared<actors::StringOutput>();
   ReplayOptions options;
+  try {
+    options.max_advance = messages::read_world_span(a.max_advance, "--max-advance");
+  } catch (const messages::InputError& e) {
+    std::fprintf(stderr, "hourglass: %s\n", e.what());
+    return 2;
+  }
+  if (options.max_advance < messages::kMsPerHour) {
+    std::fprintf(stderr, "hourglass: --max-advance: must be at least 1h, got \"%s\"\n", a.max_advance.c_str());
+    return 2;
+  }
   // Supervision tests make an actor throw; off unless the variable is set.
   if (const char* spec = std::getenv("HOURGLASS_FAULT_INJECT"); spec && *spec) {
     auto plan = actors::parse_fault_plan(spec);
@@ -76,6 +91,12 @@ int run(const ReplayArgs& a) {
   options.threads = a.threads;
   options.want_state = !a.state_out.empty() || !a.check_state.empty();
   options.progress = terminal_progress();
+  // Within a long advance too: the world time reached and firings/s.
+  std::optional<AdvanceTicker> ticker;
+  if (isatty(STDERR_FILENO)) {
+    options.advance_progress = std::make_shared<actors::AdvanceProgress>();
+    ticker.emplace(options.advance_progress, stderr);
+  }
   if (a.check.empty())
     options.output = std::make_shared<actors::FileOutput>(out_file);
   else
@@ -87,6 +108,7 @@ int run(const ReplayArgs& a) {
   }
 
   const ReplayResult result = run_replay(scenario, options);
+  ticker.reset();  // its line cleared before the summary
   if (out_file != stdout) std::fclose(out_file);
   const ReplayStats& s = result.stats;
   std::fprintf(stderr,
@@ -161,6 +183,9 @@ Command add_replay_command(CLI::App& app) {
   cmd->add_option("--dead-letters", args->dead_letters, "Write refused messages with their reason to FILE");
   cmd->add_option("--threads", args->threads, "Actor scheduler threads (default: one per core)")
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--max-advance", args->max_advance,
+                  "Refuse an advance longer than SPAN from the campaign's clock (100y, 36500d, 12h; default 100y)")
+      ->type_name("SPAN");
   return [args, cmd]() { return cmd->parsed() ? run(*args) : -1; };
 }
 

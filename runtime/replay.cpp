@@ -76,6 +76,8 @@ ReplayResult run_replay(const Scenario& scenario, const ReplayOptions& options) 
   for (const auto& seed : scenario.campaigns) {
     actors::CampaignInit init{seed, scenario.rules, sink, options.max_step};
     init.faults = options.faults;
+    init.max_advance = options.max_advance;
+    init.progress = options.advance_progress;
     init.on_restart = [restarts](const std::string&) { ++*restarts; };
     auto c = system.spawn(actors::campaign_actor, std::move(init));
     campaigns[seed.id] = c;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/campaign_actor.hpp"
 #include "actors/fault_injection.hpp"
 #include "actors/record_sink.hpp"
 #include "runtime/scenario.hpp"
@@ -23,6 +24,8 @@ struct ReplayOptions {
   std::shared_ptr<actors::RecordOutput> dead_letters;
   bool want_state = false;
   sim::Duration max_step = 24 * 60 * sim::kMsPerMinute;
+  sim::Duration max_advance = actors::kDefaultMaxAdvance;  // actors::CampaignInit::max_advance
+  actors::AdvanceProgressPtr advance_progress;  // told after each step of an advance; may be null
   // Makes a named actor throw (supervision tests); usually none.
   actors::FaultInjectorPtr faults;
   // Called after each message with (done, total), for progress displays.

@@ -57,6 +57,13 @@ struct ServeApp::Impl {
   actors::store_actor store;
   // Set at shutdown: the store stops waiting for a Redis that is gone.
   std::shared_ptr<std::atomic<bool>> stopping = std::make_shared<std::atomic<bool>>(false);
+  // Set as soon as a stop is asked: a long advance stops at its next span's
+  // commit (SessionOptions::draining).
+  std::shared_ptr<std::atomic<bool>> draining = std::make_shared<std::atomic<bool>>(false);
+  // How far the long advances have got: /health, a log line and metrics
+  // every few seconds (report_long_advances).
+  actors::AdvanceProgressPtr progress = std::make_shared<actors::AdvanceProgress>();
+  std::thread progress_reporter;
   std::vector<std::string> resumed;  // campaigns with a checkpoint at start
   std::shared_ptr<std::atomic<bool>> intake_held = std::make_shared<std::atomic<bool>>(false);
   actors::PublishBacklogPtr publish_backlog = std::make_shared<actors::PublishBacklog>();
@@ -71,6 +78,7 @@ struct ServeApp::Impl {
   std::mutex mutex;
   std::condition_variable stop_requested_cv;
   bool stop_requested = false;
+  bool reporter_done = false;  // the progress reporter ends
   std::condition_variable subscribed_cv;
   int subscriptions = 0;       // the subscriber's (re)subscriptions
   int stream_connections = 0;  // the stream reader's (re)connections
@@ -89,6 +97,49 @@ struct ServeApp::Impl {
       answering = p.answered;
     });
     liveness->start();
+  }
+
+  // The advances running for more than 5 s: in /health, in the metrics, and
+  // (when `log`) a line each, at most 5.
+  void report_long_advances(bool log) {
+    const auto now = actors::AdvanceProgress::Clock::now();
+    const auto running = progress->running(std::chrono::seconds(5));
+    nlohmann::json list = nlohmann::json::array();
+    for (std::size_t i = 0; i < running.size() && i < 20; ++i) {
+      const auto& a = running[i];
+      list.push_back({{"campaign", a.campaign},
+                      {"from", sim::format_world_time(a.from)},
+                      {"reached", sim::format_world_time(a.reached)},
+                      {"target", sim::format_world_time(a.target)},
+                      {"done", a.done()},
+                      {"firings_per_s", a.firings_per_second(now)}});
+      if (log && i < 5)
+        spdlog::info("long advance of campaign {}: {} of {} ({:.1f} %), {:.0f} firings/s", a.campaign,
+                     sim::format_world_time(a.reached), sim::format_world_time(a.target), 100.0 * a.done(),
+                     a.firings_per_second(now));
+    }
+    health.set_long_advances(std::move(list));
+    telemetry.long_advances(running.size(), running.empty() ? 1.0 : running.front().done());
+  }
+
+  void start_progress_reporter() {
+    progress_reporter = std::thread([this] {
+      std::unique_lock<std::mutex> lock(mutex);
+      while (!stop_requested_cv.wait_for(lock, std::chrono::seconds(5), [this] { return reporter_done; })) {
+        lock.unlock();
+        report_long_advances(true);
+        lock.lock();
+      }
+    });
+  }
+
+  void stop_progress_reporter() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      reporter_done = true;
+    }
+    stop_requested_cv.notify_all();
+    if (progress_reporter.joinable()) progress_reporter.join();
   }
 
   // Redis must be able to keep its promise: said at start, and in /health.
@@ -159,6 +210,7 @@ struct ServeApp::Impl {
                    health.set_campaigns(r.campaigns, r.quarantined, std::move(r.quarantine_reasons));
                  },
                  [&](caf::error&) {});
+    report_long_advances(false);
     return health.to_json();
   }
 };
@@ -273,6 +325,7 @@ std::string ServeApp::reload_rules() {
 }
 
 ServeApp::~ServeApp() {
+  impl_->stop_progress_reporter();
   if (impl_->liveness) impl_->liveness->stop();
   if (impl_->subscriber) impl_->subscriber->stop();
   if (impl_->stream_reader) impl_->stream_reader->stop();
@@ -317,6 +370,9 @@ void ServeApp::start() {
   actors::RegistryOptions registry{s.rules, s.reader, s.gateway, s.bridge, s.store, &s.telemetry,
                                    c.restart_limit, c.restart_window};
   registry.passivate_after = c.passivate_after;
+  registry.max_advance = c.max_advance.count();
+  registry.draining = s.draining;
+  registry.progress = s.progress;
   registry.publish_backlog = s.publish_backlog;
   if (s.record_file) {
     registry.recorder = s.system->spawn<caf::detached>(actors::flight_recorder, s.record_file);
@@ -332,6 +388,7 @@ void ServeApp::start() {
   s.status = std::make_unique<service::StatusServer>(c.bind, c.port, [&s] { return s.health_report(); }, s.metrics);
   s.status->start();
   s.start_liveness_probe();
+  s.start_progress_reporter();
 
   s.check_persistence();
   s.recover_outboxes();
@@ -411,7 +468,8 @@ int ServeApp::wait() {
     std::unique_lock<std::mutex> lock(s.mutex);
     s.stop_requested_cv.wait(lock, [&] { return s.stop_requested; });
   }
-  spdlog::info("stopping: no more intake; finishing advances in flight");
+  s.draining->store(true);  // long advances stop at their next span's commit
+  spdlog::info("stopping: no more intake; finishing advances in flight (a long one stops at its next commit)");
   if (s.subscriber) s.subscriber->stop();
   // Its thread only: what is in flight is still acknowledged as it finishes.
   if (s.stream_reader) s.stream_reader->stop();
@@ -438,6 +496,7 @@ int ServeApp::wait() {
   self->request(s.bridge, deadline, actors::flush_dead_letters_atom::value).receive([](std::size_t) {}, [](caf::error&) {});
   s.status->stop();
   if (s.liveness) s.liveness->stop();
+  s.stop_progress_reporter();
   s.stopping->store(true);
   self->send_exit(s.registry, caf::exit_reason::user_shutdown);
   self->send_exit(s.store, caf::exit_reason::user_shutdown);

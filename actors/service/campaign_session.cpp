@@ -11,6 +11,7 @@
 #include "actors/service/inbound_outcome.hpp"
 #include "actors/service/session_internal.hpp"
 #include "io/stream_id.hpp"
+#include "messages/world_span.hpp"
 
 namespace hourglass::actors {
 namespace session_detail {
@@ -98,23 +99,91 @@ void handled(Self self, const std::shared_ptr<Inbound>& in, const Handled& h,
       [=](const caf::error& why) { commit_failed(self, *in, why); });
 }
 
-// The campaign actor handles `in` (its entity, when fetched, inline).
+// The campaign actor failed `in`. The message that made it fail is not
+// taken again (it would fail the next life too): dead-lettered, retryable by
+// dlq; the campaign restarts as a new session.
+void campaign_failed_on(Self self, const Inbound& in, const caf::error& err) {
+  const caf::error why = make_error(hourglass_errc::campaign_failed, "campaign " + self->state.id + " failed", err);
+  if (self->state.options.progress) self->state.options.progress->finished(self->state.id);
+  dead_letter(self, in, why);
+  finish(self, in);
+  end(self, SessionEnd::Then::restart, why);
+}
+
+// The service stops in the middle of a long advance: what is done is
+// committed, the message stays unacknowledged (the stream gives it again at
+// the next start, which resumes from the checkpoint's clock; with pub/sub the
+// start-up resync does), and the session takes nothing more.
+void stop_mid_advance(Self self, const Inbound& in) {
+  auto& st = self->state;
+  spdlog::info("campaign {}: stopping at {} in an advance to {}; the next start resumes it", st.id,
+               sim::format_world_time(st.clock),
+               sim::format_world_time(std::get<messages::WorldTimeAdvanced>(in.message).new_time));
+  if (st.options.progress) st.options.progress->finished(st.id);
+  done(self, in);
+}
+
+// One span of a long advance (see SessionOptions::commit_span): handled,
+// committed, then the next; the last goes the way of any message (handled).
+void advance_span(Self self, std::shared_ptr<Inbound> in, std::shared_ptr<Handled> total,
+                  std::chrono::steady_clock::time_point started, sim::WorldTime from) {
+  auto& st = self->state;
+  const auto& whole = std::get<messages::WorldTimeAdvanced>(in->message);
+  const sim::WorldTime until = std::min(whole.new_time, st.clock + st.options.commit_span);
+  // The first span carries the message's previousTime (a gap is noted once).
+  const sim::WorldTime previous = st.clock == from ? whole.previous_time : st.clock;
+  const messages::Message span = messages::WorldTimeAdvanced{whole.campaign_id, previous, until};
+  self->request(st.campaign, caf::infinite, handle_atom::value, span)
+      .then(
+          [=](Handled& h) {
+            auto& s = self->state;
+            total->firings += h.firings;
+            total->records += h.records;
+            for (const auto& [id, carry] : h.carries) total->carries[id] = carry;
+            if (total->note.empty()) total->note = h.note;
+            total->outcome = h.outcome;
+            const bool last = until >= whole.new_time || h.outcome != Outcome::Applied;
+            if (s.options.progress) {
+              if (last)
+                s.options.progress->finished(s.id);
+              else
+                s.options.progress->step(s.id, from, until, whole.new_time, total->firings);
+            }
+            if (last) return handled(self, in, *total, started);
+            s.clock = until;
+            commit(
+                self, "",
+                [=] {
+                  const auto& draining = self->state.options.draining;
+                  if (draining && draining->load()) return stop_mid_advance(self, *in);
+                  advance_span(self, in, total, started, from);
+                },
+                [=](const caf::error& why) { commit_failed(self, *in, why); });
+          },
+          [=](caf::error& err) { campaign_failed_on(self, *in, err); });
+}
+
+// The campaign actor handles `in` (its entity, when fetched, inline); a long
+// advance, span by span.
 void deliver(Self self, std::shared_ptr<Inbound> in) {
   auto& st = self->state;
   for (auto& w : anchor_created(in->message, st.clock)) st.pending_writes.push_back(std::move(w));
   record(self, *in);
   const auto started = std::chrono::steady_clock::now();
+  const auto* advance = std::get_if<messages::WorldTimeAdvanced>(&in->message);
+  if (advance && st.options.commit_span > 0 && advance->new_time - st.clock > st.options.commit_span) {
+    // Refused whole, before any span: the limit is the advance's, not a span's.
+    if (auto refused = messages::advance_past_limit(st.clock, advance->new_time, st.options.max_advance)) {
+      Handled h;
+      h.outcome = Outcome::Refused;
+      h.note = std::move(*refused);
+      return handled(self, in, h, started);
+    }
+    return advance_span(self, in, std::make_shared<Handled>(), started, st.clock);
+  }
   self->request(st.campaign, caf::infinite, handle_atom::value, in->message)
       .then([=](Handled& h) { handled(self, in, h, started); },
-            [=](caf::error& err) {
-              // The message that made it fail is not taken again (it would
-              // fail the next life too): dead-lettered, retryable by dlq.
-              const caf::error why =
-                  make_error(hourglass_errc::campaign_failed, "campaign " + self->state.id + " failed", err);
-              dead_letter(self, *in, why);
-              finish(self, *in);
-              end(self, SessionEnd::Then::restart, why);
-            });
+            [=](caf::error& err) { campaign_failed_on(self, *in, err); });
 }
 
 // Fetches the entity the message names but does not carry, then delivers.

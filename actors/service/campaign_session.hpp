@@ -20,6 +20,7 @@
 // anything that still reaches it back to the registry, in order.
 #pragma once
 
+#include <atomic>
 #include <caf/all.hpp>
 #include <deque>
 #include <memory>
@@ -27,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/advance_progress.hpp"
 #include "actors/fault_injection.hpp"
 #include "actors/protocol.hpp"
 #include "actors/service/api_reader.hpp"
@@ -90,6 +92,17 @@ struct SessionOptions {
   FaultInjectorPtr faults;
   flight_recorder_actor recorder;
   PublishBacklogPtr publish_backlog;
+  sim::Duration max_advance = 0;  // CampaignInit::max_advance
+  // A longer advance goes to the campaign one span of world time at a time,
+  // each committed (checkpoint and writes) before the next: what a crash or a
+  // stop loses, and what waits for the API, is one span, not the advance; an
+  // entity gets at most one write per span. 0: never split.
+  sim::Duration commit_span = 365 * sim::kMsPerDay;
+  // Set when the service stops: a long advance stops at its next span's
+  // commit, unacknowledged (the next start resumes it). May be null.
+  std::shared_ptr<const std::atomic<bool>> draining;
+  // How far the long advances have got, span by span (/health, logs). May be null.
+  AdvanceProgressPtr progress;
   // How long a transient failure waits before the next try: doubles from
   // `retry_initial` up to `retry_cap`.
   std::chrono::milliseconds retry_initial{100};

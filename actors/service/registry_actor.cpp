@@ -102,6 +102,10 @@ SessionOptions session_options(const RegistryOptions& o) {
   s.faults = o.faults;
   s.recorder = o.recorder;
   s.publish_backlog = o.publish_backlog;
+  s.max_advance = o.max_advance;
+  s.commit_span = o.commit_span;
+  s.draining = o.draining;
+  s.progress = o.progress;
   s.retry_initial = o.session_retry_initial;
   s.retry_cap = o.session_retry_cap;
   return s;

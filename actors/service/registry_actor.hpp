@@ -56,6 +56,10 @@ struct RegistryOptions {
   // next message starts it again from there. 0: never.
   std::chrono::milliseconds passivate_after{0};
   PublishBacklogPtr publish_backlog;  // shared with the bridge; may be null
+  sim::Duration max_advance = 0;  // the longest advance a campaign takes (CampaignInit::max_advance); 0 none
+  sim::Duration commit_span = 365 * sim::kMsPerDay;  // SessionOptions::commit_span
+  std::shared_ptr<const std::atomic<bool>> draining;  // SessionOptions::draining
+  AdvanceProgressPtr progress;                        // SessionOptions::progress
   // A session's backoff while the API or Redis is away (SessionOptions).
   std::chrono::milliseconds session_retry_initial{100};
   std::chrono::milliseconds session_retry_cap{5000};

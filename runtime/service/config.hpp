@@ -63,6 +63,9 @@ struct ServiceConfig {
   // is trimmed to about this many entries (XTRIM MAXLEN ~: up to one stream
   // node, 100 entries by default, more).
   std::size_t dead_letter_max = 10'000;
+  // The longest advance a campaign takes from its clock (messages/world_span):
+  // a longer one is refused as bad input, nothing changed. Default 100 years.
+  std::chrono::milliseconds max_advance{100LL * 365 * 86'400'000};
   std::string stream_key = "hourglass:inbox";  // the stream input's stream
   std::string stream_group = "hourglass";      // its consumer group
   // This instance's name in the group: its pending entries are its own, and

@@ -1,5 +1,7 @@
 #include "runtime/service/config_table.hpp"
 
+#include "messages/world_span.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -215,6 +217,9 @@ std::vector<Setting> make_settings() {
       size_setting(row("max_outbox", "HOURGLASS_MAX_OUTBOX", "--max-outbox",
                        "committed writes not yet done above which intake pauses"),
                    &C::max_outbox, 1, 10'000'000),
+      world_span_setting(row("max_advance", "HOURGLASS_MAX_ADVANCE", "--max-advance",
+                             "refuse an advance longer than this from the campaign's clock: 100y, 36500d, 12h"),
+                         &C::max_advance, messages::kMsPerHour, 1000 * messages::kMsPerYear),
       // Past 100 million a stream is no cap: an operator meant something else.
       size_setting(row("dead_letter_max", "HOURGLASS_DEAD_LETTER_MAX", "--dead-letter-max",
                        "entries each dead-letter stream is trimmed to, oldest first (XTRIM MAXLEN ~)"),

@@ -19,6 +19,8 @@ constexpr const char* kGatewayRetries = "hourglass_gateway_retries_total";
 constexpr const char* kGatewayBacklog = "hourglass_gateway_backlog";
 constexpr const char* kBreakerOpen = "hourglass_gateway_breaker_open";
 constexpr const char* kRulesReloads = "hourglass_rules_reloads_total";
+constexpr const char* kLongAdvances = "hourglass_long_advances";
+constexpr const char* kLongAdvanceDone = "hourglass_long_advance_done_ratio";
 constexpr const char* kApiRefusals = "hourglass_api_refusals_total";
 constexpr const char* kCheckpointBytes = "hourglass_checkpoint_bytes_total";
 constexpr const char* kCheckpointSeconds = "hourglass_checkpoint_commit_seconds";
@@ -58,6 +60,8 @@ constexpr Family kFamilies[] = {
     {kGatewayRetries, "API writes scheduled for another attempt"},
     {kGatewayBacklog, "API writes waiting in the gateway's queue"},
     {kBreakerOpen, "1 while the gateway's circuit breaker is open or half-open, else 0"},
+    {kLongAdvances, "Advances running for more than 5 s (a long catch-up)"},
+    {kLongAdvanceDone, "How much of its advance the least advanced long advance has done (0..1; 1 when none runs)"},
     {kRulesReloads, "Rules reloads on SIGHUP, by outcome"},
     {kApiRefusals, "Calls the campaign API refused (never retried), by kind (unauthorized, forbidden, bad_request)"},
     {kCheckpointBytes, "Bytes of campaign checkpoints committed to Redis"},
@@ -139,6 +143,11 @@ void PrometheusTelemetry::pubsub_overflow() { metrics_.counter(kPubsubOverflows)
 
 void PrometheusTelemetry::ownership_refused(std::string_view at) {
   metrics_.counter(kOwnershipRefusals, {{"at", str(at)}}).inc();
+}
+
+void PrometheusTelemetry::long_advances(std::size_t running, double least_done) {
+  metrics_.gauge(kLongAdvances).set(static_cast<double>(running));
+  metrics_.gauge(kLongAdvanceDone).set(least_done);
 }
 
 void PrometheusTelemetry::rules_reload(std::string_view outcome) {

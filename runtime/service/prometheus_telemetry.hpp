@@ -38,6 +38,9 @@ class PrometheusTelemetry final : public actors::Telemetry {
 
   // Not an actor's: the runtime reloads rules on SIGHUP ("applied", "refused").
   void rules_reload(std::string_view outcome);
+  // Not an actor's: the advances running for more than a few seconds, and
+  // how much of its advance the least advanced of them has done (0..1; 1 when none).
+  void long_advances(std::size_t running, double least_done);
 
  private:
   Registry& metrics_;

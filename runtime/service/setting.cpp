@@ -1,5 +1,8 @@
 #include "runtime/service/setting.hpp"
 
+#include "messages/input_error.hpp"
+#include "messages/world_span.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <limits>
@@ -163,6 +166,25 @@ Setting duration_setting(Setting row, std::chrono::milliseconds ServiceConfig::*
     const auto d = read_duration(text);
     if (!d) throw ConfigError(duration_expected(text));
     c.*field = *d;
+  };
+  return row;
+}
+
+Setting world_span_setting(Setting row, std::chrono::milliseconds ServiceConfig::*field, long long lo, long long hi) {
+  row = ms_setting(std::move(row), field, lo, hi);
+  row.type_name = "SPAN";
+  row.parse = [field](ServiceConfig& c, const std::string& text) {
+    try {
+      c.*field = std::chrono::milliseconds(messages::read_world_span(text, ""));
+    } catch (const messages::InputError& e) {
+      throw ConfigError(e.what());
+    }
+  };
+  row.check = [field, lo, hi](const ServiceConfig& c, std::vector<std::string>& faults) {
+    const long long v = (c.*field).count();
+    if (v < lo || v > hi)
+      faults.push_back("must be " + messages::describe_world_span(lo) + ".." + messages::describe_world_span(hi) +
+                       ", got " + messages::describe_world_span(v));
   };
   return row;
 }

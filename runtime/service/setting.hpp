@@ -57,6 +57,10 @@ Setting seconds_setting(Setting row, std::chrono::seconds ServiceConfig::*field,
 // [lo, hi] milliseconds.
 Setting duration_setting(Setting row, std::chrono::milliseconds ServiceConfig::*field, long long lo, long long hi);
 
+// A span of world time as messages::read_world_span reads it ("100y",
+// "36500d", "12h"), in [lo, hi] milliseconds.
+Setting world_span_setting(Setting row, std::chrono::milliseconds ServiceConfig::*field, long long lo, long long hi);
+
 // "scheme://user:password@host/..." -> "scheme://user:***@host/..."
 std::string mask_url_password(const std::string& url);
 

@@ -191,13 +191,19 @@ nlohmann::json HealthState::to_json(Clock::time_point now) const {
         {"intake",
          {{"status", intake_paused_.empty() ? "ok" : "degraded"},
           {"paused", !intake_paused_.empty()},
-          {"why", intake_paused_}}}}}};
+          {"why", intake_paused_}}},
+        {"advances", {{"status", "ok"}, {"running", long_advances_}}}}}};
 }
 
 void HealthState::set_persistence(bool durable, std::string why) {
   std::lock_guard<std::mutex> lock(mutex_);
   durable_ = durable;
   durability_why_ = std::move(why);
+}
+
+void HealthState::set_long_advances(nlohmann::json running) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  long_advances_ = std::move(running);
 }
 
 void HealthState::set_intake_paused(std::string why) {

@@ -87,6 +87,10 @@ class HealthState {
   void set_persistence(bool durable, std::string why);
   // Intake paused (the outbox backlog passed its limit) and why; "" resumes.
   void set_intake_paused(std::string why);
+  // The long advances under way (components.advances.running: campaign,
+  // reached, target, done, firings_per_s), the least advanced first. They do
+  // not change the status: a long advance is work, not a fault.
+  void set_long_advances(nlohmann::json running);
   // The API refused a call: `kind` (io::to_string of the ApiError kind) and
   // the API's message; `at` is the wall time shown.
   void set_api_refusal(std::string kind, std::string message, Clock::time_point now = Clock::now(),
@@ -129,6 +133,7 @@ class HealthState {
   std::optional<bool> durable_;
   std::string durability_why_ = "not checked yet";
   std::string intake_paused_;
+  nlohmann::json long_advances_ = nlohmann::json::array();
   std::chrono::seconds refusal_window_;
   struct Refusal {
     std::string kind, message;

@@ -187,3 +187,26 @@ TEST_CASE("session: Redis refusing one campaign's keys quarantines that campaign
                             Catch::Contains("WRONGTYPE"));
   CHECK_THAT(reasons[1], Catch::Contains("campaign c2 is quarantined"));
 }
+
+TEST_CASE("session: an advance longer than max_advance is refused as bad input, nothing changed",
+          "[service][session][max-advance]") {
+  RegistryRigOptions o;
+  o.max_advance = 100 * 365 * kDay;
+  Rig rig(o);
+  // A mistyped year: 2025 -> 9025.
+  REQUIRE(rig.route_then_drain({RegistryRig::advance("c1", kT0, kT0 + 7000 * 365 * kDay)}, kBound));
+  REQUIRE(rig.settle());
+  const auto reasons = rig.dead_letter_reasons();
+  REQUIRE(reasons.size() == 1);
+  CHECK_THAT(reasons[0], Catch::Contains("longer than the limit max_advance (HOURGLASS_MAX_ADVANCE, --max-advance) "
+                                         "of 100 years (36500 days)") &&
+                             Catch::Contains("nothing changed"));
+  CHECK(rig.api.settlement("s-c1")["variables"]["population"] == 1000);  // nothing simulated
+  CHECK(rig.checkpoint("c1")["campaign"]["currentWorldTime"] == iso(kT0));
+  CHECK(rig.api.event("e-c1")["isCompleted"] == false);
+  // The campaign's clock did not move: a day's advance from it applies.
+  REQUIRE(rig.route_then_drain({RegistryRig::advance("c1", kT0, kT0 + kDay)}, kBound));
+  REQUIRE(rig.settle());
+  CHECK(rig.api.event("e-c1")["isCompleted"] == true);
+  CHECK(rig.dead_letter_reasons().size() == 1);
+}

@@ -33,6 +33,9 @@ RegistryRig::RegistryRig(RegistryRigOptions o) {
   options.faults = o.faults;
   options.session_retry_initial = o.retry_initial;
   options.session_retry_cap = o.retry_cap;
+  options.max_advance = o.max_advance;
+  options.commit_span = o.commit_span;
+  options.draining = o.draining;
   registry = system->spawn(actors::registry, options);
 }
 
@@ -75,6 +78,12 @@ std::optional<actors::RegistryStatus> RegistryRig::status() {
   self->request(registry, std::chrono::seconds(20), actors::registry_status_atom::value)
       .receive([&](actors::RegistryStatus& s) { out = s; }, [](caf::error&) {});
   return out;
+}
+
+nlohmann::json RegistryRig::checkpoint(const std::string& id) {
+  auto r = io::RedisConnection::connect(redis.endpoint(), std::chrono::milliseconds(2000));
+  const auto text = r.get("hourglass:{" + id + "}:checkpoint");
+  return text ? nlohmann::json::parse(*text) : nlohmann::json();
 }
 
 std::vector<std::string> RegistryRig::dead_letter_reasons() {

@@ -30,6 +30,9 @@ struct RegistryRigOptions {
   // The campaign sessions' backoff on a transient failure.
   std::chrono::milliseconds retry_initial{50};
   std::chrono::milliseconds retry_cap{400};
+  sim::Duration max_advance = 0;  // the longest advance a campaign takes; 0 no limit
+  sim::Duration commit_span = 0;  // a long advance is committed span by span; 0 whole
+  std::shared_ptr<const std::atomic<bool>> draining;  // set: long advances stop at their next span
 };
 
 struct RegistryRig {
@@ -58,6 +61,8 @@ struct RegistryRig {
                         std::chrono::milliseconds bound = std::chrono::seconds(20));
   // Nothing when the registry does not answer (it ended).
   std::optional<actors::RegistryStatus> status();
+  // Campaign `id`'s checkpoint as Redis holds it (null when it has none).
+  nlohmann::json checkpoint(const std::string& id);
   // The reasons in hourglass:deadletter, once the bridge has written them.
   std::vector<std::string> dead_letter_reasons();
 };

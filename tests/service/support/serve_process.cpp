@@ -1,5 +1,7 @@
 #include "tests/service/support/serve_process.hpp"
 
+#include <thread>
+
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -44,6 +46,25 @@ bool ServeProcess::running() {
     return false;
   }
   return true;
+}
+
+void ServeProcess::signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+std::optional<int> ServeProcess::wait_exit(std::chrono::milliseconds bound) {
+  const auto deadline = std::chrono::steady_clock::now() + bound;
+  while (pid_ > 0) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling a child's exit with a deadline
+  }
+  return std::nullopt;
 }
 
 void ServeProcess::kill_and_wait() {

@@ -6,7 +6,9 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace hourglass::service::testing {
@@ -28,6 +30,11 @@ class ServeProcess {
   bool running();
   // SIGKILL and reap.
   void kill_and_wait();
+  // Sends `sig` (SIGTERM, SIGSTOP...) to it, if it runs.
+  void signal(int sig);
+  // Waits up to `bound` for it to end and reaps it: its exit code (128 +
+  // the signal when a signal ended it); nullopt when it still runs.
+  std::optional<int> wait_exit(std::chrono::milliseconds bound);
   pid_t pid() const { return pid_; }
   int lives() const { return lives_; }
   // The last `bytes` of the log.

@@ -1,0 +1,162 @@
+// A long advance in a real `hourglass serve` (stream input, a real
+// redis-server, the HTTP fake of the API), stopped in the middle:
+//   - SIGTERM: the process exits within HOURGLASS_DRAIN_TIMEOUT_S, having
+//     committed the advance up to its last span; the next start resumes it;
+//   - SIGKILL: the next start resumes it from the last span committed;
+// and either way the API ends exactly as after an advance never stopped.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "io/redis_connection.hpp"
+#include "tests/service/support/fake_campaign_api.hpp"
+#include "tests/service/support/redis_server.hpp"
+#include "tests/service/support/serve_process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace hourglass;
+using nlohmann::json;
+using service::testing::FakeCampaignApi;
+using service::testing::RedisServer;
+using service::testing::ServeProcess;
+namespace fs = std::filesystem;
+
+constexpr sim::WorldTime kT0 = 1'735'689'600'000;  // 2025-01-01T00:00:00Z
+constexpr sim::WorldTime kDay = 86'400'000;
+constexpr sim::WorldTime kYear = 365 * kDay;
+constexpr sim::WorldTime kTarget = kT0 + 40 * kYear;
+constexpr auto kDrainTimeout = 10s;
+constexpr auto kBound = 120s;
+
+std::string iso(sim::WorldTime t) { return sim::format_world_time(t); }
+
+struct Stop {
+  const char* name;
+  int signal;  // 0: never stopped
+};
+
+// One service and its world: c1 with two settlements and an event due just
+// before the advance's end; the advance of 40 years waits in the stream.
+class Run {
+ public:
+  explicit Run(const std::string& name) : dir_(fs::temp_directory_path() / ("hourglass-long-" + name + "-" +
+                                                                            std::to_string(::getpid()))) {
+    api_.start();
+    api_.add_campaign("c1", kT0);
+    api_.add_kingdom("c1", "k1");
+    for (const char* s : {"s1", "s2"})
+      api_.add_settlement("k1", {{"id", s}, {"name", s}, {"level", 1}, {"createdAt", iso(kT0)},
+                                 {"variables", {{"population", 800}, {"resources", {{"food", 40}, {"gold", 10}}}}}});
+    api_.add_event("c1", {{"id", "e1"}, {"scheduledAt", iso(kTarget - 10 * kDay)}, {"isCompleted", false}});
+    fs::create_directories(dir_);
+    const std::map<std::string, std::string> env{{"REDIS_URL", redis_.url()},
+                                                 {"API_URL", api_.url()},
+                                                 {"API_TOKEN", "secret-token"},
+                                                 {"PORT", std::to_string(RedisServer::free_port())},
+                                                 {"HOURGLASS_INPUT", "stream"},
+                                                 {"HOURGLASS_DRAIN_TIMEOUT_S", "10"},
+                                                 {"LOG_LEVEL", "info"}};
+    serve_ = std::make_unique<ServeProcess>(HOURGLASS_BINARY, env, (dir_ / "serve.log").string());
+    const json payload{{"campaignId", "c1"}, {"previousTime", iso(kT0)}, {"newTime", iso(kTarget)}};
+    redis().xadd("hourglass:inbox", {{"channel", "campaign.c1.worldTimeAdvanced"}, {"payload", payload.dump()}});
+    serve_->start();
+  }
+  ~Run() {
+    serve_->kill_and_wait();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  io::RedisConnection redis() { return io::RedisConnection::connect(redis_.endpoint(), 2000ms); }
+  ServeProcess& serve() { return *serve_; }
+
+  sim::WorldTime checkpoint_clock() {
+    const auto text = redis().get("hourglass:{c1}:checkpoint");
+    if (!text) return 0;
+    return sim::parse_world_time(json::parse(*text)["campaign"]["currentWorldTime"].get<std::string>()).value_or(0);
+  }
+
+  // Polls (with the test's deadline) until `done` holds.
+  template <class Done>
+  bool wait_for(Done done) {
+    const auto deadline = std::chrono::steady_clock::now() + kBound;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(20ms);  // polling Redis and the fake with a deadline
+    }
+    return true;
+  }
+
+  // The advance is committed whole, acknowledged, and its writes done.
+  bool settled() {
+    return wait_for([&] {
+      auto r = redis();
+      return checkpoint_clock() == kTarget && r.xlen("hourglass:{c1}:outbox") == 0 &&
+             r.xgroup_last_delivered("hourglass:inbox", "hourglass").has_value() &&
+             r.xpending_count("hourglass:inbox", "hourglass") == 0 &&
+             api_.event("e1")["isCompleted"] == true;
+    });
+  }
+
+  // The engine's values in the API (markers left out: their seq count commits).
+  json outcome() {
+    json out;
+    for (const char* s : {"s1", "s2"}) {
+      json v = api_.settlement(s)["variables"];
+      v.erase("hourglass");
+      out[s] = {{"level", api_.settlement(s)["level"]}, {"variables", v}};
+    }
+    out["e1"] = api_.event("e1")["isCompleted"];
+    return out;
+  }
+
+  std::string log() const { return serve_->log_tail(6000); }
+
+ private:
+  fs::path dir_;
+  RedisServer redis_;
+  FakeCampaignApi api_{"secret-token"};
+  std::unique_ptr<ServeProcess> serve_;
+};
+
+}  // namespace
+
+TEST_CASE("serve: a long advance stopped by SIGTERM or SIGKILL resumes and ends as one never stopped",
+          "[service][serve][long-advance][process]") {
+  json uninterrupted;
+  {
+    Run run("whole");
+    REQUIRE(run.settled());
+    uninterrupted = run.outcome();
+  }
+  for (const Stop stop : {Stop{"SIGTERM", SIGTERM}, Stop{"SIGKILL", SIGKILL}}) {
+    DYNAMIC_SECTION(stop.name) {
+      Run run(stop.name);
+      // Stopped once a few years are committed, well before the end.
+      REQUIRE(run.wait_for([&] { return run.checkpoint_clock() >= kT0 + 3 * kYear; }));
+      const auto signalled = std::chrono::steady_clock::now();
+      run.serve().signal(stop.signal);
+      const auto code = run.serve().wait_exit(kDrainTimeout + 5s);
+      INFO(run.log());
+      REQUIRE(code.has_value());
+      if (stop.signal == SIGTERM) {
+        CHECK(*code == 0);
+        CHECK(std::chrono::steady_clock::now() - signalled < kDrainTimeout);
+        CHECK_THAT(run.log(), Catch::Contains("stopping at") && Catch::Contains("the next start resumes it"));
+      }
+      const sim::WorldTime stopped_at = run.checkpoint_clock();
+      CHECK(stopped_at >= kT0 + 3 * kYear);
+      CHECK(stopped_at < kTarget);
+      run.serve().start();
+      REQUIRE(run.settled());
+      CHECK(run.outcome() == uninterrupted);
+    }
+  }
+}
