@@ -1,7 +1,7 @@
 // hourglass tune SCENARIO [--rules A.json]... [--set PATH=V1,V2,...]...
 //                         [--out DIR] [--threads N]
-// Replays the scenario under each rule set variant and writes DIR/report.html
-// and DIR/timeline.csv. Exit 0 ok; 2 when the scenario or a variant is
+// Replays the scenario under each rule set variant and writes DIR/report.html,
+// DIR/timeline.csv and DIR/timeline-long.csv. Exit 0 ok; 2 when the scenario or a variant is
 // refused (then nothing runs and nothing is written) or a file cannot be written.
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +13,7 @@
 #include "runtime/tune/plan.hpp"
 #include "runtime/tune/run_variants.hpp"
 #include "runtime/tune/tune_report.hpp"
+#include "runtime/tune/warnings.hpp"
 
 namespace hourglass::runtime {
 namespace {
@@ -34,10 +35,20 @@ void print_stats(const std::vector<tune::Variant>& variants, const std::vector<t
     const ReplayStats& s = results[i].stats;
     std::fprintf(stderr, "  %-40s %10llu firings %10llu records %8.3f s\n", variants[i].label.c_str(),
                  (unsigned long long)s.firings, (unsigned long long)s.records, s.wall_seconds);
-    if (results[i].unreadable_records > 0)
-      std::fprintf(stderr, "hourglass: warning: %llu record lines of \"%s\" could not be read\n",
-                   (unsigned long long)results[i].unreadable_records, variants[i].label.c_str());
   }
+}
+
+// Each warning once, with the variants it concerns.
+void print_warnings(const std::vector<tune::Variant>& variants, const std::vector<tune::VariantResult>& results) {
+  std::vector<std::vector<std::string>> per_variant;
+  for (const tune::VariantResult& r : results) {
+    per_variant.push_back(r.warnings);
+    if (r.warnings_dropped > 0)
+      per_variant.back().push_back("more than " + std::to_string(tune::kMaxWarnings) + " refusals; the rest not shown");
+    if (r.unreadable_records > 0) per_variant.back().push_back("some record lines could not be read");
+  }
+  for (const tune::GroupedWarning& w : tune::group_warnings(per_variant))
+    std::fprintf(stderr, "hourglass: warning: %s\n", tune::warning_line(w, tune::labels_of(variants)).c_str());
 }
 
 int run(const TuneArgs& a) {
@@ -54,6 +65,7 @@ int run(const TuneArgs& a) {
   try {
     results = tune::run_variants(plan.scenarios, {a.threads, true});
     print_stats(plan.variants, results);
+    print_warnings(plan.variants, results);
     files = tune::render_tune_files(plan, results);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hourglass: tune failed: %s\n", e.what());
@@ -62,14 +74,15 @@ int run(const TuneArgs& a) {
   const std::filesystem::path dir(a.out);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  for (const auto& [name, text] : {std::pair{"report.html", &files.html}, std::pair{"timeline.csv", &files.csv}}) {
+  for (const auto& [name, text] : {std::pair{"report.html", &files.html}, std::pair{"timeline.csv", &files.csv},
+                                   std::pair{"timeline-long.csv", &files.long_csv}}) {
     if (!write_file(dir / name, *text)) {
       std::fprintf(stderr, "hourglass: cannot write %s\n", (dir / name).string().c_str());
       return 2;
     }
   }
-  std::fprintf(stderr, "wrote %s and %s\n", (dir / "report.html").string().c_str(),
-               (dir / "timeline.csv").string().c_str());
+  std::fprintf(stderr, "wrote %s, %s and %s\n", (dir / "report.html").string().c_str(),
+               (dir / "timeline.csv").string().c_str(), (dir / "timeline-long.csv").string().c_str());
   return 0;
 }
 

@@ -25,6 +25,9 @@ struct ReplayOptions {
   sim::Duration max_step = 24 * 60 * sim::kMsPerMinute;
   // Makes a named actor throw (supervision tests); usually none.
   actors::FaultInjectorPtr faults;
+  // When set, each refused message's warning goes here instead of the log
+  // (a tune collects them to print each once with the variants it concerns).
+  std::function<void(const std::string&)> on_refusal;
   // Called after each message with (done, total), for progress displays.
   std::function<void(std::size_t, std::size_t)> progress;
 };

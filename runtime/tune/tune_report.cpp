@@ -4,6 +4,7 @@
 #include <future>
 
 #include "runtime/tune/charts.hpp"
+#include "runtime/tune/long_csv.hpp"
 #include "runtime/tune/summary.hpp"
 
 namespace hourglass::runtime::tune {
@@ -44,9 +45,12 @@ TuneFiles render_tune_files(const TunePlan& plan, std::vector<VariantResult>& re
   for (VariantResult& r : results) tables.push_back(std::move(r.records));
   // The two files share nothing: the CSV is written while the charts are drawn.
   auto html = std::async(std::launch::async, [&] { return report::render_html_report(report_input(plan, results)); });
+  auto long_form = std::async(std::launch::async,
+                              [&] { return long_csv(labels_of(plan.variants), results, plan.scenario.campaigns); });
   TuneFiles files;
   files.csv = timeline_csv(labels_of(plan.variants), tables);
   files.html = html.get();
+  files.long_csv = long_form.get();
   return files;
 }
 

@@ -1,5 +1,5 @@
-// The files a tune writes: report.html (summary table, then the charts) and
-// timeline.csv. Equal input gives byte-identical text.
+// The files a tune writes: report.html (summary table, then the charts),
+// timeline.csv and timeline-long.csv. Equal input gives byte-identical text.
 #pragma once
 
 #include <string>
@@ -18,10 +18,11 @@ report::ReportInput report_input(const TunePlan& plan, const std::vector<Variant
 struct TuneFiles {
   std::string html;  // report.html
   std::string csv;   // timeline.csv
+  std::string long_csv;  // timeline-long.csv
 };
 
 // Consumes the kept records of `results`. Draws the report and writes the
-// CSV on two threads.
+// CSVs on three threads.
 TuneFiles render_tune_files(const TunePlan& plan, std::vector<VariantResult>& results);
 
 }  // namespace hourglass::runtime::tune
