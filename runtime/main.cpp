@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
       hourglass::runtime::add_tune_command(app),
       hourglass::runtime::add_serve_command(app),
       hourglass::runtime::add_dlq_command(app),
+      hourglass::runtime::add_scenario_command(app),
   };
   try {
     app.parse(argc, argv);
