@@ -18,6 +18,11 @@ ul.rule-sets svg { vertical-align: middle; margin-right: 0.4rem; }
 table { border-collapse: collapse; margin: 1rem 0; }
 th, td { border: 1px solid #cccccc; padding: 0.3rem 0.6rem; text-align: left; font-variant-numeric: tabular-nums; }
 th { background: #f3f3f3; }
+td.pass, li.pass { background: #e6f4ea; }
+td.fail, li.fail { background: #fce8e6; }
+li.warning { background: #fef7e0; }
+ul.notices { list-style: none; padding: 0; }
+ul.notices li { padding: 0.3rem 0.6rem; margin: 0.2rem 0; }
 figure.chart { margin: 1rem 0; }
 figure.chart svg { max-width: 100%; height: auto; }
 @media print { figure.chart { break-inside: avoid; } }
@@ -53,11 +58,21 @@ std::string rule_set_list(const std::vector<std::string>& labels) {
   return out + "</ul>\n";
 }
 
-std::string table_row(const std::vector<std::string>& cells, const char* tag) {
+std::string table_row(const std::vector<std::string>& cells, const char* tag,
+                      const std::vector<std::string>* classes = nullptr) {
   std::string out = "<tr>";
-  for (const std::string& cell : cells)
-    out += std::string("<") + tag + ">" + xml_escape(cell) + "</" + tag + ">";
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    const bool styled = classes && i < classes->size() && !(*classes)[i].empty();
+    out += std::string("<") + tag + (styled ? " class=\"" + xml_escape((*classes)[i]) + "\"" : "") + ">" +
+           xml_escape(cells[i]) + "</" + tag + ">";
+  }
   return out + "</tr>\n";
+}
+
+std::string notice_list(const std::vector<Notice>& notices) {
+  std::string out = "<ul class=\"notices\">\n";
+  for (const Notice& n : notices) out += "<li class=\"" + xml_escape(n.kind) + "\">" + xml_escape(n.text) + "</li>\n";
+  return out + "</ul>\n";
 }
 
 std::string summary_section(const Table& table) {
@@ -65,7 +80,8 @@ std::string summary_section(const Table& table) {
   if (!table.header.empty()) out += "<thead>\n" + table_row(table.header, "th") + "</thead>\n";
   if (!table.rows.empty()) {
     out += "<tbody>\n";
-    for (const auto& row : table.rows) out += table_row(row, "td");
+    for (std::size_t r = 0; r < table.rows.size(); ++r)
+      out += table_row(table.rows[r], "td", r < table.classes.size() ? &table.classes[r] : nullptr);
     out += "</tbody>\n";
   }
   return out + "</table>\n</div>\n</section>\n";
@@ -91,6 +107,7 @@ std::string render_html_report(const ReportInput& input) {
   if (!input.subtitle.empty()) out += "<p class=\"subtitle\">" + xml_escape(input.subtitle) + "</p>\n";
   if (!input.labels.empty()) out += rule_set_list(input.labels);
   out += "</header>\n<main>\n";
+  if (!input.notices.empty()) out += notice_list(input.notices);
   if (!input.summary.header.empty() || !input.summary.rows.empty()) out += summary_section(input.summary);
   for (const Section& section : input.sections) out += chart_section(section, input.labels);
   return out + "</main>\n</body>\n</html>\n";

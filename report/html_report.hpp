@@ -12,6 +12,15 @@ namespace hourglass::report {
 struct Table {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
+  // Optional, shaped like `rows` (a row may be shorter): a cell's CSS class,
+  // "pass" or "fail" (coloured green or red), or "" for none.
+  std::vector<std::vector<std::string>> classes;
+};
+
+// A line above the summary: a goal's verdict or a balance warning.
+struct Notice {
+  std::string kind;  // "pass", "fail" or "warning": its colour
+  std::string text;
 };
 
 struct Section {
@@ -23,13 +32,14 @@ struct ReportInput {
   std::string title;
   std::string subtitle;
   std::vector<std::string> labels;  // the rule sets compared, in display order
+  std::vector<Notice> notices;  // shown above the summary
   Table summary;
   std::vector<Section> sections;
 };
 
 // A complete HTML5 document that opens offline: inline <style> only, no
 // scripts, no external resources, and well-formed as XML too. It shows the
-// rule sets, the summary table (when it has cells), then each section with
+// rule sets, the notices, the summary table (when it has cells), then each section with
 // its charts, each chart in a <figure class="chart" data-title="...">.
 //
 // Each chart's series are put in the order of `labels`, with an empty series

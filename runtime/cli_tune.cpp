@@ -1,7 +1,7 @@
 // hourglass tune SCENARIO [--rules A.json]... [--set PATH=V1,V2,...]...
-//                         [--out DIR] [--threads N]
+//                         [--goal GOAL]... [--out DIR] [--threads N]
 // Replays the scenario under each rule set variant and writes DIR/report.html,
-// DIR/timeline.csv and DIR/timeline-long.csv. Exit 0 ok; 2 when the scenario or a variant is
+// DIR/summary.csv, DIR/timeline.csv and DIR/timeline-long.csv. Exit 0 ok; 2 when the scenario or a variant is
 // refused (then nothing runs and nothing is written) or a file cannot be written.
 #include <cstdio>
 #include <filesystem>
@@ -75,14 +75,16 @@ int run(const TuneArgs& a) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   for (const auto& [name, text] : {std::pair{"report.html", &files.html}, std::pair{"timeline.csv", &files.csv},
-                                   std::pair{"timeline-long.csv", &files.long_csv}}) {
+                                   std::pair{"timeline-long.csv", &files.long_csv},
+                                   std::pair{"summary.csv", &files.summary_csv}}) {
     if (!write_file(dir / name, *text)) {
       std::fprintf(stderr, "hourglass: cannot write %s\n", (dir / name).string().c_str());
       return 2;
     }
   }
-  std::fprintf(stderr, "wrote %s, %s and %s\n", (dir / "report.html").string().c_str(),
-               (dir / "timeline.csv").string().c_str(), (dir / "timeline-long.csv").string().c_str());
+  std::fprintf(stderr, "wrote %s, %s, %s and %s\n", (dir / "report.html").string().c_str(),
+               (dir / "summary.csv").string().c_str(), (dir / "timeline.csv").string().c_str(),
+               (dir / "timeline-long.csv").string().c_str());
   return 0;
 }
 
@@ -97,6 +99,10 @@ Command add_tune_command(CLI::App& app) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--set", args->spec.sets,
                   "PATH=V1,V2,...: sweep a dotted path of the rules (repeat for a cross product)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--goal", args->spec.goals,
+                  "A goal each settlement should meet, e.g. \"level>=3 by day 60\", \"food>0 throughout\" (repeat)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--out", args->out, "Output directory (default: tune-out)");

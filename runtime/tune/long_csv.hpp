@@ -12,7 +12,8 @@
 
 namespace hourglass::runtime::tune {
 
-// Header `time,day,variant,entity,metric,value`. `time` is ISO 8601 world
+// Header `time,day,variant,entity,metric,value`; `labels` name the variants
+// (the tune gives its short labels, short_labels.hpp). `time` is ISO 8601 world
 // time; `day` the days since the start of the entity's campaign (its clock in
 // `campaigns`), to 4 decimals; `entity` the settlement or structure id
 // ("campaign/id" when there are several campaigns); `metric` population,

@@ -3,12 +3,45 @@
 #include <filesystem>
 #include <future>
 
+#include "report/csv.hpp"
 #include "runtime/tune/charts.hpp"
 #include "runtime/tune/long_csv.hpp"
+#include "runtime/tune/short_labels.hpp"
 #include "runtime/tune/summary.hpp"
 
 namespace hourglass::runtime::tune {
 namespace {
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : "; ") + item;
+  return out;
+}
+
+// Which variants meet every goal in every settlement, and how many
+// settlements miss one under the others.
+std::vector<report::Notice> goal_notices(const TunePlan& plan, const std::vector<VariantResult>& results,
+                                         const OutcomeSpec& spec) {
+  if (spec.goals.empty()) return {};
+  std::vector<std::string> goals, meet, miss;
+  for (const Goal& g : spec.goals) goals.push_back(g.text);
+  for (std::size_t v = 0; v < results.size(); ++v) {
+    std::size_t missed = 0;
+    for (const auto& [key, t] : results[v].timelines.settlements)
+      missed += settlement_outcome(key, t, spec).meets_every_goal() ? 0 : 1;
+    if (missed == 0 && !results[v].timelines.settlements.empty())
+      meet.push_back(plan.variants[v].label);
+    else
+      miss.push_back(plan.variants[v].label + " (" + std::to_string(missed) + " of " +
+                     std::to_string(results[v].timelines.settlements.size()) + " settlements)");
+  }
+  std::vector<report::Notice> out;
+  out.push_back(meet.empty() ? report::Notice{"fail", "No rule set meets every goal (" + joined(goals) + ")."}
+                             : report::Notice{"pass", "Every goal (" + joined(goals) + ") met in every settlement by: " +
+                                                          joined(meet) + "."});
+  if (!miss.empty()) out.push_back({"fail", "A goal missed by: " + joined(miss) + "."});
+  return out;
+}
 
 std::string subtitle(const TunePlan& plan) {
   const std::size_t n = plan.variants.size();
@@ -35,7 +68,9 @@ report::ReportInput report_input(const TunePlan& plan, const std::vector<Variant
   input.title = "Tuning " + name;
   input.subtitle = subtitle(plan);
   input.labels = labels_of(plan.variants);
-  input.summary = summary_table(input.labels, results);
+  const OutcomeSpec outcomes = outcome_spec(plan.scenario.campaigns, plan.goals, results);
+  input.notices = goal_notices(plan, results, outcomes);
+  input.summary = summary_table(input.labels, results, &outcomes);
   input.sections = chart_sections(input.labels, results);
   return input;
 }
@@ -44,11 +79,13 @@ TuneFiles render_tune_files(const TunePlan& plan, std::vector<VariantResult>& re
   std::vector<RecordTable> tables;
   for (VariantResult& r : results) tables.push_back(std::move(r.records));
   // The two files share nothing: the CSV is written while the charts are drawn.
-  auto html = std::async(std::launch::async, [&] { return report::render_html_report(report_input(plan, results)); });
+  const report::ReportInput input = report_input(plan, results);
+  auto html = std::async(std::launch::async, [&] { return report::render_html_report(input); });
   auto long_form = std::async(std::launch::async,
-                              [&] { return long_csv(labels_of(plan.variants), results, plan.scenario.campaigns); });
+                              [&] { return long_csv(short_labels(plan.variants), results, plan.scenario.campaigns); });
   TuneFiles files;
   files.csv = timeline_csv(labels_of(plan.variants), tables);
+  files.summary_csv = report::render_csv(input.summary.header, input.summary.rows);
   files.html = html.get();
   files.long_csv = long_form.get();
   return files;

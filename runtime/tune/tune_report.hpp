@@ -1,5 +1,5 @@
-// The files a tune writes: report.html (summary table, then the charts),
-// timeline.csv and timeline-long.csv. Equal input gives byte-identical text.
+// The files a tune writes: report.html (goal verdicts, summary table, then
+// the charts), summary.csv, timeline.csv and timeline-long.csv. Equal input gives byte-identical text.
 #pragma once
 
 #include <string>
@@ -19,6 +19,7 @@ struct TuneFiles {
   std::string html;  // report.html
   std::string csv;   // timeline.csv
   std::string long_csv;  // timeline-long.csv
+  std::string summary_csv;  // summary.csv: the summary table
 };
 
 // Consumes the kept records of `results`. Draws the report and writes the

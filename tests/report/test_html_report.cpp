@@ -156,3 +156,20 @@ TEST_CASE("series with labels outside the list follow the listed ones", "[report
   const std::string html = render_html_report(input);
   CHECK(html.find("<title>baseline</title>") < html.find("<title>experimental</title>"));
 }
+
+TEST_CASE("notices come before the summary, and verdict cells are classed", "[report][html]") {
+  ReportInput input = sample_report();
+  input.notices = {{"pass", "Every goal met by: fast growth"}, {"warning", "levels.1 <can't> be reached"}};
+  input.summary.classes = {{"", "fail"}, {}, {"", "pass"}};
+  const std::string html = render_html_report(input);
+  INFO(xml_problem(html));
+  CHECK(well_formed(html));
+  const std::size_t notices = html.find("<ul class=\"notices\">");
+  REQUIRE(notices != std::string::npos);
+  CHECK(notices < html.find("<section class=\"summary\">"));
+  CHECK(html.find("<li class=\"pass\">Every goal met by: fast growth</li>") != std::string::npos);
+  CHECK(html.find("<li class=\"warning\">levels.1 &lt;can&#39;t&gt; be reached</li>") != std::string::npos);
+  CHECK(html.find("<tr><td>baseline</td><td class=\"fail\">31</td></tr>") != std::string::npos);
+  CHECK(html.find("<tr><td>fast growth</td><td>97</td></tr>") != std::string::npos);
+  CHECK(html.find("<td class=\"pass\">5</td>") != std::string::npos);
+}

@@ -66,6 +66,6 @@ TEST_CASE("tune: the tune command writes timeline-long.csv beside timeline.csv",
                                  "maintenance.repairPerPayment=5,20", "--out", dir.string(), "--threads", "1"}) == 0);
   const std::string csv = testing::read_text(dir / "timeline-long.csv");
   CHECK(csv.rfind("time,day,variant,entity,metric,value\n", 0) == 0);
-  CHECK(csv.find(",scenario maintenance.repairPerPayment=20,st3,status,ACTIVE\n") != std::string::npos);
+  CHECK(csv.find(",repairPerPayment=20,st3,status,ACTIVE\n") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
