@@ -1,11 +1,13 @@
 // hourglass rules check FILE: validates a rules file and prints what the
-// engine will use (defaults filled in), or the fault with its JSON path.
+// engine will use (defaults filled in) and its balance warnings (a level
+// that can never be reached...), or the fault with its JSON path.
 // hourglass rules defaults: prints the built-in rules as a complete rules
 // file (every field explicit), a starting point to edit.
 #include <cstdio>
 
 #include "messages/rules_codec.hpp"
 #include "runtime/cli.hpp"
+#include "runtime/tune/balance.hpp"
 #include "runtime/tune/rules_json.hpp"
 
 namespace hourglass::runtime {
@@ -44,7 +46,10 @@ Command add_rules_command(CLI::App& app) {
     }
     if (!check->parsed()) return -1;
     try {
-      print_summary(messages::load_rules_file(*file));
+      const sim::Rules rules = messages::load_rules_file(*file);
+      print_summary(rules);
+      // Valid but unbalanced: said, not refused (exit 0).
+      for (const std::string& w : tune::rules_warnings(rules)) std::printf("warning: %s\n", w.c_str());
       return 0;
     } catch (const messages::InputError& e) {
       std::fprintf(stderr, "rules refused: %s\n", e.what());

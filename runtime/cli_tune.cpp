@@ -66,6 +66,8 @@ int run(const TuneArgs& a) {
     results = tune::run_variants(plan.scenarios, {a.threads, true});
     print_stats(plan.variants, results);
     print_warnings(plan.variants, results);
+    for (const std::string& w : tune::balance_warnings(plan, results))
+      std::fprintf(stderr, "hourglass: balance: %s\n", w.c_str());
     files = tune::render_tune_files(plan, results);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hourglass: tune failed: %s\n", e.what());

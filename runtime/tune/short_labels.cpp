@@ -40,21 +40,32 @@ std::vector<std::string> short_paths(const std::vector<std::string>& paths) {
   return out;
 }
 
-std::vector<std::string> short_labels(const std::vector<Variant>& variants) {
-  if (variants.empty()) return {};
-  // Which settings differ between variants (every variant has the same paths).
-  const std::size_t count = variants.front().settings.size();
+std::vector<std::size_t> swept_settings(const std::vector<Variant>& variants) {
   std::vector<std::size_t> swept;
-  std::vector<std::string> paths;
+  if (variants.empty()) return swept;
+  const std::size_t count = variants.front().settings.size();
   for (std::size_t i = 0; i < count; ++i) {
     for (const Variant& v : variants) {
       if (v.settings.size() == count && v.settings[i].value != variants.front().settings[i].value) {
         swept.push_back(i);
-        paths.push_back(variants.front().settings[i].path);
         break;
       }
     }
   }
+  return swept;
+}
+
+std::vector<std::string> swept_paths(const std::vector<Variant>& variants) {
+  std::vector<std::string> paths;
+  for (const std::size_t i : swept_settings(variants)) paths.push_back(variants.front().settings[i].path);
+  return paths;
+}
+
+std::vector<std::string> short_labels(const std::vector<Variant>& variants) {
+  if (variants.empty()) return {};
+  const std::size_t count = variants.front().settings.size();
+  const std::vector<std::size_t> swept = swept_settings(variants);
+  const std::vector<std::string> paths = swept_paths(variants);
   std::set<std::string> sources;
   for (const Variant& v : variants) sources.insert(source_of(v));
   const std::vector<std::string> names = short_paths(paths);

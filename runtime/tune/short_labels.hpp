@@ -17,6 +17,11 @@ namespace hourglass::runtime::tune {
 // variant with nothing to tell it apart keeps its full label).
 std::vector<std::string> short_labels(const std::vector<Variant>& variants);
 
+// The indices into Variant::settings whose value differs between variants
+// (every variant has the same settings, in order), and their paths.
+std::vector<std::size_t> swept_settings(const std::vector<Variant>& variants);
+std::vector<std::string> swept_paths(const std::vector<Variant>& variants);
+
 // The shortest dotted tail of each path that no other path ends with:
 // {"settlement.populationGrowthRate", "structures.farm.maintenanceCost.gold",
 // "structures.mine.maintenanceCost.gold"} → {"populationGrowthRate",

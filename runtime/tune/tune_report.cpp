@@ -2,11 +2,14 @@
 
 #include <filesystem>
 #include <future>
+#include <map>
 
 #include "report/csv.hpp"
+#include "runtime/tune/balance.hpp"
 #include "runtime/tune/charts.hpp"
 #include "runtime/tune/long_csv.hpp"
 #include "runtime/tune/short_labels.hpp"
+#include "runtime/tune/warnings.hpp"
 #include "runtime/tune/summary.hpp"
 
 namespace hourglass::runtime::tune {
@@ -56,6 +59,28 @@ std::string subtitle(const TunePlan& plan) {
 
 }  // namespace
 
+std::vector<std::string> balance_warnings(const TunePlan& plan, const std::vector<VariantResult>& results) {
+  std::map<std::string, sim::WorldTime> starts;
+  for (const sim::CampaignSeed& c : plan.scenario.campaigns) starts[c.id] = c.clock;
+  std::vector<std::vector<std::string>> per_variant;
+  for (std::size_t v = 0; v < results.size() && v < plan.variants.size(); ++v) {
+    per_variant.push_back(rules_warnings(*plan.variants[v].rules));
+    for (std::string& w : outcome_warnings(results[v], *plan.variants[v].rules, starts))
+      per_variant.back().push_back(std::move(w));
+  }
+  std::vector<std::string> lines;
+  const std::vector<std::string> labels = short_labels(plan.variants);
+  for (const GroupedWarning& w : group_warnings(per_variant)) lines.push_back(warning_line(w, labels));
+  for (std::string& w : override_warnings(swept_paths(plan.variants), plan.scenario.campaigns))
+    lines.push_back(std::move(w));
+  if (lines.size() > kMaxBalanceWarnings) {  // a thousand settlements at their cap is one finding
+    const std::size_t more = lines.size() - kMaxBalanceWarnings;
+    lines.resize(kMaxBalanceWarnings);
+    lines.push_back("and " + std::to_string(more) + " more balance warning(s) like these");
+  }
+  return lines;
+}
+
 std::vector<std::string> labels_of(const std::vector<Variant>& variants) {
   std::vector<std::string> labels;
   for (const Variant& v : variants) labels.push_back(v.label);
@@ -69,7 +94,8 @@ report::ReportInput report_input(const TunePlan& plan, const std::vector<Variant
   input.subtitle = subtitle(plan);
   input.labels = labels_of(plan.variants);
   const OutcomeSpec outcomes = outcome_spec(plan.scenario.campaigns, plan.goals, results);
-  input.notices = goal_notices(plan, results, outcomes);
+  for (std::string& w : balance_warnings(plan, results)) input.notices.push_back({"warning", std::move(w)});
+  for (report::Notice& n : goal_notices(plan, results, outcomes)) input.notices.push_back(std::move(n));
   input.summary = summary_table(input.labels, results, &outcomes);
   input.sections = chart_sections(input.labels, results);
   return input;

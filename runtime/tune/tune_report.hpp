@@ -13,6 +13,13 @@ namespace hourglass::runtime::tune {
 
 std::vector<std::string> labels_of(const std::vector<Variant>& variants);
 
+// The balance warnings of a tune (balance.hpp), each once: the rules' and the
+// replays' with the variants they concern (short labels), then the swept
+// rules that entities' own variables override; at most kMaxBalanceWarnings
+// lines and one that counts the rest.
+constexpr std::size_t kMaxBalanceWarnings = 40;
+std::vector<std::string> balance_warnings(const TunePlan& plan, const std::vector<VariantResult>& results);
+
 report::ReportInput report_input(const TunePlan& plan, const std::vector<VariantResult>& results);
 
 struct TuneFiles {
