@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "report/series.hpp"
+#include "report/sweep_chart.hpp"
 
 namespace hourglass::report {
 
@@ -28,24 +29,39 @@ struct Section {
   std::vector<Chart> charts;
 };
 
+// A sweep's outcomes against one swept parameter (or, in heat maps, two): a
+// grid of small charts sharing one legend of their lines.
+struct SweepView {
+  std::string heading;
+  std::string note;                      // a line under the heading
+  std::vector<std::string> line_labels;  // the charts' lines, in colour order
+  std::vector<SweepChart> charts;
+  std::vector<HeatMap> heat_maps;
+};
+
 struct ReportInput {
   std::string title;
   std::string subtitle;
   std::vector<std::string> labels;  // the rule sets compared, in display order
   std::vector<Notice> notices;  // shown above the summary
+  std::vector<SweepView> sweep;  // between the notices and the summary
   Table summary;
   std::vector<Section> sections;
 };
 
 // A complete HTML5 document that opens offline: inline <style> only, no
-// scripts, no external resources, and well-formed as XML too. It shows the
-// rule sets, the notices, the summary table (when it has cells), then each section with
-// its charts, each chart in a <figure class="chart" data-title="...">.
+// scripts, no external resources (its only links lead within the page), and
+// well-formed as XML too. It shows the rule sets, a table of contents (with
+// sweep views or sections), the notices, the sweep views, the summary table
+// (when it has cells), then each section with its charts, each chart in a
+// <figure class="chart" data-title="...">.
 //
 // Each chart's series are put in the order of `labels`, with an empty series
 // (legend "(no data)") for a label the chart lacks, so that a rule set has the
 // same colour in every chart and in the list; series with other labels follow
-// in their own order. All text is escaped. Equal input gives equal output.
+// in their own order. With more than 8 labels the charts draw no legend of
+// their own (the list of rule sets at the top is the legend), so that each
+// keeps its plot height. All text is escaped. Equal input gives equal output.
 std::string render_html_report(const ReportInput& input);
 
 }  // namespace hourglass::report

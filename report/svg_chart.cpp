@@ -125,6 +125,7 @@ struct LegendItem {
 std::vector<LegendItem> legend_items(const Chart& chart, const std::vector<std::vector<Point>>& all_points,
                                      double left, double right) {
   std::vector<LegendItem> items;
+  if (!chart.legend) return items;  // the page shows one shared legend
   double x = left;
   int row = 0;
   for (std::size_t i = 0; i < chart.series.size(); ++i) {

@@ -11,6 +11,7 @@
 #include "runtime/tune/short_labels.hpp"
 #include "runtime/tune/warnings.hpp"
 #include "runtime/tune/summary.hpp"
+#include "runtime/tune/sweep_view.hpp"
 
 namespace hourglass::runtime::tune {
 namespace {
@@ -27,15 +28,16 @@ std::vector<report::Notice> goal_notices(const TunePlan& plan, const std::vector
                                          const OutcomeSpec& spec) {
   if (spec.goals.empty()) return {};
   std::vector<std::string> goals, meet, miss;
+  const std::vector<std::string> labels = short_labels(plan.variants);
   for (const Goal& g : spec.goals) goals.push_back(g.text);
   for (std::size_t v = 0; v < results.size(); ++v) {
     std::size_t missed = 0;
     for (const auto& [key, t] : results[v].timelines.settlements)
       missed += settlement_outcome(key, t, spec).meets_every_goal() ? 0 : 1;
     if (missed == 0 && !results[v].timelines.settlements.empty())
-      meet.push_back(plan.variants[v].label);
+      meet.push_back(labels[v]);
     else
-      miss.push_back(plan.variants[v].label + " (" + std::to_string(missed) + " of " +
+      miss.push_back(labels[v] + " (" + std::to_string(missed) + " of " +
                      std::to_string(results[v].timelines.settlements.size()) + " settlements)");
   }
   std::vector<report::Notice> out;
@@ -96,6 +98,7 @@ report::ReportInput report_input(const TunePlan& plan, const std::vector<Variant
   const OutcomeSpec outcomes = outcome_spec(plan.scenario.campaigns, plan.goals, results);
   for (std::string& w : balance_warnings(plan, results)) input.notices.push_back({"warning", std::move(w)});
   for (report::Notice& n : goal_notices(plan, results, outcomes)) input.notices.push_back(std::move(n));
+  input.sweep = sweep_views(plan, results, outcomes);
   input.summary = summary_table(input.labels, results, &outcomes);
   input.sections = chart_sections(input.labels, results);
   return input;

@@ -85,7 +85,8 @@ TEST_CASE("the report opens offline and needs no script", "[report][html]") {
   CHECK(html.find("<script") == std::string::npos);
   CHECK(html.find("<link") == std::string::npos);
   CHECK(html.find("src=") == std::string::npos);
-  CHECK(html.find("href=") == std::string::npos);
+  // Links lead only within the page (the table of contents).
+  CHECK(count_of(html, "href=") == count_of(html, "href=\"#"));
   CHECK(html.find("url(") == std::string::npos);
   CHECK(html.find("@import") == std::string::npos);
   // The only URLs are the SVG namespace names, which are never fetched.
@@ -172,4 +173,16 @@ TEST_CASE("notices come before the summary, and verdict cells are classed", "[re
   CHECK(html.find("<tr><td>baseline</td><td class=\"fail\">31</td></tr>") != std::string::npos);
   CHECK(html.find("<tr><td>fast growth</td><td>97</td></tr>") != std::string::npos);
   CHECK(html.find("<td class=\"pass\">5</td>") != std::string::npos);
+}
+
+TEST_CASE("with many rule sets the charts share the page's legend and keep their height", "[report][html]") {
+  ReportInput input;
+  for (int i = 0; i < 20; ++i) input.labels.push_back("scenario settlement.populationGrowthRate=0.00" + std::to_string(i));
+  input.sections.push_back({"Population", {chart("Population", input.labels)}});
+  const std::string many = render_html_report(input);
+  CHECK(many.find("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"280\"") != std::string::npos);
+  CHECK(count_of(many, "settlement.populationGrowthRate=0.0019<") == 2);  // the list and the line's hover title
+  input.labels.resize(3);
+  input.sections = {{"Population", {chart("Population", input.labels)}}};
+  CHECK(count_of(render_html_report(input), "settlement.populationGrowthRate=0.002<") == 3);  // and the legend
 }
