@@ -14,6 +14,7 @@ h1 { margin-bottom: 0.25rem; }
 .subtitle { color: #555555; margin-top: 0; }
 ul.rule-sets { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; }
 ul.rule-sets svg { vertical-align: middle; margin-right: 0.4rem; }
+.full-label { color: #777777; font-size: 0.85em; }
 .table-scroll { overflow-x: auto; }
 table { border-collapse: collapse; margin: 1rem 0; }
 th, td { border: 1px solid #cccccc; padding: 0.3rem 0.6rem; text-align: left; font-variant-numeric: tabular-nums; }
@@ -54,12 +55,16 @@ Chart aligned_to_labels(const Chart& chart, const std::vector<std::string>& labe
   return aligned;
 }
 
-std::string rule_set_list(const std::vector<std::string>& labels) {
+// `full`, when given, follows each label in grey (the short label's long form).
+std::string rule_set_list(const std::vector<std::string>& labels, const std::vector<std::string>* full = nullptr) {
   std::string out = "<ul class=\"rule-sets\">\n";
-  for (std::size_t i = 0; i < labels.size(); ++i)
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const bool both = full && i < full->size() && (*full)[i] != labels[i];
     out += "<li><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"24\" height=\"10\" aria-hidden=\"true\">"
            "<line x1=\"2\" y1=\"5\" x2=\"22\" y2=\"5\" stroke-width=\"3\"" +
-           stroke_attributes(i) + "/></svg>" + xml_escape(labels[i]) + "</li>\n";
+           stroke_attributes(i) + "/></svg>" + xml_escape(labels[i]) +
+           (both ? " <span class=\"full-label\">" + xml_escape((*full)[i]) + "</span>" : "") + "</li>\n";
+  }
   return out + "</ul>\n";
 }
 
@@ -142,17 +147,20 @@ std::string summary_section(const Table& table) {
 // of rule sets: a legend of 20 long labels would squeeze every plot.
 constexpr std::size_t kMaxChartLegend = 8;
 
-Chart for_page(const Chart& chart, const std::vector<std::string>& labels) {
+// Aligned to the labels, named by the short labels when there are.
+Chart for_page(const Chart& chart, const std::vector<std::string>& labels, const std::vector<std::string>& short_labels) {
   Chart out = aligned_to_labels(chart, labels);
   if (labels.size() > kMaxChartLegend) out.legend = false;
+  if (short_labels.size() == labels.size())
+    for (std::size_t i = 0; i < labels.size(); ++i) out.series[i].label = short_labels[i];
   return out;
 }
 
-std::string chart_section(const Section& section, const std::vector<std::string>& labels, std::size_t index) {
+std::string chart_section(const Section& section, const ReportInput& input, std::size_t index) {
   std::string out = "<a id=\"" + anchor("section", index) + "\"></a>\n<section>\n<h2>" + xml_escape(section.heading) + "</h2>\n";
   for (const Chart& chart : section.charts)
     out += "<figure class=\"chart\" data-title=\"" + xml_escape(chart.title) + "\">\n" +
-           render_line_chart(for_page(chart, labels)) + "</figure>\n";
+           render_line_chart(for_page(chart, input.labels, input.short_labels)) + "</figure>\n";
   return out + "</section>\n";
 }
 
@@ -166,14 +174,17 @@ std::string render_html_report(const ReportInput& input) {
                     "<title>" + title + "</title>\n<style>\n" + kStyle + "</style>\n</head>\n<body>\n";
   out += "<header>\n<h1>" + title + "</h1>\n";
   if (!input.subtitle.empty()) out += "<p class=\"subtitle\">" + xml_escape(input.subtitle) + "</p>\n";
-  if (!input.labels.empty()) out += rule_set_list(input.labels);
+  if (input.short_labels.size() == input.labels.size() && !input.labels.empty())
+    out += rule_set_list(input.short_labels, &input.labels);
+  else if (!input.labels.empty())
+    out += rule_set_list(input.labels);
   out += "</header>\n<main>\n";
   const bool summary = !input.summary.header.empty() || !input.summary.rows.empty();
   if (!input.sweep.empty() || !input.sections.empty()) out += table_of_contents(input, summary);
   if (!input.notices.empty()) out += notice_list(input.notices);
   for (std::size_t i = 0; i < input.sweep.size(); ++i) out += sweep_section(input.sweep[i], i);
   if (summary) out += summary_section(input.summary);
-  for (std::size_t i = 0; i < input.sections.size(); ++i) out += chart_section(input.sections[i], input.labels, i);
+  for (std::size_t i = 0; i < input.sections.size(); ++i) out += chart_section(input.sections[i], input, i);
   return out + "</main>\n</body>\n</html>\n";
 }
 

@@ -43,6 +43,9 @@ struct ReportInput {
   std::string title;
   std::string subtitle;
   std::vector<std::string> labels;  // the rule sets compared, in display order
+  // Optional, one per label: what charts call each rule set (e.g.
+  // "rate=0.002 gold=4"); the list of rule sets shows both.
+  std::vector<std::string> short_labels;
   std::vector<Notice> notices;  // shown above the summary
   std::vector<SweepView> sweep;  // between the notices and the summary
   Table summary;

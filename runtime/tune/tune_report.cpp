@@ -95,6 +95,7 @@ report::ReportInput report_input(const TunePlan& plan, const std::vector<Variant
   input.title = "Tuning " + name;
   input.subtitle = subtitle(plan);
   input.labels = labels_of(plan.variants);
+  input.short_labels = short_labels(plan.variants);
   const OutcomeSpec outcomes = outcome_spec(plan.scenario.campaigns, plan.goals, results);
   for (std::string& w : balance_warnings(plan, results)) input.notices.push_back({"warning", std::move(w)});
   for (report::Notice& n : goal_notices(plan, results, outcomes)) input.notices.push_back(std::move(n));

@@ -186,3 +186,17 @@ TEST_CASE("with many rule sets the charts share the page's legend and keep their
   input.sections = {{"Population", {chart("Population", input.labels)}}};
   CHECK(count_of(render_html_report(input), "settlement.populationGrowthRate=0.002<") == 3);  // and the legend
 }
+
+TEST_CASE("charts name rule sets by their short labels; the list shows both", "[report][html]") {
+  ReportInput input;
+  input.labels = {"scenario settlement.populationGrowthRate=0.001", "scenario settlement.populationGrowthRate=0.002"};
+  input.short_labels = {"populationGrowthRate=0.001", "populationGrowthRate=0.002"};
+  input.sections.push_back({"Population", {chart("Population", input.labels)}});
+  const std::string html = render_html_report(input);
+  CHECK(html.find("populationGrowthRate=0.002 <span class=\"full-label\">scenario settlement.populationGrowthRate=0.002</span>") !=
+        std::string::npos);
+  const std::string svg = html.substr(html.find("<figure"));
+  CHECK(svg.find("scenario settlement") == std::string::npos);
+  CHECK(svg.find("populationGrowthRate=0.002") != std::string::npos);
+  CHECK(count_of(svg, "(no data)") == 0);  // aligned by the full labels before renaming
+}
