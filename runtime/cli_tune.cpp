@@ -1,5 +1,5 @@
 // hourglass tune SCENARIO [--rules A.json]... [--set PATH=V1,V2,...]...
-//                         [--goal GOAL]... [--out DIR] [--threads N]
+//                         [--goal GOAL]... [--out DIR] [--threads N] [--serve [--port P]]
 // Replays the scenario under each rule set variant and writes DIR/report.html,
 // DIR/summary.csv, DIR/timeline.csv and DIR/timeline-long.csv. Exit 0 ok; 2 when the scenario or a variant is
 // refused (then nothing runs and nothing is written) or a file cannot be written.
@@ -11,6 +11,7 @@
 #include "messages/input_error.hpp"
 #include "runtime/cli.hpp"
 #include "runtime/tune/plan.hpp"
+#include "runtime/tune/live_server.hpp"
 #include "runtime/tune/run_variants.hpp"
 #include "runtime/tune/tune_report.hpp"
 #include "runtime/tune/warnings.hpp"
@@ -22,7 +23,31 @@ struct TuneArgs {
   tune::TuneSpec spec;
   std::string out = "tune-out";
   std::size_t threads = 0;
+  bool serve = false;  // live tuning instead of files
+  int port = 8765;
 };
+
+// tune --serve: the live page on 127.0.0.1 until the process is stopped.
+int serve_live(const TuneArgs& a) {
+  std::unique_ptr<tune::LiveTuner> tuner;
+  try {
+    tuner = std::make_unique<tune::LiveTuner>(a.spec);
+  } catch (const messages::InputError& e) {
+    std::fprintf(stderr, "hourglass: tune refused: %s\n", e.what());
+    return 2;
+  }
+  tune::LiveServer server(*tuner);
+  try {
+    const int port = server.start(a.port);
+    std::fprintf(stderr, "tune: %zu variant(s) of %s; live page at http://127.0.0.1:%d/ (Ctrl-C stops)\n",
+                 tuner->variant_count(), a.spec.scenario_file.c_str(), port);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hourglass: %s\n", e.what());
+    return 2;
+  }
+  server.wait();
+  return 0;
+}
 
 bool write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -110,7 +135,14 @@ Command add_tune_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "Output directory (default: tune-out)");
   cmd->add_option("--threads", args->threads, "Concurrent replays (default: one per core)")
       ->check(CLI::Range(1, 256));
-  return [args, cmd]() { return cmd->parsed() ? run(*args) : -1; };
+  cmd->add_flag("--serve", args->serve,
+                "Live tuning: a local page with a slider per swept rule; each change re-runs the scenario");
+  cmd->add_option("--port", args->port, "With --serve: the port on 127.0.0.1 (default 8765; 0: any free port)")
+      ->check(CLI::Range(0, 65535));
+  return [args, cmd]() {
+    if (!cmd->parsed()) return -1;
+    return args->serve ? serve_live(*args) : run(*args);
+  };
 }
 
 }  // namespace hourglass::runtime

@@ -105,19 +105,20 @@ report::ReportInput report_input(const TunePlan& plan, const std::vector<Variant
   return input;
 }
 
-TuneFiles render_tune_files(const TunePlan& plan, std::vector<VariantResult>& results) {
+TuneFiles render_tune_files(const TunePlan& plan, std::vector<VariantResult>& results, bool long_form) {
   std::vector<RecordTable> tables;
   for (VariantResult& r : results) tables.push_back(std::move(r.records));
   // The two files share nothing: the CSV is written while the charts are drawn.
   const report::ReportInput input = report_input(plan, results);
   auto html = std::async(std::launch::async, [&] { return report::render_html_report(input); });
-  auto long_form = std::async(std::launch::async,
-                              [&] { return long_csv(short_labels(plan.variants), results, plan.scenario.campaigns); });
+  auto long_rows = std::async(std::launch::async, [&] {
+    return long_form ? long_csv(short_labels(plan.variants), results, plan.scenario.campaigns) : std::string();
+  });
   TuneFiles files;
   files.csv = timeline_csv(labels_of(plan.variants), tables);
   files.summary_csv = report::render_csv(input.summary.header, input.summary.rows);
   files.html = html.get();
-  files.long_csv = long_form.get();
+  files.long_csv = long_rows.get();
   return files;
 }
 

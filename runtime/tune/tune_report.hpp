@@ -31,6 +31,8 @@ struct TuneFiles {
 
 // Consumes the kept records of `results`. Draws the report and writes the
 // CSVs on three threads.
-TuneFiles render_tune_files(const TunePlan& plan, std::vector<VariantResult>& results);
+// Without `long_form`, TuneFiles::long_csv stays empty (it is the largest:
+// the benchmark, which does not write it, skips it).
+TuneFiles render_tune_files(const TunePlan& plan, std::vector<VariantResult>& results, bool long_form = true);
 
 }  // namespace hourglass::runtime::tune

@@ -6,30 +6,13 @@
 // Usage: node report_sweep_test.js REPORT_HTML ARTIFACT_DIR
 'use strict';
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const puppeteer = require('puppeteer-core');
+const { runBrowserTest } = require('./harness');
 
 const [report, artifacts] = process.argv.slice(2);
-const failures = [];
-const check = (ok, what) => { if (!ok) failures.push(what); };
 
-(async () => {
-  fs.mkdirSync(artifacts, { recursive: true });
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'hourglass-chromium-'));
-  const browser = await puppeteer.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    userDataDir: profile,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync'],
-  });
-  try {
-    const page = await browser.newPage();
-    await page.setViewport({ width: 1400, height: 1000 });
-    const errors = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', (e) => errors.push(String(e)));
+runBrowserTest(artifacts, `sweep charts and heat maps render, hover reaches a point's value; screenshots in ${artifacts}`,
+  async ({ page, check, failures }) => {
     await page.goto('file://' + path.resolve(report), { waitUntil: 'load', timeout: 120000 });
 
     // Every sweep chart keeps its fixed size, with its points drawn inside it.
@@ -81,14 +64,4 @@ const check = (ok, what) => { if (!ok) failures.push(what); };
     await sweep.screenshot({ path: path.join(artifacts, 'sweep-charts.png') });
     const heat = await page.$$('section.sweep');
     await heat[heat.length - 1].screenshot({ path: path.join(artifacts, 'heat-maps.png') });
-    check(errors.length === 0, 'console errors: ' + errors.join(' | '));
-  } finally {
-    await browser.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
-  if (failures.length) {
-    console.log('FAIL:\n  ' + failures.join('\n  '));
-    process.exit(1);
-  }
-  console.log(`ok: sweep charts and heat maps render, hover reaches a point's value; screenshots in ${artifacts}`);
-})().catch((e) => { console.log('FAIL: ' + (e && e.stack || e)); process.exit(1); });
+  });

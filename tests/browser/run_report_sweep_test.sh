@@ -10,15 +10,7 @@ set -euo pipefail
 hourglass="$1" source_dir="$2" artifacts="$3"
 here="$source_dir/tests/browser"
 
-missing=""
-[[ -x /usr/bin/chromium ]] || missing+=" chromium"
-command -v node >/dev/null || missing+=" node"
-[[ -f "$here/node_modules/puppeteer-core/package.json" ]] || missing+=" puppeteer-core"
-if [[ -n "$missing" ]]; then
-  echo "missing:$missing (scripts/install-deps.sh --with-chromium --with-test-tools)"
-  [[ "${CI:-}" == "true" ]] && exit 1
-  exit 77
-fi
+source "$here/require_tools.sh"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
