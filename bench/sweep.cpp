@@ -74,7 +74,7 @@ int run_sweep(const SweepArgs& a) {
     unreadable += r.unreadable_records;
   }
   if (!a.report.empty()) {
-    const runtime::tune::TuneFiles files = runtime::tune::render_tune_files(plan, results);
+    const runtime::tune::TuneFiles files = runtime::tune::render_tune_files(plan, results, /*long_form=*/false);
     std::filesystem::create_directories(a.report);
     std::ofstream(std::filesystem::path(a.report) / "report.html", std::ios::binary) << files.html;
     std::ofstream(std::filesystem::path(a.report) / "timeline.csv", std::ios::binary) << files.csv;

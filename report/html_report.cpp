@@ -14,10 +14,21 @@ h1 { margin-bottom: 0.25rem; }
 .subtitle { color: #555555; margin-top: 0; }
 ul.rule-sets { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; }
 ul.rule-sets svg { vertical-align: middle; margin-right: 0.4rem; }
+.full-label { color: #777777; font-size: 0.85em; }
 .table-scroll { overflow-x: auto; }
 table { border-collapse: collapse; margin: 1rem 0; }
 th, td { border: 1px solid #cccccc; padding: 0.3rem 0.6rem; text-align: left; font-variant-numeric: tabular-nums; }
 th { background: #f3f3f3; }
+td.pass, li.pass { background: #e6f4ea; }
+td.fail, li.fail { background: #fce8e6; }
+li.warning { background: #fef7e0; }
+ul.notices { list-style: none; padding: 0; }
+ul.notices li { padding: 0.3rem 0.6rem; margin: 0.2rem 0; }
+details.warnings summary { cursor: pointer; padding: 0.3rem 0.6rem; background: #fef7e0; }
+nav.toc { columns: 16rem; font-size: 0.9rem; margin: 1rem 0; }
+nav.toc a { display: block; }
+.sweep-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 0.5rem; }
+.heat-maps { display: flex; flex-wrap: wrap; gap: 1rem; margin-top: 1rem; }
 figure.chart { margin: 1rem 0; }
 figure.chart svg { max-width: 100%; height: auto; }
 @media print { figure.chart { break-inside: avoid; } }
@@ -44,38 +55,112 @@ Chart aligned_to_labels(const Chart& chart, const std::vector<std::string>& labe
   return aligned;
 }
 
-std::string rule_set_list(const std::vector<std::string>& labels) {
+// `full`, when given, follows each label in grey (the short label's long form).
+std::string rule_set_list(const std::vector<std::string>& labels, const std::vector<std::string>* full = nullptr) {
   std::string out = "<ul class=\"rule-sets\">\n";
-  for (std::size_t i = 0; i < labels.size(); ++i)
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const bool both = full && i < full->size() && (*full)[i] != labels[i];
     out += "<li><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"24\" height=\"10\" aria-hidden=\"true\">"
            "<line x1=\"2\" y1=\"5\" x2=\"22\" y2=\"5\" stroke-width=\"3\"" +
-           stroke_attributes(i) + "/></svg>" + xml_escape(labels[i]) + "</li>\n";
+           stroke_attributes(i) + "/></svg>" + xml_escape(labels[i]) +
+           (both ? " <span class=\"full-label\">" + xml_escape((*full)[i]) + "</span>" : "") + "</li>\n";
+  }
   return out + "</ul>\n";
 }
 
-std::string table_row(const std::vector<std::string>& cells, const char* tag) {
+std::string table_row(const std::vector<std::string>& cells, const char* tag,
+                      const std::vector<std::string>* classes = nullptr) {
   std::string out = "<tr>";
-  for (const std::string& cell : cells)
-    out += std::string("<") + tag + ">" + xml_escape(cell) + "</" + tag + ">";
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    const bool styled = classes && i < classes->size() && !(*classes)[i].empty();
+    out += std::string("<") + tag + (styled ? " class=\"" + xml_escape((*classes)[i]) + "\"" : "") + ">" +
+           xml_escape(cells[i]) + "</" + tag + ">";
+  }
   return out + "</tr>\n";
 }
 
+constexpr std::size_t kOpenWarnings = 8;
+
+// Goal verdicts as they are; warnings (there may be dozens) in a <details>
+// that is open when they are few.
+std::string notice_list(const std::vector<Notice>& notices) {
+  std::string verdicts, warnings;
+  std::size_t warning_count = 0;
+  for (const Notice& n : notices) {
+    std::string& list = n.kind == "warning" ? warnings : verdicts;
+    if (n.kind == "warning") ++warning_count;
+    list += "<li class=\"" + xml_escape(n.kind) + "\">" + xml_escape(n.text) + "</li>\n";
+  }
+  std::string out;
+  if (!verdicts.empty()) out += "<ul class=\"notices\">\n" + verdicts + "</ul>\n";
+  if (!warnings.empty())
+    out += std::string("<details class=\"warnings\"") + (warning_count <= kOpenWarnings ? " open=\"open\"" : "") +
+           ">\n<summary>Balance warnings (" + std::to_string(warning_count) + ")</summary>\n<ul class=\"notices\">\n" +
+           warnings + "</ul>\n</details>\n";
+  return out;
+}
+
+// In-page anchors: "sweep-1", "section-3"...
+std::string anchor(const char* kind, std::size_t index) { return std::string(kind) + "-" + std::to_string(index + 1); }
+
+std::string table_of_contents(const ReportInput& input, bool summary) {
+  std::string out = "<nav class=\"toc\" aria-label=\"Contents\">\n";
+  for (std::size_t i = 0; i < input.sweep.size(); ++i)
+    out += "<a href=\"#" + anchor("sweep", i) + "\">" + xml_escape(input.sweep[i].heading) + "</a>\n";
+  if (summary) out += "<a href=\"#summary\">Summary</a>\n";
+  for (std::size_t i = 0; i < input.sections.size(); ++i)
+    out += "<a href=\"#" + anchor("section", i) + "\">" + xml_escape(input.sections[i].heading) + "</a>\n";
+  return out + "</nav>\n";
+}
+
+std::string sweep_section(const SweepView& view, std::size_t index) {
+  std::string out = "<section class=\"sweep\" id=\"" + anchor("sweep", index) + "\">\n<h2>" +
+                    xml_escape(view.heading) + "</h2>\n";
+  if (!view.note.empty()) out += "<p class=\"subtitle\">" + xml_escape(view.note) + "</p>\n";
+  if (view.line_labels.size() > 1) out += rule_set_list(view.line_labels);
+  if (!view.charts.empty()) {
+    out += "<div class=\"sweep-grid\">\n";
+    for (const SweepChart& chart : view.charts) out += "<figure class=\"sweep\">\n" + render_sweep_chart(chart) + "</figure>\n";
+    out += "</div>\n";
+  }
+  if (!view.heat_maps.empty()) {
+    out += "<div class=\"heat-maps\">\n";
+    for (const HeatMap& map : view.heat_maps) out += "<figure class=\"heat-map\">\n" + render_heat_map(map) + "</figure>\n";
+    out += "</div>\n";
+  }
+  return out + "</section>\n";
+}
+
 std::string summary_section(const Table& table) {
-  std::string out = "<section class=\"summary\">\n<h2>Summary</h2>\n<div class=\"table-scroll\">\n<table>\n";
+  std::string out = "<a id=\"summary\"></a>\n<section class=\"summary\">\n<h2>Summary</h2>\n<div class=\"table-scroll\">\n<table>\n";
   if (!table.header.empty()) out += "<thead>\n" + table_row(table.header, "th") + "</thead>\n";
   if (!table.rows.empty()) {
     out += "<tbody>\n";
-    for (const auto& row : table.rows) out += table_row(row, "td");
+    for (std::size_t r = 0; r < table.rows.size(); ++r)
+      out += table_row(table.rows[r], "td", r < table.classes.size() ? &table.classes[r] : nullptr);
     out += "</tbody>\n";
   }
   return out + "</table>\n</div>\n</section>\n";
 }
 
-std::string chart_section(const Section& section, const std::vector<std::string>& labels) {
-  std::string out = "<section>\n<h2>" + xml_escape(section.heading) + "</h2>\n";
+// Past this many rule sets, charts leave their legends to the page's one list
+// of rule sets: a legend of 20 long labels would squeeze every plot.
+constexpr std::size_t kMaxChartLegend = 8;
+
+// Aligned to the labels, named by the short labels when there are.
+Chart for_page(const Chart& chart, const std::vector<std::string>& labels, const std::vector<std::string>& short_labels) {
+  Chart out = aligned_to_labels(chart, labels);
+  if (labels.size() > kMaxChartLegend) out.legend = false;
+  if (short_labels.size() == labels.size())
+    for (std::size_t i = 0; i < labels.size(); ++i) out.series[i].label = short_labels[i];
+  return out;
+}
+
+std::string chart_section(const Section& section, const ReportInput& input, std::size_t index) {
+  std::string out = "<a id=\"" + anchor("section", index) + "\"></a>\n<section>\n<h2>" + xml_escape(section.heading) + "</h2>\n";
   for (const Chart& chart : section.charts)
     out += "<figure class=\"chart\" data-title=\"" + xml_escape(chart.title) + "\">\n" +
-           render_line_chart(aligned_to_labels(chart, labels)) + "</figure>\n";
+           render_line_chart(for_page(chart, input.labels, input.short_labels)) + "</figure>\n";
   return out + "</section>\n";
 }
 
@@ -89,10 +174,17 @@ std::string render_html_report(const ReportInput& input) {
                     "<title>" + title + "</title>\n<style>\n" + kStyle + "</style>\n</head>\n<body>\n";
   out += "<header>\n<h1>" + title + "</h1>\n";
   if (!input.subtitle.empty()) out += "<p class=\"subtitle\">" + xml_escape(input.subtitle) + "</p>\n";
-  if (!input.labels.empty()) out += rule_set_list(input.labels);
+  if (input.short_labels.size() == input.labels.size() && !input.labels.empty())
+    out += rule_set_list(input.short_labels, &input.labels);
+  else if (!input.labels.empty())
+    out += rule_set_list(input.labels);
   out += "</header>\n<main>\n";
-  if (!input.summary.header.empty() || !input.summary.rows.empty()) out += summary_section(input.summary);
-  for (const Section& section : input.sections) out += chart_section(section, input.labels);
+  const bool summary = !input.summary.header.empty() || !input.summary.rows.empty();
+  if (!input.sweep.empty() || !input.sections.empty()) out += table_of_contents(input, summary);
+  if (!input.notices.empty()) out += notice_list(input.notices);
+  for (std::size_t i = 0; i < input.sweep.size(); ++i) out += sweep_section(input.sweep[i], i);
+  if (summary) out += summary_section(input.summary);
+  for (std::size_t i = 0; i < input.sections.size(); ++i) out += chart_section(input.sections[i], input, i);
   return out + "</main>\n</body>\n</html>\n";
 }
 

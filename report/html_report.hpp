@@ -6,12 +6,22 @@
 #include <vector>
 
 #include "report/series.hpp"
+#include "report/sweep_chart.hpp"
 
 namespace hourglass::report {
 
 struct Table {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
+  // Optional, shaped like `rows` (a row may be shorter): a cell's CSS class,
+  // "pass" or "fail" (coloured green or red), or "" for none.
+  std::vector<std::vector<std::string>> classes;
+};
+
+// A line above the summary: a goal's verdict or a balance warning.
+struct Notice {
+  std::string kind;  // "pass", "fail" or "warning": its colour
+  std::string text;
 };
 
 struct Section {
@@ -19,23 +29,42 @@ struct Section {
   std::vector<Chart> charts;
 };
 
+// A sweep's outcomes against one swept parameter (or, in heat maps, two): a
+// grid of small charts sharing one legend of their lines.
+struct SweepView {
+  std::string heading;
+  std::string note;                      // a line under the heading
+  std::vector<std::string> line_labels;  // the charts' lines, in colour order
+  std::vector<SweepChart> charts;
+  std::vector<HeatMap> heat_maps;
+};
+
 struct ReportInput {
   std::string title;
   std::string subtitle;
   std::vector<std::string> labels;  // the rule sets compared, in display order
+  // Optional, one per label: what charts call each rule set (e.g.
+  // "rate=0.002 gold=4"); the list of rule sets shows both.
+  std::vector<std::string> short_labels;
+  std::vector<Notice> notices;  // shown above the summary
+  std::vector<SweepView> sweep;  // between the notices and the summary
   Table summary;
   std::vector<Section> sections;
 };
 
 // A complete HTML5 document that opens offline: inline <style> only, no
-// scripts, no external resources, and well-formed as XML too. It shows the
-// rule sets, the summary table (when it has cells), then each section with
-// its charts, each chart in a <figure class="chart" data-title="...">.
+// scripts, no external resources (its only links lead within the page), and
+// well-formed as XML too. It shows the rule sets, a table of contents (with
+// sweep views or sections), the notices, the sweep views, the summary table
+// (when it has cells), then each section with its charts, each chart in a
+// <figure class="chart" data-title="...">.
 //
 // Each chart's series are put in the order of `labels`, with an empty series
 // (legend "(no data)") for a label the chart lacks, so that a rule set has the
 // same colour in every chart and in the list; series with other labels follow
-// in their own order. All text is escaped. Equal input gives equal output.
+// in their own order. With more than 8 labels the charts draw no legend of
+// their own (the list of rule sets at the top is the legend), so that each
+// keeps its plot height. All text is escaped. Equal input gives equal output.
 std::string render_html_report(const ReportInput& input);
 
 }  // namespace hourglass::report

@@ -13,6 +13,8 @@ constexpr std::size_t kDashCount = sizeof kDashes / sizeof kDashes[0];
 
 }  // namespace
 
+std::string series_colour(std::size_t index) { return kColours[index % kColourCount]; }
+
 std::string stroke_attributes(std::size_t index) {
   std::string attributes = std::string(" stroke=\"") + kColours[index % kColourCount] + "\"";
   const char* dash = kDashes[index / kColourCount % kDashCount];

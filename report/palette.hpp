@@ -14,4 +14,7 @@ namespace hourglass::report {
 // eighth series on.
 std::string stroke_attributes(std::size_t index);
 
+// The colour alone ("#0072B2"), e.g. to fill the markers of series `index`.
+std::string series_colour(std::size_t index);
+
 }  // namespace hourglass::report

@@ -31,6 +31,9 @@ struct Chart {
   // values are then indices into this list, and the y axis is labelled with
   // the names at 0..n-1 instead of numbers.
   std::vector<std::string> categories;
+  // false: no legend of its own (the page has one shared legend), so the
+  // chart keeps its height however many series it has.
+  bool legend = true;
 };
 
 }  // namespace hourglass::report

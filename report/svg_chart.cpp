@@ -125,6 +125,7 @@ struct LegendItem {
 std::vector<LegendItem> legend_items(const Chart& chart, const std::vector<std::vector<Point>>& all_points,
                                      double left, double right) {
   std::vector<LegendItem> items;
+  if (!chart.legend) return items;  // the page shows one shared legend
   double x = left;
   int row = 0;
   for (std::size_t i = 0; i < chart.series.size(); ++i) {
@@ -270,13 +271,31 @@ class ChartWriter {
     return d;
   }
 
+  // What hovering a line tells besides its label: its last value, and for
+  // numbers its lowest and highest ("; last 120, lowest 3, highest 140").
+  std::string hover_values(const std::vector<Point>& points) const {
+    auto text = [&](double v) {
+      const auto index = static_cast<std::size_t>(v);
+      if (!chart_.categories.empty()) return v >= 0 && index < chart_.categories.size() ? chart_.categories[index] : num(v);
+      return format_general(v, 6);
+    };
+    std::string out = ": last " + text(points.back().value);
+    if (!chart_.categories.empty()) return out;
+    double lo = points.front().value, hi = lo;
+    for (const Point& p : points) {
+      lo = std::min(lo, p.value);
+      hi = std::max(hi, p.value);
+    }
+    return out + ", lowest " + text(lo) + ", highest " + text(hi);
+  }
+
   void write_series() {
     if (extent_.empty) return;
     out_ += "<g fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n";
     for (std::size_t i = 0; i < points_.size(); ++i) {
       if (points_[i].empty()) continue;
       out_ += "<path d=\"" + path_data(points_[i]) + "\"" + stroke_attributes(i) + "><title>" +
-              xml_escape(chart_.series[i].label) + "</title></path>\n";
+              xml_escape(chart_.series[i].label + hover_values(points_[i])) + "</title></path>\n";
     }
     out_ += "</g>\n";
   }

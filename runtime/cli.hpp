@@ -14,5 +14,6 @@ Command add_rules_command(CLI::App& app);
 Command add_tune_command(CLI::App& app);
 Command add_serve_command(CLI::App& app);
 Command add_dlq_command(CLI::App& app);  // the gateway's dead letters: list, retry
+Command add_scenario_command(CLI::App& app);  // scenario generate: long scenarios for tuning
 
 }  // namespace hourglass::runtime

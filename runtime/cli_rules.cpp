@@ -1,9 +1,14 @@
 // hourglass rules check FILE: validates a rules file and prints what the
-// engine will use (defaults filled in), or the fault with its JSON path.
+// engine will use (defaults filled in) and its balance warnings (a level
+// that can never be reached...), or the fault with its JSON path.
+// hourglass rules defaults: prints the built-in rules as a complete rules
+// file (every field explicit), a starting point to edit.
 #include <cstdio>
 
 #include "messages/rules_codec.hpp"
 #include "runtime/cli.hpp"
+#include "runtime/tune/balance.hpp"
+#include "runtime/tune/rules_json.hpp"
 
 namespace hourglass::runtime {
 namespace {
@@ -32,11 +37,19 @@ Command add_rules_command(CLI::App& app) {
   CLI::App* rules = app.add_subcommand("rules", "Work with rules files");
   CLI::App* check = rules->add_subcommand("check", "Validate a rules file");
   check->add_option("file", *file, "Rules file (SPEC section 5)")->required();
+  CLI::App* defaults = rules->add_subcommand("defaults", "Print the built-in rules as a complete rules file");
   rules->require_subcommand(1);
-  return [file, check]() {
+  return [file, check, defaults]() {
+    if (defaults->parsed()) {
+      std::printf("%s\n", tune::effective_rules_json(sim::Rules::defaults()).dump(2).c_str());
+      return 0;
+    }
     if (!check->parsed()) return -1;
     try {
-      print_summary(messages::load_rules_file(*file));
+      const sim::Rules rules = messages::load_rules_file(*file);
+      print_summary(rules);
+      // Valid but unbalanced: said, not refused (exit 0).
+      for (const std::string& w : tune::rules_warnings(rules)) std::printf("warning: %s\n", w.c_str());
       return 0;
     } catch (const messages::InputError& e) {
       std::fprintf(stderr, "rules refused: %s\n", e.what());

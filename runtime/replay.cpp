@@ -36,7 +36,10 @@ caf::actor_system_config make_config(std::size_t threads) {
 }
 
 void dead_letter(const ReplayOptions& o, const RecordedMessage& m, const std::string& reason) {
-  spdlog::warn("refused {} on {}: {}", m.where, m.channel, reason);
+  if (o.on_refusal)
+    o.on_refusal("refused " + m.where + " on " + m.channel + ": " + reason);
+  else
+    spdlog::warn("refused {} on {}: {}", m.where, m.channel, reason);
   if (!o.dead_letters) return;
   nlohmann::json entry = {{"where", m.where}, {"channel", m.channel}, {"reason", reason}, {"payload", m.payload}};
   o.dead_letters->write(entry.dump() + "\n");

@@ -28,6 +28,9 @@ struct ReplayOptions {
   actors::AdvanceProgressPtr advance_progress;  // told after each step of an advance; may be null
   // Makes a named actor throw (supervision tests); usually none.
   actors::FaultInjectorPtr faults;
+  // When set, each refused message's warning goes here instead of the log
+  // (a tune collects them to print each once with the variants it concerns).
+  std::function<void(const std::string&)> on_refusal;
   // Called after each message with (done, total), for progress displays.
   std::function<void(std::size_t, std::size_t)> progress;
 };

@@ -8,7 +8,9 @@
 #                      reference GraphQL validator of the contract test and
 #                      of the fake campaign API), and socket.io,
 #                      @socket.io/redis-adapter and redis in
-#                      tests/socketio/node_modules (the real Socket.IO test)
+#                      tests/socketio/node_modules (the real Socket.IO test),
+#                      and puppeteer-core in tests/browser/node_modules (the
+#                      report's browser test, with Debian's chromium)
 set -euo pipefail
 
 PACKAGES=(
@@ -75,6 +77,7 @@ install_test_tools() {
   install_npm_tools "$tests/contract" graphql-js graphql
   install_npm_tools "$tests/socketio" "socket.io and @socket.io/redis-adapter" \
     socket.io @socket.io/redis-adapter redis
+  install_npm_tools "$tests/browser" puppeteer-core puppeteer-core
 }
 
 if [[ ${#missing[@]} -eq 0 && $need_chromium -eq 0 ]]; then

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/scenario.hpp"
+#include "runtime/tune/goals.hpp"
 #include "runtime/tune/variants.hpp"
 
 namespace hourglass::runtime::tune {
@@ -16,6 +17,7 @@ struct TuneSpec {
   std::string scenario_file;
   std::vector<std::string> rules_files;  // none: the scenario's own rules
   std::vector<std::string> sets;         // "PATH=V1,V2,..."
+  std::vector<std::string> goals;        // "level>=3 by day 60" (goals.hpp)
 };
 
 struct TunePlan {
@@ -24,6 +26,7 @@ struct TunePlan {
   std::vector<Variant> variants;
   std::vector<Scenario> scenarios;  // one per variant, same index
   std::vector<Setting> fixed;       // --set options with a single value
+  std::vector<Goal> goals;
 };
 
 // Throws messages::InputError naming the file (and the variant) and the JSON

@@ -29,9 +29,17 @@ VariantResult run_one(const Scenario& scenario, bool keep_records) {
   options.threads = 1;
   options.output = collector.reader;
   options.want_state = true;
+  VariantResult result;
+  // Kept to be printed once per tune with the variants they concern
+  // (tune/warnings), not once per variant in the log.
+  options.on_refusal = [&result](const std::string& warning) {
+    if (result.warnings.size() < kMaxWarnings)
+      result.warnings.push_back(warning);
+    else
+      ++result.warnings_dropped;
+  };
   ReplayResult replay = run_replay(scenario, options);
   collector.reader->flush();
-  VariantResult result;
   result.stats = replay.stats;
   result.timelines = collector.timelines.finish(replay.state);
   result.state = std::move(replay.state);

@@ -19,7 +19,11 @@ struct VariantResult {
   Timelines timelines;
   RecordTable records;                       // when RunOptions::keep_records
   std::uint64_t unreadable_records = 0;      // lines that were not records (an engine fault)
+  std::vector<std::string> warnings;         // the replay's refusals, in order (at most kMaxWarnings)
+  std::uint64_t warnings_dropped = 0;        // beyond kMaxWarnings
 };
+
+constexpr std::size_t kMaxWarnings = 10'000;
 
 struct RunOptions {
   std::size_t threads = 0;  // concurrent replays; 0: one per core

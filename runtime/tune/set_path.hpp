@@ -20,8 +20,14 @@ struct SetOption {
   std::vector<SetValue> values;    // at least one
 };
 
+// The most values one --set may sweep (a range is expanded into values).
+constexpr std::size_t kMaxRangeValues = 1000;
+
 // Parses "PATH=V1,V2,...". Commas inside brackets, braces or JSON strings do
 // not split, so a table can be given whole: `produces={"food":5,"wood":1}`.
+// A value FROM:TO:STEP (decimals, STEP > 0) stands for FROM, FROM+STEP, ...
+// up to TO inclusive, each written as a decimal with no trailing zeros:
+// 0.001:0.003:0.0005 gives 0.001, 0.0015, 0.002, 0.0025, 0.003.
 // Throws messages::InputError naming the option.
 SetOption parse_set_option(const std::string& option);
 

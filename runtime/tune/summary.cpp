@@ -37,6 +37,27 @@ std::vector<Value> metric_values(const VariantResult& r, const EntityKey& key, c
   return values;
 }
 
+// The milestone and goal cells of one row (see summary_table).
+void append_outcomes(const VariantResult& r, const EntityKey& key, const OutcomeSpec& spec,
+                     std::vector<std::string>& row, std::vector<std::string>& classes) {
+  const SettlementTimeline* t = timeline(r, key);
+  const std::size_t columns = static_cast<std::size_t>(spec.top_level - 1) + spec.resources.size();
+  if (!t) {
+    row.insert(row.end(), columns + (spec.goals.empty() ? 0 : 1), kMissing);
+    return;
+  }
+  const SettlementOutcome o = settlement_outcome(key, *t, spec);
+  for (const auto* days : {&o.level_days, &o.zero_days})
+    for (const std::optional<double>& d : *days) row.push_back(d ? day_text(*d) : kMissing);
+  if (spec.goals.empty()) return;
+  std::string missed;
+  for (std::size_t g = 0; g < spec.goals.size(); ++g)
+    if (!o.goals[g]) missed += (missed.empty() ? "fail: " : "; ") + spec.goals[g].text;
+  classes.resize(row.size());
+  classes.push_back(missed.empty() ? "pass" : "fail");
+  row.push_back(missed.empty() ? "pass" : missed);
+}
+
 std::string signed_text(std::int64_t d) { return d > 0 ? "+" + std::to_string(d) : std::to_string(d); }
 
 // "population +120, gold -4"; "same" when nothing differs.
@@ -71,7 +92,8 @@ std::vector<std::string> resource_names(const EntityKey& key, const std::vector<
   return {names.begin(), names.end()};
 }
 
-report::Table summary_table(const std::vector<std::string>& labels, const std::vector<VariantResult>& results) {
+report::Table summary_table(const std::vector<std::string>& labels, const std::vector<VariantResult>& results,
+                            const OutcomeSpec* outcomes) {
   const std::vector<EntityKey> keys = settlement_keys(results);
   std::set<std::string> all_resources;
   for (const EntityKey& key : keys)
@@ -84,6 +106,11 @@ report::Table summary_table(const std::vector<std::string>& labels, const std::v
   report::Table table;
   table.header = {"Settlement", "Rule set"};
   table.header.insert(table.header.end(), metrics.begin(), metrics.end());
+  if (outcomes) {
+    for (int level = 2; level <= outcomes->top_level; ++level) table.header.push_back("day level " + std::to_string(level));
+    for (const std::string& name : outcomes->resources) table.header.push_back("day " + name + " 0");
+    if (!outcomes->goals.empty()) table.header.push_back("goals");
+  }
   table.header.push_back("\u0394 vs first");
   const bool one_campaign = keys.empty() || keys.front().campaign == keys.back().campaign;
 
@@ -94,8 +121,11 @@ report::Table summary_table(const std::vector<std::string>& labels, const std::v
       if (v == 0) base = values;
       std::vector<std::string> row = {one_campaign ? key.id : key.campaign + " / " + key.id, labels[v]};
       for (const Value& value : values) row.push_back(value ? std::to_string(*value) : kMissing);
+      std::vector<std::string> classes;
+      if (outcomes) append_outcomes(results[v], key, *outcomes, row, classes);
       row.push_back(v == 0 ? "baseline" : differences(values, base, metrics));
       table.rows.push_back(std::move(row));
+      table.classes.push_back(std::move(classes));
     }
   }
   return table;

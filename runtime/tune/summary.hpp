@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "report/html_report.hpp"
+#include "runtime/tune/outcomes.hpp"
 #include "runtime/tune/run_variants.hpp"
 
 namespace hourglass::runtime::tune {
@@ -19,7 +20,14 @@ namespace hourglass::runtime::tune {
 // Rule set, population, level, each resource name of any settlement (byte
 // order), paid, missed, upgrades, "Δ vs first". Rows: settlements in
 // (campaign, id) order, each with one row per label in label order.
-report::Table summary_table(const std::vector<std::string>& labels, const std::vector<VariantResult>& results);
+//
+// With `outcomes`, columns before "Δ vs first": "day level N" for N in
+// 2..top_level (days since the start when the settlement first held level N
+// or more), "day R 0" for each resource R (the first day it was at 0), and,
+// with goals, "goals": "pass" or "fail: " and the goals missed, its cell
+// classed "pass" or "fail". "–": never.
+report::Table summary_table(const std::vector<std::string>& labels, const std::vector<VariantResult>& results,
+                            const OutcomeSpec* outcomes = nullptr);
 
 // Every settlement of any rule set (initial, recorded or final), in order.
 std::vector<EntityKey> settlement_keys(const std::vector<VariantResult>& results);

@@ -85,7 +85,8 @@ TEST_CASE("the report opens offline and needs no script", "[report][html]") {
   CHECK(html.find("<script") == std::string::npos);
   CHECK(html.find("<link") == std::string::npos);
   CHECK(html.find("src=") == std::string::npos);
-  CHECK(html.find("href=") == std::string::npos);
+  // Links lead only within the page (the table of contents).
+  CHECK(count_of(html, "href=") == count_of(html, "href=\"#"));
   CHECK(html.find("url(") == std::string::npos);
   CHECK(html.find("@import") == std::string::npos);
   // The only URLs are the SVG namespace names, which are never fetched.
@@ -144,7 +145,8 @@ TEST_CASE("a rule set keeps its colour in every chart", "[report][html]") {
   const std::string html = render_html_report(sparse);
   CHECK(html.find("baseline (no data)") != std::string::npos);
   CHECK(html.find("fast growth (no data)") != std::string::npos);
-  const std::string winter_stroke = "stroke=\"#009E73\"><title>harsh winter</title></path>";
+  // (the hover title goes on with its values: 9 in the full chart, 3 alone)
+  const std::string winter_stroke = "stroke=\"#009E73\"><title>harsh winter: last ";
   CHECK(svg.find(winter_stroke) != std::string::npos);
   CHECK(html.find(winter_stroke) != std::string::npos);
 }
@@ -154,5 +156,49 @@ TEST_CASE("series with labels outside the list follow the listed ones", "[report
   input.labels = {"baseline"};
   input.sections.push_back({"S", {chart("C", {"experimental", "baseline"})}});
   const std::string html = render_html_report(input);
-  CHECK(html.find("<title>baseline</title>") < html.find("<title>experimental</title>"));
+  CHECK(html.find("<title>baseline: ") < html.find("<title>experimental: "));
+}
+
+TEST_CASE("notices come before the summary, and verdict cells are classed", "[report][html]") {
+  ReportInput input = sample_report();
+  input.notices = {{"pass", "Every goal met by: fast growth"}, {"warning", "levels.1 <can't> be reached"}};
+  input.summary.classes = {{"", "fail"}, {}, {"", "pass"}};
+  const std::string html = render_html_report(input);
+  INFO(xml_problem(html));
+  CHECK(well_formed(html));
+  const std::size_t notices = html.find("<ul class=\"notices\">");
+  REQUIRE(notices != std::string::npos);
+  CHECK(notices < html.find("<section class=\"summary\">"));
+  CHECK(html.find("<li class=\"pass\">Every goal met by: fast growth</li>") != std::string::npos);
+  CHECK(html.find("<li class=\"warning\">levels.1 &lt;can&#39;t&gt; be reached</li>") != std::string::npos);
+  CHECK(html.find("<tr><td>baseline</td><td class=\"fail\">31</td></tr>") != std::string::npos);
+  CHECK(html.find("<tr><td>fast growth</td><td>97</td></tr>") != std::string::npos);
+  CHECK(html.find("<td class=\"pass\">5</td>") != std::string::npos);
+}
+
+TEST_CASE("with many rule sets the charts share the page's legend and keep their height", "[report][html]") {
+  ReportInput input;
+  for (int i = 0; i < 20; ++i) input.labels.push_back("scenario settlement.populationGrowthRate=0.00" + std::to_string(i));
+  input.sections.push_back({"Population", {chart("Population", input.labels)}});
+  const std::string many = render_html_report(input);
+  CHECK(many.find("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"280\"") != std::string::npos);
+  CHECK(count_of(many, "settlement.populationGrowthRate=0.0019<") == 1);  // the list only
+  CHECK(count_of(many, "settlement.populationGrowthRate=0.0019: last ") == 1);  // the line's hover title
+  input.labels.resize(3);
+  input.sections = {{"Population", {chart("Population", input.labels)}}};
+  CHECK(count_of(render_html_report(input), "settlement.populationGrowthRate=0.002<") == 2);  // and the legend
+}
+
+TEST_CASE("charts name rule sets by their short labels; the list shows both", "[report][html]") {
+  ReportInput input;
+  input.labels = {"scenario settlement.populationGrowthRate=0.001", "scenario settlement.populationGrowthRate=0.002"};
+  input.short_labels = {"populationGrowthRate=0.001", "populationGrowthRate=0.002"};
+  input.sections.push_back({"Population", {chart("Population", input.labels)}});
+  const std::string html = render_html_report(input);
+  CHECK(html.find("populationGrowthRate=0.002 <span class=\"full-label\">scenario settlement.populationGrowthRate=0.002</span>") !=
+        std::string::npos);
+  const std::string svg = html.substr(html.find("<figure"));
+  CHECK(svg.find("scenario settlement") == std::string::npos);
+  CHECK(svg.find("populationGrowthRate=0.002") != std::string::npos);
+  CHECK(count_of(svg, "(no data)") == 0);  // aligned by the full labels before renaming
 }

@@ -442,3 +442,11 @@ TEST_CASE("sizes below the minimum are raised, long legends make room", "[report
   REQUIRE(heights.size() == 1);
   CHECK(std::stod(heights.front()) > 280);
 }
+
+TEST_CASE("hovering a line tells its last, lowest and highest value", "[report][svg]") {
+  Chart c{"Population", "people", {{"rate=0.002", {{0, 100}, {3'600'000, 40}, {7'200'000, 250.5}}}}, true, {}};
+  CHECK(render_line_chart(c).find("<title>rate=0.002: last 250.5, lowest 40, highest 250.5</title></path>") !=
+        std::string::npos);
+  Chart status{"Status", "", {{"a", {{0, 1}, {3'600'000, 2}}}}, true, {"UNDER_CONSTRUCTION", "ACTIVE", "DAMAGED"}};
+  CHECK(render_line_chart(status).find("<title>a: last DAMAGED</title></path>") != std::string::npos);
+}

@@ -1,9 +1,7 @@
 // Deterministic random scenarios (SPEC §6) for property tests, and variants
 // of a scenario whose world-time advances are split into several (SPEC §1:
-// split invariance). Everything is driven by std::mt19937_64, whose output
-// the standard fixes, and by our own uniform helpers (the standard
-// distributions differ between libraries), so a seed gives the same scenario
-// everywhere.
+// split invariance). Everything is driven by runtime::Rng (seeded_random), so
+// a seed gives the same scenario everywhere.
 #pragma once
 
 #include <cstdint>
@@ -12,34 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "runtime/seeded_random.hpp"
 #include "sim/time.hpp"
 
 namespace hourglass::testing {
 
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : gen_(seed) {}
-  std::uint64_t next() { return gen_(); }
-  // Uniform in [lo, hi] (inclusive), without modulo bias.
-  std::int64_t between(std::int64_t lo, std::int64_t hi);
-  // True with probability `p` (0..1), from 53 random bits.
-  bool chance(double p);
-  std::size_t index(std::size_t size) {
-    return static_cast<std::size_t>(between(0, static_cast<std::int64_t>(size) - 1));
-  }
-  template <class T>
-  const T& pick(const std::vector<T>& v) {
-    return v[index(v.size())];
-  }
-  // Fisher–Yates with our own uniform helper.
-  template <class T>
-  void shuffle(std::vector<T>& v) {
-    for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[index(i)]);
-  }
-
- private:
-  std::mt19937_64 gen_;
-};
+// The generator moved to runtime/ for `hourglass scenario generate`.
+using Rng = runtime::Rng;
 
 struct GeneratorOptions {
   int min_campaigns = 1;

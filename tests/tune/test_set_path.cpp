@@ -68,3 +68,48 @@ TEST_CASE("tune: --set names the path and the missing step", "[tune][set]") {
   CHECK(refusal("settlement.levels.x=2").find("not an index") != std::string::npos);
   CHECK(refusal("settlement.rate.x=2").find("$.settlement.rate is a single value") != std::string::npos);
 }
+
+namespace {
+std::vector<std::string> texts(const SetOption& o) {
+  std::vector<std::string> out;
+  for (const SetValue& v : o.values) out.push_back(v.text);
+  return out;
+}
+std::string range_refusal(const std::string& option) {
+  try {
+    parse_set_option(option);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+}  // namespace
+
+TEST_CASE("tune: --set a:b:step sweeps an inclusive range without rounding drift", "[tune][set]") {
+  const SetOption rate = parse_set_option("settlement.populationGrowthRate=0.001:0.003:0.0005");
+  CHECK(texts(rate) == std::vector<std::string>{"0.001", "0.0015", "0.002", "0.0025", "0.003"});
+  CHECK(rate.values[1].value == json(0.0015));
+  CHECK(rate.values[4].value == json(0.003));  // 0.003, not 0.0030000000000000005
+
+  const SetOption gold = parse_set_option("structures.farm.maintenanceCost.gold=1:10:3");
+  CHECK(texts(gold) == std::vector<std::string>{"1", "4", "7", "10"});
+  CHECK(gold.values[0].value.is_number_integer());
+  // The end is included only when a step lands on it.
+  CHECK(texts(parse_set_option("a=0:1:0.4")) == std::vector<std::string>{"0", "0.4", "0.8"});
+  CHECK(texts(parse_set_option("a=-2:2:2")) == std::vector<std::string>{"-2", "0", "2"});
+  // Ranges and single values mix.
+  CHECK(texts(parse_set_option("a=0.5,1:2:1,9")) == std::vector<std::string>{"0.5", "1", "2", "9"});
+  // A table with colons is not a range.
+  CHECK(parse_set_option(R"(p={"food":5})").values[0].value == json{{"food", 5}});
+}
+
+TEST_CASE("tune: --set refuses a range it cannot sweep, naming the path", "[tune][set]") {
+  CHECK_THAT(range_refusal("settlement.populationGrowthRate=0.001:0.003:0"),
+             Catch::Contains("settlement.populationGrowthRate") && Catch::Contains("step must be above 0"));
+  CHECK_THAT(range_refusal("a=1:2:-1"), Catch::Contains("step must be above 0"));
+  CHECK_THAT(range_refusal("a=3:1:1"), Catch::Contains("ends before it starts"));
+  CHECK_THAT(range_refusal("a=0:1:0.0001"), Catch::Contains("10001 values") && Catch::Contains("at most 1000"));
+  CHECK_THAT(range_refusal("a=0:1:x"), Catch::Contains("--set a=0:1:x") && Catch::Contains("\"x\""));
+  CHECK_THAT(range_refusal("a=1:2"), Catch::Contains("FROM:TO:STEP"));
+  CHECK_THAT(range_refusal("a=1e-3:2:1"), Catch::Contains("decimal"));
+}

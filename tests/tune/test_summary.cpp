@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "runtime/tune/goals.hpp"
+#include "runtime/tune/outcomes.hpp"
 #include "runtime/tune/summary.hpp"
 
 using namespace hourglass;
@@ -49,4 +51,40 @@ TEST_CASE("with one campaign the summary names settlements by id", "[tune][summa
   REQUIRE(t.rows.size() == 1);
   CHECK(t.rows[0][0] == "s9");
   CHECK(t.rows[0].back() == "baseline");
+}
+
+TEST_CASE("with outcomes the summary has milestone days and goal verdicts", "[tune][summary][goals]") {
+  constexpr std::int64_t kStart = 1'735'689'600'000, kDay = 86'400'000;
+  std::vector<VariantResult> results;
+  for (const std::int64_t level3_day : {60, 80}) {
+    VariantResult r = result({{"c1", "s1", 3000, 0}}, 0);
+    SettlementTimeline& t = r.timelines.settlements[EntityKey{"c1", "s1"}];
+    t.level = {{kStart, 1}, {kStart + 20 * kDay, 2}, {kStart + level3_day * kDay, 3}};
+    t.resources["gold"] = {{kStart, 5}, {kStart + kDay / 2, 0}, {kStart + kDay, 3}};
+    results.push_back(std::move(r));
+  }
+  sim::CampaignSeed c1;
+  c1.id = "c1";
+  c1.clock = kStart;
+  const OutcomeSpec spec = outcome_spec({c1}, {parse_goal("level>=3 by day 60"), parse_goal("gold>0 throughout")}, results);
+  CHECK(spec.top_level == 3);
+  const report::Table t = summary_table({"fast", "slow"}, results, &spec);
+  CHECK(t.header == std::vector<std::string>{"Settlement", "Rule set", "population", "level", "gold", "paid", "missed",
+                                             "upgrades", "day level 2", "day level 3", "day gold 0", "goals",
+                                             "\u0394 vs first"});
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0][8] == "20.0");
+  CHECK(t.rows[0][9] == "60.0");
+  CHECK(t.rows[1][9] == "80.0");
+  CHECK(t.rows[0][10] == "0.5");
+  CHECK(t.rows[0][11] == "fail: gold>0 throughout");
+  CHECK(t.rows[1][11] == "fail: level>=3 by day 60; gold>0 throughout");
+  REQUIRE(t.classes.size() == 2);
+  CHECK(t.classes[0][11] == "fail");
+
+  const OutcomeSpec level_only = outcome_spec({c1}, {parse_goal("level>=3 by day 60")}, results);
+  const report::Table verdicts = summary_table({"fast", "slow"}, results, &level_only);
+  CHECK(verdicts.rows[0][11] == "pass");
+  CHECK(verdicts.classes[0][11] == "pass");
+  CHECK(variants_meeting_goals(results, level_only) == std::vector<std::size_t>{0});
 }

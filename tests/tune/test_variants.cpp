@@ -40,6 +40,8 @@ TEST_CASE("the effective rules document reads back to the same rules", "[tune][v
     const json doc = effective_rules_json(messages::load_rules_file(file));
     CHECK(effective_rules_json(messages::parse_rules(doc)) == doc);
   }
+  // `hourglass rules defaults` prints this document: it reads back to the defaults.
+  CHECK(effective_rules_json(messages::parse_rules(defaults)) == defaults);
   sim::Rules odd = sim::Rules::defaults();
   odd.settlement.population_growth_interval = 90'000;  // 1.5 minutes
   CHECK(messages::parse_rules(effective_rules_json(odd)).settlement.population_growth_interval == 90'000);

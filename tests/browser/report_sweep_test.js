@@ -1,0 +1,67 @@
+// A tuning report in a real headless Chromium, driven through the DevTools
+// protocol (puppeteer-core, Debian's /usr/bin/chromium): the sweep summary's
+// charts and heat maps render at their fixed size, hovering a point reaches
+// the point and its <title> holds its value, the table of contents leads to
+// the sweep, and the page logs no error. Screenshots go to ARTIFACT_DIR.
+// Usage: node report_sweep_test.js REPORT_HTML ARTIFACT_DIR
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { runBrowserTest } = require('./harness');
+
+const [report, artifacts] = process.argv.slice(2);
+
+runBrowserTest(artifacts, `sweep charts and heat maps render, hover reaches a point's value; screenshots in ${artifacts}`,
+  async ({ page, check, failures }) => {
+    await page.goto('file://' + path.resolve(report), { waitUntil: 'load', timeout: 120000 });
+
+    // Every sweep chart keeps its fixed size, with its points drawn inside it.
+    const charts = await page.$$eval('svg.sweep-chart', (svgs) => svgs.map((svg) => {
+      const box = svg.getBoundingClientRect();
+      const inside = [...svg.querySelectorAll('circle')].every((c) => {
+        const b = c.getBoundingClientRect();
+        return b.width > 0 && b.left >= box.left - 1 && b.right <= box.right + 1 && b.top >= box.top - 1 &&
+               b.bottom <= box.bottom + 1;
+      });
+      return { width: box.width, height: box.height, points: svg.querySelectorAll('circle').length, inside };
+    }));
+    check(charts.length >= 2, `expected sweep charts, found ${charts.length}`);
+    check(charts.every((c) => c.width === 320 && c.height === 200),
+          'every sweep chart is 320x200: ' + JSON.stringify(charts.map((c) => [c.width, c.height])));
+    check(charts.some((c) => c.points >= 15), 'a chart has a point per variant (15)');
+    check(charts.every((c) => c.inside), 'every point lies inside its chart');
+
+    // The heat maps: one cell per pair of values, painted.
+    const maps = await page.$$eval('svg.heat-map', (svgs) => svgs.map((svg) => ({
+      cells: svg.querySelectorAll('rect').length,
+      height: svg.getBoundingClientRect().height,
+      painted: [...svg.querySelectorAll('rect')].every((r) => getComputedStyle(r).fill !== 'none'),
+    })));
+    check(maps.length >= 1, `expected heat maps, found ${maps.length}`);
+    check(maps.every((m) => m.cells === 15 && m.height > 0 && m.painted), 'each heat map has 15 painted cells');
+
+    // Hovering a point: the element under the mouse is that point, and its
+    // title (what the browser shows on hover) holds the variant and value.
+    const first = await page.$('svg.sweep-chart circle');
+    if (!first) throw new Error('no point to hover; so far: ' + failures.join('; '));
+    await first.scrollIntoView();
+    const box = await first.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const hovered = await page.evaluate(({ x, y }) => {
+      const el = document.elementFromPoint(x, y);
+      const circle = el && el.closest('circle');
+      return circle ? circle.querySelector('title').textContent : (el ? el.tagName : 'nothing');
+    }, { x: box.x + box.width / 2, y: box.y + box.height / 2 });
+    check(/^populationGrowthRate=[0-9.]+ gold=[0-9]+: [0-9.]+/.test(hovered), `hovering a point shows its value: "${hovered}"`);
+    fs.writeFileSync(path.join(artifacts, 'hovered-point.txt'), hovered + '\n');
+
+    // The table of contents leads to the sweep.
+    await page.click('nav.toc a[href="#sweep-1"]');
+    check(await page.evaluate(() => location.hash === '#sweep-1'), 'the contents link to #sweep-1');
+
+    await page.screenshot({ path: path.join(artifacts, 'report-top.png') });
+    const sweep = await page.$('section.sweep');
+    await sweep.screenshot({ path: path.join(artifacts, 'sweep-charts.png') });
+    const heat = await page.$$('section.sweep');
+    await heat[heat.length - 1].screenshot({ path: path.join(artifacts, 'heat-maps.png') });
+  });
