@@ -367,8 +367,15 @@ void ServeApp::start() {
   gateway.telemetry = &s.telemetry;
   gateway.on_backlog = [&s](std::size_t backlog) { s.follow_backlog(backlog); };
   s.gateway = s.system->spawn(actors::gateway, gateway);
-  actors::RegistryOptions registry{s.rules, s.reader, s.gateway, s.bridge, s.store, &s.telemetry,
-                                   c.restart_limit, c.restart_window};
+  actors::RegistryOptions registry;
+  registry.rules = s.rules;
+  registry.reader = s.reader;
+  registry.gateway = s.gateway;
+  registry.bridge = s.bridge;
+  registry.store = s.store;
+  registry.telemetry = &s.telemetry;
+  registry.restart_limit = c.restart_limit;
+  registry.restart_window = c.restart_window;
   registry.passivate_after = c.passivate_after;
   registry.max_advance = c.max_advance.count();
   registry.draining = s.draining;

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-deps.sh >&2
-bash scripts/build.sh >&2
+# Only what the demo runs: the hourglass executable (the tests are test.sh's).
+bash scripts/build.sh hourglass >&2
 ./build/runtime/hourglass replay scenarios/examples/02-structure-lifecycle.json \
   --check scenarios/examples/02-structure-lifecycle.expected.jsonl \
   --check-state scenarios/examples/02-structure-lifecycle.state.json

@@ -89,27 +89,6 @@ std::optional<sim::WorldTime> bootstrap_clock(const Inbound& first) {
   return std::nullopt;
 }
 
-SessionOptions session_options(const RegistryOptions& o) {
-  SessionOptions s;
-  s.rules = o.rules;
-  s.reader = o.reader;
-  s.gateway = o.gateway;
-  s.bridge = o.bridge;
-  s.store = o.store;
-  s.telemetry = o.telemetry;
-  s.restart_limit = o.restart_limit;
-  s.restart_window = o.restart_window;
-  s.faults = o.faults;
-  s.recorder = o.recorder;
-  s.publish_backlog = o.publish_backlog;
-  s.max_advance = o.max_advance;
-  s.commit_span = o.commit_span;
-  s.draining = o.draining;
-  s.progress = o.progress;
-  s.retry_initial = o.session_retry_initial;
-  s.retry_cap = o.session_retry_cap;
-  return s;
-}
 
 // Quarantines campaign `id`: no session, its messages (`retake` first, with
 // `why`; the others as quarantined) dead-lettered, and those routed later too.
@@ -234,7 +213,7 @@ void route(Self self, Inbound in) {
     return answer_drain_waiters(self);
   }
   if (!entry.session) {
-    entry.session = self->spawn<caf::linked>(campaign_session, id, session_options(st.options),
+    entry.session = self->spawn<caf::linked>(campaign_session, id, static_cast<const SessionOptions&>(st.options),
                                              caf::actor_cast<session_parent_actor>(self), bootstrap_clock(in));
     entry.routed = 0;
     entry.report = {};

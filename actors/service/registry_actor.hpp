@@ -40,29 +40,13 @@
 
 namespace hourglass::actors {
 
-struct RegistryOptions {
-  sim::RulesPtr rules;
-  api_reader_actor reader;
-  gateway_actor gateway;  // the campaigns' writes
-  bridge_actor bridge;    // dead letters, publishing
-  store_actor store;      // checkpoints and outboxes
-  Telemetry* telemetry = &Telemetry::none();
-  int restart_limit = 5;
-  std::chrono::seconds restart_window{10};
-  FaultInjectorPtr faults;  // tests only; usually none
-  flight_recorder_actor recorder;  // none when off
+// What the registry starts its sessions with (SessionOptions: its restart
+// limit is also the campaigns' restart budget), and what only it uses.
+struct RegistryOptions : SessionOptions {
   // A campaign idle this long (no message in flight or waiting) is
   // passivated: its actors stop (all it did is in its checkpoint) and its
   // next message starts it again from there. 0: never.
   std::chrono::milliseconds passivate_after{0};
-  PublishBacklogPtr publish_backlog;  // shared with the bridge; may be null
-  sim::Duration max_advance = 0;  // the longest advance a campaign takes (CampaignInit::max_advance); 0 none
-  sim::Duration commit_span = 365 * sim::kMsPerDay;  // SessionOptions::commit_span
-  std::shared_ptr<const std::atomic<bool>> draining;  // SessionOptions::draining
-  AdvanceProgressPtr progress;                        // SessionOptions::progress
-  // A session's backoff while the API or Redis is away (SessionOptions).
-  std::chrono::milliseconds session_retry_initial{100};
-  std::chrono::milliseconds session_retry_cap{5000};
 };
 
 struct CampaignEntry {

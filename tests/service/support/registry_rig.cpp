@@ -31,8 +31,8 @@ RegistryRig::RegistryRig(RegistryRigOptions o) {
   options.store = store;
   options.restart_limit = o.restart_limit;
   options.faults = o.faults;
-  options.session_retry_initial = o.retry_initial;
-  options.session_retry_cap = o.retry_cap;
+  options.retry_initial = o.retry_initial;
+  options.retry_cap = o.retry_cap;
   options.max_advance = o.max_advance;
   options.commit_span = o.commit_span;
   options.draining = o.draining;
