@@ -113,7 +113,8 @@ void campaign_failed_on(Self self, const Inbound& in, const caf::error& err) {
 // The service stops in the middle of a long advance: what is done is
 // committed, the message stays unacknowledged (the stream gives it again at
 // the next start, which resumes from the checkpoint's clock; with pub/sub the
-// start-up resync does), and the session takes nothing more.
+// start-up resync does). The drain sees the message done; intake has
+// stopped, so what the session may still hold is short work.
 void stop_mid_advance(Self self, const Inbound& in) {
   auto& st = self->state;
   spdlog::info("campaign {}: stopping at {} in an advance to {}; the next start resumes it", st.id,
