@@ -141,11 +141,4 @@ std::vector<EntityWrite> coalesce_jsonl(std::string_view text) {
   }
 }
 
-std::vector<EntityWrite> message_writes(const std::string& campaign_id, const std::vector<sim::OwnedRecord>& records,
-                                        const std::map<std::string, double>& carries, sim::WorldTime carry_time) {
-  std::vector<EntityWrite> writes = coalesce(records);
-  attach_carries(writes, campaign_id, carries, carry_time);
-  return writes;
-}
-
 }  // namespace hourglass::io

@@ -114,10 +114,6 @@ class WriteCoalescer {
 // Records of one campaign, in order (a CoalesceError naming the record's
 // 1-based position for one of another campaign).
 std::vector<EntityWrite> coalesce(const std::vector<sim::OwnedRecord>& records);
-// Everything one message of a campaign makes the API do: its records
-// coalesced, then the carries it changed attached (at `carry_time`).
-std::vector<EntityWrite> message_writes(const std::string& campaign_id, const std::vector<sim::OwnedRecord>& records,
-                                        const std::map<std::string, double>& carries, sim::WorldTime carry_time);
 // The same over a JSON-lines text, each line read by messages/record_reader;
 // blank lines are skipped (but counted). Throws CoalesceError naming the
 // line of the first bad record. For records that come as text (the service
