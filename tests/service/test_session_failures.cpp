@@ -50,15 +50,7 @@ struct Rig : RegistryRig {
     seed(api, "c1");
   }
 
-  // The registry has nothing in flight and the gateway nothing to write.
-  bool settle() {
-    if (!drain(kBound)) return false;
-    caf::scoped_actor self{*system};
-    bool done = false;
-    self->request(gateway, kBound, actors::gateway_drain_atom::value).receive([&](bool) { done = true; },
-                                                                               [](caf::error&) {});
-    return done;
-  }
+  bool settle() { return RegistryRig::settle(kBound); }
 
   // What the engine wrote: the settlement's level and variables, the event's
   // completion (occurredAt is the API's wall clock: left out).

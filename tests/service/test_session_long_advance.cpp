@@ -44,14 +44,7 @@ struct Rig : RegistryRig {
     spdlog::set_level(std::getenv("HG_TEST_LOG") ? spdlog::level::debug : spdlog::level::off);
     seed(api);
   }
-  bool settle() {
-    if (!drain(kBound)) return false;
-    caf::scoped_actor self{*system};
-    bool done = false;
-    self->request(gateway, kBound, actors::gateway_drain_atom::value).receive([&](bool) { done = true; },
-                                                                               [](caf::error&) {});
-    return done;
-  }
+  bool settle() { return RegistryRig::settle(kBound); }
   // The engine's values in the API (the markers' seq differ with the number
   // of commits, so they are left out; an absent carry is a carry of 0: a
   // span may write the 0 a carry came back to, the whole advance, which

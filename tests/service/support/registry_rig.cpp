@@ -72,6 +72,15 @@ bool RegistryRig::route_then_drain(const std::vector<actors::Inbound>& messages,
   return drain(bound);
 }
 
+bool RegistryRig::settle(std::chrono::milliseconds bound) {
+  if (!drain(bound)) return false;
+  caf::scoped_actor self{*system};
+  bool done = false;
+  self->request(gateway, bound, actors::gateway_drain_atom::value).receive([&](bool) { done = true; },
+                                                                           [](caf::error&) {});
+  return done;
+}
+
 std::optional<actors::RegistryStatus> RegistryRig::status() {
   caf::scoped_actor self{*system};
   std::optional<actors::RegistryStatus> out;

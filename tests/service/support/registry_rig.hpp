@@ -59,6 +59,9 @@ struct RegistryRig {
   // in this order: the drain arrives while they are in flight).
   bool route_then_drain(const std::vector<actors::Inbound>& messages,
                         std::chrono::milliseconds bound = std::chrono::seconds(20));
+  // The registry has nothing in flight and the gateway nothing left to
+  // write, each within `bound`.
+  bool settle(std::chrono::milliseconds bound = std::chrono::seconds(30));
   // Nothing when the registry does not answer (it ended).
   std::optional<actors::RegistryStatus> status();
   // Campaign `id`'s checkpoint as Redis holds it (null when it has none).
