@@ -43,6 +43,17 @@ struct ServiceArgs {
 };
 int run_service(const ServiceArgs& a);
 
+// One long advance of one campaign in hourglass serve (to its last API write)
+// against the same advance replayed with its records to /dev/null.
+struct LongAdvanceArgs {
+  int settlements = 100;
+  int structures = 10;   // per settlement
+  int days = 365;        // the advance (and the warm-up before it)
+  int gateway_concurrency = 8;  // the service's default
+  int timeout = 600;     // seconds an advance may take
+};
+int run_long_advance(const LongAdvanceArgs& a);
+
 // Without campaigns or settlements: the two worlds, 20 x 5 and 1,000 x 10.
 struct CheckpointArgs {
   int campaigns = 0;     // 0: see above

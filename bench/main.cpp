@@ -36,6 +36,15 @@ int main(int argc, char** argv) {
   v->add_option("--gateway-concurrency", service.gateway_concurrency)->check(CLI::Range(1, 256));
   v->add_option("--rounds", service.rounds, "Rounds of advances to prepare, warm-up included (default: enough)")
       ->check(CLI::Range(2, 100'000));
+  LongAdvanceArgs long_advance;
+  auto* l = app.add_subcommand("long-advance",
+                               "One year's advance of one campaign in hourglass serve (to its last API write) and in a replay to /dev/null");
+  l->add_option("--settlements", long_advance.settlements)->check(CLI::Range(1, 100'000));
+  l->add_option("--structures", long_advance.structures, "Structures per settlement")->check(CLI::Range(0, 1000));
+  l->add_option("--days", long_advance.days, "The advance measured (a warm-up one of the same span comes first)")
+      ->check(CLI::Range(1, 36'500));
+  l->add_option("--gateway-concurrency", long_advance.gateway_concurrency)->check(CLI::Range(1, 256));
+  l->add_option("--timeout", long_advance.timeout, "Seconds an advance may take")->check(CLI::Range(1, 36'000));
   CheckpointArgs checkpoint;
   auto* k = app.add_subcommand("checkpoint",
                                "What a durable checkpoint costs (bytes, encode, Redis commit) against a one-day advance");
@@ -84,6 +93,7 @@ int main(int argc, char** argv) {
   if (f->parsed()) return run_footprint(footprint);
   if (s->parsed()) return run_sweep(sweep);
   if (v->parsed()) return run_service(service);
+  if (l->parsed()) return run_long_advance(long_advance);
   if (k->parsed()) return run_checkpoint(checkpoint);
   if (x->parsed()) return run_crash(crash);
   if (r->parsed()) return run_recovery(recovery);
