@@ -28,6 +28,7 @@
 #include "actors/fault_injection.hpp"
 #include "actors/protocol.hpp"
 #include "actors/restart_budget.hpp"
+#include "messages/record_json.hpp"
 #include "messages/world_span.hpp"
 #include "sim/schedule.hpp"
 
@@ -59,12 +60,12 @@ struct CampaignInit {
   // Told of every restart (metrics); may be empty.
   std::function<void(const std::string& why)> on_restart;
   FaultInjectorPtr faults;  // tests only; usually none
-  // Whether the records the sink gets come typed as well as in text (each
-  // settlement keeps a sim::OwnedRecord of every record it writes): the
-  // service's sink hands them to the gateway, which coalesces them without
-  // reading the text back. Off by default: a sink that writes text only
-  // (replay, benchmarks) pays nothing; the service's registry turns it on.
-  bool typed_records = false;
+  // What the sink gets of the records: their JSON lines (replay writes
+  // them; the service publishes them, unless told not to) and/or what they
+  // change, entity by entity, folded by each settlement in its own step (the
+  // service's API writes: never read back from the text). Text only by
+  // default; the service's campaign session asks for the changes.
+  messages::RecordCapture capture;
 };
 
 struct CampaignState {

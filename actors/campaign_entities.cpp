@@ -169,7 +169,7 @@ Handled modify_own(CampaignSelf self, const messages::EntityModified& m) {
       return Handled{};
   }
   sim::RecordBatch batch;
-  messages::BatchWriter writer(st.id(), batch, st.init.typed_records);
+  messages::BatchWriter writer(st.id(), batch, st.init.capture);
   Handled h;
   h.firings = Kind::fire_due(st, writer);
   h.records = batch.records;

@@ -11,8 +11,8 @@ namespace hourglass::actors {
 OwnFirings fire_own(CampaignSelf self, sim::WorldTime from, sim::WorldTime until) {
   auto& st = self->state;
   OwnFirings own;
-  messages::BatchWriter fx_writer(st.id(), own.effects, st.init.typed_records),
-      ev_writer(st.id(), own.events, st.init.typed_records);
+  messages::BatchWriter fx_writer(st.id(), own.effects, st.init.capture),
+      ev_writer(st.id(), own.events, st.init.capture);
   own.count = st.schedule.fire_effects(from, until, fx_writer);
   own.count += st.schedule.fire_events(from, until, ev_writer);
   check_fault(st.init.faults, "campaign", st.id(), st.firings, st.firings + own.count);

@@ -8,14 +8,12 @@ constexpr int kMaxStepsAtSink = 2;
 }  // namespace
 
 void emit(CampaignSelf self, sim::RecordBatch& batch) {
-  if (batch.text.empty()) return;
-  self->send(self->state.init.sink, records_atom::value, batch.text.str(), std::move(batch.typed));
-  batch.typed.clear();
-  batch.typed_ends.clear();
+  if (batch.records == 0) return;
+  self->send(self->state.init.sink, records_atom::value, batch.text.str(), batch.changes.take());
 }
 
 void emit_step(CampaignSelf self, sim::OrderedRecords records) {
-  if (records.slices.empty()) return;
+  if (records.records == 0) return;
   auto& st = self->state;
   ++st.steps_at_sink;
   auto written = [=]() {

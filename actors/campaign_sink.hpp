@@ -12,8 +12,8 @@
 namespace hourglass::actors {
 
 // A batch's records, already in order (one settlement, or the campaign's own):
-// (records_atom, std::string text, sim::OwnedRecords typed), `typed` empty
-// unless CampaignInit::typed_records. Its typed records are moved out.
+// (records_atom, std::string text, sim::ChangeList changes), each empty
+// unless CampaignInit::capture asks for it. Its changes are moved out.
 void emit(CampaignSelf self, sim::RecordBatch& batch);
 
 // Hands one step's records, in canonical order, to the sink:

@@ -45,9 +45,9 @@ class StringOutput final : public RecordOutput {
   std::string text_;
 };
 
-// (records_atom, std::string, sim::OwnedRecords) writes the text (a file has
-// no use for typed records: its campaigns are started with
-// CampaignInit::typed_records off); (records_atom, sim::OrderedRecords)
+// (records_atom, std::string, sim::ChangeList) writes the text (a file has
+// no use for changes: its campaigns are started without
+// CampaignInit::capture.changes); (records_atom, sim::OrderedRecords)
 // writes a campaign step and answers true (the campaign's backpressure);
 // (flush_atom) flushes and answers true once everything sent before it is
 // written.

@@ -81,7 +81,7 @@ caf::result<StepResult> step(Self self, Body body) {
       [=]() mutable {
         StepResult result;
         result.batch.text.reserve_tail(self->state.last_batch_bytes);
-        messages::BatchWriter writer(self->state.campaign_id, result.batch, self->state.typed_records);
+        messages::BatchWriter writer(self->state.campaign_id, result.batch, self->state.capture);
         result.firings = body(writer);
         auto& st = self->state;
         check_fault(st.faults, "settlement", st.household.settlement.id, st.firings, st.firings + result.firings);
@@ -110,7 +110,7 @@ caf::behavior settlement_actor(Self self, SettlementInit init) {
   st.household.structures = std::move(init.structures);
   st.holding = true;  // the actors start lent; the first commit hands them over
   st.faults = std::move(init.faults);
-  st.typed_records = init.typed_records;
+  st.capture = init.capture;
   self->set_exception_handler(exception_to_error);
   for (const sim::Structure& s : st.household.structures) spawn_structure(self, s.id);
 

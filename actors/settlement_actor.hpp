@@ -10,6 +10,7 @@
 #include <string>
 
 #include "actors/fault_injection.hpp"
+#include "messages/record_json.hpp"
 #include "sim/household.hpp"
 
 namespace hourglass::actors {
@@ -21,7 +22,7 @@ struct SettlementInit {
   sim::Settlement settlement;             // armed
   std::vector<sim::Structure> structures;  // armed, sorted by id
   FaultInjectorPtr faults;                 // tests only; usually none
-  bool typed_records = false;              // its batches carry typed records too (CampaignInit)
+  messages::RecordCapture capture;         // what its batches keep (CampaignInit)
 };
 
 struct SettlementState {
@@ -33,7 +34,7 @@ struct SettlementState {
   std::size_t last_batch_bytes = 0;  // sizes the next step's buffer in one go
   std::uint64_t firings = 0;         // since spawned: the fault injector's count
   FaultInjectorPtr faults;
-  bool typed_records = false;
+  messages::RecordCapture capture;
   static inline const char* name = "settlement";
 };
 

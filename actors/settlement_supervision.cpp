@@ -33,7 +33,7 @@ void spawn_settlement(CampaignSelf self, sim::Settlement s, std::vector<sim::Str
   st.committed[id] = SettlementSnapshot{s, structures};
   st.last_carry.emplace(id, s.carry);  // a restart keeps the last one sent
   SettlementInit init{st.id(), st.rules, st.clock, std::move(s), std::move(structures), st.init.faults,
-                      st.init.typed_records};
+                      st.init.capture};
   st.settlements[id] = self->spawn<caf::linked>(settlement_actor, std::move(init));
 }
 

@@ -2,7 +2,7 @@
 // follows. Worlds of N campaigns x M settlements x K structures (built as
 // the service benchmark's, one seed per campaign), each campaign advanced by
 // one day of world time on the sim layer (households, the record writer with
-// typed capture as in service mode, canonical ordering: the engine's compute
+// change capture as in service mode, canonical ordering: the engine's compute
 // of one step, without actors); the state after it is checked equal to the
 // real engine's (run_replay, want_state) before anything is measured. Then:
 //   - checkpoint bytes per campaign (messages/checkpoint_codec, dumped);
@@ -93,14 +93,14 @@ struct Advanced {
 };
 
 // The engine's compute of one step of one campaign: every household to
-// `until`, records written (text and typed, as in service mode), then put in
+// `until`, records written (text and changes, as in service mode), then put in
 // canonical order (rank 0 the campaign's effects, then the settlements by
 // id, last its events: none in this world).
 Advanced advance(Campaign& c, const sim::Rules& rules, sim::WorldTime until) {
   std::vector<sim::RecordBatch> batches(c.households.size() + 2);
   Advanced out;
   for (std::size_t i = 0; i < c.households.size(); ++i) {
-    messages::BatchWriter writer(c.id, batches[i + 1], true);
+    messages::BatchWriter writer(c.id, batches[i + 1], {true, true});
     out.firings += sim::advance_household(c.households[i], rules, until, writer);
   }
   c.clock = until;
@@ -124,8 +124,8 @@ sim::CampaignSnapshot snapshot(const Campaign& c) {
 
 // What the service would commit after the advance: the records coalesced as
 // the gateway does, with the settlements' carries that changed.
-std::vector<io::EntityWrite> outbox_of(const Campaign& before, const Campaign& after, const sim::OwnedRecords& records) {
-  std::vector<io::EntityWrite> writes = io::coalesce(records);
+std::vector<io::EntityWrite> outbox_of(const Campaign& before, const Campaign& after, sim::ChangeList changes) {
+  std::vector<io::EntityWrite> writes = io::coalesce(after.id, std::move(changes));
   std::map<std::string, double> carries;
   for (std::size_t i = 0; i < after.households.size(); ++i) {
     const auto& s = after.households[i].settlement;
@@ -330,7 +330,7 @@ WorldFigures run_world(int campaigns, int settlements, int structures, int sampl
     Advanced a = advance(after[i], rules, loaded[i].clock + kDay);
     f.firings += a.firings;
     f.records += a.records.records;
-    outboxes[i] = outbox_of(loaded[i], after[i], a.records.typed);
+    outboxes[i] = outbox_of(loaded[i], after[i], std::move(a.records.changes));
     snaps[i] = snapshot(after[i]);
     texts[i] = messages::checkpoint_json(snaps[i], input).dump();
   }
@@ -360,7 +360,7 @@ WorldFigures run_world(int campaigns, int settlements, int structures, int sampl
     const auto t0 = Clock::now();
     Advanced a = advance(c, rules, loaded[i].clock + kDay);
     const auto t1 = Clock::now();
-    std::vector<io::EntityWrite> w = io::coalesce(a.records.typed);
+    std::vector<io::EntityWrite> w = io::coalesce(c.id, std::move(a.records.changes));
     const auto t2 = Clock::now();
     advance_us.push_back(us_since(t0, t1));
     simulate_us.push_back(us_since(t0, a.simulated));
@@ -435,7 +435,7 @@ void print_world(const WorldFigures& f, int samples, int commits) {
   std::printf("    %-52s %10s %10s\n", "", "median", "p99");
   auto row = [](const char* what, const Stat& s) { std::printf("    %-52s %10.1f %10.1f\n", what, s.p50, s.p99); };
   row("advance (sim layer, one step of one day)", f.advance);
-  row("  households: firings, records text + typed", f.simulate);
+  row("  households: firings, records text + changes", f.simulate);
   row("  canonical ordering (radix sort)", f.order);
   row("advance through the engine (actors, 1 worker)", f.engine);
   row("coalescing its records (gateway; not counted)", f.coalesce);

@@ -12,62 +12,59 @@ namespace hourglass::io {
 using nlohmann::json;
 
 
-EntityWrite& WriteCoalescer::write_for(EntityWrite::Kind kind, const std::string& id) {
-  auto [it, inserted] = index_.try_emplace({kind, id}, writes_.size());
-  if (inserted) {
-    EntityWrite w;
-    w.kind = kind;
-    w.entity_id = id;
-    writes_.push_back(std::move(w));
+namespace {
+
+EntityWrite::Kind write_kind_of(sim::EntityType t) {
+  switch (t) {
+    case sim::EntityType::Settlement: return EntityWrite::Kind::Settlement;
+    case sim::EntityType::Structure: return EntityWrite::Kind::Structure;
+    case sim::EntityType::Event: return EntityWrite::Kind::ExpireEvent;
+    case sim::EntityType::Effect: return EntityWrite::Kind::ExecuteEffect;
   }
-  return writes_[it->second];
+  return EntityWrite::Kind::Settlement;
 }
 
-void WriteCoalescer::merge(EntityWrite& w, const std::vector<sim::OwnedField>& changes, std::string key, sim::WorldTime t) {
+}  // namespace
+
+EntityWrite write_of(const std::string& campaign_id, const sim::EntityChanges& e) {
+  EntityWrite w;
+  w.kind = write_kind_of(e.target);
+  w.entity_id = e.entity_id;
   // The write holds JSON values: what the API is sent.
-  for (const sim::OwnedField& f : changes) std::visit([&](const auto& v) { w.changes[f.key] = v; }, f.value);
-  w.idempotency_key = std::move(key);
-  w.world_time = t;
+  for (const sim::OwnedField& f : e.changes) std::visit([&](const auto& v) { w.changes[f.key] = v; }, f.value);
+  // SPEC §4's key of the last record folded in, with the entry's own type
+  // and id: a settlement's write whose last record is a MAINTENANCE_PAID is
+  // <campaignId>:Settlement:<settlementId>:MAINTENANCE_PAID:<ms>.
+  w.idempotency_key = campaign_id + ":" + sim::entity_type_name(e.target) + ":" + e.entity_id + ":" +
+                      sim::kind_name(e.last_kind) + ":" + std::to_string(e.last_time);
+  w.world_time = e.last_time;
+  return w;
+}
+
+void WriteCoalescer::check_campaign(const std::string& campaign_id) {
+  ++added_;
+  if (!campaign_) campaign_ = campaign_id;
+  if (campaign_id != *campaign_)
+    throw CoalesceError(added_, "$.campaignId: \"" + campaign_id + "\" differs from \"" + *campaign_ +
+                                    "\" (one advance of one campaign)");
 }
 
 void WriteCoalescer::add(const sim::OwnedRecord& r) {
-  ++added_;
-  if (!campaign_) campaign_ = r.campaign_id;
-  if (r.campaign_id != *campaign_)
-    throw CoalesceError(added_, "$.campaignId: \"" + r.campaign_id + "\" differs from \"" + *campaign_ +
-                                      "\" (one advance of one campaign)");
+  check_campaign(r.campaign_id);
+  collector_.add(r);
+}
 
-  const std::string kind = sim::kind_name(r.kind);
-  const std::string ms = std::to_string(r.time);
-  const std::string key = r.campaign_id + ":" + sim::entity_type_name(sim::entity_type_of(r.kind)) + ":" +
-                          r.entity_id + ":" + kind + ":" + ms;
-
-  switch (sim::entity_type_of(r.kind)) {
-    case sim::EntityType::Settlement: merge(write_for(EntityWrite::Kind::Settlement, r.entity_id), r.changes, key, r.time); break;
-    case sim::EntityType::Event: merge(write_for(EntityWrite::Kind::ExpireEvent, r.entity_id), r.changes, key, r.time); break;
-    case sim::EntityType::Effect: merge(write_for(EntityWrite::Kind::ExecuteEffect, r.entity_id), r.changes, key, r.time); break;
-    case sim::EntityType::Structure: {
-      if (r.kind == sim::RecordKind::UpgradeAvailable) break;  // a notice: nothing changes
-      if (r.kind == sim::RecordKind::MaintenancePaid) {
-        if (!r.changes.empty()) merge(write_for(EntityWrite::Kind::Structure, r.entity_id), r.changes, key, r.time);
-        if (!r.settlement_changes.empty())
-          merge(write_for(EntityWrite::Kind::Settlement, r.settlement_id), r.settlement_changes,
-                r.campaign_id + ":Settlement:" + r.settlement_id + ":" + kind + ":" + ms, r.time);
-        break;
-      }
-      if (r.changes.empty()) break;  // MAINTENANCE_MISSED {}: a notice
-      EntityWrite& w = write_for(EntityWrite::Kind::Structure, r.entity_id);
-      merge(w, r.changes, key, r.time);
-      if (r.kind == sim::RecordKind::ConstructionComplete) w.changes["activeSince"] = sim::format_world_time(r.time);
-      break;
-    }
-  }
+void WriteCoalescer::absorb(const std::string& campaign_id, sim::ChangeList&& changes) {
+  if (changes.empty()) return;
+  check_campaign(campaign_id);
+  collector_.absorb(std::move(changes));
 }
 
 std::vector<EntityWrite> WriteCoalescer::take() {
-  std::vector<EntityWrite> out = std::move(writes_);
-  writes_.clear();
-  index_.clear();
+  std::vector<EntityWrite> out;
+  const sim::ChangeList entries = collector_.take();
+  out.reserve(entries.size());
+  for (const sim::EntityChanges& e : entries) out.push_back(write_of(*campaign_, e));
   campaign_.reset();
   added_ = 0;
   return out;
@@ -93,6 +90,12 @@ std::optional<EntityWrite::Kind> write_kind_named(std::string_view name) {
 std::vector<EntityWrite> coalesce(const std::vector<sim::OwnedRecord>& records) {
   WriteCoalescer c;
   for (const sim::OwnedRecord& r : records) c.add(r);
+  return c.take();
+}
+
+std::vector<EntityWrite> coalesce(const std::string& campaign_id, sim::ChangeList changes) {
+  WriteCoalescer c;
+  c.absorb(campaign_id, std::move(changes));
   return c.take();
 }
 

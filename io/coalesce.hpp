@@ -34,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/entity_changes.hpp"
 #include "sim/record.hpp"
 #include "sim/time.hpp"
 
@@ -91,29 +92,38 @@ void attach_carries(std::vector<EntityWrite>& writes, const std::string& campaig
 
 // The same, one record at a time: what the service's sink keeps of a
 // campaign's records until they are committed, so that its memory is one
-// write per entity however many records a long advance makes.
+// write per entity however many records a long advance makes. The folding
+// itself is sim::ChangeCollector's (sim/entity_changes.hpp); this adds the
+// campaign, the idempotency keys and the JSON values the API is sent.
 class WriteCoalescer {
  public:
   // Throws CoalesceError (its 1-based position since the last take) for a
   // record of another campaign than the first.
   void add(const sim::OwnedRecord& r);
+  // Entries folded elsewhere (a settlement's step, in parallel), in
+  // canonical order (sim::order_changes), of later records than those
+  // already here.
+  void absorb(const std::string& campaign_id, sim::ChangeList&& changes);
   // The writes so far, in the order of each entity's first record; empties it.
   std::vector<EntityWrite> take();
-  bool empty() const { return writes_.empty(); }
+  bool empty() const { return collector_.empty(); }
 
  private:
-  EntityWrite& write_for(EntityWrite::Kind kind, const std::string& id);
-  static void merge(EntityWrite& w, const std::vector<sim::OwnedField>& changes, std::string key, sim::WorldTime t);
+  void check_campaign(const std::string& campaign_id);
 
-  std::vector<EntityWrite> writes_;
-  std::map<std::pair<EntityWrite::Kind, std::string>, std::size_t> index_;
+  sim::ChangeCollector collector_;
   std::optional<std::string> campaign_;
   std::size_t added_ = 0;
 };
 
+// One entry of campaign `campaign_id` as the API write it becomes.
+EntityWrite write_of(const std::string& campaign_id, const sim::EntityChanges& e);
+
 // Records of one campaign, in order (a CoalesceError naming the record's
 // 1-based position for one of another campaign).
 std::vector<EntityWrite> coalesce(const std::vector<sim::OwnedRecord>& records);
+// Changes already folded (sim::order_changes' canonical order) as writes.
+std::vector<EntityWrite> coalesce(const std::string& campaign_id, sim::ChangeList changes);
 // The same over a JSON-lines text, each line read by messages/record_reader;
 // blank lines are skipped (but counted). Throws CoalesceError naming the
 // line of the first bad record. For records that come as text (the service

@@ -189,16 +189,13 @@ std::string idempotency_key(std::string_view campaign_id, const sim::RecordView&
 }
 
 void BatchWriter::record(const sim::RecordView& r) {
+  ++batch_->records;
+  if (capture_.changes) batch_->changes.add(r);
+  if (!capture_.text) return;
   auto& groups = batch_->groups;
-  const bool new_group = groups.empty() || groups.back().time != r.time;
-  if (new_group) groups.push_back({r.time, 0});
+  if (groups.empty() || groups.back().time != r.time) groups.push_back({r.time, 0});
   writer_.append(batch_->text, r);
   groups.back().end = batch_->text.size();
-  ++batch_->records;
-  if (!typed_) return;
-  if (new_group) batch_->typed_ends.push_back(0);
-  batch_->typed.push_back(sim::owned_record(campaign_id_, r));
-  batch_->typed_ends.back() = batch_->typed.size();
 }
 
 }  // namespace hourglass::messages

@@ -38,21 +38,26 @@ void append_json_string(std::string& out, std::string_view s);
 // The record's idempotency key: campaignId:entityType:entityId:kind:worldTimeMs.
 std::string idempotency_key(std::string_view campaign_id, const sim::RecordView& r);
 
-// A sink that serializes records into a RecordBatch, grouped by instant, for
-// the canonical merge. With `typed` it also keeps each record owned
-// (batch.typed, service mode: the gateway coalesces those, not the text);
-// without, it costs nothing more. `campaign_id` must outlive the writer.
+// What a BatchWriter keeps of each record: its JSON line (to write or
+// publish) and what it changes, entity by entity (the service's API writes).
+struct RecordCapture {
+  bool text = true;
+  bool changes = false;
+};
+
+// A sink that keeps records in a RecordBatch: their JSON lines grouped by
+// instant, for the canonical merge, and/or what they change
+// (batch.changes), as `capture` says. `campaign_id` must outlive the writer.
 class BatchWriter final : public sim::RecordSink {
  public:
-  BatchWriter(std::string_view campaign_id, sim::RecordBatch& batch, bool typed = false)
-      : writer_(campaign_id), campaign_id_(campaign_id), batch_(&batch), typed_(typed) {}
+  BatchWriter(std::string_view campaign_id, sim::RecordBatch& batch, RecordCapture capture = {})
+      : writer_(campaign_id), batch_(&batch), capture_(capture) {}
   void record(const sim::RecordView& r) override;
 
  private:
   RecordJsonWriter writer_;
-  std::string_view campaign_id_;
   sim::RecordBatch* batch_;
-  bool typed_;
+  RecordCapture capture_;
 };
 
 }  // namespace hourglass::messages

@@ -378,6 +378,7 @@ void ServeApp::start() {
   registry.restart_window = c.restart_window;
   registry.passivate_after = c.passivate_after;
   registry.max_advance = c.max_advance.count();
+  registry.publish_records = c.publish_records == "on";
   registry.draining = s.draining;
   registry.progress = s.progress;
   registry.publish_backlog = s.publish_backlog;

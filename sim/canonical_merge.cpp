@@ -80,24 +80,6 @@ std::vector<std::string_view> slices_of(const std::vector<const RecordBatch*>& b
   return slices;
 }
 
-// Moves the typed records of `batches` into `out`, group by group in `order`.
-void move_typed(std::vector<RecordBatch>& batches, const std::vector<Keyed>& order, OwnedRecords& out) {
-  std::size_t total = 0;
-  for (const RecordBatch& b : batches) total += b.typed.size();
-  if (total == 0) return;
-  out.reserve(total);
-  for (const Keyed& k : order) {
-    RecordBatch& b = batches[k.rank];
-    if (b.typed_ends.size() != b.groups.size()) continue;  // this batch captured nothing typed
-    const std::size_t begin = k.group == 0 ? 0 : b.typed_ends[k.group - 1];
-    for (std::size_t i = begin; i < b.typed_ends[k.group]; ++i) out.push_back(std::move(b.typed[i]));
-  }
-  for (RecordBatch& b : batches) {
-    b.typed.clear();
-    b.typed_ends.clear();
-  }
-}
-
 }  // namespace
 
 OrderedRecords order_canonically(std::vector<RecordBatch> batches) {
@@ -110,7 +92,14 @@ OrderedRecords order_canonically(std::vector<RecordBatch> batches) {
   }
   const std::vector<Keyed> order = groups_in_order(by_rank);
   out.slices = slices_of(by_rank, order);
-  move_typed(out.batches, order, out.typed);
+  std::vector<ChangeList> changes;
+  changes.reserve(out.batches.size());
+  bool any = false;
+  for (RecordBatch& b : out.batches) {
+    changes.push_back(b.changes.take());
+    any |= !changes.back().empty();
+  }
+  if (any) out.changes = order_changes(std::move(changes));
   return out;
 }
 

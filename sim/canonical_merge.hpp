@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/entity_changes.hpp"
 #include "sim/record.hpp"
 #include "sim/text_buffer.hpp"
 #include "sim/time.hpp"
@@ -23,18 +24,17 @@ struct RecordBatch {
   TextBuffer text;
   std::vector<Group> groups;  // increasing time
   std::uint64_t records = 0;
-  // Typed capture (service mode; both empty otherwise): the same records as
-  // `text`, owned, and the end of each group in them (parallel to `groups`).
-  OwnedRecords typed;
-  std::vector<std::size_t> typed_ends;
+  // What the records change, entity by entity (service mode: the API writes
+  // are made of it; empty otherwise). Service mode without published
+  // records has these and no text.
+  ChangeCollector changes;
 
-  bool empty() const { return groups.empty(); }
+  bool empty() const { return records == 0; }
   void clear() {
     text.clear();
     groups.clear();
     records = 0;
-    typed.clear();
-    typed_ends.clear();
+    changes.clear();
   }
 };
 
@@ -44,14 +44,14 @@ struct OrderedRecords {
   std::vector<RecordBatch> batches;      // by rank
   std::vector<std::string_view> slices;  // into `batches`, in canonical order
   std::uint64_t records = 0;
-  // The typed records of the batches that have them, moved out in the same
-  // canonical order (empty without typed capture).
-  OwnedRecords typed;
+  // The batches' changes, entity by entity, in the canonical order of their
+  // first records (sim::order_changes; empty without change capture).
+  ChangeList changes;
 };
 
 // Orders the groups of `batches` by time and, at equal times, by rank (the
 // index in `batches`). Linear time: a radix sort on packed (time, rank) keys.
-// The typed records of a batch (when it has them) follow its text's order.
+// The batches' changes are ordered by their first records the same way.
 OrderedRecords order_canonically(std::vector<RecordBatch> batches);
 
 // The same, concatenated into `out`.

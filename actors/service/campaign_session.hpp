@@ -93,6 +93,9 @@ struct SessionOptions {
   flight_recorder_actor recorder;
   PublishBacklogPtr publish_backlog;
   sim::Duration max_advance = 0;  // CampaignInit::max_advance
+  // Whether records are published (HOURGLASS_PUBLISH_RECORDS): without, the
+  // campaign writes no record as JSON (CampaignInit::capture.text).
+  bool publish_records = true;
   // A longer advance goes to the campaign one span of world time at a time,
   // each committed (checkpoint and writes) before the next: what a crash or a
   // stop loses, and what waits for the API, is one span, not the advance; an

@@ -8,23 +8,16 @@ namespace {
 
 using Self = caf::stateful_actor<ServiceSinkState>*;
 
-// Publishes `text` and coalesces its typed twins into the writes the
-// session takes. A text without
-// them (a campaign started with typed_records off) would be published but
-// never written: said loudly, as it is a bug.
-void take(Self self, std::string text, sim::OwnedRecords& typed) {
+// Coalesces what the records changed into the writes the session takes, and
+// publishes their text (none when records are not published).
+void take(Self self, std::string text, sim::ChangeList& changes) {
   auto& st = self->state;
-  const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-  if (lines != typed.size())
-    spdlog::error("service sink {}: {} records published with {} typed records; only these are written",
-                  st.campaign_id, lines, typed.size());
   try {
-    for (const sim::OwnedRecord& r : typed) st.coalescer.add(r);
+    st.coalescer.absorb(st.campaign_id, std::move(changes));
   } catch (const std::exception& e) {  // our own records: a bug, not bad input
     spdlog::error("service sink {}: cannot coalesce records: {}", st.campaign_id, e.what());
   }
-  typed.clear();
-  if (!st.bridge) return;
+  if (!st.bridge || text.empty()) return;
   if (const auto& b = st.publish_backlog) {
     if (b->bytes.load() + text.size() > b->limit) {
       if (b->dropped++ % 1000 == 0)
@@ -47,11 +40,14 @@ caf::behavior service_sink(Self self, std::string campaign_id, bridge_actor brid
   st.campaign_id = std::move(campaign_id);
   st.bridge = std::move(bridge);
   return {
-      [=](records_atom, std::string& text, sim::OwnedRecords& typed) { take(self, std::move(text), typed); },
+      [=](records_atom, std::string& text, sim::ChangeList& changes) { take(self, std::move(text), changes); },
       [=](records_atom, sim::OrderedRecords& records) {
         std::string joined;
+        std::size_t bytes = 0;
+        for (std::string_view s : records.slices) bytes += s.size();
+        joined.reserve(bytes);
         for (std::string_view s : records.slices) joined.append(s.data(), s.size());
-        take(self, std::move(joined), records.typed);
+        take(self, std::move(joined), records.changes);
         return true;
       },
       [=](carry_atom, sim::WorldTime clock, Carries& carries) {

@@ -1,10 +1,11 @@
 // A campaign's record sink in service mode: every record is published on
-// Redis `campaign.{id}.simulation` (so UIs can show what happened), and
-// coalesced, typed, into API writes until the campaign's session takes them
-// to commit them with the campaign's checkpoint. The typed
-// records (its campaign is started with CampaignInit::typed_records) are the
-// same records as the text published and in the same order, so that nothing
-// reads its JSON back. It stays untyped: the campaign actor
+// Redis `campaign.{id}.simulation` (so UIs can show what happened; unless
+// HOURGLASS_PUBLISH_RECORDS is off, and then no record is ever written as
+// JSON), and coalesced into API writes until the campaign's session takes
+// them to commit them with the campaign's checkpoint. What the records
+// change comes folded entity by entity by the settlements themselves, in
+// parallel (CampaignInit::capture.changes, sim/entity_changes.hpp): nothing
+// reads the JSON back, and no record is kept. It stays untyped: the campaign actor
 // (actors/campaign_actor) talks to its sink through an untyped handle.
 //
 // Ordering: the campaign sends a message's records and carries to the sink
@@ -42,7 +43,7 @@ struct ServiceSinkState {
   static inline const char* name = "service-sink";
 };
 
-// Handles: records (text + typed), carry, msgdone, flush, and
+// Handles: records (text + changes), carry, msgdone, flush, and
 // (take_atom) -> SinkTake, which empties it.
 caf::behavior service_sink(caf::stateful_actor<ServiceSinkState>* self, std::string campaign_id,
                            bridge_actor bridge, PublishBacklogPtr publish_backlog);

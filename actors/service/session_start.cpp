@@ -58,7 +58,8 @@ void spawn_campaign(Self self, CampaignSeed seed, const char* from) {
   init.restart_window = o.restart_window;
   init.faults = o.faults;
   init.max_advance = o.max_advance;
-  init.typed_records = true;  // the session commits them as writes
+  init.capture.changes = true;  // the session commits them as writes
+  init.capture.text = o.publish_records;
   init.on_restart = [t = o.telemetry](const std::string&) { t->restart("settlement"); };
   st.campaign = self->spawn<caf::linked>(campaign_actor, std::move(init));
   spdlog::info("campaign {} started from {}", st.id, from);

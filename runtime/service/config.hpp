@@ -52,6 +52,10 @@ struct ServiceConfig {
   std::chrono::milliseconds gateway_breaker_open{30'000};
   std::string campaign_branches;  // campaign id=branch id, comma separated; empty: main branches
   std::string record_file;   // flight recorder; empty: off
+  // on: every record is published as a JSON line on campaign.{id}.simulation
+  // (for UIs); off: nothing is published and no record is ever written as
+  // JSON (the API writes are made without it).
+  std::string publish_records = "on";
   std::string fault_inject;  // "<actor kind>:<name>:<N>", e.g. "settlement:s1:3"; empty: off
   int restart_limit = 5;
   std::chrono::seconds restart_window{10};

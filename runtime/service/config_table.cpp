@@ -142,6 +142,12 @@ Check not_empty(std::string ServiceConfig::*field) {
   };
 }
 
+Check check_on_off(std::string ServiceConfig::*field) {
+  return [field](const ServiceConfig& c, Problems& p) {
+    if (c.*field != "on" && c.*field != "off") p.push_back("must be on or off, got '" + c.*field + "'");
+  };
+}
+
 Setting secret_row(const char* name, const char* env, const char* file_env, const char* flag, const char* help) {
   Setting s = row(name, env, flag, help);
   s.file_env = file_env;
@@ -188,6 +194,9 @@ std::vector<Setting> make_settings() {
                    &C::campaign_branches, check_campaign_branches, "<main branches>"),
       text_setting(row("record_file", "HOURGLASS_RECORD", "--record", "flight recorder file"), &C::record_file, {},
                    "<off>"),
+      text_setting(row("publish_records", "HOURGLASS_PUBLISH_RECORDS", "--publish-records",
+                       "on|off: publish every record on campaign.{id}.simulation (off: no record is made JSON)"),
+                   &C::publish_records, check_on_off(&C::publish_records)),
       text_setting(row("fault_inject", "HOURGLASS_FAULT_INJECT", "--fault-inject",
                        "KIND:NAME:N, the actor throws at its Nth firing (tests)"),
                    &C::fault_inject, check_fault_inject, "<off>"),

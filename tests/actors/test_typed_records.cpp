@@ -90,7 +90,8 @@ hourglass::messages::Decoded decode(const hourglass::runtime::RecordedMessage& m
 // message (as the registry does: load first, each message answered before
 // the next), and returns what the sinks published and handed over.
 Captured run_service_mode(const Scenario& scenario, hs::Duration max_step = 24 * 60 * hs::kMsPerMinute,
-                          ha::FaultInjectorPtr faults = nullptr, std::uint64_t* restarts = nullptr) {
+                          ha::FaultInjectorPtr faults = nullptr, std::uint64_t* restarts = nullptr,
+                          bool publish = true) {
   ht::quiet_engine_logs();
   auto out = std::make_shared<Captured>();
   caf::actor_system_config cfg;
@@ -106,7 +107,8 @@ Captured run_service_mode(const Scenario& scenario, hs::Duration max_step = 24 *
     auto sink = system.spawn(ha::service_sink, seed.id, caf::actor_cast<ha::bridge_actor>(capture),
                              ha::PublishBacklogPtr{});
     ha::CampaignInit init{seed, scenario.rules, sink, max_step};
-    init.typed_records = true;  // as the registry starts a service campaign
+    init.capture.changes = true;  // as the campaign session starts a service campaign
+    init.capture.text = publish;  // HOURGLASS_PUBLISH_RECORDS
     init.faults = faults;
     init.on_restart = [restarted](const std::string&) { ++*restarted; };
     auto c = system.spawn(ha::campaign_actor, std::move(init));
@@ -247,6 +249,29 @@ TEST_CASE("typed records: generated scenarios, whole and split, hand over what t
       CHECK(pieces.at(id).published == c.published);
       CHECK(final_writes(pieces.at(id)) == final_writes(c));
     }
+  }
+}
+
+TEST_CASE("typed records: without published records, the same writes and no JSON at all", "[typed][service][publish]") {
+  for (const char* example : {"03-events-and-effects.json", "07-generated-medium-default.json",
+                              "08-generated-medium-tuned.json"}) {
+    INFO("example " << example);
+    const Scenario scenario = hourglass::runtime::load_scenario((kExamples / example).string());
+    const Captured published = run_service_mode(scenario, 60 * hs::kMsPerMinute);
+    const Captured silent = run_service_mode(scenario, 60 * hs::kMsPerMinute, nullptr, nullptr, false);
+    REQUIRE(silent.size() == published.size());
+    std::size_t writes = 0;
+    for (const auto& [id, c] : published) {
+      INFO("campaign " << id);
+      const CampaignCapture& s = silent.at(id);
+      CHECK(s.published.empty());
+      REQUIRE(s.hand_overs.size() == c.hand_overs.size());
+      for (std::size_t m = 0; m < c.hand_overs.size(); ++m) {
+        CHECK(s.hand_overs[m].writes == c.hand_overs[m].writes);
+        writes += c.hand_overs[m].writes.size();
+      }
+    }
+    CHECK(writes > 0);
   }
 }
 

@@ -255,7 +255,7 @@ TEST_CASE("BatchWriter groups the lines by instant", "[record_json]") {
   CHECK(batch.text.str() == fx1 + fx2 + fx3);
 }
 
-TEST_CASE("BatchWriter typed: each record also owned, reading as its line, ends per group", "[record_json][typed]") {
+TEST_CASE("BatchWriter with changes: what the records change, folded as their lines fold; text optional", "[record_json][changes]") {
   const std::vector<Field> changes{{"resources.", "gold", 282, nullptr}, {{}, "status", 0, "ACTIVE"}};
   const std::vector<Field> completed{{{}, "isCompleted", 0, "true", true}};
   const std::vector<Field> cost{{{}, "wood", 40, nullptr}};
@@ -276,29 +276,37 @@ TEST_CASE("BatchWriter typed: each record also owned, reading as its line, ends 
   const std::vector<Field> population{{{}, "population", -7, nullptr}};
   grown.changes = list(population);
 
-  RecordBatch typed, plain;
-  BatchWriter with("c1", typed, true), without("c1", plain);
+  RecordBatch both, plain, changes_only;
+  BatchWriter with("c1", both, {true, true}), without("c1", plain), no_text("c1", changes_only, {false, true});
   for (const RecordView* r : {&paid, &up, &expired, &grown}) {
     with.record(*r);
     without.record(*r);
+    no_text.record(*r);
   }
-  // The text is the same either way; without, nothing typed is kept.
-  CHECK(typed.text.str() == plain.text.str());
-  CHECK(plain.typed.empty());
-  CHECK(plain.typed_ends.empty());
-  CHECK(typed.typed_ends == std::vector<std::size_t>{2, 4});
-  REQUIRE(typed.typed.size() == 4);
+  // The text is the same either way; without, no changes are kept; without
+  // text, no line is written but every record is counted.
+  CHECK(both.text.str() == plain.text.str());
+  CHECK(plain.changes.empty());
+  CHECK(changes_only.text.empty());
+  CHECK(changes_only.groups.empty());
+  CHECK(changes_only.records == 4);
+  CHECK(both.records == 4);
+  // The view path folds exactly as the lines read back do.
+  hourglass::sim::ChangeCollector from_lines;
   std::size_t start = 0;
-  const std::string all = typed.text.str();
-  for (const OwnedRecord& r : typed.typed) {
-    const std::size_t end = all.find('\n', start);
-    CHECK(r == read_record_line(std::string_view(all).substr(start, end - start)));
-    start = end + 1;
-  }
-  CHECK(std::get<bool>(typed.typed[2].changes.at(0).value));
-  typed.clear();
-  CHECK(typed.typed.empty());
-  CHECK(typed.typed_ends.empty());
+  const std::string all = both.text.str();
+  for (std::size_t end; (end = all.find('\n', start)) != std::string::npos; start = end + 1)
+    from_lines.add(read_record_line(std::string_view(all).substr(start, end - start)));
+  const auto expected = from_lines.take();
+  REQUIRE(expected.size() == 4);  // st\u00e91, s"1, ev1, s1 (the upgrade notice changes nothing)
+  CHECK(expected[0].entity_id == "st\u00e91");
+  CHECK(expected[1].entity_id == "s\"1");
+  CHECK(std::get<bool>(expected[2].changes.at(0).value));
+  CHECK(std::get<std::int64_t>(expected[3].changes.at(0).value) == -7);
+  CHECK(both.changes.take() == expected);
+  CHECK(changes_only.changes.take() == expected);
+  both.clear();
+  CHECK(both.changes.empty());
 }
 
 TEST_CASE("RecordJsonWriter: one writer, many instants, same lines as one-off writes",

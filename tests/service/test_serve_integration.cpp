@@ -62,7 +62,8 @@ struct Service {
   int exit_code = -1;
   int status_port = 0;
 
-  explicit Service(std::string fault_inject = "", std::string rules_file = "", std::string record_file = "") {
+  explicit Service(std::string fault_inject = "", std::string rules_file = "", std::string record_file = "",
+                   std::string publish_records = "on") {
     spdlog::set_level(std::getenv("HG_TEST_LOG") ? spdlog::level::debug : spdlog::level::off);
     api.start();
     seed(api);
@@ -71,6 +72,7 @@ struct Service {
     c.fault_inject = fault_inject;
     c.rules_file = rules_file;
     c.record_file = record_file;
+    c.publish_records = publish_records;
     status_port = c.port;
     app = std::make_unique<ServeApp>(c);
     app->start();
@@ -397,6 +399,29 @@ struct SimulationFeed {
 };
 
 }  // namespace
+
+TEST_CASE("serve --publish-records off: the same API writes, and nothing published",
+          "[service][integration][publish]") {
+  for (const char* publish : {"on", "off"}) {
+    INFO("HOURGLASS_PUBLISH_RECORDS=" << publish);
+    Service s("", "", "", publish);
+    SimulationFeed feed(s.redis.endpoint());
+    REQUIRE(feed.wait([&] { return feed.subscribed; }));
+    s.advance(kT0, kT0 + 2 * kHour);
+    check_two_hours_applied(s);
+    s.app->request_stop();
+    s.runner.join();  // the bridge has sent everything it was given
+    // Redis delivers in the order it ran the PUBLISHes: once this one
+    // arrives, anything the service published has arrived before it.
+    s.publish("campaign.c1.simulation", "sentinel");
+    REQUIRE(feed.wait([&] { return !feed.lines.empty() && feed.lines.back() == "sentinel"; }));
+    std::lock_guard<std::mutex> lock(feed.mutex);
+    if (std::string(publish) == "on")
+      CHECK(feed.lines.size() > 5);  // the records, then the sentinel
+    else
+      CHECK(feed.lines.size() == 1);  // the sentinel alone
+  }
+}
 
 TEST_CASE("serve --record: the recording replays from the same initial state to the same records",
           "[service][integration][record]") {

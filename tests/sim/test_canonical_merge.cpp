@@ -11,7 +11,9 @@
 
 using hourglass::sim::merge_canonical;
 using hourglass::sim::order_canonically;
-using hourglass::sim::OwnedRecord;
+using hourglass::sim::ChangeList;
+using hourglass::sim::RecordKind;
+using hourglass::sim::RecordView;
 using hourglass::sim::RecordBatch;
 using hourglass::sim::TextBuffer;
 using hourglass::sim::WorldTime;
@@ -92,37 +94,39 @@ TEST_CASE("a cleared batch is empty", "[merge]") {
 
 namespace {
 
-// `b` with a typed record per line, its entity id the line (typed capture).
-RecordBatch with_typed(RecordBatch b) {
+// `b` with the changes of a record per line, its entity the line (each line
+// a settlement of its own, so its first record is that line).
+RecordBatch with_changes(RecordBatch b) {
   std::size_t start = 0;
   const std::string text = b.text.str();
   for (const auto& g : b.groups) {
     for (std::size_t end; (end = text.find('\n', start)) < g.end; start = end + 1) {
-      OwnedRecord r;
+      const std::string id = text.substr(start, end - start);
+      RecordView r;
       r.time = g.time;
-      r.entity_id = text.substr(start, end - start);
-      b.typed.push_back(std::move(r));
+      r.kind = RecordKind::PopulationGrowth;
+      r.entity_id = id;
+      b.changes.add(r);
     }
-    b.typed_ends.push_back(b.typed.size());
   }
   return b;
 }
 
-std::string ids(const std::vector<OwnedRecord>& records) {
+std::string ids(const ChangeList& changes) {
   std::string out;
-  for (const auto& r : records) out += r.entity_id + "\n";
+  for (const auto& e : changes) out += e.entity_id + "\n";
   return out;
 }
 
 }  // namespace
 
-TEST_CASE("typed records are ordered exactly as the text", "[merge][typed]") {
+TEST_CASE("changes are ordered by their first records exactly as the text", "[merge][changes]") {
   std::vector<RecordBatch> batches;
-  batches.push_back(with_typed(batch({{10, "fx1\nfx2\n"}})));
-  batches.push_back(with_typed(batch({{10, "s1-rg\ns1-pg\n"}, {20, "s1-rg20\n"}})));
+  batches.push_back(with_changes(batch({{10, "fx1\nfx2\n"}})));
+  batches.push_back(with_changes(batch({{10, "s1-rg\ns1-pg\n"}, {20, "s1-rg20\n"}})));
   batches.push_back(RecordBatch{});  // a settlement with nothing to say
-  batches.push_back(with_typed(batch({{5, "s2-early\n"}, {10, "s2-rg\n"}, {20, "s2-rg20\n"}})));
-  batches.push_back(with_typed(batch({{10, "e1\n"}, {20, "e2\n"}})));
+  batches.push_back(with_changes(batch({{5, "s2-early\n"}, {10, "s2-rg\n"}, {20, "s2-rg20\n"}})));
+  batches.push_back(with_changes(batch({{10, "e1\n"}, {20, "e2\n"}})));
   const auto ordered = order_canonically(std::move(batches));
   std::string text;
   for (auto s : ordered.slices) text.append(s);
@@ -130,15 +134,15 @@ TEST_CASE("typed records are ordered exactly as the text", "[merge][typed]") {
         "s2-early\n"
         "fx1\nfx2\ns1-rg\ns1-pg\ns2-rg\ne1\n"
         "s1-rg20\ns2-rg20\ne2\n");
-  CHECK(ids(ordered.typed) == text);
-  for (const auto& b : ordered.batches) CHECK(b.typed.empty());  // moved out, not copied
+  CHECK(ids(ordered.changes) == text);
+  for (const auto& b : ordered.batches) CHECK(b.changes.empty());  // moved out, not copied
 }
 
-TEST_CASE("without typed capture the ordered step has no typed records", "[merge][typed]") {
+TEST_CASE("without change capture the ordered step has no changes", "[merge][changes]") {
   std::vector<RecordBatch> batches;
   batches.push_back(batch({{1, "a1\n"}}));
   batches.push_back(batch({{1, "b1\n"}}));
   const auto ordered = order_canonically(std::move(batches));
   CHECK(ordered.slices.size() == 2);
-  CHECK(ordered.typed.empty());
+  CHECK(ordered.changes.empty());
 }
