@@ -17,6 +17,7 @@ LeaseKeeper::~LeaseKeeper() { thread_.stop(); }
 
 RedisConnection& LeaseKeeper::connection() {
   if (!redis_ || redis_->broken()) {
+    members_.reset();
     leases_.reset();
     redis_.reset();
     // A connect or a reply slower than a third of the ttl would make the
@@ -24,6 +25,7 @@ RedisConnection& LeaseKeeper::connection() {
     const auto timeout = std::clamp(options_.ttl / 3, std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
     redis_.emplace(RedisConnection::connect(options_.endpoint, timeout));
     leases_.emplace(*redis_, options_.instance_id, options_.ttl);
+    members_.emplace(*redis_, options_.instance_id, options_.ttl);
   }
   return *redis_;
 }
@@ -36,6 +38,11 @@ bool LeaseKeeper::round() {
       check_partition_count(redis, options_.partitions);  // PartitionCountMismatch goes to the caller
       count_checked_ = true;
     }
+    const std::size_t share = fair_share();
+    // The first round takes every free partition up to the share at once
+    // (the inputs wait for it); later ones move at most max_moves.
+    std::size_t moves = 0;
+    const std::size_t cap = first_round_ ? options_.partitions : options_.max_moves;
     for (std::uint32_t p = 0; p < options_.partitions; ++p) {
       const auto sent = std::chrono::steady_clock::now();
       const auto token = ownership_->token(p);
@@ -43,6 +50,8 @@ bool LeaseKeeper::round() {
         renewed_[p] = sent;
         continue;
       }
+      // Sticky: only free or expired leases are taken, up to the share.
+      if (!token && (ownership_->owned() >= share || moves >= cap)) continue;
       // Not held, or lost: acquired again at once when free (a Redis that
       // lost its data), so the partition is never without its owner here
       // in between; dropped when another instance holds it.
@@ -56,6 +65,7 @@ bool LeaseKeeper::round() {
         if (token) ownership_->drop(p);
         continue;
       }
+      if (!token) ++moves;
       ownership_->set(p, got.token);
       renewed_[p] = sent;
       if (callbacks_.on_acquired) callbacks_.on_acquired(p, got.token);
@@ -63,6 +73,7 @@ bool LeaseKeeper::round() {
   } catch (const RedisError& e) {
     answered = false;
     if (!e.server_error().empty() && !e.transient()) {  // a script refused: start afresh
+      members_.reset();
       leases_.reset();
       redis_.reset();
     }
@@ -74,9 +85,26 @@ bool LeaseKeeper::round() {
       if (callbacks_.on_lost) callbacks_.on_lost(p, "not renewed for a whole ttl (Redis did not answer): " + std::string(e.what()));
     }
   }
-  if (answered) failed_rounds_ = 0;
+  if (answered) {
+    failed_rounds_ = 0;
+    first_round_ = false;
+  }
   if (callbacks_.on_owned) callbacks_.on_owned(ownership_->owned());
   return answered;
+}
+
+std::size_t LeaseKeeper::fair_share() {
+  std::size_t live = 1;  // this instance
+  for (const std::string& m : members_->heartbeat()) {
+    if (m == options_.instance_id) continue;
+    if (previous_life(m, options_.instance_id)) {
+      members_->remove(m);  // dead: neither we nor the others count it
+      continue;
+    }
+    ++live;
+  }
+  live_members_ = live;
+  return (options_.partitions + live - 1) / live;
 }
 
 void LeaseKeeper::start() {
@@ -113,6 +141,11 @@ void LeaseKeeper::stop(bool release) {
     } catch (const std::exception&) {  // the lease expires by itself
       break;
     }
+  }
+  try {
+    connection();
+    members_->remove(options_.instance_id);
+  } catch (const std::exception&) {  // its heartbeat ages out by itself
   }
   if (callbacks_.on_owned) callbacks_.on_owned(ownership_->owned());
 }

@@ -15,8 +15,11 @@
 // be another's. Dropping a partition only stops intake for its campaigns;
 // the fence in each campaign's commit is what makes a late holder harmless.
 //
-// Not built yet (docs/operations.md, Several instances): membership, a
-// share of the partitions per instance, handing surplus leases over.
+// Membership (io/membership): each round heartbeats and aims for a fair
+// share, ceil(partitions / live members); it takes free or expired leases
+// up to it, never a live holder's (sticky), at most max_moves a round after
+// the first. Not built yet (docs/operations.md, Several instances): handing
+// surplus leases over to a newcomer.
 #pragma once
 
 #include <chrono>
@@ -27,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "io/membership.hpp"
 #include "io/partition_lease.hpp"
 #include "io/partition_ownership.hpp"
 #include "io/redis_connection.hpp"
@@ -40,6 +44,9 @@ struct LeaseKeeperOptions {
   std::string instance_id;  // the owner named in each lease
   std::uint32_t partitions = 64;
   std::chrono::milliseconds ttl{10'000};
+  // Partitions taken per round after the first, at most: a dead instance's
+  // partitions move over a few rounds rather than all at once.
+  std::size_t max_moves = 16;
 };
 
 struct LeaseKeeperCallbacks {
@@ -66,9 +73,12 @@ class LeaseKeeper {
   // thread renews. Redis not answering is reported (on_error), not thrown:
   // the thread goes on trying.
   void start();
-  // Stops the thread; with `release`, gives back the leases held (best
-  // effort), so that another instance need not wait for their expiry.
+  // Stops the thread; with `release`, gives back the leases held and leaves
+  // the members (best effort), so that another instance need not wait for
+  // their expiry.
   void stop(bool release);
+
+  std::size_t live_members() const { return live_members_; }
 
   // One round: renew what is held, acquire what is free; false when Redis
   // did not answer (the next round comes sooner). Public for tests.
@@ -76,14 +86,20 @@ class LeaseKeeper {
 
  private:
   RedisConnection& connection();
+  // Heartbeats; ceil(partitions / live members), previous lives of this
+  // process not counted (and removed).
+  std::size_t fair_share();
 
   LeaseKeeperOptions options_;
   LeaseKeeperCallbacks callbacks_;
   std::shared_ptr<PartitionOwnership> ownership_;
   std::optional<RedisConnection> redis_;
   std::optional<PartitionLeases> leases_;  // on redis_
+  std::optional<Membership> members_;      // on redis_
+  bool first_round_ = true;                // until a round Redis answered
   bool count_checked_ = false;
   std::uint64_t failed_rounds_ = 0;  // in a row
+  std::size_t live_members_ = 1;     // at the last heartbeat
   // Per partition: when the last renewal (or acquisition) that Redis
   // confirmed was sent.
   std::vector<std::chrono::steady_clock::time_point> renewed_;

@@ -14,6 +14,7 @@
 
 #include "io/instance_id.hpp"
 #include "io/lease_keeper.hpp"
+#include "io/membership.hpp"
 #include "io/partition_lease.hpp"
 #include "io/redis_connection.hpp"
 #include "tests/service/support/redis_server.hpp"
@@ -139,4 +140,51 @@ TEST_CASE("lease keeper: no renewal for a whole ttl (Redis away) drops the parti
     std::this_thread::sleep_for(20ms);  // polling a condition with a deadline
   }
   CHECK(keeper.ownership()->owned() == 0);
+}
+
+TEST_CASE("lease keeper: aims for ceil(partitions / live members) - another live member halves its first take",
+          "[service][redis][partition_lease][membership]") {
+  RedisServer server;
+  RedisConnection conn = RedisConnection::connect(server.endpoint(), 2s);
+  // A live member on another host, heartbeating (not a previous life of this one).
+  hourglass::io::Membership other(conn, "other-host-1-abcdef", 10s);
+  other.heartbeat();
+  LeaseKeeper keeper(options(server, make_instance_id()), {});
+  keeper.round();
+  CHECK(keeper.live_members() == 2);
+  CHECK(keeper.ownership()->owned() == 4);
+  // The member stops heartbeating: it ages out after the ttl. (Not here:
+  // 10 s.) Its removal makes the share whole again.
+  other.remove("other-host-1-abcdef");
+  keeper.round();
+  CHECK(keeper.live_members() == 1);
+  CHECK(keeper.ownership()->owned() == 8);
+}
+
+TEST_CASE("lease keeper: a silent member's leases expire and another takes them, at most max_moves a round",
+          "[service][redis][partition_lease][membership]") {
+  RedisServer server;
+  const std::string host = host_of(make_instance_id());
+  LeaseKeeper paused(options(server, host + "-" + std::to_string(::getppid()) + "-dddddd", 300ms), {});
+  REQUIRE(paused.round());
+  REQUIRE(paused.ownership()->owned() == 8);
+  auto o = options(server, make_instance_id(), 300ms);
+  o.max_moves = 3;
+  LeaseKeeper next(o, {});
+  next.round();
+  CHECK(next.ownership()->owned() == 0);  // sticky: nothing taken from a live holder
+  CHECK(next.live_members() == 2);
+  // `paused` neither renews nor heartbeats: after the ttl Redis lets its
+  // leases lapse and its heartbeat ages out. Polled, with a deadline.
+  std::vector<std::size_t> owned_per_round;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (next.ownership()->owned() < 8 && std::chrono::steady_clock::now() < deadline) {
+    next.round();
+    if (next.ownership()->owned() > 0) owned_per_round.push_back(next.ownership()->owned());
+    std::this_thread::sleep_for(20ms);  // polling a condition with a deadline
+  }
+  CHECK(next.ownership()->owned() == 8);
+  CHECK(next.live_members() == 1);
+  REQUIRE(!owned_per_round.empty());
+  CHECK(owned_per_round.front() <= 3);  // capped
 }
