@@ -286,6 +286,9 @@ void commit_failed(Self self, std::optional<Inbound> retake, const caf::error& w
 }
 
 void fenced_out(Self self, const caf::error& why, std::optional<Inbound> retake) {
+  // A long advance in flight ends here with the campaign (no session of
+  // this instance resumes it): not shown as running for ever.
+  if (self->state.options.progress) self->state.options.progress->finished(self->state.id);
   // The registry logs it (once, with what it drops).
   end(self, SessionEnd::Then::fenced, why, std::move(retake));
 }
