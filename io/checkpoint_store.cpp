@@ -190,7 +190,9 @@ std::vector<std::string> CheckpointStore::commit(const std::string& campaign_id,
 
   RedisReply reply;
   try {
-    reply = redis_.eval_script(commit_script_, {ck, ob, commit_key(campaign_id), campaign_fence_key(campaign_id)}, args);
+    const std::string last = commit_key(campaign_id);
+    const std::string fence_key = campaign_fence_key(campaign_id);
+    reply = redis_.eval_script(commit_script_, {ck, ob, last, fence_key}, args);
   } catch (const RedisError& e) {
     const std::string& said = e.server_error();
     if (starts_with(said, "HOURGLASS_REFUSED ")) {

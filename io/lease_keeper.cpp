@@ -82,7 +82,8 @@ bool LeaseKeeper::round() {
     for (std::uint32_t p = 0; p < options_.partitions; ++p) {
       if (!ownership_->token(p) || now - renewed_[p] < options_.ttl) continue;
       ownership_->drop(p);
-      if (callbacks_.on_lost) callbacks_.on_lost(p, "not renewed for a whole ttl (Redis did not answer): " + std::string(e.what()));
+      if (callbacks_.on_lost)
+        callbacks_.on_lost(p, "not renewed for a whole ttl (Redis did not answer): " + std::string(e.what()));
     }
   }
   if (answered) {
@@ -114,7 +115,8 @@ void LeaseKeeper::start() {
         // While Redis does not answer, sooner: a Redis that comes back finds
         // the partitions owned before the inputs' reconnection (1 s and up).
         const auto pause = [this](bool ok) {
-          return ok ? options_.ttl / 3 : std::min<std::chrono::milliseconds>(options_.ttl / 3, std::chrono::milliseconds(200));
+          const std::chrono::milliseconds third = options_.ttl / 3;
+          return ok ? third : std::min(third, std::chrono::milliseconds(200));
         };
         while (!thread_.wait_until(std::chrono::steady_clock::now() + pause(answered))) {
           try {

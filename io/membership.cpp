@@ -21,7 +21,11 @@ const char* const kRemove = "return redis.call('ZREM', KEYS[1], ARGV[1])";
 }  // namespace
 
 Membership::Membership(RedisConnection& redis, std::string me, std::chrono::milliseconds ttl)
-    : redis_(redis), me_(std::move(me)), ttl_ms_(std::to_string(ttl.count())), heartbeat_(kHeartbeat), remove_(kRemove) {
+    : redis_(redis),
+      me_(std::move(me)),
+      ttl_ms_(std::to_string(ttl.count())),
+      heartbeat_(kHeartbeat),
+      remove_(kRemove) {
   if (me_.empty()) throw std::invalid_argument("membership: empty instance id");
   if (ttl.count() < 1) throw std::invalid_argument("membership: the ttl must be at least 1 ms");
 }

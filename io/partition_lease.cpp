@@ -86,7 +86,8 @@ LeaseAnswer PartitionLeases::take_over(std::uint32_t partition, const std::strin
 
 LeaseAnswer PartitionLeases::answer(const RedisReply& r, std::uint32_t partition) {
   if (r.type != RedisReply::Type::Array || r.elements.size() != 2 || r.elements[0].type != RedisReply::Type::Integer)
-    throw std::runtime_error("partition " + std::to_string(partition) + ": the acquire script answered no {held, token}");
+    throw std::runtime_error("partition " + std::to_string(partition) +
+                             ": the acquire script answered no {held, token}");
   LeaseAnswer a;
   a.held = r.elements[0].integer == 1;
   if (a.held)

@@ -37,7 +37,8 @@ void PartitionOwnership::drop(std::uint32_t partition) {
 
 std::size_t PartitionOwnership::owned() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return static_cast<std::size_t>(std::count_if(tokens_.begin(), tokens_.end(), [](std::uint64_t t) { return t != 0; }));
+  const auto held = std::count_if(tokens_.begin(), tokens_.end(), [](std::uint64_t t) { return t != 0; });
+  return static_cast<std::size_t>(held);
 }
 
 }  // namespace hourglass::io

@@ -105,7 +105,9 @@ class World {
   std::optional<std::string> lease_owner() {
     return redis().hget(io::partition_lease_key(io::partition_of("c1", 64)), "owner");
   }
-  std::size_t members() { return static_cast<std::size_t>(redis().exec_transaction({{"ZCARD", "hourglass:members"}}).at(0).integer); }
+  std::size_t members() {
+    return static_cast<std::size_t>(redis().exec_transaction({{"ZCARD", "hourglass:members"}}).at(0).integer);
+  }
 
   template <class Done>
   bool wait_for(Done done, std::chrono::milliseconds bound = kBound) {
