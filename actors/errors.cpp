@@ -16,6 +16,7 @@ const char* to_string(hourglass_errc code) {
     case hourglass_errc::bad_checkpoint: return "bad_checkpoint";
     case hourglass_errc::redis_refused: return "redis_refused";
     case hourglass_errc::ownership_refused: return "ownership_refused";
+    case hourglass_errc::fenced: return "fenced";
   }
   return "unknown_hourglass_error";
 }
@@ -40,6 +41,7 @@ const char* to_string(failure_class c) {
     case failure_class::bad_input: return "bad_input";
     case failure_class::campaign_keys: return "campaign_keys";
     case failure_class::failed: return "failed";
+    case failure_class::fenced: return "fenced";
   }
   return "unknown";
 }
@@ -56,6 +58,7 @@ failure_class classify(const caf::error& err) {
     case hourglass_errc::bad_api_reply:
     case hourglass_errc::bad_checkpoint: return failure_class::bad_input;
     case hourglass_errc::redis_refused: return failure_class::campaign_keys;
+    case hourglass_errc::fenced: return failure_class::fenced;
     case hourglass_errc::campaign_failed:
     case hourglass_errc::bootstrap_failed:
     case hourglass_errc::fetch_failed:

@@ -29,6 +29,10 @@ enum class hourglass_errc : std::uint8_t {
   // Redis; trying again gets the same answer, so the campaign is quarantined.
   redis_refused,
   ownership_refused,    // a message names an entity of another campaign
+  // The campaign's fence holds a higher partition token than the session's:
+  // another instance claimed the campaign (io/checkpoint_store: claim). Its
+  // claim or commit wrote nothing; the session stops and never retries.
+  fenced,
 };
 
 // What a supervisor does about a failure: the one table every actor
@@ -41,6 +45,7 @@ enum class failure_class : std::uint8_t {
   bad_input,      // the input or an API entity is invalid: dead-letter with the reason
   campaign_keys,  // Redis refused this campaign's keys: quarantine the campaign only
   failed,         // the campaign itself failed (a bug, a fault): restart it from its checkpoint
+  fenced,         // another instance owns the campaign now: stop at once, never retry, drop it
 };
 
 const char* to_string(failure_class c);

@@ -40,6 +40,7 @@ std::string checkpoint_key(const std::string& campaign_id) { return "hourglass:{
 std::string outbox_key(const std::string& campaign_id) { return "hourglass:{" + campaign_id + "}:outbox"; }
 std::string inflight_key(const std::string& campaign_id) { return "hourglass:{" + campaign_id + "}:inflight"; }
 std::string commit_key(const std::string& campaign_id) { return "hourglass:{" + campaign_id + "}:commit"; }
+std::string campaign_fence_key(const std::string& campaign_id) { return "hourglass:{" + campaign_id + "}:fence"; }
 
 PersistenceReport assess_persistence(const std::vector<std::pair<std::string, std::string>>& config) {
   const std::string* aof = find_value(config, "appendonly");
@@ -79,23 +80,37 @@ PersistenceReport check_persistence(RedisConnection& redis) {
 namespace {
 
 // KEYS[1] checkpoint, KEYS[2] outbox, KEYS[3] the last commit's token and
-// ids; ARGV[1] the token (empty: none), ARGV[2] the checkpoint text,
-// ARGV[3..] the write texts. Returns the new entry ids, in ARGV's order; a
-// commit whose token is the last one committed returns that commit's ids and
-// writes nothing (a retry of a commit whose reply was lost). Every check
-// comes before the first write: a script does not roll back (see the
-// header). Its error replies start with a code commit() tells apart:
-// HOURGLASS_REFUSED and HOURGLASS_NOT_APPLIED (nothing written),
-// HOURGLASS_PARTIAL (the checkpoint and some entries written).
+// ids, KEYS[4] the campaign's fence; ARGV[1] the token (empty: none),
+// ARGV[2] the fence token (empty: no fence check; a campaign with no fence
+// key, which only a Redis that lost its data or an operator's DEL leaves
+// after a claim, is claimed by the commit), ARGV[3] the checkpoint
+// text, ARGV[4..] the write texts. Returns the new entry ids, in ARGV's
+// order; a commit whose token is the last one committed returns that
+// commit's ids and writes nothing (a retry of a commit whose reply was
+// lost). Every check comes before the first write: a script does not roll
+// back (see the header). Its error replies start with a code commit() tells
+// apart: HOURGLASS_REFUSED, HOURGLASS_FENCED and HOURGLASS_NOT_APPLIED
+// (nothing written), HOURGLASS_PARTIAL (the checkpoint and some entries
+// written).
 const char* const kCommitScript = R"lua(
 if redis.replicate_commands then redis.replicate_commands() end
 local ct = redis.call('TYPE', KEYS[1]).ok
 local ot = redis.call('TYPE', KEYS[2]).ok
 local kt = redis.call('TYPE', KEYS[3]).ok
-if (ct ~= 'none' and ct ~= 'string') or (ot ~= 'none' and ot ~= 'stream') or (kt ~= 'none' and kt ~= 'string') then
+local ft = redis.call('TYPE', KEYS[4]).ok
+if (ct ~= 'none' and ct ~= 'string') or (ot ~= 'none' and ot ~= 'stream') or (kt ~= 'none' and kt ~= 'string') or
+   (ft ~= 'none' and ft ~= 'string') then
   return redis.error_reply('HOURGLASS_REFUSED ' .. KEYS[1] .. ' is a ' .. ct .. ' (want string), ' ..
                            KEYS[2] .. ' is a ' .. ot .. ' (want stream), ' .. KEYS[3] .. ' is a ' .. kt ..
-                           ' (want string)')
+                           ' (want string), ' .. KEYS[4] .. ' is a ' .. ft .. ' (want string)')
+end
+local fence = false
+if ARGV[2] ~= '' then
+  fence = redis.call('GET', KEYS[4])
+  if fence and fence ~= ARGV[2] then
+    return redis.error_reply('HOURGLASS_FENCED ' .. KEYS[4] .. ' holds ' .. fence ..
+                             ', this commit carries token ' .. ARGV[2])
+  end
 end
 if ARGV[1] ~= '' then
   local last = redis.call('GET', KEYS[3])
@@ -108,31 +123,51 @@ if ARGV[1] ~= '' then
     end
   end
 end
-local set = redis.pcall('SET', KEYS[1], ARGV[2])
+local set = redis.pcall('SET', KEYS[1], ARGV[3])
 if type(set) == 'table' and set.err then
   return redis.error_reply('HOURGLASS_NOT_APPLIED SET: ' .. set.err)
 end
+if ARGV[2] ~= '' and not fence then redis.call('SET', KEYS[4], ARGV[2]) end
 local ids = {}
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   local id = redis.pcall('XADD', KEYS[2], '*', 'write', ARGV[i])
   if type(id) == 'table' and id.err then
-    return redis.error_reply('HOURGLASS_PARTIAL the checkpoint and ' .. (i - 3) .. ' of ' .. (#ARGV - 2) ..
-                             ' outbox entries written; XADD ' .. (i - 2) .. ': ' .. id.err)
+    return redis.error_reply('HOURGLASS_PARTIAL the checkpoint and ' .. (i - 4) .. ' of ' .. (#ARGV - 3) ..
+                             ' outbox entries written; XADD ' .. (i - 3) .. ': ' .. id.err)
   end
-  ids[i - 2] = id
+  ids[i - 3] = id
 end
 if ARGV[1] ~= '' then redis.call('SET', KEYS[3], ARGV[1] .. '|' .. table.concat(ids, ',')) end
 return ids
+)lua";
+
+// KEYS[1] the campaign's fence; ARGV[1] the claiming token. A fence above
+// it refuses the claim (HOURGLASS_FENCED, nothing written); else the fence
+// becomes it. Tokens compare as numbers (Lua's doubles: exact below 2^53).
+const char* const kClaimScript = R"lua(
+local t = redis.call('TYPE', KEYS[1]).ok
+if t ~= 'none' and t ~= 'string' then
+  return redis.error_reply('HOURGLASS_REFUSED ' .. KEYS[1] .. ' is a ' .. t .. ' (want string)')
+end
+local stored = redis.call('GET', KEYS[1])
+if stored and tonumber(stored) and tonumber(stored) > tonumber(ARGV[1]) then
+  return redis.error_reply('HOURGLASS_FENCED ' .. KEYS[1] .. ' holds ' .. stored .. ', above the claiming token ' ..
+                           ARGV[1])
+end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
 )lua";
 
 bool starts_with(const std::string& s, std::string_view prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
 }  // namespace
 
-CheckpointStore::CheckpointStore(RedisConnection& redis) : redis_(redis), commit_script_(kCommitScript) {}
+CheckpointStore::CheckpointStore(RedisConnection& redis)
+    : redis_(redis), commit_script_(kCommitScript), claim_script_(kClaimScript) {}
 
 std::vector<std::string> CheckpointStore::commit(const std::string& campaign_id, const std::string& checkpoint_text,
-                                                 const std::vector<EntityWrite>& writes, const std::string& token) {
+                                                 const std::vector<EntityWrite>& writes, const std::string& token,
+                                                 std::uint64_t fence) {
   if (token.find('|') != std::string::npos) throw std::invalid_argument("checkpoint store: a token may not hold '|'");
   require_id(campaign_id);
   const std::string ck = checkpoint_key(campaign_id);
@@ -145,21 +180,30 @@ std::vector<std::string> CheckpointStore::commit(const std::string& campaign_id,
   std::vector<std::string> texts;
   texts.reserve(writes.size());
   for (const EntityWrite& w : writes) texts.push_back(write_to_text(campaign_id, w));
+  const std::string fence_text = fence == 0 ? std::string() : std::to_string(fence);
   std::vector<std::string_view> args;
-  args.reserve(2 + texts.size());
+  args.reserve(3 + texts.size());
   args.push_back(token);
+  args.push_back(fence_text);
   args.push_back(checkpoint_text);
   args.insert(args.end(), texts.begin(), texts.end());
 
   RedisReply reply;
   try {
-    reply = redis_.eval_script(commit_script_, {ck, ob, commit_key(campaign_id)}, args);
+    const std::string last = commit_key(campaign_id);
+    const std::string fence_key = campaign_fence_key(campaign_id);
+    reply = redis_.eval_script(commit_script_, {ck, ob, last, fence_key}, args);
   } catch (const RedisError& e) {
     const std::string& said = e.server_error();
     if (starts_with(said, "HOURGLASS_REFUSED ")) {
       throw CheckpointStoreError("commit of campaign " + campaign_id + " refused, nothing written: " +
                                      said.substr(std::string_view("HOURGLASS_REFUSED ").size()),
                                  false);
+    }
+    if (starts_with(said, "HOURGLASS_FENCED ")) {
+      throw CheckpointStoreError("commit of campaign " + campaign_id + " fenced, nothing written: " +
+                                     said.substr(std::string_view("HOURGLASS_FENCED ").size()),
+                                 false, false, true);
     }
     if (starts_with(said, "HOURGLASS_PARTIAL ")) {
       throw CheckpointStoreError("commit of campaign " + campaign_id +
@@ -187,6 +231,27 @@ std::vector<std::string> CheckpointStore::commit(const std::string& campaign_id,
   ids.reserve(reply.elements.size());
   for (RedisReply& id : reply.elements) ids.push_back(std::move(id.text));
   return ids;
+}
+
+void CheckpointStore::claim(const std::string& campaign_id, std::uint64_t fence) {
+  require_id(campaign_id);
+  if (fence == 0) throw std::invalid_argument("checkpoint store: a claim needs a fence token of at least 1");
+  const std::string key = campaign_fence_key(campaign_id);
+  const std::string token = std::to_string(fence);
+  try {
+    redis_.eval_script(claim_script_, {key}, {token});
+  } catch (const RedisError& e) {
+    const std::string& said = e.server_error();
+    if (starts_with(said, "HOURGLASS_FENCED "))
+      throw CheckpointStoreError("claim of campaign " + campaign_id + " fenced, nothing written: " +
+                                     said.substr(std::string_view("HOURGLASS_FENCED ").size()),
+                                 false, false, true);
+    if (starts_with(said, "HOURGLASS_REFUSED "))
+      throw CheckpointStoreError("claim of campaign " + campaign_id + " refused, nothing written: " +
+                                     said.substr(std::string_view("HOURGLASS_REFUSED ").size()),
+                                 false);
+    throw;
+  }
 }
 
 std::optional<std::string> CheckpointStore::load(const std::string& campaign_id) {

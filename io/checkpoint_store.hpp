@@ -16,6 +16,10 @@
 //   hourglass:{<cid>}:commit      string: "<token>|<id>,<id>,...", the last
 //                                 commit's token and entry ids (a retried
 //                                 commit is answered from it, see commit())
+//   hourglass:{<cid>}:fence       string: the highest partition token
+//                                 (io/partition_lease) that claimed the
+//                                 campaign; absent: never claimed (a
+//                                 deployment from before partitions)
 //   hourglass:campaigns           set: the campaign ids ever committed and
 //                                 not forgotten
 // The index set is in another slot than the campaign's keys, so it cannot be
@@ -29,9 +33,11 @@
 // adds each campaign again at its first commit.
 //
 // The commit script (EVALSHA; SCRIPT LOAD on first use and on NOSCRIPT):
-// KEYS = checkpoint, outbox; ARGV = checkpoint text, write texts. It checks
-// both keys' types, then SETs the checkpoint and XADDs each write, and
-// answers the new entry ids. A script runs atomically (no other client's
+// KEYS = checkpoint, outbox, last commit, fence; ARGV = token, fence token,
+// checkpoint text, write texts. It checks the keys' types and, when given a
+// fence token, that it is the campaign's fence (else it refuses, nothing
+// written: another instance claimed the campaign since), then SETs the
+// checkpoint and XADDs each write, and answers the new entry ids. A script runs atomically (no other client's
 // command runs in between) but, like MULTI/EXEC, does NOT roll back: a write
 // command failing halfway leaves the earlier ones applied. So everything
 // that can refuse is checked before the first write: a key of the wrong type
@@ -53,6 +59,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -67,17 +74,22 @@ namespace hourglass::io {
 
 class CheckpointStoreError : public std::runtime_error {
  public:
-  CheckpointStoreError(const std::string& message, bool partially_applied, bool transient = false)
-      : std::runtime_error(message), partially_applied_(partially_applied), transient_(transient) {}
+  CheckpointStoreError(const std::string& message, bool partially_applied, bool transient = false, bool fenced = false)
+      : std::runtime_error(message), partially_applied_(partially_applied), transient_(transient), fenced_(fenced) {}
   // The commit wrote some of its commands and not others (see above).
   bool partially_applied() const { return partially_applied_; }
   // Nothing was written, and the same commit may pass later (Redis was
   // loading, busy, out of memory: RedisError::transient()).
   bool transient() const { return transient_; }
+  // Nothing was written: the campaign's fence holds another token than the
+  // one given (a higher one claimed it: the campaign is another instance's
+  // now). Never passes later.
+  bool fenced() const { return fenced_; }
 
  private:
   bool partially_applied_;
   bool transient_;
+  bool fenced_;
 };
 
 // One outbox entry. `write` is nullopt for an entry that cannot be read back
@@ -112,6 +124,7 @@ std::string checkpoint_key(const std::string& campaign_id);
 std::string outbox_key(const std::string& campaign_id);
 std::string inflight_key(const std::string& campaign_id);
 std::string commit_key(const std::string& campaign_id);
+std::string campaign_fence_key(const std::string& campaign_id);
 
 class CheckpointStore {
  public:
@@ -134,8 +147,24 @@ class CheckpointStore {
   // timeout or a broken link — writes nothing and answers those ids. Without
   // it a retried commit appended its writes twice, and an effect so copied
   // would run twice. Empty: no such check (each call writes).
+  //
+  // `fence` (0: none, no check, as a single instance before partitions) is
+  // the partition token the campaign was claimed with (claim): a commit whose
+  // fence is not the campaign's stored one is refused before the first
+  // write, nothing written (CheckpointStoreError, fenced()). A campaign with
+  // no fence at all is claimed by the commit: only a Redis that lost its
+  // data (its partition counters with it) or an operator's DEL leaves a
+  // claimed campaign without one, and refusing then would stop the campaign
+  // for good.
   std::vector<std::string> commit(const std::string& campaign_id, const std::string& checkpoint_text,
-                                  const std::vector<EntityWrite>& writes, const std::string& token = "");
+                                  const std::vector<EntityWrite>& writes, const std::string& token = "",
+                                  std::uint64_t fence = 0);
+  // Claims the campaign for partition token `fence` (at least 1): the
+  // campaign's fence becomes `fence` unless it holds a higher one, which
+  // refuses the claim (CheckpointStoreError, fenced(), nothing written). A
+  // session claims its campaign before it reads the checkpoint: whatever it
+  // reads then, no holder of a lower token can commit over it.
+  void claim(const std::string& campaign_id, std::uint64_t fence);
   // The checkpoint text; nullopt when the campaign has none.
   std::optional<std::string> load(const std::string& campaign_id);
   // The campaign ids in the index, sorted.
@@ -155,11 +184,14 @@ class CheckpointStore {
   // transaction. Returns how many outbox entries were removed.
   std::size_t done(const std::string& campaign_id, const std::vector<std::string>& ids);
   // Deletes the campaign's keys (one transaction), then its index entry.
+  // Its fence stays: tokens never go down, so a holder of an older token
+  // must not be able to claim the campaign again after a forget.
   void forget(const std::string& campaign_id);
 
  private:
   RedisConnection& redis_;
   RedisScript commit_script_;
+  RedisScript claim_script_;
   std::unordered_set<std::string> indexed_;  // campaign ids this store added to the index
 };
 

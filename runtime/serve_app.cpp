@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -19,7 +20,9 @@
 #include "messages/rules_codec.hpp"
 #include "runtime/service/branch_config.hpp"
 #include "runtime/service/metrics.hpp"
+#include "runtime/service/partition_leases.hpp"
 #include "runtime/service/prometheus_telemetry.hpp"
+#include "io/instance_id.hpp"
 #include "io/redis_liveness_probe.hpp"
 #include "io/redis_stream_reader.hpp"
 #include "io/redis_subscriber.hpp"
@@ -75,6 +78,10 @@ struct ServeApp::Impl {
   std::unique_ptr<service::StatusServer> status;
   // PINGs Redis for /health: a frozen Redis keeps its links open (docs/operations.md, A frozen Redis).
   std::unique_ptr<io::RedisLivenessProbe> liveness;
+  // This process's name in the partition leases, and their keeper
+  // (docs/operations.md, Several instances).
+  std::string instance_id = io::make_instance_id();
+  std::unique_ptr<io::LeaseKeeper> leases;
   std::mutex mutex;
   std::condition_variable stop_requested_cv;
   bool stop_requested = false;
@@ -165,6 +172,11 @@ struct ServeApp::Impl {
         .receive([&](std::vector<std::string>& ids) { resumed = std::move(ids); },
                  [&](caf::error& err) { spdlog::error("recovery: cannot read the campaign index: {}", system->render(err)); });
     std::size_t entries = 0;
+    // Only the owner of a campaign's partition sends its outbox.
+    const auto owned = leases->ownership();
+    resumed.erase(std::remove_if(resumed.begin(), resumed.end(),
+                                 [&](const std::string& id) { return !owned->token_of(id); }),
+                  resumed.end());
     for (const std::string& id : resumed) {
       self->request(store, bound, actors::outbox_atom::value, id)
           .receive(
@@ -326,6 +338,7 @@ std::string ServeApp::reload_rules() {
 
 ServeApp::~ServeApp() {
   impl_->stop_progress_reporter();
+  if (impl_->leases) impl_->leases->stop(false);
   if (impl_->liveness) impl_->liveness->stop();
   if (impl_->subscriber) impl_->subscriber->stop();
   if (impl_->stream_reader) impl_->stream_reader->stop();
@@ -336,6 +349,12 @@ void ServeApp::start() {
   Impl& s = *impl_;
   const auto& c = s.config;
   spdlog::info("starting: {}", service::describe(c));
+  // Before any actor: a partition count at odds with Redis' stops the start
+  // here (io::PartitionCountMismatch), and one instance owns every partition
+  // before its inputs start.
+  spdlog::info("instance id: {}", s.instance_id);
+  s.leases = service::make_lease_keeper(c, s.redis, s.instance_id, s.telemetry);
+  s.leases->start();
   s.system = std::make_unique<caf::actor_system>(s.actor_cfg);
   io::CampaignApiConfig api{c.api_url, c.api_token, c.gateway_timeout};
   api.auth = service::make_auth_session(c);  // one for the reader and every gateway worker
@@ -382,6 +401,7 @@ void ServeApp::start() {
   registry.draining = s.draining;
   registry.progress = s.progress;
   registry.publish_backlog = s.publish_backlog;
+  registry.ownership = s.leases->ownership();
   if (s.record_file) {
     registry.recorder = s.system->spawn<caf::detached>(actors::flight_recorder, s.record_file);
     spdlog::info("flight recorder: appending accepted messages to {}", c.record_file);
@@ -502,6 +522,10 @@ int ServeApp::wait() {
         .receive([](bool) {}, [](caf::error&) {});
   }
   self->request(s.bridge, deadline, actors::flush_dead_letters_atom::value).receive([](std::size_t) {}, [](caf::error&) {});
+  // Everything committed and sent (or left in the outboxes): the leases go
+  // back, so that another instance takes the partitions without waiting for
+  // their expiry.
+  s.leases->stop(true);
   s.status->stop();
   if (s.liveness) s.liveness->stop();
   s.stop_progress_reporter();

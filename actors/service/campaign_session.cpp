@@ -274,9 +274,23 @@ void end(Self self, SessionEnd::Then then, const caf::error& why, std::optional<
 }
 
 void commit_failed(Self self, std::optional<Inbound> retake, const caf::error& why) {
-  spdlog::error("campaign {}: not committed: {}", self->state.id, self->system().render(why));
-  end(self, classify(why) == failure_class::campaign_keys ? SessionEnd::Then::quarantine : SessionEnd::Then::restart,
-      why, std::move(retake));
+  switch (classify(why)) {
+    case failure_class::fenced: return fenced_out(self, why, std::move(retake));
+    case failure_class::campaign_keys:
+      spdlog::error("campaign {}: not committed: {}", self->state.id, self->system().render(why));
+      return end(self, SessionEnd::Then::quarantine, why, std::move(retake));
+    default:
+      spdlog::error("campaign {}: not committed: {}", self->state.id, self->system().render(why));
+      return end(self, SessionEnd::Then::restart, why, std::move(retake));
+  }
+}
+
+void fenced_out(Self self, const caf::error& why, std::optional<Inbound> retake) {
+  // A long advance in flight ends here with the campaign (no session of
+  // this instance resumes it): not shown as running for ever.
+  if (self->state.options.progress) self->state.options.progress->finished(self->state.id);
+  // The registry logs it (once, with what it drops).
+  end(self, SessionEnd::Then::fenced, why, std::move(retake));
 }
 
 void process_next(Self self) {

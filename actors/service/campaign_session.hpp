@@ -63,6 +63,7 @@ struct SessionEnd {
     restart,     // the campaign failed: a new session from its checkpoint takes the messages
     quarantine,  // Redis refuses its keys: quarantined, the messages dead-lettered
     forget,      // its start was refused: dropped; the next message starts it again
+    fenced,      // another instance claimed the campaign: dropped, its messages not taken again here
   };
   Then then = Then::restart;
   caf::error why;
@@ -110,6 +111,13 @@ struct SessionOptions {
   // `retry_initial` up to `retry_cap`.
   std::chrono::milliseconds retry_initial{100};
   std::chrono::milliseconds retry_cap{5000};
+  // The token of the partition lease the campaign's partition is held under
+  // (several instances, docs/operations.md): the session claims the campaign
+  // with it before reading its checkpoint, and every commit carries it, so a
+  // session whose campaign another instance has claimed since writes
+  // nothing (hourglass_errc::fenced). 0: no claim, no fence (one instance
+  // without partitions, and tests).
+  std::uint64_t fence = 0;
 };
 
 using campaign_session_actor = caf::typed_actor<
@@ -129,6 +137,7 @@ struct SessionState {
   bool ready = false;
   bool busy = false;    // a message (or the start) is in flight
   bool ending = false;  // handed back to the registry; forwards what still arrives
+  bool claimed = false;  // the campaign is claimed for options.fence (when set)
   std::deque<Inbound> queue;
   std::uint64_t finished = 0;
   // The step a transient failure interrupted, run again by session_retry_atom.

@@ -128,6 +128,7 @@ void session_ended(Self self, const std::string& id, SessionEnd& e) {
   switch (e.then) {
     case SessionEnd::Then::restart: return restart_or_quarantine(self, id, std::move(e.retake), std::move(e.waiting), e.why);
     case SessionEnd::Then::quarantine: return quarantine(self, id, e.why, std::move(e.retake), std::move(e.waiting));
+    case SessionEnd::Then::fenced: return drop_fenced(self, id, e);
     case SessionEnd::Then::forget:
       self->state.campaigns.erase(id);
       if (e.retake) route(self, std::move(*e.retake));
@@ -204,6 +205,8 @@ RegistryStatus status(Self self) {
 
 void route(Self self, Inbound in) {
   const std::string id = campaign_of(in);
+  std::uint64_t fence = 0;
+  if (!owned(self, id, fence)) return leave_to_owner(self, in);  // before any refusal: the owner decides
   if (refuse_foreign_entity(self, in)) return answer_drain_waiters(self);  // before the index could re-home it
   index_message(self, in.message);
   auto& st = self->state;
@@ -213,7 +216,10 @@ void route(Self self, Inbound in) {
     return answer_drain_waiters(self);
   }
   if (!entry.session) {
-    entry.session = self->spawn<caf::linked>(campaign_session, id, static_cast<const SessionOptions&>(st.options),
+    SessionOptions session_options = st.options;
+    session_options.fence = fence;
+    entry.fence = fence;
+    entry.session = self->spawn<caf::linked>(campaign_session, id, std::move(session_options),
                                              caf::actor_cast<session_parent_actor>(self), bootstrap_clock(in));
     entry.routed = 0;
     entry.report = {};

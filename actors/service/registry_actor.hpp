@@ -37,6 +37,7 @@
 #include "actors/service/service_protocol.hpp"
 #include "actors/service/store_actor.hpp"
 #include "actors/service/telemetry.hpp"
+#include "io/partition_ownership.hpp"
 
 namespace hourglass::actors {
 
@@ -47,6 +48,12 @@ struct RegistryOptions : SessionOptions {
   // passivated: its actors stop (all it did is in its checkpoint) and its
   // next message starts it again from there. 0: never.
   std::chrono::milliseconds passivate_after{0};
+  // The partitions this instance owns (io/lease_keeper keeps it): a message
+  // of a campaign in a partition it does not own is left to the instance
+  // that does, and a session starts with its partition's token
+  // (SessionOptions::fence). None: every campaign is this instance's, with
+  // no fence (one instance, and tests).
+  std::shared_ptr<const io::PartitionOwnership> ownership;
 };
 
 struct CampaignEntry {
@@ -56,6 +63,7 @@ struct CampaignEntry {
   bool quarantined = false;
   std::string quarantine_reason;
   std::chrono::steady_clock::time_point last_active;  // its last message done (passivation)
+  std::uint64_t fence = 0;  // the partition token its session claimed it with (0: none)
   bool idle() const { return quarantined || (session && report.ready && report.finished == routed); }
 };
 
@@ -80,6 +88,10 @@ struct RegistryState {
   // entity.modified names only the entity.
   std::map<std::string, std::string> campaign_of_entity;
   std::uint64_t passivations = 0;
+  // Campaigns whose fence refused this instance, with the token refused: not
+  // started again here under that token or a lower one (another instance
+  // claimed them; the lease keeper may not know yet that the lease is gone).
+  std::map<std::string, std::uint64_t> fenced_at;
   // Resyncs at start run a few at a time: a catch-up holds the records of
   // its whole message until its commit, so a thousand at once would hold a
   // thousand catch-ups in memory.

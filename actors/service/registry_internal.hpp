@@ -16,6 +16,18 @@ using Self = registry_actor::stateful_pointer<RegistryState>;
 // arrival order; dead-lettered when the campaign is quarantined.
 void route(Self self, Inbound in);
 
+// --- registry_ownership.cpp ---
+// Whether this instance owns campaign `id`'s partition (and was not fenced
+// out of it under the token it holds); `fence` is then the token (0 when
+// there are no partitions).
+bool owned(Self self, const std::string& id, std::uint64_t& fence);
+// A message of a campaign another instance owns: left to it (counted as
+// ignored; a stream entry is not acknowledged, the stream gives it again).
+void leave_to_owner(Self self, const Inbound& in);
+// Campaign `id`'s session was fenced out: dropped (not quarantined), what it
+// held left to the owner, and not started again under its token.
+void drop_fenced(Self self, const std::string& id, SessionEnd& e);
+
 // --- registry_resume.cpp ---
 // Every campaign in memory advances to the API's world time (after a Redis
 // reconnect: pub/sub dropped what was published meanwhile).

@@ -35,6 +35,7 @@ void commit(Self self, const std::string& stream_id, std::function<void()> then,
                       r.campaign_id = st.id;
                       r.snapshot = std::move(*snap);
                       r.writes = writes_of(st, took);
+                      r.fence = st.options.fence;
                       // Numbered and counted only in the request: a commit
                       // that fails is followed by a new session from the
                       // last checkpoint, which numbers from there.

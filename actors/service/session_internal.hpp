@@ -31,6 +31,10 @@ void end(Self self, SessionEnd::Then then, const caf::error& why, std::optional<
 // quarantines it; anything else restarts it from its last checkpoint, the
 // uncommitted message (if any) taken again.
 void commit_failed(Self self, std::optional<Inbound> retake, const caf::error& why);
+// The campaign's fence refused this session's claim or commit (another
+// instance claimed the campaign): it stops at once, never retries, and
+// hands its messages back to the registry, which drops the campaign.
+void fenced_out(Self self, const caf::error& why, std::optional<Inbound> retake = std::nullopt);
 void report(Self self);
 
 // --- session_start.cpp ---

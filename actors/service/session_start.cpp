@@ -43,6 +43,7 @@ void start_failed(Self self, const caf::error& why, std::function<void()> again)
   switch (classify(why)) {
     case failure_class::transient: return wait_and_retry(self, why, std::move(again));
     case failure_class::campaign_keys: return end(self, SessionEnd::Then::quarantine, why);
+    case failure_class::fenced: return fenced_out(self, why);
     default: return refuse_start(self, why);
   }
 }
@@ -105,9 +106,33 @@ void start_from_api(Self self, std::optional<sim::WorldTime> as_of) {
 
 }  // namespace
 
+// Its checkpoint, else the API.
+void load_state(Self self, std::optional<sim::WorldTime> as_of);
+
 void start(Self self, std::optional<sim::WorldTime> as_of) {
   auto& st = self->state;
   st.busy = true;
+  if (st.options.fence == 0 || st.claimed) return load_state(self, as_of);
+  // Claimed before the checkpoint is read: once the claim is in, no holder
+  // of an older token can commit over what this session reads.
+  self->request(st.options.store, caf::infinite, claim_atom::value, st.id, st.options.fence)
+      .then(
+          [=](bool) {
+            self->state.claimed = true;
+            load_state(self, as_of);
+          },
+          [=](caf::error& err) {
+            start_failed(self,
+                         make_error(hourglass_errc::bootstrap_failed,
+                                    "campaign " + self->state.id + ": could not be claimed with partition token " +
+                                        std::to_string(self->state.options.fence),
+                                    err),
+                         [=] { start(self, as_of); });
+          });
+}
+
+void load_state(Self self, std::optional<sim::WorldTime> as_of) {
+  auto& st = self->state;
   self->request(st.options.store, caf::infinite, load_checkpoint_atom::value, st.id)
       .then(
           [=](std::optional<std::string>& text) {
@@ -131,7 +156,7 @@ void start(Self self, std::optional<sim::WorldTime> as_of) {
             start_failed(self,
                          make_error(hourglass_errc::bootstrap_failed,
                                     "campaign " + self->state.id + ": its checkpoint could not be read from Redis", err),
-                         [=] { start(self, as_of); });
+                         [=] { load_state(self, as_of); });
           });
 }
 

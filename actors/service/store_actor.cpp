@@ -50,6 +50,11 @@ caf::result<T> attempt(Self self, const char* what, Op op) {
       if (!e.transient()) return make_error(hourglass_errc::redis_refused, std::string(what) + ": " + e.what());
       transient = e.what();
     } catch (const io::CheckpointStoreError& e) {
+      // Another instance claimed the campaign: never passes later.
+      if (e.fenced()) {
+        st.telemetry->fenced();
+        return make_error(hourglass_errc::fenced, std::string(what) + ": " + e.what());
+      }
       if (e.partially_applied()) return make_error(hourglass_errc::store_failed, std::string(what) + ": " + e.what());
       if (!e.transient()) return make_error(hourglass_errc::redis_refused, std::string(what) + ": " + e.what());
       transient = e.what();
@@ -80,7 +85,8 @@ store_actor::behavior_type store(Self self, io::RedisEndpoint endpoint, Telemetr
         const auto started = std::chrono::steady_clock::now();
         const std::string text = messages::checkpoint_json(r.snapshot, r.input).dump();
         return attempt<CommitReceipt>(self, "commit", [&](io::CheckpointStore& store) {
-          const std::vector<std::string> ids = store.commit(r.campaign_id, text, r.writes, std::to_string(r.input.messages));
+          const std::vector<std::string> ids =
+              store.commit(r.campaign_id, text, r.writes, std::to_string(r.input.messages), r.fence);
           CommitReceipt receipt;
           receipt.checkpoint_bytes = text.size();
           for (std::size_t i = 0; i < ids.size() && i < r.writes.size(); ++i)
@@ -92,6 +98,12 @@ store_actor::behavior_type store(Self self, io::RedisEndpoint endpoint, Telemetr
       },
       [=](load_checkpoint_atom, const std::string& campaign_id) -> caf::result<std::optional<std::string>> {
         return attempt<std::optional<std::string>>(self, "load", [&](io::CheckpointStore& s) { return s.load(campaign_id); });
+      },
+      [=](claim_atom, const std::string& campaign_id, std::uint64_t fence) -> caf::result<bool> {
+        return attempt<bool>(self, "claim", [&](io::CheckpointStore& s) {
+          s.claim(campaign_id, fence);
+          return true;
+        });
       },
       [=](campaign_index_atom) -> caf::result<std::vector<std::string>> {
         return attempt<std::vector<std::string>>(self, "index", [&](io::CheckpointStore& s) { return s.campaigns(); });

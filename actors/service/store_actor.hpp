@@ -34,6 +34,7 @@ using campaign_index_atom = caf::atom_constant<caf::atom("ckindex")>;
 using outbox_atom = caf::atom_constant<caf::atom("outbox")>;
 using persistence_atom = caf::atom_constant<caf::atom("persist")>;
 using outbox_done_atom = caf::atom_constant<caf::atom("outboxdone")>;
+using claim_atom = caf::atom_constant<caf::atom("claim")>;
 
 // One message's durable result: the campaign's state after it, which input
 // it was, and the writes it produced (numbered: io::EntityWrite::seq).
@@ -42,6 +43,9 @@ struct CommitRequest {
   sim::CampaignSnapshot snapshot;
   messages::CheckpointInput input;
   std::vector<io::EntityWrite> writes;
+  // The partition token the campaign was claimed with (0: none, no fence
+  // check): a commit under a stale one is refused, hourglass_errc::fenced.
+  std::uint64_t fence = 0;
 };
 
 // The outbox entries the writes became, in order (each write with its entry id).
@@ -54,6 +58,9 @@ using store_actor = caf::typed_actor<
     caf::replies_to<checkpoint_atom, CommitRequest>::with<CommitReceipt>,
     // campaign id -> its checkpoint text; nullopt when it has none
     caf::replies_to<load_checkpoint_atom, std::string>::with<std::optional<std::string>>,
+    // (campaign id, partition token): the campaign is claimed for the token
+    // (io::CheckpointStore::claim); hourglass_errc::fenced when a higher one has it
+    caf::replies_to<claim_atom, std::string, std::uint64_t>::with<bool>,
     // the campaigns that have a checkpoint (the index), sorted
     caf::replies_to<campaign_index_atom>::with<std::vector<std::string>>,
     // campaign id -> every entry still in its outbox, oldest first

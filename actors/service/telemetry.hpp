@@ -82,6 +82,12 @@ class Telemetry {
   // tell) was refused: at "input" (the registry's entity index) or at the
   // "write" (the gateway, asking the API).
   virtual void ownership_refused(std::string_view at) {}
+  // How many partitions this instance holds the lease of (several instances:
+  // docs/operations.md).
+  virtual void owned_partitions(std::size_t owned) {}
+  // A campaign's claim or commit was refused by its fence: another instance
+  // claimed it with a higher partition token; nothing was written.
+  virtual void fenced() {}
 
   // The shared do-nothing instance.
   static Telemetry& none() {

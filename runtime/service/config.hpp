@@ -75,6 +75,11 @@ struct ServiceConfig {
   // This instance's name in the group: its pending entries are its own, and
   // a restarted instance must keep the name to be given them again.
   std::string stream_consumer = "hourglass";
+  // Several instances (docs/operations.md): campaigns map to `partitions`
+  // (the count stored in Redis must be the same), each owned by one instance
+  // through a lease of `lease_ttl`, renewed every third of it.
+  int partitions = 64;
+  std::chrono::milliseconds lease_ttl{10'000};
   // Setting name -> the variable or flag that set it (absent: the default),
   // so that validate() can say where a refused value came from.
   std::map<std::string, std::string> set_by;

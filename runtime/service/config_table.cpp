@@ -10,6 +10,7 @@
 #include "actors/fault_injection.hpp"
 #include "io/auth_session.hpp"
 #include "io/campaign_branches.hpp"
+#include "io/partitions.hpp"
 #include "io/redis_url.hpp"
 #include "runtime/service/logging.hpp"
 
@@ -233,6 +234,13 @@ std::vector<Setting> make_settings() {
       size_setting(row("dead_letter_max", "HOURGLASS_DEAD_LETTER_MAX", "--dead-letter-max",
                        "entries each dead-letter stream is trimmed to, oldest first (XTRIM MAXLEN ~)"),
                    &C::dead_letter_max, 1, 100'000'000),
+      // Fixed for a deployment: stored in Redis at first start (io/partitions).
+      int_setting(row("partitions", "HOURGLASS_PARTITIONS", "--partitions",
+                      "partitions campaigns map to (the unit of ownership); must equal the count stored in Redis"),
+                  &C::partitions, 1, io::kMaxPartitions),
+      ms_setting(row("lease_ttl", "HOURGLASS_LEASE_TTL_MS", "--lease-ttl-ms",
+                     "ms a partition lease lives unrenewed (renewed every third of it)"),
+                 &C::lease_ttl, 300, 10 * 60'000),
   };
 }
 

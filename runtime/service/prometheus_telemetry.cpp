@@ -31,6 +31,8 @@ constexpr const char* kTransientWaits = "hourglass_transient_waits_total";
 constexpr const char* kQuarantines = "hourglass_quarantines_total";
 constexpr const char* kPubsubOverflows = "hourglass_pubsub_overflows_total";
 constexpr const char* kOwnershipRefusals = "hourglass_ownership_refusals_total";
+constexpr const char* kOwnedPartitions = "hourglass_owned_partitions";
+constexpr const char* kFencedRefusals = "hourglass_fenced_refusals_total";
 
 std::string str(std::string_view v) { return std::string(v); }
 
@@ -75,6 +77,9 @@ constexpr Family kFamilies[] = {
      "Times Redis dropped the subscriber for its pub/sub output buffer limit (what was published meanwhile is lost)"},
     {kOwnershipRefusals, "Inputs and writes refused because their entity belongs to another campaign (or to none "
                          "the API can tell), by where: input (the registry's entity index), write (the gateway)"},
+    {kOwnedPartitions, "Partitions this instance holds the lease of (HOURGLASS_PARTITIONS in all)"},
+    {kFencedRefusals, "Campaign claims and commits refused by the campaign's fence (another instance claimed it with "
+                      "a higher partition token; nothing written)"},
 };
 
 }  // namespace
@@ -144,6 +149,12 @@ void PrometheusTelemetry::pubsub_overflow() { metrics_.counter(kPubsubOverflows)
 void PrometheusTelemetry::ownership_refused(std::string_view at) {
   metrics_.counter(kOwnershipRefusals, {{"at", str(at)}}).inc();
 }
+
+void PrometheusTelemetry::owned_partitions(std::size_t owned) {
+  metrics_.gauge(kOwnedPartitions).set(static_cast<double>(owned));
+}
+
+void PrometheusTelemetry::fenced() { metrics_.counter(kFencedRefusals).inc(); }
 
 void PrometheusTelemetry::long_advances(std::size_t running, double least_done) {
   metrics_.gauge(kLongAdvances).set(static_cast<double>(running));

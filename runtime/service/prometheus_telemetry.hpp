@@ -35,6 +35,8 @@ class PrometheusTelemetry final : public actors::Telemetry {
   void quarantined() override;
   void pubsub_overflow() override;
   void ownership_refused(std::string_view at) override;
+  void owned_partitions(std::size_t owned) override;
+  void fenced() override;
 
   // Not an actor's: the runtime reloads rules on SIGHUP ("applied", "refused").
   void rules_reload(std::string_view outcome);

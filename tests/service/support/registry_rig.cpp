@@ -36,6 +36,7 @@ RegistryRig::RegistryRig(RegistryRigOptions o) {
   options.max_advance = o.max_advance;
   options.commit_span = o.commit_span;
   options.draining = o.draining;
+  options.ownership = o.ownership;
   registry = system->spawn(actors::registry, options);
 }
 

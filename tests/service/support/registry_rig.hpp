@@ -33,6 +33,8 @@ struct RegistryRigOptions {
   sim::Duration max_advance = 0;  // the longest advance a campaign takes; 0 no limit
   sim::Duration commit_span = 0;  // a long advance is committed span by span; 0 whole
   std::shared_ptr<const std::atomic<bool>> draining;  // set: long advances stop at their next span
+  // The partitions "this instance" owns (RegistryOptions::ownership); none: all, unfenced.
+  std::shared_ptr<const io::PartitionOwnership> ownership = nullptr;
 };
 
 struct RegistryRig {

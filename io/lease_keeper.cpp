@@ -1,0 +1,155 @@
+#include "io/lease_keeper.hpp"
+
+#include <algorithm>
+
+#include "io/instance_id.hpp"
+#include "io/partitions.hpp"
+
+namespace hourglass::io {
+
+LeaseKeeper::LeaseKeeper(LeaseKeeperOptions options, LeaseKeeperCallbacks callbacks)
+    : options_(std::move(options)),
+      callbacks_(std::move(callbacks)),
+      ownership_(std::make_shared<PartitionOwnership>(options_.partitions)),
+      renewed_(options_.partitions) {}
+
+LeaseKeeper::~LeaseKeeper() { thread_.stop(); }
+
+RedisConnection& LeaseKeeper::connection() {
+  if (!redis_ || redis_->broken()) {
+    members_.reset();
+    leases_.reset();
+    redis_.reset();
+    // A connect or a reply slower than a third of the ttl would make the
+    // renewals late: bounded by it (and by 1 s).
+    const auto timeout = std::clamp(options_.ttl / 3, std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
+    redis_.emplace(RedisConnection::connect(options_.endpoint, timeout));
+    leases_.emplace(*redis_, options_.instance_id, options_.ttl);
+    members_.emplace(*redis_, options_.instance_id, options_.ttl);
+  }
+  return *redis_;
+}
+
+bool LeaseKeeper::round() {
+  bool answered = true;
+  try {
+    RedisConnection& redis = connection();
+    if (!count_checked_) {
+      check_partition_count(redis, options_.partitions);  // PartitionCountMismatch goes to the caller
+      count_checked_ = true;
+    }
+    const std::size_t share = fair_share();
+    // The first round takes every free partition up to the share at once
+    // (the inputs wait for it); later ones move at most max_moves.
+    std::size_t moves = 0;
+    const std::size_t cap = first_round_ ? options_.partitions : options_.max_moves;
+    for (std::uint32_t p = 0; p < options_.partitions; ++p) {
+      const auto sent = std::chrono::steady_clock::now();
+      const auto token = ownership_->token(p);
+      if (token && leases_->renew(p, *token)) {
+        renewed_[p] = sent;
+        continue;
+      }
+      // Sticky: only free or expired leases are taken, up to the share.
+      if (!token && (ownership_->owned() >= share || moves >= cap)) continue;
+      // Not held, or lost: acquired again at once when free (a Redis that
+      // lost its data), so the partition is never without its owner here
+      // in between; dropped when another instance holds it.
+      LeaseAnswer got = leases_->acquire(p);
+      if (!got.held && previous_life(got.holder, options_.instance_id)) got = leases_->take_over(p, got.holder);
+      if (token && callbacks_.on_lost)
+        callbacks_.on_lost(p, got.held ? "the renewal answered lost (expired); acquired again, token " +
+                                             std::to_string(got.token)
+                                       : "the renewal answered lost; " + got.holder + " holds it now");
+      if (!got.held) {
+        if (token) ownership_->drop(p);
+        continue;
+      }
+      if (!token) ++moves;
+      ownership_->set(p, got.token);
+      renewed_[p] = sent;
+      if (callbacks_.on_acquired) callbacks_.on_acquired(p, got.token);
+    }
+  } catch (const RedisError& e) {
+    answered = false;
+    if (!e.server_error().empty() && !e.transient()) {  // a script refused: start afresh
+      members_.reset();
+      leases_.reset();
+      redis_.reset();
+    }
+    if (callbacks_.on_error && failed_rounds_++ % 50 == 0) callbacks_.on_error(e.what());
+    const auto now = std::chrono::steady_clock::now();
+    for (std::uint32_t p = 0; p < options_.partitions; ++p) {
+      if (!ownership_->token(p) || now - renewed_[p] < options_.ttl) continue;
+      ownership_->drop(p);
+      if (callbacks_.on_lost)
+        callbacks_.on_lost(p, "not renewed for a whole ttl (Redis did not answer): " + std::string(e.what()));
+    }
+  }
+  if (answered) {
+    failed_rounds_ = 0;
+    first_round_ = false;
+  }
+  if (callbacks_.on_owned) callbacks_.on_owned(ownership_->owned());
+  return answered;
+}
+
+std::size_t LeaseKeeper::fair_share() {
+  std::size_t live = 1;  // this instance
+  for (const std::string& m : members_->heartbeat()) {
+    if (m == options_.instance_id) continue;
+    if (previous_life(m, options_.instance_id)) {
+      members_->remove(m);  // dead: neither we nor the others count it
+      continue;
+    }
+    ++live;
+  }
+  live_members_ = live;
+  return (options_.partitions + live - 1) / live;
+}
+
+void LeaseKeeper::start() {
+  bool answered = round();
+  thread_.start(
+      [this, answered]() mutable {
+        // While Redis does not answer, sooner: a Redis that comes back finds
+        // the partitions owned before the inputs' reconnection (1 s and up).
+        const auto pause = [this](bool ok) {
+          const std::chrono::milliseconds third = options_.ttl / 3;
+          return ok ? third : std::min(third, std::chrono::milliseconds(200));
+        };
+        while (!thread_.wait_until(std::chrono::steady_clock::now() + pause(answered))) {
+          try {
+            answered = round();
+          } catch (const std::exception& e) {  // the count changed under a running instance
+            answered = false;
+            if (callbacks_.on_error) callbacks_.on_error(e.what());
+          }
+        }
+      },
+      "lease keeper");
+}
+
+void LeaseKeeper::stop(bool release) {
+  thread_.stop();
+  if (!release) return;
+  for (std::uint32_t p = 0; p < options_.partitions; ++p) {
+    const auto token = ownership_->token(p);
+    if (!token) continue;
+    ownership_->drop(p);
+    try {
+      connection();
+      leases_->release(p, *token);
+    } catch (const std::exception&) {  // the lease expires by itself
+      break;
+    }
+  }
+  try {
+    connection();
+    members_->remove(options_.instance_id);
+  } catch (const std::exception&) {  // its heartbeat ages out by itself
+  }
+  if (callbacks_.on_owned) callbacks_.on_owned(ownership_->owned());
+}
+
+}  // namespace hourglass::io

@@ -1,0 +1,109 @@
+// The lease keeper: on a thread of its own, acquires the partition leases
+// (io/partition_lease) and renews them every third of their ttl, and keeps
+// io::PartitionOwnership up to date for the registry. With one instance it
+// holds every partition from its first round on.
+//
+// A lease held by a previous life of this process (io::previous_life: the
+// same host, a pid that no longer runs) is taken over at once, not after
+// its expiry: a single instance restarted after kill -9 owns every
+// partition again before its inputs start.
+//
+// A lease is dropped here (on_lost) when Redis answers a renewal "lost"
+// (expired, or taken by another instance), and also when no renewal got
+// through for a whole ttl: Redis counts the expiry from when it ran the
+// last PEXPIRE, which is after the keeper sent it, so by then the lease may
+// be another's. Dropping a partition only stops intake for its campaigns;
+// the fence in each campaign's commit is what makes a late holder harmless.
+//
+// Membership (io/membership): each round heartbeats and aims for a fair
+// share, ceil(partitions / live members); it takes free or expired leases
+// up to it, never a live holder's (sticky), at most max_moves a round after
+// the first. Not built yet (docs/operations.md, Several instances): handing
+// surplus leases over to a newcomer.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "io/membership.hpp"
+#include "io/partition_lease.hpp"
+#include "io/partition_ownership.hpp"
+#include "io/redis_connection.hpp"
+#include "io/redis_url.hpp"
+#include "io/stoppable_thread.hpp"
+
+namespace hourglass::io {
+
+struct LeaseKeeperOptions {
+  RedisEndpoint endpoint;
+  std::string instance_id;  // the owner named in each lease
+  std::uint32_t partitions = 64;
+  std::chrono::milliseconds ttl{10'000};
+  // Partitions taken per round after the first, at most: a dead instance's
+  // partitions move over a few rounds rather than all at once.
+  std::size_t max_moves = 16;
+};
+
+struct LeaseKeeperCallbacks {
+  std::function<void(std::uint32_t partition, std::uint64_t token)> on_acquired;
+  std::function<void(std::uint32_t partition, const std::string& why)> on_lost;
+  std::function<void(std::size_t owned)> on_owned;  // after every round
+  // A round Redis did not answer: the first of a run of them, then one in 50
+  // (they come every 200 ms while Redis is away).
+  std::function<void(const std::string& why)> on_error;
+};
+
+class LeaseKeeper {
+ public:
+  LeaseKeeper(LeaseKeeperOptions options, LeaseKeeperCallbacks callbacks);
+  ~LeaseKeeper();
+  LeaseKeeper(const LeaseKeeper&) = delete;
+  LeaseKeeper& operator=(const LeaseKeeper&) = delete;
+
+  std::shared_ptr<const PartitionOwnership> ownership() const { return ownership_; }
+
+  // On the caller's thread: checks the partition count against Redis
+  // (throws PartitionCountMismatch) and runs the first round, so that a
+  // single instance owns every partition before its inputs start; then the
+  // thread renews. Redis not answering is reported (on_error), not thrown:
+  // the thread goes on trying.
+  void start();
+  // Stops the thread; with `release`, gives back the leases held and leaves
+  // the members (best effort), so that another instance need not wait for
+  // their expiry.
+  void stop(bool release);
+
+  std::size_t live_members() const { return live_members_; }
+
+  // One round: renew what is held, acquire what is free; false when Redis
+  // did not answer (the next round comes sooner). Public for tests.
+  bool round();
+
+ private:
+  RedisConnection& connection();
+  // Heartbeats; ceil(partitions / live members), previous lives of this
+  // process not counted (and removed).
+  std::size_t fair_share();
+
+  LeaseKeeperOptions options_;
+  LeaseKeeperCallbacks callbacks_;
+  std::shared_ptr<PartitionOwnership> ownership_;
+  std::optional<RedisConnection> redis_;
+  std::optional<PartitionLeases> leases_;  // on redis_
+  std::optional<Membership> members_;      // on redis_
+  bool first_round_ = true;                // until a round Redis answered
+  bool count_checked_ = false;
+  std::uint64_t failed_rounds_ = 0;  // in a row
+  std::size_t live_members_ = 1;     // at the last heartbeat
+  // Per partition: when the last renewal (or acquisition) that Redis
+  // confirmed was sent.
+  std::vector<std::chrono::steady_clock::time_point> renewed_;
+  StoppableThread thread_;
+};
+
+}  // namespace hourglass::io

@@ -1,0 +1,44 @@
+#include "io/partition_ownership.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "io/partitions.hpp"
+
+namespace hourglass::io {
+
+PartitionOwnership::PartitionOwnership(std::uint32_t count) : count_(count), tokens_(count, 0) {
+  if (count == 0) throw std::invalid_argument("partition ownership: the partition count must be at least 1");
+}
+
+std::optional<std::uint64_t> PartitionOwnership::token_of(std::string_view campaign_id) const {
+  return token(partition_of(campaign_id, count_));
+}
+
+std::optional<std::uint64_t> PartitionOwnership::token(std::uint32_t partition) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (partition >= count_ || tokens_[partition] == 0) return std::nullopt;
+  return tokens_[partition];
+}
+
+void PartitionOwnership::set(std::uint32_t partition, std::uint64_t token) {
+  if (partition >= count_ || token == 0)
+    throw std::invalid_argument("partition ownership: partition " + std::to_string(partition) + " of " +
+                                std::to_string(count_) + ", token " + std::to_string(token));
+  std::lock_guard<std::mutex> lock(mutex_);
+  tokens_[partition] = token;
+}
+
+void PartitionOwnership::drop(std::uint32_t partition) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (partition < count_) tokens_[partition] = 0;
+}
+
+std::size_t PartitionOwnership::owned() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto held = std::count_if(tokens_.begin(), tokens_.end(), [](std::uint64_t t) { return t != 0; });
+  return static_cast<std::size_t>(held);
+}
+
+}  // namespace hourglass::io
