@@ -51,6 +51,7 @@ struct LongAdvanceArgs {
   int days = 365;        // the advance (and the warm-up before it)
   int gateway_concurrency = 8;  // the service's default
   int timeout = 600;     // seconds an advance may take
+  bool publish_records = true;  // HOURGLASS_PUBLISH_RECORDS
 };
 int run_long_advance(const LongAdvanceArgs& a);
 

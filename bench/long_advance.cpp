@@ -81,8 +81,9 @@ int run_long_advance(const LongAdvanceArgs& a) {
   shape.structures_per_settlement = a.structures;
   const std::vector<actors::CampaignSeed> world = make_service_world(shape);
   const AdvanceSchedule schedule{shape.clock, static_cast<sim::Duration>(a.days) * 24 * 60 * sim::kMsPerMinute};
-  std::printf("long-advance: 1 campaign x %d settlements x %d structures, one advance of %d days (after a warm-up one)\n",
-              a.settlements, a.structures, a.days);
+  std::printf("long-advance: 1 campaign x %d settlements x %d structures, one advance of %d days (after a warm-up one), "
+              "records published: %s\n",
+              a.settlements, a.structures, a.days, a.publish_records ? "on" : "off");
 
   const ReplayTiming replay = time_replay(world.front(), schedule);
   std::printf("  replay       %.3f s for the second advance, records to /dev/null (%llu firings, %llu records in both)\n",
@@ -100,7 +101,7 @@ int run_long_advance(const LongAdvanceArgs& a) {
   s.api.on_write([&tracker](const service::testing::FakeCampaignApi::WriteStamp& w) { tracker.on_write(w); });
   s.api.start();
   seed_fake_api(s.api, world);
-  s.start(a.gateway_concurrency);
+  s.start(a.gateway_concurrency, a.publish_records);
   auto redis = io::RedisConnection::connect(s.redis.endpoint(), 2000ms);
   AdvancePublisher publisher(redis, tracker, ids, schedule);
   const auto warm = Clock::now();

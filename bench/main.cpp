@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 36'500));
   l->add_option("--gateway-concurrency", long_advance.gateway_concurrency)->check(CLI::Range(1, 256));
   l->add_option("--timeout", long_advance.timeout, "Seconds an advance may take")->check(CLI::Range(1, 36'000));
+  l->add_option("--publish-records", long_advance.publish_records,
+                "The service's HOURGLASS_PUBLISH_RECORDS (on: every record published on Redis as JSON)");
   CheckpointArgs checkpoint;
   auto* k = app.add_subcommand("checkpoint",
                                "What a durable checkpoint costs (bytes, encode, Redis commit) against a one-day advance");

@@ -8,7 +8,7 @@ namespace hourglass::bench {
 
 using namespace std::chrono_literals;
 
-void ServiceUnderTest::start(int gateway_concurrency) {
+void ServiceUnderTest::start(int gateway_concurrency, bool publish_records) {
   service::ServiceConfig c;
   c.redis_url = redis.url();
   c.api_url = api.url();
@@ -17,6 +17,7 @@ void ServiceUnderTest::start(int gateway_concurrency) {
   c.log_level = "warn";
   c.log_format = "text";
   c.gateway_concurrency = gateway_concurrency;
+  c.publish_records = publish_records ? "on" : "off";
   app = std::make_unique<runtime::ServeApp>(c);
   app->start();
   runner = std::thread([this] { exit_code = app->wait(); });

@@ -29,7 +29,7 @@ struct ServiceUnderTest {
   // Starts the service with the defaults of `hourglass serve` but these
   // endpoints, and waits until it has subscribed to Redis (pub/sub drops
   // what is published before).
-  void start(int gateway_concurrency);
+  void start(int gateway_concurrency, bool publish_records = true);
   void stop();
   // Entries in hourglass:deadletter and hourglass:gateway:deadletter.
   std::pair<std::size_t, std::size_t> dead_letters();
