@@ -1,5 +1,8 @@
 #include "report/html_report.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "report/palette.hpp"
 #include "report/svg_chart.hpp"
 #include "report/xml_escape.hpp"
@@ -147,20 +150,45 @@ std::string summary_section(const Table& table) {
 // of rule sets: a legend of 20 long labels would squeeze every plot.
 constexpr std::size_t kMaxChartLegend = 8;
 
-// Aligned to the labels, named by the short labels when there are.
-Chart for_page(const Chart& chart, const std::vector<std::string>& labels, const std::vector<std::string>& short_labels) {
+// The one time axis of every chart: from the run's start (or the earliest
+// point) to the latest point of any chart; unset when no chart has a point.
+std::optional<DayAxis> run_axis(const ReportInput& input) {
+  std::optional<DayAxis> axis;
+  auto widen = [&](std::int64_t t) {
+    if (!axis) axis = DayAxis{t, t};
+    axis->start_ms = std::min(axis->start_ms, t);
+    axis->end_ms = std::max(axis->end_ms, t);
+  };
+  for (const Section& section : input.sections)
+    for (const Chart& chart : section.charts)
+      for (const Series& series : chart.series)
+        for (const Point& p : series.points)
+          if (std::isfinite(p.value)) widen(p.time_ms);
+  if (axis && input.start_ms) {
+    widen(*input.start_ms);
+    axis->start_ms = *input.start_ms;  // day 0, even with points before it (drawn at the edge)
+  }
+  return axis;
+}
+
+// Aligned to the labels, named by the short labels when there are, on the run's time axis.
+Chart for_page(const Chart& chart, const ReportInput& input, const std::optional<DayAxis>& axis) {
+  const std::vector<std::string>& labels = input.labels;
+  const std::vector<std::string>& short_labels = input.short_labels;
   Chart out = aligned_to_labels(chart, labels);
+  out.day_axis = axis;
   if (labels.size() > kMaxChartLegend) out.legend = false;
   if (short_labels.size() == labels.size())
     for (std::size_t i = 0; i < labels.size(); ++i) out.series[i].label = short_labels[i];
   return out;
 }
 
-std::string chart_section(const Section& section, const ReportInput& input, std::size_t index) {
+std::string chart_section(const Section& section, const ReportInput& input, const std::optional<DayAxis>& axis,
+                          std::size_t index) {
   std::string out = "<a id=\"" + anchor("section", index) + "\"></a>\n<section>\n<h2>" + xml_escape(section.heading) + "</h2>\n";
   for (const Chart& chart : section.charts)
     out += "<figure class=\"chart\" data-title=\"" + xml_escape(chart.title) + "\">\n" +
-           render_line_chart(for_page(chart, input.labels, input.short_labels)) + "</figure>\n";
+           render_line_chart(for_page(chart, input, axis)) + "</figure>\n";
   return out + "</section>\n";
 }
 
@@ -184,7 +212,8 @@ std::string render_html_report(const ReportInput& input) {
   if (!input.notices.empty()) out += notice_list(input.notices);
   for (std::size_t i = 0; i < input.sweep.size(); ++i) out += sweep_section(input.sweep[i], i);
   if (summary) out += summary_section(input.summary);
-  for (std::size_t i = 0; i < input.sections.size(); ++i) out += chart_section(input.sections[i], input, i);
+  const std::optional<DayAxis> axis = run_axis(input);
+  for (std::size_t i = 0; i < input.sections.size(); ++i) out += chart_section(input.sections[i], input, axis, i);
   return out + "</main>\n</body>\n</html>\n";
 }
 

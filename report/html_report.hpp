@@ -2,6 +2,8 @@
 // compares how a scenario unfolds under several rule sets.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,10 @@ struct ReportInput {
   std::vector<SweepView> sweep;  // between the notices and the summary
   Table summary;
   std::vector<Section> sections;
+  // Day 0 of every time chart (e.g. the scenario's start); unset: the
+  // earliest point of any chart. The axes end at the latest point of any
+  // chart, so that all time charts share one x range and line up.
+  std::optional<std::int64_t> start_ms;
 };
 
 // A complete HTML5 document that opens offline: inline <style> only, no

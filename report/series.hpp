@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,13 @@ struct Series {
   std::vector<Point> points;
 };
 
+// A time axis shared by the charts of a report: from start_ms (day 0) to
+// end_ms, labelled in days since the start (see day_ticks.hpp).
+struct DayAxis {
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = 0;
+};
+
 struct Chart {
   std::string title;
   std::string y_label;
@@ -34,6 +42,10 @@ struct Chart {
   // false: no legend of its own (the page has one shared legend), so the
   // chart keeps its height however many series it has.
   bool legend = true;
+  // Set: the x axis is this range in days since its start, whatever the
+  // series span (points outside it are drawn at its edge); unset: the
+  // series' own span with UTC date/time ticks.
+  std::optional<DayAxis> day_axis;
 };
 
 }  // namespace hourglass::report

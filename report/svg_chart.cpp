@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "report/day_ticks.hpp"
 #include "report/number_format.hpp"
 #include "report/palette.hpp"
 #include "report/time_ticks.hpp"
@@ -37,6 +39,7 @@ constexpr double kYLabelBand = 18;
 constexpr double kTickLength = 4;
 constexpr double kLabelGap = 4;
 constexpr double kXLabelBand = 20;
+constexpr double kXTitleBand = 14;  // "days since ..." under a day axis's labels
 constexpr double kPixelsPerTimeTick = 100;
 constexpr double kLegendRowHeight = 18;
 constexpr double kLegendSwatchLength = 18;
@@ -74,7 +77,9 @@ struct Extent {
   bool integral = true;  // every value is a whole number
 };
 
-Extent extent_of(const std::vector<std::vector<Point>>& all_points) {
+// The chart's own range of times, or the day axis it was given (with the
+// points clamped into it, so that nothing is drawn outside the plot).
+Extent extent_of(std::vector<std::vector<Point>>& all_points, const std::optional<DayAxis>& day_axis) {
   Extent e;
   for (const auto& points : all_points) {
     for (const Point& p : points) {
@@ -85,6 +90,13 @@ Extent extent_of(const std::vector<std::vector<Point>>& all_points) {
       e.value_hi = std::max(e.value_hi, p.value);
       e.integral = e.integral && p.value == std::floor(p.value);
     }
+  }
+  if (day_axis && !e.empty) {
+    e.time_lo = std::clamp(day_axis->start_ms, -kMaxTimeMagnitude, kMaxTimeMagnitude - kMinTimeSpan);
+    e.time_hi = std::clamp(day_axis->end_ms, e.time_lo + kMinTimeSpan, kMaxTimeMagnitude);
+    for (auto& points : all_points)
+      for (Point& p : points) p.time_ms = std::clamp(p.time_ms, e.time_lo, e.time_hi);
+    return e;
   }
   if (e.time_hi - e.time_lo < kMinTimeSpan) {  // centre short data on the shortest axis
     e.time_lo -= (kMinTimeSpan - (e.time_hi - e.time_lo)) / 2;
@@ -151,7 +163,7 @@ class ChartWriter {
  public:
   ChartWriter(const Chart& chart, int width, int height) : chart_(chart) {
     for (const Series& s : chart.series) points_.push_back(drawable_points(s));
-    extent_ = extent_of(points_);
+    extent_ = extent_of(points_, chart.day_axis);
     if (!extent_.empty)
       y_axis_ = chart.categories.empty() ? numeric_axis(extent_) : category_axis(chart.categories, extent_);
     lay_out(std::max(width, kMinWidth), std::max(height, kMinHeight));
@@ -178,10 +190,11 @@ class ChartWriter {
     const double right = width - kRightMargin;
     legend_ = legend_items(chart_, points_, left, right);
     const int legend_rows = legend_.empty() ? 0 : legend_.back().row + 1;
-    const double bottom_band = kXLabelBand + legend_rows * kLegendRowHeight + kOuterMargin;
+    const double x_band = kXLabelBand + (chart_.day_axis ? kXTitleBand : 0);
+    const double bottom_band = x_band + legend_rows * kLegendRowHeight + kOuterMargin;
     const double svg_height = std::max<double>(height, kTitleBand + kMinPlotHeight + bottom_band);
     frame_ = {static_cast<double>(width), svg_height, left, right, kTitleBand,
-              svg_height - bottom_band, svg_height - bottom_band + kXLabelBand};
+              svg_height - bottom_band, svg_height - bottom_band + x_band};
   }
 
   double x_of(std::int64_t t) const {
@@ -224,7 +237,16 @@ class ChartWriter {
   void write_x_axis() {
     if (extent_.empty) return;
     const int budget = static_cast<int>((frame_.right - frame_.left) / kPixelsPerTimeTick);
-    const std::vector<TimeTick> ticks = time_ticks(extent_.time_lo, extent_.time_hi, budget);
+    std::vector<TimeTick> ticks;
+    if (chart_.day_axis) {
+      DayTicks days = day_ticks(extent_.time_lo, extent_.time_hi, budget);
+      ticks = std::move(days.ticks);
+      out_ += "<text x=\"" + num((frame_.left + frame_.right) / 2) + "\" y=\"" +
+              num(frame_.bottom + kXLabelBand + kFontSize) + "\" text-anchor=\"middle\" fill=\"#555555\">" +
+              xml_escape(days.title) + "</text>\n";
+    } else {
+      ticks = time_ticks(extent_.time_lo, extent_.time_hi, budget);
+    }
     out_ += "<g stroke=\"#333333\">\n";
     for (const TimeTick& tick : ticks) {
       const std::string x = num(x_of(tick.time_ms));

@@ -1,0 +1,143 @@
+// The report's time charts: x axes in days since the start of the run, the
+// same range on every chart of a report.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "report/day_ticks.hpp"
+#include "report/html_report.hpp"
+#include "report/svg_chart.hpp"
+#include "tests/report/xml_well_formed.hpp"
+
+using namespace hourglass::report;
+using hourglass::report::test::count_of;
+using hourglass::report::test::xml_problem;
+
+namespace {
+
+constexpr std::int64_t kMarch1 = 1'709'251'200'000;  // 2024-03-01T00:00:00Z
+constexpr std::int64_t kHour = 3'600'000;
+constexpr std::int64_t kDay = 24 * kHour;
+
+std::vector<std::string> labels_of(const DayTicks& ticks) {
+  std::vector<std::string> labels;
+  for (const TimeTick& t : ticks.ticks) labels.push_back(t.label);
+  return labels;
+}
+
+// Each <text> element's content with its x attribute, in document order.
+std::vector<std::pair<std::string, std::string>> texts_with_x(const std::string& svg) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::size_t at = svg.find("<text x=\""); at != std::string::npos; at = svg.find("<text x=\"", at + 1)) {
+    const std::size_t x = at + 9;
+    const std::size_t start = svg.find('>', at) + 1;
+    out.emplace_back(svg.substr(start, svg.find("</text>", start) - start), svg.substr(x, svg.find('"', x) - x));
+  }
+  return out;
+}
+
+// The x of every "day N" / "N h" tick label of a chart.
+std::map<std::string, std::string> day_tick_xs(const std::string& svg) {
+  std::map<std::string, std::string> out;
+  for (const auto& [text, x] : texts_with_x(svg))
+    if (text.rfind("day ", 0) == 0 || (text.size() > 2 && text.compare(text.size() - 2, 2, " h") == 0)) out[text] = x;
+  return out;
+}
+
+// The <figure>s of a report, in order.
+std::vector<std::string> figures(const std::string& html) {
+  std::vector<std::string> out;
+  for (std::size_t at = html.find("<figure class=\"chart\""); at != std::string::npos;
+       at = html.find("<figure class=\"chart\"", at + 1))
+    out.push_back(html.substr(at, html.find("</figure>", at) - at));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("day ticks for a span of hours count hours from the start", "[report][days]") {
+  const DayTicks ticks = day_ticks(kMarch1 + 7 * kHour, kMarch1 + 12 * kHour, 6);
+  CHECK(labels_of(ticks) == std::vector<std::string>{"0 h", "1 h", "2 h", "3 h", "4 h", "5 h"});
+  CHECK(ticks.ticks.front().time_ms == kMarch1 + 7 * kHour);
+  CHECK(ticks.title == "hours since 2024-03-01 07:00 UTC");
+}
+
+TEST_CASE("day ticks for a few days use fractions of a day", "[report][days]") {
+  const DayTicks ticks = day_ticks(kMarch1, kMarch1 + 3 * kDay, 8);
+  CHECK(labels_of(ticks) == std::vector<std::string>{"day 0", "day 0.5", "day 1", "day 1.5", "day 2", "day 2.5", "day 3"});
+  CHECK(ticks.title == "days since 2024-03-01 00:00 UTC");
+  CHECK(labels_of(day_ticks(kMarch1, kMarch1 + 1 * kDay, 5)) ==
+        std::vector<std::string>{"day 0", "day 0.25", "day 0.5", "day 0.75", "day 1"});
+}
+
+TEST_CASE("day ticks for 90 days and a year take round steps of days", "[report][days]") {
+  CHECK(labels_of(day_ticks(kMarch1, kMarch1 + 90 * kDay, 6)) ==
+        std::vector<std::string>{"day 0", "day 30", "day 60", "day 90"});
+  CHECK(labels_of(day_ticks(kMarch1, kMarch1 + 90 * kDay, 10)) ==
+        std::vector<std::string>{"day 0", "day 10", "day 20", "day 30", "day 40", "day 50", "day 60", "day 70",
+                                 "day 80", "day 90"});
+  const DayTicks year = day_ticks(kMarch1 + 5 * kHour, kMarch1 + 5 * kHour + 365 * kDay, 10);
+  CHECK(labels_of(year) == std::vector<std::string>{"day 0", "day 60", "day 120", "day 180", "day 240", "day 300", "day 360"});
+  CHECK(year.ticks[1].time_ms == kMarch1 + 5 * kHour + 60 * kDay);  // counted from the start, not from midnight
+  const DayTicks decade = day_ticks(kMarch1, kMarch1 + 3650 * kDay, 6);
+  CHECK(labels_of(decade) == std::vector<std::string>{"day 0", "day 730", "day 1460", "day 2190", "day 2920", "day 3650"});
+}
+
+TEST_CASE("day ticks are never too many and never none", "[report][days]") {
+  for (const std::int64_t span : {std::int64_t{0}, kHour, 5 * kHour, 40 * kHour, 9 * kDay, 400 * kDay, 40000 * kDay}) {
+    for (const int budget : {0, 4, 7, 12}) {
+      INFO(span << " ms, budget " << budget);
+      const DayTicks ticks = day_ticks(kMarch1, kMarch1 + span, budget);
+      REQUIRE(!ticks.ticks.empty());
+      CHECK(ticks.ticks.size() <= static_cast<std::size_t>(std::max(budget, 4)));
+      CHECK(ticks.ticks.front().time_ms == kMarch1);
+      CHECK(ticks.ticks.back().time_ms <= kMarch1 + span);
+    }
+  }
+}
+
+TEST_CASE("an instant on hover is its day and its UTC date", "[report][days]") {
+  CHECK(day_and_date(kMarch1 + 12 * kDay + 6 * kHour, kMarch1) == "day 12.25 (2024-03-13 06:00 UTC)");
+  CHECK(day_and_date(kMarch1 + 30 * kDay, kMarch1) == "day 30 (2024-03-31 00:00 UTC)");
+}
+
+TEST_CASE("a chart with a day axis spans that axis, not its data", "[report][days]") {
+  Chart chart{"Food", "food", {{"a", {{kMarch1 + 10 * kDay, 5}, {kMarch1 + 20 * kDay, 7}}}}, true, {}};
+  chart.day_axis = DayAxis{kMarch1, kMarch1 + 90 * kDay};
+  const std::string svg = render_line_chart(chart);
+  CHECK(xml_problem(svg).empty());
+  const auto xs = day_tick_xs(svg);
+  CHECK(xs.count("day 0") == 1);
+  CHECK(xs.count("day 90") == 1);
+  CHECK(svg.find(">days since 2024-03-01 00:00 UTC</text>") != std::string::npos);
+}
+
+TEST_CASE("every time chart of a report has the same x range, in days since the start", "[report][days]") {
+  ReportInput input;
+  input.labels = {"a", "b"};
+  Chart early{"Food", "food", {{"a", {{kMarch1, 1}, {kMarch1 + 10 * kDay, 2}}}}, true, {}};
+  Chart late{"Gold", "gold", {{"b", {{kMarch1 + 40 * kDay, 1}, {kMarch1 + 90 * kDay, 3}}}}, true, {}};
+  input.sections.push_back({"s1", {early}});
+  input.sections.push_back({"s2", {late}});
+  const std::string html = render_html_report(input);
+  CHECK(xml_problem(html).empty());
+  const std::vector<std::string> charts = figures(html);
+  REQUIRE(charts.size() == 2);
+  const auto first = day_tick_xs(charts[0]);
+  CHECK(first.count("day 0") == 1);
+  CHECK(first.count("day 90") == 1);
+  CHECK(first == day_tick_xs(charts[1]));  // the same ticks at the same places
+  CHECK(count_of(html, ">days since 2024-03-01 00:00 UTC</text>") == 2);
+
+  // Day 0 is the run's start when the report knows it, before any point.
+  input.start_ms = kMarch1 - 10 * kDay;
+  const std::string from_start = render_html_report(input);
+  CHECK(count_of(from_start, ">days since 2024-02-20 00:00 UTC</text>") == 2);
+  const auto shifted = day_tick_xs(figures(from_start)[0]);
+  CHECK(shifted.count("day 90") == 1);  // 2024-05-20; the run ends on day 100
+  CHECK(shifted.at("day 30") != first.at("day 30"));  // the axis starts 10 days before the first point
+  CHECK(shifted == day_tick_xs(figures(from_start)[1]));
+}
