@@ -37,6 +37,12 @@ figure.chart svg { max-width: 100%; height: auto; }
 @media print { figure.chart { break-inside: avoid; } }
 )";
 
+// With ReportInput::log_scale: the checkbox shows one of the two drawings of
+// each numeric chart, by CSS alone (no script).
+constexpr const char* kScaleStyle = R"(label.scale-toggle { display: inline-block; margin: 0.5rem 0; }
+body:has(#log-scale:checked) .scale-linear, body:has(#log-scale:not(:checked)) .scale-log { display: none; }
+)";
+
 // The chart with its series in label order (see render_html_report).
 Chart aligned_to_labels(const Chart& chart, const std::vector<std::string>& labels) {
   Chart aligned = chart;
@@ -186,9 +192,19 @@ Chart for_page(const Chart& chart, const ReportInput& input, const std::optional
 std::string chart_section(const Section& section, const ReportInput& input, const std::optional<DayAxis>& axis,
                           std::size_t index) {
   std::string out = "<a id=\"" + anchor("section", index) + "\"></a>\n<section>\n<h2>" + xml_escape(section.heading) + "</h2>\n";
-  for (const Chart& chart : section.charts)
-    out += "<figure class=\"chart\" data-title=\"" + xml_escape(chart.title) + "\">\n" +
-           render_line_chart(for_page(chart, input, axis)) + "</figure>\n";
+  for (const Chart& chart : section.charts) {
+    Chart page_chart = for_page(chart, input, axis);
+    out += "<figure class=\"chart\" data-title=\"" + xml_escape(chart.title) + "\">\n";
+    if (input.log_scale && page_chart.categories.empty()) {
+      page_chart.log_scale = true;
+      out += "<div class=\"scale-log\">\n" + render_line_chart(page_chart) + "</div>\n";
+      page_chart.log_scale = false;
+      out += "<div class=\"scale-linear\">\n" + render_line_chart(page_chart) + "</div>\n";
+    } else {
+      out += render_line_chart(page_chart);
+    }
+    out += "</figure>\n";
+  }
   return out + "</section>\n";
 }
 
@@ -199,13 +215,17 @@ std::string render_html_report(const ReportInput& input) {
   const std::string title = xml_escape(input.title.empty() ? "Hourglass report" : input.title);
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
-                    "<title>" + title + "</title>\n<style>\n" + kStyle + "</style>\n</head>\n<body>\n";
+                    "<title>" + title + "</title>\n<style>\n" + kStyle + (input.log_scale ? kScaleStyle : "") +
+                    "</style>\n</head>\n<body>\n";
   out += "<header>\n<h1>" + title + "</h1>\n";
   if (!input.subtitle.empty()) out += "<p class=\"subtitle\">" + xml_escape(input.subtitle) + "</p>\n";
   if (input.short_labels.size() == input.labels.size() && !input.labels.empty())
     out += rule_set_list(input.short_labels, &input.labels);
   else if (!input.labels.empty())
     out += rule_set_list(input.labels);
+  if (input.log_scale)
+    out += "<label class=\"scale-toggle\"><input type=\"checkbox\" id=\"log-scale\" checked=\"checked\"/> "
+           "log scale (values at or below 0 are not drawn on it)</label>\n";
   out += "</header>\n<main>\n";
   const bool summary = !input.summary.header.empty() || !input.summary.rows.empty();
   if (!input.sweep.empty() || !input.sections.empty()) out += table_of_contents(input, summary);

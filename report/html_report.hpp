@@ -56,6 +56,9 @@ struct ReportInput {
   // earliest point of any chart. The axes end at the latest point of any
   // chart, so that all time charts share one x range and line up.
   std::optional<std::int64_t> start_ms;
+  // Each numeric time chart is drawn twice, on a log scale (shown first) and
+  // a linear one, and a checkbox at the top switches between them.
+  bool log_scale = false;
 };
 
 // A complete HTML5 document that opens offline: inline <style> only, no

@@ -46,6 +46,10 @@ struct Chart {
   // series span (points outside it are drawn at its edge); unset: the
   // series' own span with UTC date/time ticks.
   std::optional<DayAxis> day_axis;
+  // A logarithmic value axis with decade ticks (1, 10, 100, ...); values at
+  // or below zero cannot be drawn on it and are skipped, and the chart says
+  // how many. Ignored by categorical charts.
+  bool log_scale = false;
 };
 
 }  // namespace hourglass::report

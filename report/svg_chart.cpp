@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -37,6 +38,7 @@ constexpr double kTitleBand = 28;
 constexpr double kRightMargin = 24;
 constexpr double kYLabelBand = 18;
 constexpr double kTickLength = 4;
+constexpr double kAlignedPlotLeft = 72;
 constexpr double kLabelGap = 4;
 constexpr double kXLabelBand = 20;
 constexpr double kXTitleBand = 14;  // "days since ..." under a day axis's labels
@@ -58,13 +60,23 @@ double text_width(std::string_view text) {
   return width;
 }
 
-// The points of one series that can be drawn, in time order.
-std::vector<Point> drawable_points(const Series& series) {
+// On a log scale, a value at or below zero becomes a gap in its line.
+constexpr double kGap = std::numeric_limits<double>::quiet_NaN();
+
+// The points of one series that can be drawn, in time order. On a log scale
+// values at or below zero are gaps (kGap, counted in `skipped`) that break
+// the line; a series of gaps only has nothing to draw.
+std::vector<Point> drawable_points(const Series& series, bool log_scale, std::size_t& skipped) {
   std::vector<Point> points;
+  bool any = false;
   for (const Point& p : series.points) {
     if (!std::isfinite(p.value) || std::abs(p.value) > kMaxValueMagnitude) continue;
-    points.push_back({std::clamp(p.time_ms, -kMaxTimeMagnitude, kMaxTimeMagnitude), p.value});
+    const bool gap = log_scale && p.value <= 0;
+    skipped += gap ? 1 : 0;
+    any = any || !gap;
+    points.push_back({std::clamp(p.time_ms, -kMaxTimeMagnitude, kMaxTimeMagnitude), gap ? kGap : p.value});
   }
+  if (!any) return {};
   std::stable_sort(points.begin(), points.end(),
                    [](const Point& a, const Point& b) { return a.time_ms < b.time_ms; });
   return points;
@@ -83,6 +95,7 @@ Extent extent_of(std::vector<std::vector<Point>>& all_points, const std::optiona
   Extent e;
   for (const auto& points : all_points) {
     for (const Point& p : points) {
+      if (std::isnan(p.value)) continue;  // a gap
       if (e.empty) e = {false, p.time_ms, p.time_ms, p.value, p.value, true};
       e.time_lo = std::min(e.time_lo, p.time_ms);
       e.time_hi = std::max(e.time_hi, p.time_ms);
@@ -107,13 +120,31 @@ Extent extent_of(std::vector<std::vector<Point>>& all_points, const std::optiona
 
 struct ValueAxis {
   double lo = 0, hi = 1;
+  bool log = false;  // lo and hi are powers of ten, positions go by their logarithms
   std::vector<std::pair<double, std::string>> ticks;  // value, label
 };
 
 ValueAxis numeric_axis(const Extent& e) {
   const ValueTicks nice = nice_ticks(e.value_lo, e.value_hi, e.integral);
-  ValueAxis axis{nice.values.front(), nice.values.back(), {}};
+  ValueAxis axis{nice.values.front(), nice.values.back(), false, {}};
   for (const double v : nice.values) axis.ticks.emplace_back(v, format_tick_label(v, nice.exponent));
+  return axis;
+}
+
+// Decades from the one below the lowest value to the one above the highest,
+// every decade ticked, or every second, third... when there are more than
+// kMaxDecadeTicks.
+constexpr int kMaxDecadeTicks = 8;
+ValueAxis log_axis(const Extent& e) {
+  auto floor_div = [](int a, int b) { return a / b - (a % b != 0 && a < 0); };
+  int lo = static_cast<int>(std::floor(std::log10(e.value_lo)));
+  int hi = static_cast<int>(std::ceil(std::log10(e.value_hi)));
+  if (hi == lo) ++hi;
+  const int every = std::max(1, (hi - lo + kMaxDecadeTicks - 1) / kMaxDecadeTicks);
+  lo = floor_div(lo, every) * every;
+  hi = -floor_div(-hi, every) * every;
+  ValueAxis axis{power_of_ten(lo), power_of_ten(hi), true, {}};
+  for (int k = lo; k <= hi; k += every) axis.ticks.emplace_back(power_of_ten(k), format_tick_label(power_of_ten(k), k));
   return axis;
 }
 
@@ -121,7 +152,7 @@ ValueAxis numeric_axis(const Extent& e) {
 // out-of-range values widen the axis rather than leave the plot.
 ValueAxis category_axis(const std::vector<std::string>& categories, const Extent& e) {
   const double last = static_cast<double>(categories.size() - 1);
-  ValueAxis axis{std::min(e.value_lo, 0.0) - 0.5, std::max(e.value_hi, last) + 0.5, {}};
+  ValueAxis axis{std::min(e.value_lo, 0.0) - 0.5, std::max(e.value_hi, last) + 0.5, false, {}};
   for (std::size_t i = 0; i < categories.size(); ++i)
     axis.ticks.emplace_back(static_cast<double>(i), categories[i]);
   return axis;
@@ -161,11 +192,14 @@ struct Frame {
 
 class ChartWriter {
  public:
-  ChartWriter(const Chart& chart, int width, int height) : chart_(chart) {
-    for (const Series& s : chart.series) points_.push_back(drawable_points(s));
+  ChartWriter(const Chart& chart, int width, int height)
+      : chart_(chart), log_(chart.log_scale && chart.categories.empty()) {
+    for (const Series& s : chart.series) points_.push_back(drawable_points(s, log_, skipped_));
     extent_ = extent_of(points_, chart.day_axis);
     if (!extent_.empty)
-      y_axis_ = chart.categories.empty() ? numeric_axis(extent_) : category_axis(chart.categories, extent_);
+      y_axis_ = !chart.categories.empty() ? category_axis(chart.categories, extent_)
+                : log_                    ? log_axis(extent_)
+                                          : numeric_axis(extent_);
     lay_out(std::max(width, kMinWidth), std::max(height, kMinHeight));
   }
 
@@ -176,6 +210,7 @@ class ChartWriter {
     write_axes_and_titles();
     write_series();
     write_legend();
+    write_skipped_note();
     out_ += "</svg>\n";
     return std::move(out_);
   }
@@ -185,8 +220,12 @@ class ChartWriter {
     double widest_label = 0;
     for (const auto& tick : y_axis_.ticks) widest_label = std::max(widest_label, text_width(tick.second));
     const double y_label_band = chart_.y_label.empty() ? 0 : kYLabelBand;
-    const double left = std::min(kOuterMargin + y_label_band + widest_label + kLabelGap + kTickLength,
-                                 width / 2.0);
+    double left = kOuterMargin + y_label_band + widest_label + kLabelGap + kTickLength;
+    // Charts that share a day axis line up one above the other when their
+    // plots start at the same x: one margin fits every numeric label up to
+    // six characters ("0.0025", "-1.5M"); only wider ones (status names) widen it.
+    if (chart_.day_axis) left = std::max(left, kAlignedPlotLeft);
+    left = std::min(left, width / 2.0);
     const double right = width - kRightMargin;
     legend_ = legend_items(chart_, points_, left, right);
     const int legend_rows = legend_.empty() ? 0 : legend_.back().row + 1;
@@ -202,7 +241,9 @@ class ChartWriter {
     return frame_.left + static_cast<double>(t - extent_.time_lo) / span * (frame_.right - frame_.left);
   }
   double y_of(double v) const {
-    return frame_.bottom - (v - y_axis_.lo) / (y_axis_.hi - y_axis_.lo) * (frame_.bottom - frame_.top);
+    const double share = y_axis_.log ? (std::log10(v) - std::log10(y_axis_.lo)) / (std::log10(y_axis_.hi) - std::log10(y_axis_.lo))
+                                     : (v - y_axis_.lo) / (y_axis_.hi - y_axis_.lo);
+    return frame_.bottom - share * (frame_.bottom - frame_.top);
   }
 
   void open_svg() {
@@ -278,18 +319,36 @@ class ChartWriter {
               num((frame_.top + frame_.bottom) / 2) + "\" text-anchor=\"middle\" fill=\"#777777\">No data</text>\n";
   }
 
+  // One piece per run of points between gaps: a step value holds until the
+  // gap, and the last one to the end of the chart. A lone point of a line
+  // chart becomes a zero-length segment, which round caps draw as a dot.
   std::string path_data(const std::vector<Point>& points) const {
-    std::string d = "M" + num(x_of(points.front().time_ms)) + " " + num(y_of(points.front().value));
-    for (std::size_t i = 1; i < points.size(); ++i) {
-      const std::string x = num(x_of(points[i].time_ms)), y = num(y_of(points[i].value));
+    std::string d;
+    const Point* piece_start = nullptr;  // the first point of the open piece
+    std::size_t piece_length = 0;
+    auto close_piece = [&](const std::string& until) {
+      if (chart_.step)
+        d += " H" + until;
+      else if (piece_length == 1)
+        d += " L" + num(x_of(piece_start->time_ms)) + " " + num(y_of(piece_start->value));
+      piece_start = nullptr;
+    };
+    for (const Point& p : points) {
+      if (std::isnan(p.value)) {
+        if (piece_start) close_piece(num(x_of(p.time_ms)));
+        continue;
+      }
+      const std::string x = num(x_of(p.time_ms)), y = num(y_of(p.value));
+      if (!piece_start) {
+        d += (d.empty() ? "M" : " M") + x + " " + y;
+        piece_start = &p;
+        piece_length = 1;
+        continue;
+      }
       d += chart_.step ? " H" + x + " V" + y : " L" + x + " " + y;
+      ++piece_length;
     }
-    // A step value holds to the end of the chart. A lone point of a line
-    // chart becomes a zero-length segment, which round caps draw as a dot.
-    if (chart_.step)
-      d += " H" + num(frame_.right);
-    else if (points.size() == 1)
-      d += " L" + num(x_of(points.front().time_ms)) + " " + num(y_of(points.front().value));
+    if (piece_start) close_piece(num(frame_.right));
     return d;
   }
 
@@ -301,13 +360,17 @@ class ChartWriter {
       if (!chart_.categories.empty()) return v >= 0 && index < chart_.categories.size() ? chart_.categories[index] : num(v);
       return format_general(v, 6);
     };
-    std::string out = ": last " + text(points.back().value);
-    if (!chart_.categories.empty()) return out;
-    double lo = points.front().value, hi = lo;
+    double last = 0, lo = 0, hi = 0;
+    bool first = true;
     for (const Point& p : points) {
-      lo = std::min(lo, p.value);
-      hi = std::max(hi, p.value);
+      if (std::isnan(p.value)) continue;  // a gap of a log scale
+      last = p.value;
+      lo = first ? p.value : std::min(lo, p.value);
+      hi = first ? p.value : std::max(hi, p.value);
+      first = false;
     }
+    std::string out = ": last " + text(last);
+    if (!chart_.categories.empty()) return out;
     return out + ", lowest " + text(lo) + ", highest " + text(hi);
   }
 
@@ -336,7 +399,17 @@ class ChartWriter {
     out_ += "</g>\n";
   }
 
+  // "3 points ≤ 0 not drawn" in the plot's top right corner.
+  void write_skipped_note() {
+    if (skipped_ == 0) return;
+    out_ += "<text x=\"" + num(frame_.right - kLabelGap) + "\" y=\"" + num(frame_.top + kFontSize + 2) +
+            "\" text-anchor=\"end\" fill=\"#777777\">" + std::to_string(skipped_) +
+            (skipped_ == 1 ? " point" : " points") + " \u2264 0 not drawn</text>\n";
+  }
+
   const Chart& chart_;
+  const bool log_;
+  std::size_t skipped_ = 0;  // values a log scale cannot draw
   std::vector<std::vector<Point>> points_;  // drawable points, parallel to chart_.series
   Extent extent_;
   ValueAxis y_axis_;

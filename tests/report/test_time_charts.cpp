@@ -2,6 +2,7 @@
 // same range on every chart of a report.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -119,7 +120,8 @@ TEST_CASE("every time chart of a report has the same x range, in days since the 
   ReportInput input;
   input.labels = {"a", "b"};
   Chart early{"Food", "food", {{"a", {{kMarch1, 1}, {kMarch1 + 10 * kDay, 2}}}}, true, {}};
-  Chart late{"Gold", "gold", {{"b", {{kMarch1 + 40 * kDay, 1}, {kMarch1 + 90 * kDay, 3}}}}, true, {}};
+  // Wide value labels ("100k") beside narrow ones ("3") do not shift the plot.
+  Chart late{"Gold", "gold", {{"b", {{kMarch1 + 40 * kDay, 1}, {kMarch1 + 90 * kDay, 99000}}}}, true, {}};
   input.sections.push_back({"s1", {early}});
   input.sections.push_back({"s2", {late}});
   const std::string html = render_html_report(input);
@@ -140,4 +142,78 @@ TEST_CASE("every time chart of a report has the same x range, in days since the 
   CHECK(shifted.count("day 90") == 1);  // 2024-05-20; the run ends on day 100
   CHECK(shifted.at("day 30") != first.at("day 30"));  // the axis starts 10 days before the first point
   CHECK(shifted == day_tick_xs(figures(from_start)[1]));
+}
+
+TEST_CASE("a log scale has decade ticks over the positive values", "[report][log]") {
+  Chart chart{"Population", "people", {{"a", {{kMarch1, 3}, {kMarch1 + kDay, 40}, {kMarch1 + 2 * kDay, 2500}}}}, true, {}};
+  chart.log_scale = true;
+  const std::string svg = render_line_chart(chart);
+  CHECK(xml_problem(svg).empty());
+  std::vector<std::string> labels;
+  for (const auto& [text, x] : texts_with_x(svg)) labels.push_back(text);
+  for (const char* decade : {"1", "10", "100", "1k", "10k"}) CHECK(std::count(labels.begin(), labels.end(), decade) == 1);
+  CHECK(std::count(labels.begin(), labels.end(), "2000") == 0);  // no linear ticks
+  CHECK(svg.find("not drawn") == std::string::npos);
+  // Decades are evenly spaced: 10 lies as far above 1 as 100 above 10.
+  std::map<std::string, double> y;
+  for (std::size_t at = svg.find("dy=\"0.32em\">"); at != std::string::npos; at = svg.find("dy=\"0.32em\">", at + 1)) {
+    const std::size_t y_at = svg.rfind(" y=\"", at) + 4;
+    const std::size_t start = at + 12;
+    y[svg.substr(start, svg.find('<', start) - start)] = std::stod(svg.substr(y_at));
+  }
+  REQUIRE(y.count("1") == 1);
+  CHECK(y["1"] - y["10"] == Approx(y["10"] - y["100"]).margin(0.02));
+  CHECK(y["1"] > y["10"]);
+}
+
+TEST_CASE("a log scale skips values at or below zero and says how many", "[report][log]") {
+  Chart chart{"Food", "food", {{"a", {{kMarch1, 5}, {kMarch1 + kDay, 0}, {kMarch1 + 2 * kDay, 50}}},
+                               {"b", {{kMarch1, -2}, {kMarch1 + kDay, 0}}}}, true, {}};
+  chart.log_scale = true;
+  const std::string svg = render_line_chart(chart);
+  CHECK(xml_problem(svg).empty());
+  CHECK(svg.find(">3 points \u2264 0 not drawn</text>") != std::string::npos);
+  // Series a is broken where it was 0: two pieces, each starting with a move.
+  const std::size_t a = svg.find("<path d=\"");
+  REQUIRE(a != std::string::npos);
+  const std::string d = svg.substr(a, svg.find('"', a + 9) - a);
+  CHECK(count_of(d, "M") == 2);
+  CHECK(count_of(svg, "<path d=") == 1);  // b has nothing to draw
+  chart.series.pop_back();
+  CHECK(render_line_chart(chart).find(">1 point \u2264 0 not drawn</text>") != std::string::npos);
+}
+
+TEST_CASE("a log scale of only non-positive values draws nothing and says so", "[report][log]") {
+  Chart chart{"Food", "food", {{"a", {{kMarch1, 0}, {kMarch1 + kDay, 0}}}}, true, {}};
+  chart.log_scale = true;
+  const std::string svg = render_line_chart(chart);
+  CHECK(xml_problem(svg).empty());
+  CHECK(svg.find(">No data</text>") != std::string::npos);
+  CHECK(svg.find(">2 points \u2264 0 not drawn</text>") != std::string::npos);
+}
+
+TEST_CASE("categorical charts ignore the log scale", "[report][log]") {
+  Chart chart{"Status", "status", {{"a", {{kMarch1, 0}, {kMarch1 + kDay, 2}}}}, true, {"A", "B", "C"}};
+  chart.log_scale = true;
+  const std::string svg = render_line_chart(chart);
+  CHECK(svg.find("not drawn") == std::string::npos);
+  CHECK(svg.find(">C</text>") != std::string::npos);
+}
+
+TEST_CASE("with --log-scale the report carries both scales and a toggle", "[report][log]") {
+  ReportInput input;
+  input.labels = {"a"};
+  Chart numbers{"Food", "food", {{"a", {{kMarch1, 1}, {kMarch1 + 10 * kDay, 200}}}}, true, {}};
+  Chart status{"Status", "status", {{"a", {{kMarch1, 0}}}}, true, {"A", "B"}};
+  input.sections.push_back({"s1", {numbers, status}});
+  const std::string linear = render_html_report(input);
+  CHECK(linear.find("log-scale") == std::string::npos);
+  input.log_scale = true;
+  const std::string both = render_html_report(input);
+  CHECK(xml_problem(both).empty());
+  CHECK(count_of(both, "<input type=\"checkbox\" id=\"log-scale\" checked=\"checked\"/>") == 1);
+  CHECK(count_of(both, "<div class=\"scale-log\">") == 1);     // the numeric chart only
+  CHECK(count_of(both, "<div class=\"scale-linear\">") == 1);
+  CHECK(count_of(both, "<svg ") == count_of(linear, "<svg ") + 1);
+  CHECK(both.find(">100</text>") != std::string::npos);  // a decade tick
 }
