@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "report/palette.hpp"
+#include "report/small_multiples.hpp"
 #include "report/svg_chart.hpp"
 #include "report/xml_escape.hpp"
 
@@ -33,6 +34,8 @@ nav.toc a { display: block; }
 .sweep-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 0.5rem; }
 .heat-maps { display: flex; flex-wrap: wrap; gap: 1rem; margin-top: 1rem; }
 figure.chart { margin: 1rem 0; }
+figure.chart figcaption { font-weight: bold; margin-bottom: 0.3rem; }
+.multiples { display: grid; grid-template-columns: repeat(auto-fill, 300px); gap: 0.5rem; }
 figure.chart svg { max-width: 100%; height: auto; }
 @media print { figure.chart { break-inside: avoid; } }
 )";
@@ -152,10 +155,6 @@ std::string summary_section(const Table& table) {
   return out + "</table>\n</div>\n</section>\n";
 }
 
-// Past this many rule sets, charts leave their legends to the page's one list
-// of rule sets: a legend of 20 long labels would squeeze every plot.
-constexpr std::size_t kMaxChartLegend = 8;
-
 // The one time axis of every chart: from the run's start (or the earliest
 // point) to the latest point of any chart; unset when no chart has a point.
 std::optional<DayAxis> run_axis(const ReportInput& input) {
@@ -183,10 +182,18 @@ Chart for_page(const Chart& chart, const ReportInput& input, const std::optional
   const std::vector<std::string>& short_labels = input.short_labels;
   Chart out = aligned_to_labels(chart, labels);
   out.day_axis = axis;
-  if (labels.size() > kMaxChartLegend) out.legend = false;
   if (short_labels.size() == labels.size())
     for (std::size_t i = 0; i < labels.size(); ++i) out.series[i].label = short_labels[i];
   return out;
+}
+
+// Past this many rule sets, a metric is a grid of small charts, one per rule
+// set, rather than one chart of as many lines as the eye cannot follow.
+constexpr std::size_t kMaxLinesPerChart = 6;
+
+// One drawing of a chart: its lines together, or a grid of one per line.
+std::string drawing(const Chart& chart, const ReportInput& input) {
+  return input.labels.size() > kMaxLinesPerChart ? render_small_multiples(chart) : render_line_chart(chart);
 }
 
 std::string chart_section(const Section& section, const ReportInput& input, const std::optional<DayAxis>& axis,
@@ -195,13 +202,14 @@ std::string chart_section(const Section& section, const ReportInput& input, cons
   for (const Chart& chart : section.charts) {
     Chart page_chart = for_page(chart, input, axis);
     out += "<figure class=\"chart\" data-title=\"" + xml_escape(chart.title) + "\">\n";
+    if (input.labels.size() > kMaxLinesPerChart) out += "<figcaption>" + xml_escape(chart.title) + "</figcaption>\n";
     if (input.log_scale && page_chart.categories.empty()) {
       page_chart.log_scale = true;
-      out += "<div class=\"scale-log\">\n" + render_line_chart(page_chart) + "</div>\n";
+      out += "<div class=\"scale-log\">\n" + drawing(page_chart, input) + "</div>\n";
       page_chart.log_scale = false;
-      out += "<div class=\"scale-linear\">\n" + render_line_chart(page_chart) + "</div>\n";
+      out += "<div class=\"scale-linear\">\n" + drawing(page_chart, input) + "</div>\n";
     } else {
-      out += render_line_chart(page_chart);
+      out += drawing(page_chart, input);
     }
     out += "</figure>\n";
   }

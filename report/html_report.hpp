@@ -71,9 +71,11 @@ struct ReportInput {
 // Each chart's series are put in the order of `labels`, with an empty series
 // (legend "(no data)") for a label the chart lacks, so that a rule set has the
 // same colour in every chart and in the list; series with other labels follow
-// in their own order. With more than 8 labels the charts draw no legend of
-// their own (the list of rule sets at the top is the legend), so that each
-// keeps its plot height. All text is escaped. Equal input gives equal output.
+// in their own order. Every time chart has the same x axis, in days since
+// the run's start (see start_ms). With more than 6 labels each chart is a
+// grid of small multiples (small_multiples.hpp), one per rule set on shared
+// axes, with the list of rule sets at the top as the one legend. All text is
+// escaped. Equal input gives equal output.
 std::string render_html_report(const ReportInput& input);
 
 }  // namespace hourglass::report

@@ -19,6 +19,14 @@ struct Point {
 struct Series {
   std::string label;
   std::vector<Point> points;
+  // Unset: the colour of the series' position in its chart (palette.hpp);
+  // set: that position's, e.g. for a chart of one line among many.
+  std::optional<std::size_t> colour = std::nullopt;
+};
+
+struct ValueRange {
+  double lo = 0;
+  double hi = 0;
 };
 
 // A time axis shared by the charts of a report: from start_ms (day 0) to
@@ -50,6 +58,11 @@ struct Chart {
   // or below zero cannot be drawn on it and are skipped, and the chart says
   // how many. Ignored by categorical charts.
   bool log_scale = false;
+  // Set: the value axis covers this range as well as the chart's own values
+  // (charts side by side then share one scale).
+  std::optional<ValueRange> value_range = std::nullopt;
+  // A class attribute for the <svg> element, if not empty.
+  std::string css_class = {};
 };
 
 }  // namespace hourglass::report

@@ -33,6 +33,7 @@ constexpr double kTitleFontSize = 14;
 // sans-serif advances: capitals are wider than the rest.
 constexpr double kCapitalWidth = 0.7 * kFontSize;
 constexpr double kCharWidth = 0.56 * kFontSize;
+constexpr double kBoldWidening = 1.1;
 constexpr double kOuterMargin = 8;
 constexpr double kTitleBand = 28;
 constexpr double kRightMargin = 24;
@@ -91,7 +92,8 @@ struct Extent {
 
 // The chart's own range of times, or the day axis it was given (with the
 // points clamped into it, so that nothing is drawn outside the plot).
-Extent extent_of(std::vector<std::vector<Point>>& all_points, const std::optional<DayAxis>& day_axis) {
+Extent extent_of(std::vector<std::vector<Point>>& all_points, const std::optional<DayAxis>& day_axis,
+                 const std::optional<ValueRange>& value_range) {
   Extent e;
   for (const auto& points : all_points) {
     for (const Point& p : points) {
@@ -103,6 +105,12 @@ Extent extent_of(std::vector<std::vector<Point>>& all_points, const std::optiona
       e.value_hi = std::max(e.value_hi, p.value);
       e.integral = e.integral && p.value == std::floor(p.value);
     }
+  }
+  if (value_range && !e.empty) {
+    e.value_lo = std::min(e.value_lo, value_range->lo);
+    e.value_hi = std::max(e.value_hi, value_range->hi);
+    e.integral = e.integral && value_range->lo == std::floor(value_range->lo) &&
+                 value_range->hi == std::floor(value_range->hi);
   }
   if (day_axis && !e.empty) {
     e.time_lo = std::clamp(day_axis->start_ms, -kMaxTimeMagnitude, kMaxTimeMagnitude - kMinTimeSpan);
@@ -195,7 +203,7 @@ class ChartWriter {
   ChartWriter(const Chart& chart, int width, int height)
       : chart_(chart), log_(chart.log_scale && chart.categories.empty()) {
     for (const Series& s : chart.series) points_.push_back(drawable_points(s, log_, skipped_));
-    extent_ = extent_of(points_, chart.day_axis);
+    extent_ = extent_of(points_, chart.day_axis, chart.value_range);
     if (!extent_.empty)
       y_axis_ = !chart.categories.empty() ? category_axis(chart.categories, extent_)
                 : log_                    ? log_axis(extent_)
@@ -246,9 +254,18 @@ class ChartWriter {
     return frame_.bottom - share * (frame_.bottom - frame_.top);
   }
 
+  // The title's size, smaller when a long title would overflow a narrow
+  // chart (a small multiple titled with its rule set's label).
+  double title_font_size() const {
+    const double bold_title_width = text_width(chart_.title) * kTitleFontSize / kFontSize * kBoldWidening;
+    const double room = frame_.width - 2 * kOuterMargin;
+    return bold_title_width <= room ? kTitleFontSize : std::floor(kTitleFontSize * room / bold_title_width * 10) / 10;
+  }
+
   void open_svg() {
     const std::string w = num(frame_.width), h = num(frame_.height);
-    out_ += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + h +
+    const std::string css_class = chart_.css_class.empty() ? "" : "class=\"" + xml_escape(chart_.css_class) + "\" ";
+    out_ += "<svg " + css_class + "xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + h +
             "\" viewBox=\"0 0 " + w + " " + h + "\" role=\"img\" font-family=\"sans-serif\" font-size=\"" +
             num(kFontSize) + "\">\n";
     out_ += "<title>" + xml_escape(chart_.title.empty() ? "Chart" : chart_.title) + "</title>\n";
@@ -256,7 +273,7 @@ class ChartWriter {
     out_ += "<rect width=\"" + w + "\" height=\"" + h + "\" fill=\"#ffffff\"/>\n";
     if (!chart_.title.empty())
       out_ += "<text x=\"" + num(frame_.width / 2) + "\" y=\"18\" text-anchor=\"middle\" font-size=\"" +
-              num(kTitleFontSize) + "\" font-weight=\"bold\">" + xml_escape(chart_.title) + "</text>\n";
+              num(title_font_size()) + "\" font-weight=\"bold\">" + xml_escape(chart_.title) + "</text>\n";
   }
 
   void write_grid_and_y_axis() {
@@ -379,7 +396,7 @@ class ChartWriter {
     out_ += "<g fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n";
     for (std::size_t i = 0; i < points_.size(); ++i) {
       if (points_[i].empty()) continue;
-      out_ += "<path d=\"" + path_data(points_[i]) + "\"" + stroke_attributes(i) + "><title>" +
+      out_ += "<path d=\"" + path_data(points_[i]) + "\"" + stroke_attributes(chart_.series[i].colour.value_or(i)) + "><title>" +
               xml_escape(chart_.series[i].label + hover_values(points_[i])) + "</title></path>\n";
     }
     out_ += "</g>\n";
@@ -392,7 +409,8 @@ class ChartWriter {
       const LegendItem& item = legend_[i];
       const double y = frame_.legend_top + (item.row + 0.5) * kLegendRowHeight;
       out_ += "<line x1=\"" + num(item.x) + "\" y1=\"" + num(y) + "\" x2=\"" +
-              num(item.x + kLegendSwatchLength) + "\" y2=\"" + num(y) + "\"" + stroke_attributes(i) + "/>\n";
+              num(item.x + kLegendSwatchLength) + "\" y2=\"" + num(y) + "\"" +
+              stroke_attributes(chart_.series[i].colour.value_or(i)) + "/>\n";
       out_ += "<text x=\"" + num(item.x + kLegendSwatchLength + kLabelGap) + "\" y=\"" + num(y) +
               "\" dy=\"0.32em\">" + xml_escape(item.text) + "</text>\n";
     }
@@ -419,6 +437,11 @@ class ChartWriter {
 };
 
 }  // namespace
+
+bool drawable_value(double value, const Chart& chart) {
+  return std::isfinite(value) && std::abs(value) <= kMaxValueMagnitude &&
+         (value > 0 || !chart.log_scale || !chart.categories.empty());
+}
 
 std::string render_line_chart(const Chart& chart, int width, int height) {
   return ChartWriter(chart, width, height).write();

@@ -19,6 +19,10 @@ namespace hourglass::report {
 // are clamped to JavaScript's Date range, and the time axis covers at least
 // an hour, centred on data that spans less. Sizes below 240×160 are raised to it, and the height grows when
 // the legend would squeeze the plot. Equal input gives a byte-identical string.
+// Whether `value` is drawn on `chart`'s value axis (finite, within ±1e300,
+// and above zero on a log scale).
+bool drawable_value(double value, const Chart& chart);
+
 std::string render_line_chart(const Chart& chart, int width = 640, int height = 280);
 
 }  // namespace hourglass::report

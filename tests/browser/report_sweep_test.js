@@ -1,8 +1,9 @@
 // A tuning report in a real headless Chromium, driven through the DevTools
 // protocol (puppeteer-core, Debian's /usr/bin/chromium): the sweep summary's
 // charts and heat maps render at their fixed size, hovering a point reaches
-// the point and its <title> holds its value, the table of contents leads to
-// the sweep, and the page logs no error. Screenshots go to ARTIFACT_DIR.
+// the point and its <title> holds its value, each metric's small multiples
+// wrap in several columns, the table of contents leads to the sweep, and the
+// page logs no error. Screenshots go to ARTIFACT_DIR.
 // Usage: node report_sweep_test.js REPORT_HTML ARTIFACT_DIR
 'use strict';
 const fs = require('fs');
@@ -54,6 +55,28 @@ runBrowserTest(artifacts, `sweep charts and heat maps render, hover reaches a po
     }, { x: box.x + box.width / 2, y: box.y + box.height / 2 });
     check(/^populationGrowthRate=[0-9.]+ gold=[0-9]+: [0-9.]+/.test(hovered), `hovering a point shows its value: "${hovered}"`);
     fs.writeFileSync(path.join(artifacts, 'hovered-point.txt'), hovered + '\n');
+
+    // Small multiples: with 15 rule sets each metric is a grid of small charts,
+    // one per rule set at a fixed size, several to a row at 1400 px.
+    const grids = await page.$$eval('figure.chart .multiples', (divs) => divs.map((div) => {
+      const boxes = [...div.querySelectorAll('svg.panel')].map((svg) => svg.getBoundingClientRect());
+      return {
+        panels: boxes.length,
+        columns: new Set(boxes.map((b) => Math.round(b.left))).size,
+        rows: new Set(boxes.map((b) => Math.round(b.top))).size,
+        fixed: boxes.every((b) => b.width === 300 && b.height === 200),
+      };
+    }));
+    check(grids.length >= 1, `expected grids of small charts, found ${grids.length}`);
+    check(grids.every((g) => g.panels === 15), 'a panel per rule set (15): ' + JSON.stringify(grids.map((g) => g.panels)));
+    check(grids.every((g) => g.columns > 1 && g.rows > 1 && g.rows < 15),
+          'the grid wraps in several columns: ' + JSON.stringify(grids.slice(0, 3)));
+    check(grids.every((g) => g.fixed), 'every panel is 300x200');
+    const firstGrid = await page.$('figure.chart');
+    if (firstGrid) {
+      await firstGrid.scrollIntoView();
+      await firstGrid.screenshot({ path: path.join(artifacts, 'small-multiples.png') });
+    }
 
     // The table of contents leads to the sweep.
     await page.click('nav.toc a[href="#sweep-1"]');

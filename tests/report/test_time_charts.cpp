@@ -217,3 +217,66 @@ TEST_CASE("with --log-scale the report carries both scales and a toggle", "[repo
   CHECK(count_of(both, "<svg ") == count_of(linear, "<svg ") + 1);
   CHECK(both.find(">100</text>") != std::string::npos);  // a decade tick
 }
+
+namespace {
+
+// A chart of `n` rule sets, rule set i at i + 1 then (i + 1) * 10.
+ReportInput many_rule_sets(int n) {
+  ReportInput input;
+  Chart chart{"Population", "people", {}, true, {}};
+  for (int i = 0; i < n; ++i) {
+    input.labels.push_back("scenario settlement.populationGrowthRate=0.00" + std::to_string(i));
+    input.short_labels.push_back("rate=0.00" + std::to_string(i));
+    chart.series.push_back({input.labels.back(), {{kMarch1, i + 1.0}, {kMarch1 + 5 * kDay * (i + 1), (i + 1) * 10.0}}});
+  }
+  input.sections.push_back({"s1", {chart}});
+  return input;
+}
+
+// The y axis labels of a chart (the <text> elements anchored at their end).
+std::vector<std::string> y_tick_labels(const std::string& svg) {
+  const std::size_t group = svg.find("text-anchor=\"end\">");
+  std::vector<std::string> out;
+  if (group == std::string::npos) return out;
+  const std::string ys = svg.substr(group, svg.find("</g>", group) - group);
+  for (const auto& [text, x] : texts_with_x(ys)) out.push_back(text);
+  return out;
+}
+
+std::vector<std::string> panels(const std::string& html) {
+  std::vector<std::string> out;
+  for (std::size_t at = html.find("<svg class=\"panel\""); at != std::string::npos; at = html.find("<svg class=\"panel\"", at + 1))
+    out.push_back(html.substr(at, html.find("</svg>", at) - at));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("with more than 6 rule sets a metric is a grid of small charts on the same axes", "[report][multiples]") {
+  const std::string html = render_html_report(many_rule_sets(12));
+  CHECK(xml_problem(html).empty());
+  CHECK(count_of(html, "<div class=\"multiples\">") == 1);
+  CHECK(count_of(html, "<figcaption>Population</figcaption>") == 1);
+  const std::vector<std::string> grid = panels(html);
+  REQUIRE(grid.size() == 12);
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    INFO("panel " << i);
+    CHECK(grid[i].find("width=\"300\" height=\"200\"") != std::string::npos);  // a fixed size
+    CHECK(grid[i].find(">rate=0.00" + std::to_string(i) + "</text>") != std::string::npos);  // its short label as title
+    CHECK(count_of(grid[i], "<path d=") == 1);
+    CHECK(y_tick_labels(grid[i]) == y_tick_labels(grid[0]));  // one value scale
+    CHECK(day_tick_xs(grid[i]) == day_tick_xs(grid[0]));      // one time range
+  }
+  CHECK(y_tick_labels(grid[0]).back() == "150");  // the scale of the highest line (120), on every panel
+  CHECK(day_tick_xs(grid[0]).count("day 60") == 1);
+  CHECK(grid[4].find("stroke=\"#CC79A7\"") != std::string::npos);  // each keeps its colour (the 5th)
+  CHECK(count_of(html, "dy=\"0.32em\">rate=0.0011<") == 0);  // no legend in the panels:
+  CHECK(count_of(html, "</svg>rate=0.0011 <span") == 1);     // the list at the top is the one legend
+}
+
+TEST_CASE("with 6 rule sets or fewer a metric stays one chart", "[report][multiples]") {
+  const std::string html = render_html_report(many_rule_sets(6));
+  CHECK(html.find("<div class=\"multiples\">") == std::string::npos);
+  CHECK(panels(html).empty());
+  CHECK(count_of(html, "<path d=") == 6);
+}
