@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "report/hover_data.hpp"
+#include "report/hover_script.hpp"
 #include "report/palette.hpp"
 #include "report/small_multiples.hpp"
 #include "report/svg_chart.hpp"
@@ -35,7 +37,7 @@ nav.toc a { display: block; }
 .heat-maps { display: flex; flex-wrap: wrap; gap: 1rem; margin-top: 1rem; }
 figure.chart { margin: 1rem 0; }
 figure.chart figcaption { font-weight: bold; margin-bottom: 0.3rem; }
-.multiples { display: grid; grid-template-columns: repeat(auto-fill, 300px); gap: 0.5rem; }
+.multiples { display: grid; grid-template-columns: repeat(auto-fill, 300px); gap: 0.5rem; content-visibility: auto; }
 figure.chart svg { max-width: 100%; height: auto; }
 @media print { figure.chart { break-inside: avoid; } }
 )";
@@ -203,6 +205,8 @@ std::string chart_section(const Section& section, const ReportInput& input, cons
     Chart page_chart = for_page(chart, input, axis);
     out += "<figure class=\"chart\" data-title=\"" + xml_escape(chart.title) + "\">\n";
     if (input.labels.size() > kMaxLinesPerChart) out += "<figcaption>" + xml_escape(chart.title) + "</figcaption>\n";
+    if (page_chart.day_axis)
+      out += "<script type=\"application/json\" class=\"hover-data\">" + hover_data_json(page_chart) + "</script>\n";
     if (input.log_scale && page_chart.categories.empty()) {
       page_chart.log_scale = true;
       out += "<div class=\"scale-log\">\n" + drawing(page_chart, input) + "</div>\n";
@@ -219,12 +223,13 @@ std::string chart_section(const Section& section, const ReportInput& input, cons
 }  // namespace
 
 std::string render_html_report(const ReportInput& input) {
+  const std::optional<DayAxis> axis = run_axis(input);  // unset: no time chart has a point
   // HTML requires a non-empty <title>.
   const std::string title = xml_escape(input.title.empty() ? "Hourglass report" : input.title);
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
                     "<title>" + title + "</title>\n<style>\n" + kStyle + (input.log_scale ? kScaleStyle : "") +
-                    "</style>\n</head>\n<body>\n";
+                    (axis ? kHoverStyle : "") + "</style>\n</head>\n<body>\n";
   out += "<header>\n<h1>" + title + "</h1>\n";
   if (!input.subtitle.empty()) out += "<p class=\"subtitle\">" + xml_escape(input.subtitle) + "</p>\n";
   if (input.short_labels.size() == input.labels.size() && !input.labels.empty())
@@ -240,9 +245,10 @@ std::string render_html_report(const ReportInput& input) {
   if (!input.notices.empty()) out += notice_list(input.notices);
   for (std::size_t i = 0; i < input.sweep.size(); ++i) out += sweep_section(input.sweep[i], i);
   if (summary) out += summary_section(input.summary);
-  const std::optional<DayAxis> axis = run_axis(input);
   for (std::size_t i = 0; i < input.sections.size(); ++i) out += chart_section(input.sections[i], input, axis, i);
-  return out + "</main>\n</body>\n</html>\n";
+  out += "</main>\n";
+  if (axis) out += std::string("<div id=\"hover-tip\" hidden=\"hidden\"></div>\n<script>") + kHoverScript + "</script>\n";
+  return out + "</body>\n</html>\n";
 }
 
 }  // namespace hourglass::report

@@ -22,6 +22,10 @@ struct Series {
   // Unset: the colour of the series' position in its chart (palette.hpp);
   // set: that position's, e.g. for a chart of one line among many.
   std::optional<std::size_t> colour = std::nullopt;
+  // Optional, not owned (it must outlive the rendering): the series before
+  // `points` were thinned for drawing. Hover values are read from it, so
+  // that they are exact however few points are drawn.
+  const std::vector<Point>* exact = nullptr;
 };
 
 struct ValueRange {

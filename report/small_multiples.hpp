@@ -11,7 +11,8 @@ namespace hourglass::report {
 inline constexpr int kPanelWidth = 300;
 inline constexpr int kPanelHeight = 200;
 
-// A <div class="multiples"> (a CSS grid that wraps to the page width) of one
+// A <div class="multiples"> (a CSS grid that wraps to the page width; its
+// style gives the height it will likely take, for content-visibility) of one
 // <svg class="panel"> per series of `chart`, kPanelWidth × kPanelHeight,
 // titled with the series' label, drawn in the series' colour (its position
 // in `chart`), without a legend (the page's list of rule sets is the legend).

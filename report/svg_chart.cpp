@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "report/day_ticks.hpp"
+#include "report/envelope.hpp"
 #include "report/number_format.hpp"
 #include "report/palette.hpp"
 #include "report/time_ticks.hpp"
@@ -262,12 +263,20 @@ class ChartWriter {
     return bold_title_width <= room ? kTitleFontSize : std::floor(kTitleFontSize * room / bold_title_width * 10) / 10;
   }
 
+  // Where the plot is and which instants its edges are, for the page's hover
+  // script (hover_script.hpp): charts on a day axis only.
+  std::string hover_attributes() const {
+    if (!chart_.day_axis || extent_.empty) return "";
+    return " data-plot-left=\"" + num(frame_.left) + "\" data-plot-right=\"" + num(frame_.right) +
+           "\" data-start=\"" + std::to_string(extent_.time_lo) + "\" data-end=\"" + std::to_string(extent_.time_hi) + "\"";
+  }
+
   void open_svg() {
     const std::string w = num(frame_.width), h = num(frame_.height);
     const std::string css_class = chart_.css_class.empty() ? "" : "class=\"" + xml_escape(chart_.css_class) + "\" ";
     out_ += "<svg " + css_class + "xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + h +
             "\" viewBox=\"0 0 " + w + " " + h + "\" role=\"img\" font-family=\"sans-serif\" font-size=\"" +
-            num(kFontSize) + "\">\n";
+            num(kFontSize) + "\"" + hover_attributes() + ">\n";
     out_ += "<title>" + xml_escape(chart_.title.empty() ? "Chart" : chart_.title) + "</title>\n";
     // Opaque, so that a chart saved on its own reads on any viewer background.
     out_ += "<rect width=\"" + w + "\" height=\"" + h + "\" fill=\"#ffffff\"/>\n";
@@ -339,7 +348,14 @@ class ChartWriter {
   // One piece per run of points between gaps: a step value holds until the
   // gap, and the last one to the end of the chart. A lone point of a line
   // chart becomes a zero-length segment, which round caps draw as a dot.
-  std::string path_data(const std::vector<Point>& points) const {
+  std::string path_data(const std::vector<Point>& all_points) const {
+    // What shows at this size: the envelope of each half-pixel column (a
+    // small multiple is a third as wide as the thinned series were drawn
+    // for). Runs of gaps stay gaps.
+    const std::vector<Point> points = envelope(all_points, [&](const Point& p) {
+      return std::isnan(p.value) ? std::numeric_limits<std::int64_t>::min()
+                                 : static_cast<std::int64_t>(std::floor((x_of(p.time_ms) - frame_.left) * 2));
+    });
     std::string d;
     const Point* piece_start = nullptr;  // the first point of the open piece
     std::size_t piece_length = 0;

@@ -255,7 +255,7 @@ std::vector<std::string> panels(const std::string& html) {
 TEST_CASE("with more than 6 rule sets a metric is a grid of small charts on the same axes", "[report][multiples]") {
   const std::string html = render_html_report(many_rule_sets(12));
   CHECK(xml_problem(html).empty());
-  CHECK(count_of(html, "<div class=\"multiples\">") == 1);
+  CHECK(count_of(html, "<div class=\"multiples\" style=\"contain-intrinsic-size: auto 616px\">") == 1);  // 3 rows
   CHECK(count_of(html, "<figcaption>Population</figcaption>") == 1);
   const std::vector<std::string> grid = panels(html);
   REQUIRE(grid.size() == 12);
@@ -276,7 +276,110 @@ TEST_CASE("with more than 6 rule sets a metric is a grid of small charts on the 
 
 TEST_CASE("with 6 rule sets or fewer a metric stays one chart", "[report][multiples]") {
   const std::string html = render_html_report(many_rule_sets(6));
-  CHECK(html.find("<div class=\"multiples\">") == std::string::npos);
+  CHECK(html.find("<div class=\"multiples\"") == std::string::npos);
   CHECK(panels(html).empty());
   CHECK(count_of(html, "<path d=") == 6);
+}
+
+namespace {
+
+// The hover data of each figure: {"start":..,"end":..,"step":..,"labels":[..],"values":["v,,v", ..]}.
+std::vector<std::string> hover_data(const std::string& html) {
+  std::vector<std::string> out;
+  const std::string open = "<script type=\"application/json\" class=\"hover-data\">";
+  for (std::size_t at = html.find(open); at != std::string::npos; at = html.find(open, at + 1)) {
+    const std::size_t start = at + open.size();
+    out.push_back(html.substr(start, html.find("</script>", start) - start));
+  }
+  return out;
+}
+
+std::int64_t number_after(const std::string& json, const std::string& key) {
+  const std::size_t at = json.find("\"" + key + "\":");
+  REQUIRE(at != std::string::npos);
+  return std::stoll(json.substr(at + key.size() + 3));
+}
+
+// The samples of series `index`, decoded: an empty field repeats the one before.
+std::vector<std::string> samples(const std::string& json, std::size_t index) {
+  std::size_t at = json.find("\"values\":[\"");
+  REQUIRE(at != std::string::npos);
+  at += 11;
+  for (std::size_t i = 0; i < index; ++i) at = json.find("\",\"", at) + 3;
+  const std::string text = json.substr(at, json.find('"', at) - at);
+  std::vector<std::string> out;
+  std::string field, last;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == ',') {
+      if (!field.empty()) last = field;
+      out.push_back(last);
+      field.clear();
+    } else {
+      field += text[i];
+    }
+  }
+  return out;
+}
+
+ReportInput two_lines() {
+  ReportInput input;
+  input.labels = {"slow", "fast"};
+  Chart food{"Food", "food", {}, true, {}};
+  food.series.push_back({"slow", {{kMarch1, 1}, {kMarch1 + kDay, 5}, {kMarch1 + 5 * kDay / 2, 7.25}}});
+  food.series.push_back({"fast", {{kMarch1 + 2 * kDay, 40}, {kMarch1 + 3 * kDay, 41}}});
+  Chart status{"Status", "status", {{"slow", {{kMarch1, 0}, {kMarch1 + kDay, 1}}}}, true, {"BUILDING", "ACTIVE"}};
+  input.sections.push_back({"s1", {food, status}});
+  return input;
+}
+
+}  // namespace
+
+TEST_CASE("a time chart carries each line's value at regular instants for hover", "[report][hover]") {
+  const std::string html = render_html_report(two_lines());
+  CHECK(xml_problem(html).empty());
+  const std::vector<std::string> data = hover_data(html);
+  REQUIRE(data.size() == 2);  // one per figure
+  const std::string& food = data[0];
+  CHECK(number_after(food, "start") == kMarch1);
+  CHECK(number_after(food, "end") == kMarch1 + 3 * kDay);
+  CHECK(number_after(food, "step") == 30 * 60'000);  // the finest round step within 200 samples: 145 of them
+  CHECK(food.find("\"labels\":[\"slow\",\"fast\"]") != std::string::npos);
+  const std::vector<std::string> slow = samples(food, 0), fast = samples(food, 1);
+  REQUIRE(slow.size() == 145);
+  REQUIRE(fast.size() == 145);
+  CHECK(slow[0] == "1");
+  CHECK(slow[47] == "1");    // day 0.98
+  CHECK(slow[48] == "5");    // day 1: the value that changed at that instant
+  CHECK(slow[120] == "7.25");
+  CHECK(slow[144] == "7.25");  // held to the end
+  CHECK(fast[95] == "-");    // before its first point: no value
+  CHECK(fast[96] == "40");
+  CHECK(fast[144] == "41");
+  const std::string& status = data[1];
+  CHECK(status.find("\"categories\":[\"BUILDING\",\"ACTIVE\"]") != std::string::npos);
+  CHECK(samples(status, 0)[48] == "1");
+  CHECK(samples(status, 1)[0] == "-");  // "fast" has no status line
+}
+
+TEST_CASE("hover values come from the unthinned series when there is one", "[report][hover]") {
+  ReportInput input = two_lines();
+  const std::vector<Point> exact = {{kMarch1, 1}, {kMarch1 + kDay, 9}, {kMarch1 + 2 * kDay, 1}};
+  input.sections[0].charts[0].series[0].points = {{kMarch1, 1}, {kMarch1 + 2 * kDay, 1}};
+  input.sections[0].charts[0].series[0].exact = &exact;
+  CHECK(samples(hover_data(render_html_report(input))[0], 0)[48] == "9");
+}
+
+TEST_CASE("hover needs the plot's edges and one small script, and keeps labels inert", "[report][hover]") {
+  ReportInput input = two_lines();
+  input.labels = {"<b>slow</b> & \"co\"", "fast"};
+  input.sections[0].charts[0].series[0].label = input.labels[0];
+  const std::string html = render_html_report(input);
+  CHECK(xml_problem(html).empty());
+  CHECK(count_of(html, "data-plot-left=\"") == 2);
+  CHECK(count_of(html, "data-plot-right=\"") == 2);
+  CHECK(count_of(html, "<script>") == 1);  // the behaviour, once
+  CHECK(count_of(html, "<div id=\"hover-tip\"") == 1);
+  CHECK(hover_data(html)[0].find("\"\\u003cb\\u003eslow\\u003c/b\\u003e \\u0026 \\\"co\\\"\"") != std::string::npos);
+  ReportInput none;
+  CHECK(render_html_report(none).find("<script") == std::string::npos);  // no chart, no script
 }
