@@ -383,3 +383,20 @@ TEST_CASE("hover needs the plot's edges and one small script, and keeps labels i
   ReportInput none;
   CHECK(render_html_report(none).find("<script") == std::string::npos);  // no chart, no script
 }
+
+TEST_CASE("a path keeps only what shows at its size, spikes included", "[report][multiples]") {
+  Chart chart{"Food", "food", {{"a", {}}}, true, {}};
+  for (int i = 0; i < 20000; ++i)  // a value every 6.5 minutes for 90 days, 0..6 and one spike
+    chart.series[0].points.push_back({kMarch1 + i * 390'000LL, i == 12345 ? 100.0 : i % 7});
+  chart.day_axis = DayAxis{kMarch1, kMarch1 + 90 * kDay};
+  const std::string svg = render_line_chart(chart, 300, 200);
+  const std::size_t at = svg.find("<path d=\"");
+  REQUIRE(at != std::string::npos);
+  const std::string d = svg.substr(at, svg.find('"', at + 9) - at);
+  // At most first, lowest, highest and last of each half-pixel column of a
+  // plot narrower than 300 px.
+  CHECK(count_of(d, "V") <= 4 * 2 * 300);
+  CHECK(count_of(d, "V") >= 2 * 200);  // and still every column's low and high
+  CHECK(svg.find("highest 100") != std::string::npos);
+  CHECK(d.find(" V28") != std::string::npos);  // the spike reaches the top of the plot (y 28)
+}
