@@ -61,9 +61,10 @@ struct ReportInput {
   bool log_scale = false;
 };
 
-// A complete HTML5 document that opens offline: inline <style> only, no
-// scripts, no external resources (its only links lead within the page), and
-// well-formed as XML too. It shows the rule sets, a table of contents (with
+// A complete HTML5 document that opens offline: inline <style>, and with
+// time charts one inline <script> (hover_script.hpp) and each chart's hover
+// data (hover_data.hpp); no external resources (its only links lead within
+// the page), and well-formed as XML too. It shows the rule sets, a table of contents (with
 // sweep views or sections), the notices, the sweep views, the summary table
 // (when it has cells), then each section with its charts, each chart in a
 // <figure class="chart" data-title="...">.
