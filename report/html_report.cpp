@@ -1,6 +1,12 @@
 #include "report/html_report.hpp"
 
+#include <algorithm>
+#include <cmath>
+
+#include "report/hover_data.hpp"
+#include "report/hover_script.hpp"
 #include "report/palette.hpp"
+#include "report/small_multiples.hpp"
 #include "report/svg_chart.hpp"
 #include "report/xml_escape.hpp"
 
@@ -30,8 +36,16 @@ nav.toc a { display: block; }
 .sweep-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 0.5rem; }
 .heat-maps { display: flex; flex-wrap: wrap; gap: 1rem; margin-top: 1rem; }
 figure.chart { margin: 1rem 0; }
+figure.chart figcaption { font-weight: bold; margin-bottom: 0.3rem; }
+.multiples { display: grid; grid-template-columns: repeat(auto-fill, 300px); gap: 0.5rem; content-visibility: auto; }
 figure.chart svg { max-width: 100%; height: auto; }
 @media print { figure.chart { break-inside: avoid; } }
+)";
+
+// With ReportInput::log_scale: the checkbox shows one of the two drawings of
+// each numeric chart, by CSS alone (no script).
+constexpr const char* kScaleStyle = R"(label.scale-toggle { display: inline-block; margin: 0.5rem 0; }
+body:has(#log-scale:checked) .scale-linear, body:has(#log-scale:not(:checked)) .scale-log { display: none; }
 )";
 
 // The chart with its series in label order (see render_html_report).
@@ -143,49 +157,98 @@ std::string summary_section(const Table& table) {
   return out + "</table>\n</div>\n</section>\n";
 }
 
-// Past this many rule sets, charts leave their legends to the page's one list
-// of rule sets: a legend of 20 long labels would squeeze every plot.
-constexpr std::size_t kMaxChartLegend = 8;
+// The one time axis of every chart: from the run's start (or the earliest
+// point) to the latest point of any chart; unset when no chart has a point.
+std::optional<DayAxis> run_axis(const ReportInput& input) {
+  std::optional<DayAxis> axis;
+  auto widen = [&](std::int64_t t) {
+    if (!axis) axis = DayAxis{t, t};
+    axis->start_ms = std::min(axis->start_ms, t);
+    axis->end_ms = std::max(axis->end_ms, t);
+  };
+  for (const Section& section : input.sections)
+    for (const Chart& chart : section.charts)
+      for (const Series& series : chart.series)
+        for (const Point& p : series.points)
+          if (std::isfinite(p.value)) widen(p.time_ms);
+  if (axis && input.start_ms) {
+    widen(*input.start_ms);
+    axis->start_ms = *input.start_ms;  // day 0, even with points before it (drawn at the edge)
+  }
+  return axis;
+}
 
-// Aligned to the labels, named by the short labels when there are.
-Chart for_page(const Chart& chart, const std::vector<std::string>& labels, const std::vector<std::string>& short_labels) {
+// Aligned to the labels, named by the short labels when there are, on the run's time axis.
+Chart for_page(const Chart& chart, const ReportInput& input, const std::optional<DayAxis>& axis) {
+  const std::vector<std::string>& labels = input.labels;
+  const std::vector<std::string>& short_labels = input.short_labels;
   Chart out = aligned_to_labels(chart, labels);
-  if (labels.size() > kMaxChartLegend) out.legend = false;
+  out.day_axis = axis;
   if (short_labels.size() == labels.size())
     for (std::size_t i = 0; i < labels.size(); ++i) out.series[i].label = short_labels[i];
   return out;
 }
 
-std::string chart_section(const Section& section, const ReportInput& input, std::size_t index) {
+// Past this many rule sets, a metric is a grid of small charts, one per rule
+// set, rather than one chart of as many lines as the eye cannot follow.
+constexpr std::size_t kMaxLinesPerChart = 6;
+
+// One drawing of a chart: its lines together, or a grid of one per line.
+std::string drawing(const Chart& chart, const ReportInput& input) {
+  return input.labels.size() > kMaxLinesPerChart ? render_small_multiples(chart) : render_line_chart(chart);
+}
+
+std::string chart_section(const Section& section, const ReportInput& input, const std::optional<DayAxis>& axis,
+                          std::size_t index) {
   std::string out = "<a id=\"" + anchor("section", index) + "\"></a>\n<section>\n<h2>" + xml_escape(section.heading) + "</h2>\n";
-  for (const Chart& chart : section.charts)
-    out += "<figure class=\"chart\" data-title=\"" + xml_escape(chart.title) + "\">\n" +
-           render_line_chart(for_page(chart, input.labels, input.short_labels)) + "</figure>\n";
+  for (const Chart& chart : section.charts) {
+    Chart page_chart = for_page(chart, input, axis);
+    out += "<figure class=\"chart\" data-title=\"" + xml_escape(chart.title) + "\">\n";
+    if (input.labels.size() > kMaxLinesPerChart) out += "<figcaption>" + xml_escape(chart.title) + "</figcaption>\n";
+    if (page_chart.day_axis)
+      out += "<script type=\"application/json\" class=\"hover-data\">" + hover_data_json(page_chart) + "</script>\n";
+    if (input.log_scale && page_chart.categories.empty()) {
+      page_chart.log_scale = true;
+      out += "<div class=\"scale-log\">\n" + drawing(page_chart, input) + "</div>\n";
+      page_chart.log_scale = false;
+      out += "<div class=\"scale-linear\">\n" + drawing(page_chart, input) + "</div>\n";
+    } else {
+      out += drawing(page_chart, input);
+    }
+    out += "</figure>\n";
+  }
   return out + "</section>\n";
 }
 
 }  // namespace
 
 std::string render_html_report(const ReportInput& input) {
+  const std::optional<DayAxis> axis = run_axis(input);  // unset: no time chart has a point
   // HTML requires a non-empty <title>.
   const std::string title = xml_escape(input.title.empty() ? "Hourglass report" : input.title);
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
-                    "<title>" + title + "</title>\n<style>\n" + kStyle + "</style>\n</head>\n<body>\n";
+                    "<title>" + title + "</title>\n<style>\n" + kStyle + (input.log_scale ? kScaleStyle : "") +
+                    (axis ? kHoverStyle : "") + "</style>\n</head>\n<body>\n";
   out += "<header>\n<h1>" + title + "</h1>\n";
   if (!input.subtitle.empty()) out += "<p class=\"subtitle\">" + xml_escape(input.subtitle) + "</p>\n";
   if (input.short_labels.size() == input.labels.size() && !input.labels.empty())
     out += rule_set_list(input.short_labels, &input.labels);
   else if (!input.labels.empty())
     out += rule_set_list(input.labels);
+  if (input.log_scale)
+    out += "<label class=\"scale-toggle\"><input type=\"checkbox\" id=\"log-scale\" checked=\"checked\"/> "
+           "log scale (values at or below 0 are not drawn on it)</label>\n";
   out += "</header>\n<main>\n";
   const bool summary = !input.summary.header.empty() || !input.summary.rows.empty();
   if (!input.sweep.empty() || !input.sections.empty()) out += table_of_contents(input, summary);
   if (!input.notices.empty()) out += notice_list(input.notices);
   for (std::size_t i = 0; i < input.sweep.size(); ++i) out += sweep_section(input.sweep[i], i);
   if (summary) out += summary_section(input.summary);
-  for (std::size_t i = 0; i < input.sections.size(); ++i) out += chart_section(input.sections[i], input, i);
-  return out + "</main>\n</body>\n</html>\n";
+  for (std::size_t i = 0; i < input.sections.size(); ++i) out += chart_section(input.sections[i], input, axis, i);
+  out += "</main>\n";
+  if (axis) out += std::string("<div id=\"hover-tip\" hidden=\"hidden\"></div>\n<script>") + kHoverScript + "</script>\n";
+  return out + "</body>\n</html>\n";
 }
 
 }  // namespace hourglass::report

@@ -2,6 +2,8 @@
 // compares how a scenario unfolds under several rule sets.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,11 +52,19 @@ struct ReportInput {
   std::vector<SweepView> sweep;  // between the notices and the summary
   Table summary;
   std::vector<Section> sections;
+  // Day 0 of every time chart (e.g. the scenario's start); unset: the
+  // earliest point of any chart. The axes end at the latest point of any
+  // chart, so that all time charts share one x range and line up.
+  std::optional<std::int64_t> start_ms;
+  // Each numeric time chart is drawn twice, on a log scale (shown first) and
+  // a linear one, and a checkbox at the top switches between them.
+  bool log_scale = false;
 };
 
-// A complete HTML5 document that opens offline: inline <style> only, no
-// scripts, no external resources (its only links lead within the page), and
-// well-formed as XML too. It shows the rule sets, a table of contents (with
+// A complete HTML5 document that opens offline: inline <style>, and with
+// time charts one inline <script> (hover_script.hpp) and each chart's hover
+// data (hover_data.hpp); no external resources (its only links lead within
+// the page), and well-formed as XML too. It shows the rule sets, a table of contents (with
 // sweep views or sections), the notices, the sweep views, the summary table
 // (when it has cells), then each section with its charts, each chart in a
 // <figure class="chart" data-title="...">.
@@ -62,9 +72,11 @@ struct ReportInput {
 // Each chart's series are put in the order of `labels`, with an empty series
 // (legend "(no data)") for a label the chart lacks, so that a rule set has the
 // same colour in every chart and in the list; series with other labels follow
-// in their own order. With more than 8 labels the charts draw no legend of
-// their own (the list of rule sets at the top is the legend), so that each
-// keeps its plot height. All text is escaped. Equal input gives equal output.
+// in their own order. Every time chart has the same x axis, in days since
+// the run's start (see start_ms). With more than 6 labels each chart is a
+// grid of small multiples (small_multiples.hpp), one per rule set on shared
+// axes, with the list of rule sets at the top as the one legend. All text is
+// escaped. Equal input gives equal output.
 std::string render_html_report(const ReportInput& input);
 
 }  // namespace hourglass::report

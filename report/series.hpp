@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,25 @@ struct Point {
 struct Series {
   std::string label;
   std::vector<Point> points;
+  // Unset: the colour of the series' position in its chart (palette.hpp);
+  // set: that position's, e.g. for a chart of one line among many.
+  std::optional<std::size_t> colour = std::nullopt;
+  // Optional, not owned (it must outlive the rendering): the series before
+  // `points` were thinned for drawing. Hover values are read from it, so
+  // that they are exact however few points are drawn.
+  const std::vector<Point>* exact = nullptr;
+};
+
+struct ValueRange {
+  double lo = 0;
+  double hi = 0;
+};
+
+// A time axis shared by the charts of a report: from start_ms (day 0) to
+// end_ms, labelled in days since the start (see day_ticks.hpp).
+struct DayAxis {
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = 0;
 };
 
 struct Chart {
@@ -34,6 +54,19 @@ struct Chart {
   // false: no legend of its own (the page has one shared legend), so the
   // chart keeps its height however many series it has.
   bool legend = true;
+  // Set: the x axis is this range in days since its start, whatever the
+  // series span (points outside it are drawn at its edge); unset: the
+  // series' own span with UTC date/time ticks.
+  std::optional<DayAxis> day_axis;
+  // A logarithmic value axis with decade ticks (1, 10, 100, ...); values at
+  // or below zero cannot be drawn on it and are skipped, and the chart says
+  // how many. Ignored by categorical charts.
+  bool log_scale = false;
+  // Set: the value axis covers this range as well as the chart's own values
+  // (charts side by side then share one scale).
+  std::optional<ValueRange> value_range = std::nullopt;
+  // A class attribute for the <svg> element, if not empty.
+  std::string css_class = {};
 };
 
 }  // namespace hourglass::report

@@ -14,16 +14,6 @@ constexpr int kMaxTicks = 6;
 // underflow power_of_ten.
 constexpr double kMinSpan = 1e-290;
 
-// 10^exponent by repeated multiplication or one division, not std::pow:
-// libm's pow may round differently between platforms, and a report must be
-// byte-identical everywhere. Exact up to 10^22; below 1, correctly rounded
-// down to 10^-22.
-double power_of_ten(int exponent) {
-  double power = 1;
-  for (int i = 0; i < std::abs(exponent); ++i) power *= 10;
-  return exponent < 0 ? 1 / power : power;
-}
-
 // The k with 10^k <= span < 10^(k+1), found without log10 for the same reason.
 int decimal_exponent(double span) {
   int exponent = 0;
@@ -41,6 +31,15 @@ double tick_value(double index, double mantissa, int exponent) {
 }
 
 }  // namespace
+
+// By repeated multiplication or one division, not std::pow: libm's pow may
+// round differently between platforms, and a report must be byte-identical
+// everywhere.
+double power_of_ten(int exponent) {
+  double power = 1;
+  for (int i = 0; i < std::abs(exponent); ++i) power *= 10;
+  return exponent < 0 ? 1 / power : power;
+}
 
 ValueTicks nice_ticks(double lo, double hi, bool integral) {
   if (hi - lo < kMinSpan) {

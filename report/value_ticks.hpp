@@ -19,6 +19,10 @@ struct ValueTicks {
 // the side away from zero.
 ValueTicks nice_ticks(double lo, double hi, bool integral);
 
+// 10^exponent, the same on every platform: exact up to 10^22; below 1,
+// correctly rounded down to 10^-22.
+double power_of_ten(int exponent);
+
 // The label of one tick: as many decimals as the step needs ("0.5", "1.0"),
 // k/M/G/T suffixes for large steps ("500k", "1500k"), scientific notation
 // for extreme magnitudes.

@@ -1,5 +1,5 @@
 // hourglass tune SCENARIO [--rules A.json]... [--set PATH=V1,V2,...]...
-//                         [--goal GOAL]... [--out DIR] [--threads N] [--serve [--port P]]
+//                         [--goal GOAL]... [--log-scale] [--out DIR] [--threads N] [--serve [--port P]]
 // Replays the scenario under each rule set variant and writes DIR/report.html,
 // DIR/summary.csv, DIR/timeline.csv and DIR/timeline-long.csv. Exit 0 ok; 2 when the scenario or a variant is
 // refused (then nothing runs and nothing is written) or a file cannot be written.
@@ -133,6 +133,8 @@ Command add_tune_command(CLI::App& app) {
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--out", args->out, "Output directory (default: tune-out)");
+  cmd->add_flag("--log-scale", args->spec.log_scale,
+                "Draw the report's charts on a log scale (a checkbox on the page switches to linear)");
   cmd->add_option("--threads", args->threads, "Concurrent replays (default: one per core)")
       ->check(CLI::Range(1, 256));
   cmd->add_flag("--serve", args->serve,

@@ -16,7 +16,11 @@ report::Chart chart(std::string title, std::string y_label, const std::vector<st
   c.title = std::move(title);
   c.y_label = std::move(y_label);
   for (std::size_t v = 0; v < results.size(); ++v)
-    if (const Steps* steps = pick(results[v])) c.series.push_back({labels[v], thin_steps(*steps, kChartBuckets)});
+    if (const Steps* steps = pick(results[v])) {
+      c.series.push_back({labels[v], thin_steps(*steps, kChartBuckets)});
+      // Hover reads the values from the unthinned steps, which outlive the report's rendering.
+      c.series.back().exact = steps;
+    }
   return c;
 }
 

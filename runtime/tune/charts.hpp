@@ -14,6 +14,8 @@ namespace hourglass::runtime::tune {
 // Points kept per line (see thin.hpp): enough for any chart width.
 inline constexpr std::size_t kChartBuckets = 800;
 
+// Each series points (Series::exact) to its unthinned steps in `results`,
+// which must outlive the rendering of the charts.
 // Settlement sections are headed "Settlement <id> ..."; structure sections
 // "Structures of <id> ...".
 std::vector<report::Section> chart_sections(const std::vector<std::string>& labels,

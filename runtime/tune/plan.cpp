@@ -57,6 +57,7 @@ Scenario with_rules(const Scenario& scenario, sim::RulesPtr rules) {
 TunePlan plan_tune(const TuneSpec& spec) {
   TunePlan plan;
   plan.scenario_file = spec.scenario_file;
+  plan.log_scale = spec.log_scale;
   if (spec.goals.size() > kMaxGoals)
     throw InputError("--goal", std::to_string(spec.goals.size()) + " goals; at most " + std::to_string(kMaxGoals));
   for (const std::string& goal : spec.goals) plan.goals.push_back(parse_goal(goal));

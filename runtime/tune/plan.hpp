@@ -18,6 +18,7 @@ struct TuneSpec {
   std::vector<std::string> rules_files;  // none: the scenario's own rules
   std::vector<std::string> sets;         // "PATH=V1,V2,..."
   std::vector<std::string> goals;        // "level>=3 by day 60" (goals.hpp)
+  bool log_scale = false;                // --log-scale: charts on a log scale first
 };
 
 struct TunePlan {
@@ -27,6 +28,7 @@ struct TunePlan {
   std::vector<Scenario> scenarios;  // one per variant, same index
   std::vector<Setting> fixed;       // --set options with a single value
   std::vector<Goal> goals;
+  bool log_scale = false;  // the report's charts on a log scale first (and a linear one)
 };
 
 // Throws messages::InputError naming the file (and the variant) and the JSON

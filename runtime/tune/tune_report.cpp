@@ -1,5 +1,6 @@
 #include "runtime/tune/tune_report.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -102,6 +103,10 @@ report::ReportInput report_input(const TunePlan& plan, const std::vector<Variant
   input.sweep = sweep_views(plan, results, outcomes);
   input.summary = summary_table(input.labels, results, &outcomes);
   input.sections = chart_sections(input.labels, results);
+  input.log_scale = plan.log_scale;
+  // Day 0 of the time charts: the scenario's start (its earliest campaign clock).
+  for (const sim::CampaignSeed& c : plan.scenario.campaigns)
+    input.start_ms = std::min(input.start_ms.value_or(c.clock), c.clock);
   return input;
 }
 

@@ -19,4 +19,4 @@ trap 'rm -rf "$work"' EXIT
   --set structures.farm.maintenanceCost.gold=2:6:2 --goal "level>=3 by day 20" --goal "food>0 throughout" \
   --out "$work/out" --threads 2 2>/dev/null
 rm -rf "$artifacts"
-node "$here/report_sweep_test.js" "$work/out/report.html" "$artifacts"
+node "$here/report_sweep_test.js" "$work/out/report.html" "$artifacts" "$work/out/timeline-long.csv"

@@ -80,9 +80,11 @@ TEST_CASE("the summary table comes before the sections", "[report][html]") {
   CHECK(html.find("data-title=\"Population\"") < html.find("data-title=\"Food\""));
 }
 
-TEST_CASE("the report opens offline and needs no script", "[report][html]") {
+TEST_CASE("the report opens offline; its only scripts are inline", "[report][html]") {
   const std::string html = render_html_report(sample_report());
-  CHECK(html.find("<script") == std::string::npos);
+  // Each chart's hover data and the one small script that shows it.
+  CHECK(count_of(html, "<script") == count_of(html, "<script type=\"application/json\" class=\"hover-data\">") + 1);
+  CHECK(count_of(html, "<script>") == 1);
   CHECK(html.find("<link") == std::string::npos);
   CHECK(html.find("src=") == std::string::npos);
   // Links lead only within the page (the table of contents).
@@ -104,7 +106,10 @@ TEST_CASE("the report escapes every piece of text", "[report][html]") {
   const std::string html = render_html_report(input);
   INFO(html);
   CHECK(well_formed(html));
-  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("<script>alert") == std::string::npos);
+  CHECK(html.find("<script>label") == std::string::npos);
+  CHECK(html.find("<script>x") == std::string::npos);
+  CHECK(count_of(html, "<script") == 2);  // the chart's hover data and the page's script, nothing injected
   CHECK(html.find("<i>") == std::string::npos);
   CHECK(count_of(html, "<th>") == 1);
   CHECK(count_of(html, "<td>") == 1);
@@ -181,8 +186,9 @@ TEST_CASE("with many rule sets the charts share the page's legend and keep their
   for (int i = 0; i < 20; ++i) input.labels.push_back("scenario settlement.populationGrowthRate=0.00" + std::to_string(i));
   input.sections.push_back({"Population", {chart("Population", input.labels)}});
   const std::string many = render_html_report(input);
-  CHECK(many.find("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"280\"") != std::string::npos);
-  CHECK(count_of(many, "settlement.populationGrowthRate=0.0019<") == 1);  // the list only
+  // (as small multiples: one panel per rule set, each at its fixed size)
+  CHECK(count_of(many, "<svg class=\"panel\" xmlns=\"http://www.w3.org/2000/svg\" width=\"300\" height=\"200\"") == 20);
+  CHECK(count_of(many, "dy=\"0.32em\">scenario settlement.populationGrowthRate=0.0019<") == 0);  // no legend: the list only
   CHECK(count_of(many, "settlement.populationGrowthRate=0.0019: last ") == 1);  // the line's hover title
   input.labels.resize(3);
   input.sections = {{"Population", {chart("Population", input.labels)}}};

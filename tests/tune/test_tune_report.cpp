@@ -142,7 +142,10 @@ TEST_CASE("tune reports scenario 08 under two rules files", "[tune][report]") {
   SECTION("the HTML is well-formed and offline") {
     INFO(report::test::xml_problem(t.files.html));
     CHECK(report::test::xml_problem(t.files.html).empty());
-    CHECK(t.files.html.find("<script") == std::string::npos);
+    // Scripts are inline: the hover data of each chart and the one that shows it.
+    CHECK(report::test::count_of(t.files.html, "<script") ==
+          report::test::count_of(t.files.html, "<script type=\"application/json\" class=\"hover-data\">") + 1);
+    CHECK(t.files.html.find(" src=") == std::string::npos);
     CHECK(t.files.html.find("http://") == t.files.html.find("http://www.w3.org/2000/svg"));
     CHECK(t.files.html.find("https://") == std::string::npos);
     // The summary comes before the first chart.
