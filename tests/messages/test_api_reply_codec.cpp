@@ -33,7 +33,7 @@ json settlement_row(json version) {
 
 }  // namespace
 
-TEST_CASE("whole numbers: 5 and 5.0 are whole; 5.5, \"5\", 1e300 are not", "[messages][api_reply]") {
+TEST_CASE("whole numbers: 5 and 5.0 are whole but 5.5, \"5\", 1e300 are not", "[messages][api_reply]") {
   CHECK(whole_number(json(5)) == 5);
   CHECK(whole_number(json(5.0)) == 5);
   CHECK(whole_number(json(-3)) == -3);

@@ -55,7 +55,7 @@ TEST_CASE("reconcile: edits of what the engine does not own become UPDATEs", "[m
   CHECK(changes == want);
 }
 
-TEST_CASE("reconcile: created and deleted entities; an event the API no longer lists is not deleted",
+TEST_CASE("reconcile: created and deleted entities, but an event the API no longer lists is not deleted",
           "[messages][reconcile]") {
   auto api = api_as_checkpoint();
   api.erase(api.begin() + 1);  // s2 deleted

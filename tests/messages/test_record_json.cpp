@@ -255,7 +255,8 @@ TEST_CASE("BatchWriter groups the lines by instant", "[record_json]") {
   CHECK(batch.text.str() == fx1 + fx2 + fx3);
 }
 
-TEST_CASE("BatchWriter with changes: what the records change, folded as their lines fold; text optional", "[record_json][changes]") {
+TEST_CASE("BatchWriter with changes: what the records change, folded as their lines fold, text optional",
+          "[record_json][changes]") {
   const std::vector<Field> changes{{"resources.", "gold", 282, nullptr}, {{}, "status", 0, "ACTIVE"}};
   const std::vector<Field> completed{{{}, "isCompleted", 0, "true", true}};
   const std::vector<Field> cost{{{}, "wood", 40, nullptr}};

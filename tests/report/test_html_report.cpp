@@ -195,7 +195,7 @@ TEST_CASE("with many rule sets the charts share the page's legend and keep their
   CHECK(count_of(render_html_report(input), "settlement.populationGrowthRate=0.002<") == 2);  // and the legend
 }
 
-TEST_CASE("charts name rule sets by their short labels; the list shows both", "[report][html]") {
+TEST_CASE("charts name rule sets by their short labels, the list shows both", "[report][html]") {
   ReportInput input;
   input.labels = {"scenario settlement.populationGrowthRate=0.001", "scenario settlement.populationGrowthRate=0.002"};
   input.short_labels = {"populationGrowthRate=0.001", "populationGrowthRate=0.002"};

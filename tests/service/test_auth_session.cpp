@@ -210,7 +210,8 @@ TEST_CASE("auth: a refused refresh token leads to a login", "[service][auth]") {
   CHECK(w.logins() == 2);
 }
 
-TEST_CASE("auth: a refused login is Unauthorized, not retryable, reported; held, not repeated", "[service][auth]") {
+TEST_CASE("auth: a refused login is Unauthorized, not retryable, reported, and held (not repeated)",
+          "[service][auth]") {
   World w;
   auto options = w.session_options();
   options.password = "wrong-password";
@@ -266,7 +267,7 @@ TEST_CASE("auth: never more than the limit of auth requests in the window", "[se
   CHECK(w.logins() + w.refreshes() == 3);
 }
 
-TEST_CASE("auth: HTTP 429 is waited out and tried again; bounded", "[service][auth]") {
+TEST_CASE("auth: HTTP 429 is waited out and tried again, bounded", "[service][auth]") {
   SECTION("one 429, then the login passes") {
     World w;
     auto options = w.session_options();
@@ -295,7 +296,8 @@ TEST_CASE("auth: HTTP 429 is waited out and tried again; bounded", "[service][au
 
 // ---- refusals: classified, counted, shown ---------------------------------------
 
-TEST_CASE("refusals: Forbidden, Bad Request, Unauthorized are not retryable; counted and shown", "[service][auth]") {
+TEST_CASE("refusals: Forbidden, Bad Request, Unauthorized are not retryable, and are counted and shown",
+          "[service][auth]") {
   World w;
   hourglass::service::Registry metrics;
   hourglass::service::PrometheusTelemetry telemetry(metrics);

@@ -78,7 +78,7 @@ TEST_CASE("checkpoint store: commit then load gives the checkpoint and the write
   CHECK(store.load("c1") == std::optional<std::string>(R"({"version":1,"input":{"messages":1}})"));
   CHECK(writes_of(store.outbox("c1", 100)) == first);
 
-  SECTION("several commits append to the outbox; the checkpoint is the last") {
+  SECTION("several commits append to the outbox, the checkpoint is the last") {
     const std::vector<EntityWrite> second{settlement("s2", 20, "k3")};
     const auto ids2 = store.commit("c1", "two", second);
     store.commit("c1", "three", {});  // a message without writes
@@ -110,7 +110,7 @@ TEST_CASE("checkpoint store: commit then load gives the checkpoint and the write
     CHECK(store.load("c1") == std::optional<std::string>("two"));  // done never touches the checkpoint
   }
 
-  SECTION("keys carry the campaign's hash tag; campaigns() lists the committed ones; forget removes all") {
+  SECTION("keys carry the campaign's hash tag, campaigns() lists the committed ones, forget removes all") {
     CHECK(conn.type("hourglass:{c1}:checkpoint") == "string");
     CHECK(conn.type("hourglass:{c1}:outbox") == "stream");
     store.mark_in_flight("c1", ids1[0]);

@@ -105,7 +105,7 @@ TEST_CASE("fake api: replies carry exactly the selected fields, under their alia
   CHECK_FALSE(r.body.contains("errors"));
 }
 
-TEST_CASE("fake api: a failing aliased mutation nulls data; the ones before it stay applied, the ones after never run",
+TEST_CASE("fake api: a failing aliased mutation nulls data, the ones before it stay applied, the ones after never run",
           "[service][fake]") {
   World w;
   const json vars = {{"in1", {{"branchId", "main"}, {"expectedVersion", 7}, {"level", 2}}},
@@ -161,7 +161,7 @@ TEST_CASE("fake api: getEffect lists every execution", "[service][fake]") {
 // Encounter.campaignId, Settlement.kingdomId, Effect.entityType/entityId),
 // null for an unknown id; getEffect null too for an effect whose entity is
 // not an encounter or event that exists (EffectService.findById).
-TEST_CASE("fake api: the links to a campaign, by id; null for what does not exist", "[service][fake]") {
+TEST_CASE("fake api: the links to a campaign by id, and null for what does not exist", "[service][fake]") {
   World w;
   w.fake.add_campaign("c2", std::nullopt);
   w.fake.add_encounter("c2", "enc2");
@@ -200,7 +200,8 @@ TEST_CASE("fake api: the links to a campaign, by id; null for what does not exis
   CHECK_FALSE(r.body.contains("errors"));
 }
 
-TEST_CASE("fake api: advanceWorldTime moves the clock first, then notifies; it refuses to go back", "[service][fake]") {
+TEST_CASE("fake api: advanceWorldTime moves the clock first, then notifies, and refuses to go back",
+          "[service][fake]") {
   World w;
   std::optional<hourglass::sim::WorldTime> seen_by_notifier, previous_seen;
   w.fake.on_world_time_advanced([&](const std::string& campaign, std::optional<hourglass::sim::WorldTime> previous,

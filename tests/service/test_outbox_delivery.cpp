@@ -82,7 +82,7 @@ EntityWrite effect(const std::string& id = "fx1") {
 
 }  // namespace
 
-TEST_CASE("outbox delivery: a settlement update is written once; again, or older than the marker, it is not sent",
+TEST_CASE("outbox delivery: a settlement update is written once, and not sent again or when older than the marker",
           "[service][outbox]") {
   Rig r;
   REQUIRE(r.deliver("1-0", settlement(3, 101)).done);
@@ -98,7 +98,7 @@ TEST_CASE("outbox delivery: a settlement update is written once; again, or older
   CHECK(r.fake.writes_applied() == 2);
 }
 
-TEST_CASE("outbox delivery: an effect runs once; marked in flight, it runs again only if it provably did not run",
+TEST_CASE("outbox delivery: an effect runs once, and if marked in flight runs again only if it provably did not run",
           "[service][outbox]") {
   Rig r;
   // Sent, and the process died before its `done`: marked, executed once.
@@ -133,7 +133,7 @@ TEST_CASE("outbox delivery: an effect runs once; marked in flight, it runs again
 // The issue's finding, at the write: a write is carried out for the campaign
 // whose clock made it only when the API says its entity belongs to that
 // campaign. Anything else is refused with the reason, never sent.
-TEST_CASE("outbox delivery: an effect of another campaign is refused, never executed; its own campaign runs it",
+TEST_CASE("outbox delivery: an effect of another campaign is refused and never executed, its own campaign runs it",
           "[service][outbox][ownership]") {
   Rig r;
   const auto foreign = r.deliver("11-0", effect("fx2"));  // c2's effect, at c1's clock

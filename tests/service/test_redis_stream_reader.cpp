@@ -193,7 +193,7 @@ TEST_CASE("stream reader: an entry not acknowledged is delivered again to the ne
   }
 }
 
-TEST_CASE("stream reader: never more than max_unacknowledged out; all come once acknowledged",
+TEST_CASE("stream reader: never more than max_unacknowledged out, all come once acknowledged",
           "[service][redis][stream][integration]") {
   RedisServer server;
   RedisConnection r = RedisConnection::connect(server.endpoint(), 2s);

@@ -96,7 +96,7 @@ TEST_CASE("session: a long advance is committed span by span and ends as one adv
   CHECK(rig.api.writes_applied() > whole_writes);
 }
 
-TEST_CASE("session: a stop in a long advance commits its last span; taking it again finishes it",
+TEST_CASE("session: a stop in a long advance commits its last span, taking it again finishes it",
           "[service][session][long-advance]") {
   json whole;
   {
