@@ -25,11 +25,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   std::vector<hourglass::runtime::Command> commands = {
       hourglass::runtime::add_replay_command(app),
+#ifndef HOURGLASS_REPLAY_ONLY  // hourglass-replay: the demo's executable, replay alone
       hourglass::runtime::add_rules_command(app),
       hourglass::runtime::add_tune_command(app),
       hourglass::runtime::add_serve_command(app),
       hourglass::runtime::add_dlq_command(app),
       hourglass::runtime::add_scenario_command(app),
+#endif
   };
   try {
     app.parse(argc, argv);
