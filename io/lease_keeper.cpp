@@ -11,7 +11,33 @@ LeaseKeeper::LeaseKeeper(LeaseKeeperOptions options, LeaseKeeperCallbacks callba
     : options_(std::move(options)),
       callbacks_(std::move(callbacks)),
       ownership_(std::make_shared<PartitionOwnership>(options_.partitions)),
-      renewed_(options_.partitions) {}
+      renewed_(options_.partitions),
+      handoff_asked_(options_.partitions) {}
+
+void LeaseKeeper::hand_off(std::uint32_t partition) {
+  if (!ownership_->token(partition) || ownership_->handing_off(partition)) return;
+  {
+    std::lock_guard<std::mutex> lock(handoff_mutex_);
+    handoff_asked_.at(partition) = std::chrono::steady_clock::now();
+  }
+  ownership_->hand_off(partition);
+  if (callbacks_.on_hand_off) callbacks_.on_hand_off(partition);
+}
+
+bool LeaseKeeper::release_handed_off(std::uint32_t p, std::uint64_t token) {
+  if (!ownership_->ready_to_release(p)) return false;
+  leases_->release(p, token);  // false: expired meanwhile; either way not ours now
+  ownership_->drop(p);
+  std::chrono::steady_clock::time_point asked;
+  {
+    std::lock_guard<std::mutex> lock(handoff_mutex_);
+    asked = handoff_asked_[p];
+  }
+  if (callbacks_.on_handed_over)
+    callbacks_.on_handed_over(
+        p, std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asked));
+  return true;
+}
 
 LeaseKeeper::~LeaseKeeper() { thread_.stop(); }
 
@@ -46,6 +72,8 @@ bool LeaseKeeper::round() {
     for (std::uint32_t p = 0; p < options_.partitions; ++p) {
       const auto sent = std::chrono::steady_clock::now();
       const auto token = ownership_->token(p);
+      // Its sessions have all ended: given back, and not taken again this round.
+      if (token && release_handed_off(p, *token)) continue;
       if (token && leases_->renew(p, *token)) {
         renewed_[p] = sent;
         continue;

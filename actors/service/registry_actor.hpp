@@ -16,6 +16,8 @@
 // Its code, by concern:
 //   registry_actor.cpp      the behaviour: routing, sessions' ends, drain, passivation
 //   registry_resume.cpp     resync to the API's clock; reconcile at start
+//   registry_ownership.cpp  only owned partitions' campaigns; fenced sessions
+//   registry_handoff.cpp    a handed-off partition's sessions end
 #pragma once
 
 #include <caf/all.hpp>
@@ -53,7 +55,9 @@ struct RegistryOptions : SessionOptions {
   // that does, and a session starts with its partition's token
   // (SessionOptions::fence). None: every campaign is this instance's, with
   // no fence (one instance, and tests).
-  std::shared_ptr<const io::PartitionOwnership> ownership;
+  // The registry also reports there that a handed-off partition's sessions
+  // have all ended (sessions_ended), for the keeper to release its lease.
+  std::shared_ptr<io::PartitionOwnership> ownership;
 };
 
 struct CampaignEntry {
@@ -122,6 +126,10 @@ using registry_actor = caf::typed_actor<
     caf::replies_to<registry_status_atom>::with<RegistryStatus>,
     // its own timer: passivates the campaigns idle for passivate_after
     caf::reacts_to<passivate_atom>,
+    // the lease keeper hands this partition off (intake for it has stopped,
+    // io::PartitionOwnership::hand_off): each of its sessions ends once it
+    // has committed what it was given; then sessions_ended
+    caf::reacts_to<handoff_atom, std::uint32_t>,
     // from the sessions (session_parent_actor)
     caf::reacts_to<session_report_atom, std::string, SessionReport>,
     caf::replies_to<session_ended_atom, std::string, SessionEnd>::with<bool>,

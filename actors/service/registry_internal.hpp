@@ -28,6 +28,13 @@ void leave_to_owner(Self self, const Inbound& in);
 // held left to the owner, and not started again under its token.
 void drop_fenced(Self self, const std::string& id, SessionEnd& e);
 
+// --- registry_handoff.cpp ---
+// Ends the sessions of the partitions being handed off that have committed
+// all they were given; a partition with none left is reported ended
+// (io::PartitionOwnership::sessions_ended). Called on a handoff and after
+// every report or end of a session.
+void continue_handoffs(Self self);
+
 // --- registry_resume.cpp ---
 // Every campaign in memory advances to the API's world time (after a Redis
 // reconnect: pub/sub dropped what was published meanwhile).
