@@ -24,6 +24,11 @@ void LeaseKeeper::hand_off(std::uint32_t partition) {
   if (callbacks_.on_hand_off) callbacks_.on_hand_off(partition);
 }
 
+void LeaseKeeper::hand_off_all() {
+  leaving_.store(true);
+  for (std::uint32_t p = 0; p < options_.partitions; ++p) hand_off(p);
+}
+
 bool LeaseKeeper::release_handed_off(std::uint32_t p, std::uint64_t token) {
   if (!ownership_->ready_to_release(p)) return false;
   leases_->release(p, token);  // false: expired meanwhile; either way not ours now
@@ -80,6 +85,11 @@ bool LeaseKeeper::round() {
       }
       // Sticky: only free or expired leases are taken, up to the share.
       if (!token && (ownership_->owned() >= share || moves >= cap)) continue;
+      if (token && leaving_.load()) {  // stopping: not taken again
+        ownership_->drop(p);
+        if (callbacks_.on_lost) callbacks_.on_lost(p, "the renewal answered lost while handing it over");
+        continue;
+      }
       // Not held, or lost: acquired again at once when free (a Redis that
       // lost its data), so the partition is never without its owner here
       // in between; dropped when another instance holds it.
@@ -123,6 +133,11 @@ bool LeaseKeeper::round() {
 }
 
 std::size_t LeaseKeeper::fair_share() {
+  if (leaving_.load()) {  // no heartbeat: the others stop counting it at once
+    if (!left_members_) members_->remove(options_.instance_id);
+    left_members_ = true;
+    return 0;
+  }
   std::size_t live = 1;  // this instance
   for (const std::string& m : members_->heartbeat()) {
     if (m == options_.instance_id) continue;
@@ -164,11 +179,13 @@ void LeaseKeeper::stop(bool release) {
   for (std::uint32_t p = 0; p < options_.partitions; ++p) {
     const auto token = ownership_->token(p);
     if (!token) continue;
-    ownership_->drop(p);
     try {
       connection();
-      leases_->release(p, *token);
+      // A handed-off one is reported as handed over (on_handed_over).
+      if (!release_handed_off(p, *token)) leases_->release(p, *token);
+      ownership_->drop(p);
     } catch (const std::exception&) {  // the lease expires by itself
+      ownership_->drop(p);
       break;
     }
   }

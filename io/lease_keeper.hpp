@@ -28,6 +28,7 @@
 // fenced: the old owner's last commit happens under a lease it still holds.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -83,6 +84,10 @@ class LeaseKeeper {
   // Starts the graceful handoff of `partition` (no-op unless it is held and
   // not already being handed off). Thread-safe.
   void hand_off(std::uint32_t partition);
+  // The instance is stopping (SIGTERM): every partition held is handed off,
+  // and from now on none is acquired and the instance leaves the members
+  // (at the next round), so that the others' fair share counts it out at once.
+  void hand_off_all();
 
   // On the caller's thread: checks the partition count against Redis
   // (throws PartitionCountMismatch) and runs the first round, so that a
@@ -126,6 +131,8 @@ class LeaseKeeper {
   // Per partition: when its handoff was asked (for on_handed_over's time).
   std::vector<std::chrono::steady_clock::time_point> handoff_asked_;
   std::mutex handoff_mutex_;  // handoff_asked_: hand_off runs on any thread
+  std::atomic<bool> leaving_{false};  // hand_off_all was called
+  bool left_members_ = false;         // the keeper thread's: removed from the members
   StoppableThread thread_;
 };
 

@@ -2,6 +2,7 @@
 // registry_resume.cpp); not for use elsewhere.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,15 @@ void drop_fenced(Self self, const std::string& id, SessionEnd& e);
 // (io::PartitionOwnership::sessions_ended). Called on a handoff and after
 // every report or end of a session.
 void continue_handoffs(Self self);
+
+// --- registry_acquire.cpp ---
+// Partition `partition` was taken over: its campaigns' outboxes sent, and
+// with `resync` each resumed (reconciled, resynced) as at start.
+void acquired(Self self, std::uint32_t partition, bool resync);
+// The campaigns with a checkpoint in `partition`, to `then`; when the index
+// was not read, said in the log with `why`, and `failed` instead.
+void campaigns_of_partition(Self self, std::uint32_t partition, const std::string& why,
+                            std::function<void(std::vector<std::string>)> then, std::function<void()> failed = {});
 
 // --- registry_resume.cpp ---
 // Every campaign in memory advances to the API's world time (after a Redis

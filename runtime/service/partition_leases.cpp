@@ -7,8 +7,25 @@
 
 namespace hourglass::service {
 
+void LeaseEvents::attach(actors::registry_actor registry, bool resync) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  registry_ = std::move(registry);
+  resync_ = resync;
+}
+
+void LeaseEvents::acquired(std::uint32_t partition) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (registry_) caf::anon_send(registry_, actors::acquired_atom::value, partition, resync_);
+}
+
+void LeaseEvents::hand_off(std::uint32_t partition) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (registry_) caf::anon_send(registry_, actors::handoff_atom::value, partition);
+}
+
 std::unique_ptr<io::LeaseKeeper> make_lease_keeper(const ServiceConfig& config, const io::RedisEndpoint& redis,
-                                                   const std::string& instance_id, actors::Telemetry& telemetry) {
+                                                   const std::string& instance_id, actors::Telemetry& telemetry,
+                                                   std::shared_ptr<LeaseEvents> events) {
   io::LeaseKeeperOptions o;
   o.endpoint = redis;
   o.instance_id = instance_id;
@@ -19,8 +36,19 @@ std::unique_ptr<io::LeaseKeeper> make_lease_keeper(const ServiceConfig& config, 
   // every free partition: one line for all of them).
   auto first_round = std::make_shared<std::atomic<bool>>(true);
   auto last_owned = std::make_shared<std::atomic<std::size_t>>(SIZE_MAX);
-  cb.on_acquired = [first_round](std::uint32_t p, std::uint64_t token) {
-    if (!first_round->load()) spdlog::info("leases: partition {} acquired, token {}", p, token);
+  cb.on_acquired = [first_round, events, &telemetry](std::uint32_t p, std::uint64_t token) {
+    if (first_round->load()) return;
+    spdlog::info("leases: partition {} acquired, token {}", p, token);
+    telemetry.partition_moved("acquired", 0.0);
+    if (events) events->acquired(p);
+  };
+  cb.on_hand_off = [events](std::uint32_t p) {
+    spdlog::debug("leases: partition {} handed off: intake stopped, its sessions end", p);
+    if (events) events->hand_off(p);
+  };
+  cb.on_handed_over = [&telemetry](std::uint32_t p, std::chrono::milliseconds took) {
+    spdlog::info("leases: partition {} handed over (released {} ms after its handoff was asked)", p, took.count());
+    telemetry.partition_moved("handed_over", static_cast<double>(took.count()) / 1000.0);
   };
   cb.on_lost = [](std::uint32_t p, const std::string& why) {
     spdlog::warn("leases: partition {} lost: {}", p, why);

@@ -7,7 +7,16 @@
 //     commits its next advance; the frozen one is woken (SIGCONT): its next
 //     commit is refused by the fence (nothing written), it drops c1 and says
 //     so in its log;
-//   - the API ends as after the same story told to one instance.
+//   - the API ends as after the same story told to one instance;
+// and partitions that move (docs/operations.md, Several instances):
+//   - a rolling update: a second instance started, the owner SIGTERMed
+//     with advances in flight and one published just after: it hands every
+//     partition over and exits; the other takes them all, resyncs c1 to the
+//     API's world time (the advance nobody took), nothing fenced, each write
+//     once, the same API as one instance's;
+//   - a killed owner's committed writes that its gateway could not send
+//     (the API down) are sent by the instance that takes its partitions
+//     over, without a restart.
 #include <catch2/catch.hpp>
 
 #include <httplib.h>
@@ -87,6 +96,11 @@ class World {
   void advance(sim::WorldTime from, sim::WorldTime to) {
     publish("campaign.c1.worldTimeAdvanced", {{"campaignId", "c1"}, {"previousTime", iso(from)}, {"newTime", iso(to)}});
   }
+  // As the API does it: its clock moves, then it announces.
+  void api_advance(sim::WorldTime from, sim::WorldTime to) {
+    api_.set_world_time("c1", to);
+    advance(from, to);
+  }
   // A deferred effect, created in the API and announced with its entity.
   void create_effect(const std::string& id, sim::WorldTime at) {
     api_.apply_entity_change("c1", "Effect", "CREATE", {{"id", id}, {"executeAt", iso(at)}});
@@ -155,11 +169,29 @@ std::string metrics(int port) {
   return res ? res->body : std::string();
 }
 
+// A series with no labels in the /metrics text; -1 when it is not there.
+double metric(const std::string& text, const std::string& name) {
+  const auto at = text.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
+}
+
 // `serve` subscribed (its log says so) and heartbeats as a member.
 bool ready(World& w, ServeProcess& serve, std::size_t members) {
   return w.wait_for([&] { return serve.log_tail(20000).find("redis: subscribed") != std::string::npos &&
                                  w.members() >= members; },
                     20s);
+}
+
+// The API after the first day and then one advance to `end`, told to one
+// instance (the stories below split it into more advances: the same result).
+json told_to_one_instance(const std::string& name, sim::WorldTime end) {
+  World w(name);
+  REQUIRE(ready(w, w.start_instance("solo"), 1));
+  w.first_day();
+  REQUIRE(w.settled(kT0 + kDay));
+  w.api_advance(kT0 + kDay, end);
+  REQUIRE(w.settled(end));
+  return w.outcome();
 }
 
 }  // namespace
@@ -233,4 +265,77 @@ TEST_CASE("serve: two instances on one Redis - each write once, and a frozen own
   CHECK(w.outcome() == one_instance);
   CHECK(b.running());
   CHECK(a.running());
+}
+
+TEST_CASE("serve: a rolling update - the owner SIGTERMed under advances hands every partition over: nothing fenced, "
+          "lost or doubled",
+          "[service][serve][partitions][handoff][process]") {
+  constexpr sim::WorldTime kFinal = kT0 + 21 * kYear;  // past the event
+  const json one_instance = told_to_one_instance("roll-one", kFinal);
+
+  World w("roll");
+  ServeProcess& a = w.start_instance("a");
+  REQUIRE(ready(w, a, 1));
+  w.first_day();
+  REQUIRE(w.settled(kT0 + kDay));
+  ServeProcess& b = w.start_instance("b");  // the new version: idle, a holds every partition
+  REQUIRE(ready(w, b, 2));
+  CHECK(metric(metrics(w.port(1)), "hourglass_owned_partitions") == 0);
+
+  // Advances a day each, published at once: several are in flight or
+  // waiting in a when it is told to stop.
+  sim::WorldTime t = kT0 + kDay;
+  for (int i = 0; i < 10; ++i, t += kDay) w.api_advance(t, t + kDay);
+  a.signal(SIGTERM);
+  // Published while a hands over: taken by neither instance's intake, caught
+  // up by the resync of the instance that takes c1's partition over.
+  w.api_advance(t, kFinal);
+
+  const auto code = a.wait_exit(60s);
+  INFO(a.log_tail(3000));
+  REQUIRE(code);
+  CHECK(*code == 0);
+  CHECK(a.log_tail(200000).find("fenced") == std::string::npos);
+  CHECK(a.log_tail(200000).find("handed over") != std::string::npos);
+  REQUIRE(w.wait_for([&] { return metric(metrics(w.port(1)), "hourglass_owned_partitions") == 64; }, 30s));
+  REQUIRE(w.settled(kFinal));
+  INFO(b.log_tail(3000));
+  CHECK(metric(metrics(w.port(1)), "hourglass_fenced_refusals_total") <= 0);  // never counted
+  CHECK(w.api().keys_applied_more_than_once().empty());
+  CHECK(w.api().effect_executions("fx1") == 1);
+  CHECK(w.outcome() == one_instance);
+  CHECK(b.running());
+}
+
+TEST_CASE("serve: a killed owner's committed writes that it could not send are sent by the instance taking over",
+          "[service][serve][partitions][handoff][process]") {
+  constexpr sim::WorldTime kMonth = kT0 + 30 * kDay;
+  const json one_instance = told_to_one_instance("sent-one", kMonth);
+
+  World w("sent");
+  ServeProcess& a = w.start_instance("a");
+  REQUIRE(ready(w, a, 1));
+  const auto a_id = w.lease_owner();
+  w.first_day();
+  REQUIRE(w.settled(kT0 + kDay));
+  ServeProcess& b = w.start_instance("b");
+  REQUIRE(ready(w, b, 2));
+
+  // The API goes away: a commits the month and cannot send its writes.
+  w.api().set_down(true);
+  w.api_advance(kT0 + kDay, kMonth);
+  REQUIRE(w.wait_for([&] { return w.checkpoint_clock() == kMonth; }));
+  REQUIRE(w.redis().xlen("hourglass:{c1}:outbox") > 0);
+  a.kill_and_wait();
+
+  // b takes the partitions over (a's lease: a previous life on this host, at
+  // once; else after the ttl), and sends what a committed once the API is back.
+  REQUIRE(w.wait_for([&] { return w.lease_owner() && w.lease_owner() != a_id; }, 30s));
+  w.api().set_down(false);
+  INFO(b.log_tail(3000));
+  REQUIRE(w.settled(kMonth));
+  CHECK(w.api().keys_applied_more_than_once().empty());
+  CHECK(w.api().effect_executions("fx1") == 1);
+  CHECK(w.outcome() == one_instance);
+  CHECK(metric(metrics(w.port(1)), "hourglass_fenced_refusals_total") <= 0);
 }
