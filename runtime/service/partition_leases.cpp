@@ -46,17 +46,27 @@ std::unique_ptr<io::LeaseKeeper> make_lease_keeper(const ServiceConfig& config, 
     spdlog::debug("leases: partition {} handed off: intake stopped, its sessions end", p);
     if (events) events->hand_off(p);
   };
-  cb.on_handed_over = [&telemetry](std::uint32_t p, std::chrono::milliseconds took) {
-    spdlog::info("leases: partition {} handed over (released {} ms after its handoff was asked)", p, took.count());
+  // One line per partition would bury the log at a stop (64 at once): each
+  // at debug, and their number with the next change of the count held.
+  auto handed = std::make_shared<std::atomic<std::size_t>>(0);
+  cb.on_handed_over = [&telemetry, handed](std::uint32_t p, std::chrono::milliseconds took) {
+    spdlog::debug("leases: partition {} handed over (released {} ms after its handoff was asked)", p, took.count());
     telemetry.partition_moved("handed_over", static_cast<double>(took.count()) / 1000.0);
+    handed->fetch_add(1);
   };
   cb.on_lost = [](std::uint32_t p, const std::string& why) {
     spdlog::warn("leases: partition {} lost: {}", p, why);
   };
-  cb.on_owned = [&telemetry, first_round, last_owned, id = instance_id, n = config.partitions](std::size_t owned) {
+  cb.on_owned = [&telemetry, first_round, last_owned, handed, id = instance_id,
+                 n = config.partitions](std::size_t owned) {
     telemetry.owned_partitions(owned);
-    if (last_owned->exchange(owned) != owned)
-      spdlog::info("leases: instance {} holds {} of {} partitions", id, owned, n);
+    if (last_owned->exchange(owned) != owned) {
+      const std::size_t moved = handed->exchange(0);
+      if (moved > 0)
+        spdlog::info("leases: instance {} holds {} of {} partitions ({} handed over)", id, owned, n, moved);
+      else
+        spdlog::info("leases: instance {} holds {} of {} partitions", id, owned, n);
+    }
     first_round->store(false);
   };
   cb.on_error = [](const std::string& why) { spdlog::warn("leases: the lease round failed: {}", why); };

@@ -296,7 +296,7 @@ TEST_CASE("serve: a rolling update - the owner SIGTERMed under advances hands ev
   REQUIRE(code);
   CHECK(*code == 0);
   CHECK(a.log_tail(200000).find("fenced") == std::string::npos);
-  CHECK(a.log_tail(200000).find("handed over") != std::string::npos);
+  CHECK(a.log_tail(200000).find("handed over)") != std::string::npos);  // the keeper's log
   REQUIRE(w.wait_for([&] { return metric(metrics(w.port(1)), "hourglass_owned_partitions") == 64; }, 30s));
   REQUIRE(w.settled(kFinal));
   INFO(b.log_tail(3000));
