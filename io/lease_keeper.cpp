@@ -12,7 +12,8 @@ LeaseKeeper::LeaseKeeper(LeaseKeeperOptions options, LeaseKeeperCallbacks callba
       callbacks_(std::move(callbacks)),
       ownership_(std::make_shared<PartitionOwnership>(options_.partitions)),
       renewed_(options_.partitions),
-      handoff_asked_(options_.partitions) {}
+      handoff_asked_(options_.partitions),
+      acquired_at_(options_.partitions) {}
 
 void LeaseKeeper::hand_off(std::uint32_t partition) {
   if (!ownership_->token(partition) || ownership_->handing_off(partition)) return;
@@ -27,6 +28,26 @@ void LeaseKeeper::hand_off(std::uint32_t partition) {
 void LeaseKeeper::hand_off_all() {
   leaving_.store(true);
   for (std::uint32_t p = 0; p < options_.partitions; ++p) hand_off(p);
+}
+
+void LeaseKeeper::hand_over_surplus(std::size_t share) {
+  if (leaving_.load() || first_round_ || live_members_ < 2) return;
+  std::size_t held = 0;
+  std::size_t in_progress = 0;
+  for (std::uint32_t p = 0; p < options_.partitions; ++p) {
+    if (!ownership_->token(p)) continue;
+    ++held;
+    in_progress += ownership_->handing_off(p) ? 1 : 0;
+  }
+  const std::size_t kept = held - in_progress;
+  if (kept <= share || in_progress >= options_.max_moves) return;
+  std::size_t n = std::min(kept - share, options_.max_moves - in_progress);
+  const auto now = std::chrono::steady_clock::now();
+  for (std::uint32_t p = options_.partitions; p-- > 0 && n > 0;) {
+    if (!ownership_->token(p) || ownership_->handing_off(p) || now - acquired_at_[p] < options_.ttl) continue;
+    hand_off(p);
+    --n;
+  }
 }
 
 bool LeaseKeeper::release_handed_off(std::uint32_t p, std::uint64_t token) {
@@ -103,11 +124,15 @@ bool LeaseKeeper::round() {
         if (token) ownership_->drop(p);
         continue;
       }
-      if (!token) ++moves;
+      if (!token) {
+        ++moves;
+        acquired_at_[p] = sent;
+      }
       ownership_->set(p, got.token);
       renewed_[p] = sent;
       if (callbacks_.on_acquired) callbacks_.on_acquired(p, got.token);
     }
+    hand_over_surplus(share);
   } catch (const RedisError& e) {
     answered = false;
     if (!e.server_error().empty() && !e.transient()) {  // a script refused: start afresh

@@ -26,6 +26,12 @@
 // is renewed meanwhile, so no one else can claim those campaigns, and
 // released at the first round after the last session ended. Nothing is
 // fenced: the old owner's last commit happens under a lease it still holds.
+//
+// Rebalance: a keeper above its fair share while other members are live (a
+// newcomer joined) hands its surplus partitions off that way, at most
+// max_moves in progress at once, never one it acquired less than a ttl ago
+// (sticky: what it just took is not handed back); the newcomer takes them as
+// they come free. Below or at its share it hands nothing off, so nothing flaps.
 #pragma once
 
 #include <atomic>
@@ -111,6 +117,8 @@ class LeaseKeeper {
   // Heartbeats; ceil(partitions / live members), previous lives of this
   // process not counted (and removed).
   std::size_t fair_share();
+  // Hands off the partitions held above `share` (see Rebalance above).
+  void hand_over_surplus(std::size_t share);
   // Releases partition `p` (held under `token`) if it was handed off and its
   // sessions have ended; true when it did.
   bool release_handed_off(std::uint32_t p, std::uint64_t token);
@@ -130,6 +138,8 @@ class LeaseKeeper {
   std::vector<std::chrono::steady_clock::time_point> renewed_;
   // Per partition: when its handoff was asked (for on_handed_over's time).
   std::vector<std::chrono::steady_clock::time_point> handoff_asked_;
+  // Per partition: when it was last acquired (not handed off for a ttl).
+  std::vector<std::chrono::steady_clock::time_point> acquired_at_;
   std::mutex handoff_mutex_;  // handoff_asked_: hand_off runs on any thread
   std::atomic<bool> leaving_{false};  // hand_off_all was called
   bool left_members_ = false;         // the keeper thread's: removed from the members

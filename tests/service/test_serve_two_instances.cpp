@@ -16,7 +16,10 @@
 //     once, the same API as one instance's;
 //   - a killed owner's committed writes that its gateway could not send
 //     (the API down) are sent by the instance that takes its partitions
-//     over, without a restart.
+//     over, without a restart;
+//   - a rebalance: the owner of every partition hands half of them over to
+//     a newcomer, a few at a time, while advances keep coming; a campaign
+//     in a moved partition goes on at the newcomer, each write once.
 #include <catch2/catch.hpp>
 
 #include <httplib.h>
@@ -97,9 +100,22 @@ class World {
     publish("campaign.c1.worldTimeAdvanced", {{"campaignId", "c1"}, {"previousTime", iso(from)}, {"newTime", iso(to)}});
   }
   // As the API does it: its clock moves, then it announces.
-  void api_advance(sim::WorldTime from, sim::WorldTime to) {
-    api_.set_world_time("c1", to);
-    advance(from, to);
+  void api_advance(sim::WorldTime from, sim::WorldTime to, const std::string& cid = "c1") {
+    api_.set_world_time(cid, to);
+    publish("campaign." + cid + ".worldTimeAdvanced",
+            {{"campaignId", cid}, {"previousTime", iso(from)}, {"newTime", iso(to)}});
+  }
+  // Another campaign: one settlement, `<cid>-s`.
+  void add_campaign(const std::string& cid) {
+    api_.add_campaign(cid, kT0);
+    api_.add_kingdom(cid, cid + "-k");
+    api_.add_settlement(cid + "-k", {{"id", cid + "-s"}, {"name", cid}, {"level", 1}, {"createdAt", iso(kT0)},
+                                     {"variables", {{"population", 800}, {"resources", {{"food", 40}, {"gold", 10}}}}}});
+  }
+  sim::WorldTime clock_of(const std::string& cid) {
+    const auto text = redis().get("hourglass:{" + cid + "}:checkpoint");
+    if (!text) return 0;
+    return sim::parse_world_time(json::parse(*text)["campaign"]["currentWorldTime"].get<std::string>()).value_or(0);
   }
   // A deferred effect, created in the API and announced with its entity.
   void create_effect(const std::string& id, sim::WorldTime at) {
@@ -111,11 +127,7 @@ class World {
                                            {"entity", {{"id", id}, {"executeAt", iso(at)}}}});
   }
 
-  sim::WorldTime checkpoint_clock() {
-    const auto text = redis().get("hourglass:{c1}:checkpoint");
-    if (!text) return 0;
-    return sim::parse_world_time(json::parse(*text)["campaign"]["currentWorldTime"].get<std::string>()).value_or(0);
-  }
+  sim::WorldTime checkpoint_clock() { return clock_of("c1"); }
   std::optional<std::string> lease_owner() {
     return redis().hget(io::partition_lease_key(io::partition_of("c1", 64)), "owner");
   }
@@ -338,4 +350,58 @@ TEST_CASE("serve: a killed owner's committed writes that it could not send are s
   CHECK(w.api().effect_executions("fx1") == 1);
   CHECK(w.outcome() == one_instance);
   CHECK(metric(metrics(w.port(1)), "hourglass_fenced_refusals_total") <= 0);
+}
+
+TEST_CASE("serve: a newcomer gets half the partitions, handed over gracefully while advances keep coming",
+          "[service][serve][partitions][handoff][rebalance][process]") {
+  constexpr sim::WorldTime kFinal = kT0 + 2 * kYear;
+  const json one_instance = told_to_one_instance("rebalance-one", kFinal);
+  const std::string moved = "c7";  // partition 63: among those handed over first
+  REQUIRE(io::partition_of(moved, 64) == 63);
+
+  World w("rebalance");
+  w.add_campaign(moved);
+  ServeProcess& a = w.start_instance("a");
+  REQUIRE(ready(w, a, 1));
+  w.first_day();
+  w.api_advance(kT0, kT0 + kDay, moved);
+  REQUIRE(w.settled(kT0 + kDay));
+  REQUIRE(w.wait_for([&] { return w.clock_of(moved) == kT0 + kDay; }));
+  const auto a_id = w.lease_owner();
+
+  ServeProcess& b = w.start_instance("b");
+  REQUIRE(ready(w, b, 2));
+  // Advances of the campaign that moves keep coming, a day each (the
+  // producer's pace), until each instance holds half.
+  sim::WorldTime t = kT0 + kDay;
+  const auto half = [&](int port) { return metric(metrics(port), "hourglass_owned_partitions") == 32; };
+  REQUIRE(w.wait_for([&] {
+    w.api_advance(t, t + kDay, moved);
+    t += kDay;
+    std::this_thread::sleep_for(100ms);  // the producer's pace
+    return half(w.port(0)) && half(w.port(1));
+  }, 60s));
+  const auto moves = [&](int port) { return metric(metrics(port), "hourglass_partition_moves_total{how=\"handed_over\"}"); };
+  const double handed = moves(w.port(0));
+  CHECK(handed == 32);
+  REQUIRE(w.wait_for([&] { return w.redis().hget(io::partition_lease_key(63), "owner") != a_id; }, 10s));
+
+  // Both campaigns go on: c1 at a, the moved one at b.
+  w.api_advance(t, kFinal, moved);
+  w.api_advance(kT0 + kDay, kFinal);
+  REQUIRE(w.settled(kFinal));
+  REQUIRE(w.wait_for([&] {
+    return w.clock_of(moved) == kFinal && w.redis().xlen("hourglass:{" + moved + "}:outbox") == 0;
+  }));
+  CHECK(w.lease_owner() == a_id);  // c1's partition (25) stayed
+  CHECK(half(w.port(0)));
+  CHECK(half(w.port(1)));
+  CHECK(moves(w.port(0)) == handed);
+  CHECK(metric(metrics(w.port(0)), "hourglass_fenced_refusals_total") <= 0);
+  CHECK(metric(metrics(w.port(1)), "hourglass_fenced_refusals_total") <= 0);
+  CHECK(w.api().keys_applied_more_than_once().empty());
+  CHECK(w.api().effect_executions("fx1") == 1);
+  CHECK(w.outcome() == one_instance);
+  CHECK(a.running());
+  CHECK(b.running());
 }
