@@ -11,7 +11,59 @@ LeaseKeeper::LeaseKeeper(LeaseKeeperOptions options, LeaseKeeperCallbacks callba
     : options_(std::move(options)),
       callbacks_(std::move(callbacks)),
       ownership_(std::make_shared<PartitionOwnership>(options_.partitions)),
-      renewed_(options_.partitions) {}
+      renewed_(options_.partitions),
+      handoff_asked_(options_.partitions),
+      acquired_at_(options_.partitions) {}
+
+void LeaseKeeper::hand_off(std::uint32_t partition) {
+  if (!ownership_->token(partition) || ownership_->handing_off(partition)) return;
+  {
+    std::lock_guard<std::mutex> lock(handoff_mutex_);
+    handoff_asked_.at(partition) = std::chrono::steady_clock::now();
+  }
+  ownership_->hand_off(partition);
+  if (callbacks_.on_hand_off) callbacks_.on_hand_off(partition);
+}
+
+void LeaseKeeper::hand_off_all() {
+  leaving_.store(true);
+  for (std::uint32_t p = 0; p < options_.partitions; ++p) hand_off(p);
+}
+
+void LeaseKeeper::hand_over_surplus(std::size_t share) {
+  if (leaving_.load() || first_round_ || live_members_ < 2) return;
+  std::size_t held = 0;
+  std::size_t in_progress = 0;
+  for (std::uint32_t p = 0; p < options_.partitions; ++p) {
+    if (!ownership_->token(p)) continue;
+    ++held;
+    in_progress += ownership_->handing_off(p) ? 1 : 0;
+  }
+  const std::size_t kept = held - in_progress;
+  if (kept <= share || in_progress >= options_.max_moves) return;
+  std::size_t n = std::min(kept - share, options_.max_moves - in_progress);
+  const auto now = std::chrono::steady_clock::now();
+  for (std::uint32_t p = options_.partitions; p-- > 0 && n > 0;) {
+    if (!ownership_->token(p) || ownership_->handing_off(p) || now - acquired_at_[p] < options_.ttl) continue;
+    hand_off(p);
+    --n;
+  }
+}
+
+bool LeaseKeeper::release_handed_off(std::uint32_t p, std::uint64_t token) {
+  if (!ownership_->ready_to_release(p)) return false;
+  leases_->release(p, token);  // false: expired meanwhile; either way not ours now
+  ownership_->drop(p);
+  std::chrono::steady_clock::time_point asked;
+  {
+    std::lock_guard<std::mutex> lock(handoff_mutex_);
+    asked = handoff_asked_[p];
+  }
+  if (callbacks_.on_handed_over)
+    callbacks_.on_handed_over(
+        p, std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asked));
+  return true;
+}
 
 LeaseKeeper::~LeaseKeeper() { thread_.stop(); }
 
@@ -46,12 +98,19 @@ bool LeaseKeeper::round() {
     for (std::uint32_t p = 0; p < options_.partitions; ++p) {
       const auto sent = std::chrono::steady_clock::now();
       const auto token = ownership_->token(p);
+      // Its sessions have all ended: given back, and not taken again this round.
+      if (token && release_handed_off(p, *token)) continue;
       if (token && leases_->renew(p, *token)) {
         renewed_[p] = sent;
         continue;
       }
       // Sticky: only free or expired leases are taken, up to the share.
       if (!token && (ownership_->owned() >= share || moves >= cap)) continue;
+      if (token && leaving_.load()) {  // stopping: not taken again
+        ownership_->drop(p);
+        if (callbacks_.on_lost) callbacks_.on_lost(p, "the renewal answered lost while handing it over");
+        continue;
+      }
       // Not held, or lost: acquired again at once when free (a Redis that
       // lost its data), so the partition is never without its owner here
       // in between; dropped when another instance holds it.
@@ -65,11 +124,15 @@ bool LeaseKeeper::round() {
         if (token) ownership_->drop(p);
         continue;
       }
-      if (!token) ++moves;
+      if (!token) {
+        ++moves;
+        acquired_at_[p] = sent;
+      }
       ownership_->set(p, got.token);
       renewed_[p] = sent;
       if (callbacks_.on_acquired) callbacks_.on_acquired(p, got.token);
     }
+    hand_over_surplus(share);
   } catch (const RedisError& e) {
     answered = false;
     if (!e.server_error().empty() && !e.transient()) {  // a script refused: start afresh
@@ -95,6 +158,11 @@ bool LeaseKeeper::round() {
 }
 
 std::size_t LeaseKeeper::fair_share() {
+  if (leaving_.load()) {  // no heartbeat: the others stop counting it at once
+    if (!left_members_) members_->remove(options_.instance_id);
+    left_members_ = true;
+    return 0;
+  }
   std::size_t live = 1;  // this instance
   for (const std::string& m : members_->heartbeat()) {
     if (m == options_.instance_id) continue;
@@ -136,11 +204,13 @@ void LeaseKeeper::stop(bool release) {
   for (std::uint32_t p = 0; p < options_.partitions; ++p) {
     const auto token = ownership_->token(p);
     if (!token) continue;
-    ownership_->drop(p);
     try {
       connection();
-      leases_->release(p, *token);
+      // A handed-off one is reported as handed over (on_handed_over).
+      if (!release_handed_off(p, *token)) leases_->release(p, *token);
+      ownership_->drop(p);
     } catch (const std::exception&) {  // the lease expires by itself
+      ownership_->drop(p);
       break;
     }
   }

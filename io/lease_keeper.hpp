@@ -18,14 +18,28 @@
 // Membership (io/membership): each round heartbeats and aims for a fair
 // share, ceil(partitions / live members); it takes free or expired leases
 // up to it, never a live holder's (sticky), at most max_moves a round after
-// the first. Not built yet (docs/operations.md, Several instances): handing
-// surplus leases over to a newcomer.
+// the first.
+//
+// A graceful handoff (hand_off): intake for the partition stops at once
+// (io::PartitionOwnership), the registry is told (on_hand_off) and ends the
+// partition's sessions once each has committed what it was given; the lease
+// is renewed meanwhile, so no one else can claim those campaigns, and
+// released at the first round after the last session ended. Nothing is
+// fenced: the old owner's last commit happens under a lease it still holds.
+//
+// Rebalance: a keeper above its fair share while other members are live (a
+// newcomer joined) hands its surplus partitions off that way, at most
+// max_moves in progress at once, never one it acquired less than a ttl ago
+// (sticky: what it just took is not handed back); the newcomer takes them as
+// they come free. Below or at its share it hands nothing off, so nothing flaps.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +67,10 @@ struct LeaseKeeperCallbacks {
   std::function<void(std::uint32_t partition, std::uint64_t token)> on_acquired;
   std::function<void(std::uint32_t partition, const std::string& why)> on_lost;
   std::function<void(std::size_t owned)> on_owned;  // after every round
+  // hand_off(partition) was asked: the registry is to end its sessions.
+  std::function<void(std::uint32_t partition)> on_hand_off;
+  // A handed-off partition's lease was released, `took` after hand_off.
+  std::function<void(std::uint32_t partition, std::chrono::milliseconds took)> on_handed_over;
   // A round Redis did not answer: the first of a run of them, then one in 50
   // (they come every 200 ms while Redis is away).
   std::function<void(const std::string& why)> on_error;
@@ -65,7 +83,17 @@ class LeaseKeeper {
   LeaseKeeper(const LeaseKeeper&) = delete;
   LeaseKeeper& operator=(const LeaseKeeper&) = delete;
 
-  std::shared_ptr<const PartitionOwnership> ownership() const { return ownership_; }
+  // Shared with the registry (which also reports there that a handed-off
+  // partition's sessions have ended).
+  std::shared_ptr<PartitionOwnership> ownership() const { return ownership_; }
+
+  // Starts the graceful handoff of `partition` (no-op unless it is held and
+  // not already being handed off). Thread-safe.
+  void hand_off(std::uint32_t partition);
+  // The instance is stopping (SIGTERM): every partition held is handed off,
+  // and from now on none is acquired and the instance leaves the members
+  // (at the next round), so that the others' fair share counts it out at once.
+  void hand_off_all();
 
   // On the caller's thread: checks the partition count against Redis
   // (throws PartitionCountMismatch) and runs the first round, so that a
@@ -89,6 +117,11 @@ class LeaseKeeper {
   // Heartbeats; ceil(partitions / live members), previous lives of this
   // process not counted (and removed).
   std::size_t fair_share();
+  // Hands off the partitions held above `share` (see Rebalance above).
+  void hand_over_surplus(std::size_t share);
+  // Releases partition `p` (held under `token`) if it was handed off and its
+  // sessions have ended; true when it did.
+  bool release_handed_off(std::uint32_t p, std::uint64_t token);
 
   LeaseKeeperOptions options_;
   LeaseKeeperCallbacks callbacks_;
@@ -103,6 +136,13 @@ class LeaseKeeper {
   // Per partition: when the last renewal (or acquisition) that Redis
   // confirmed was sent.
   std::vector<std::chrono::steady_clock::time_point> renewed_;
+  // Per partition: when its handoff was asked (for on_handed_over's time).
+  std::vector<std::chrono::steady_clock::time_point> handoff_asked_;
+  // Per partition: when it was last acquired (not handed off for a ttl).
+  std::vector<std::chrono::steady_clock::time_point> acquired_at_;
+  std::mutex handoff_mutex_;  // handoff_asked_: hand_off runs on any thread
+  std::atomic<bool> leaving_{false};  // hand_off_all was called
+  bool left_members_ = false;         // the keeper thread's: removed from the members
   StoppableThread thread_;
 };
 

@@ -82,6 +82,8 @@ struct ServeApp::Impl {
   // (docs/operations.md, Several instances).
   std::string instance_id = io::make_instance_id();
   std::unique_ptr<io::LeaseKeeper> leases;
+  // The keeper's moves after the start, to the registry once it runs.
+  std::shared_ptr<service::LeaseEvents> lease_events = std::make_shared<service::LeaseEvents>();
   std::mutex mutex;
   std::condition_variable stop_requested_cv;
   bool stop_requested = false;
@@ -353,7 +355,7 @@ void ServeApp::start() {
   // here (io::PartitionCountMismatch), and one instance owns every partition
   // before its inputs start.
   spdlog::info("instance id: {}", s.instance_id);
-  s.leases = service::make_lease_keeper(c, s.redis, s.instance_id, s.telemetry);
+  s.leases = service::make_lease_keeper(c, s.redis, s.instance_id, s.telemetry, s.lease_events);
   s.leases->start();
   s.system = std::make_unique<caf::actor_system>(s.actor_cfg);
   io::CampaignApiConfig api{c.api_url, c.api_token, c.gateway_timeout};
@@ -412,6 +414,7 @@ void ServeApp::start() {
   }
   s.registry = s.system->spawn(actors::registry, registry);
   caf::anon_send(s.bridge, actors::set_registry_atom::value, actors::inbound_router_actor{s.registry});
+  s.lease_events->attach(s.registry, service::resync_policy(input).resume_at_start);
 
   s.status = std::make_unique<service::StatusServer>(c.bind, c.port, [&s] { return s.health_report(); }, s.metrics);
   s.status->start();
@@ -497,6 +500,11 @@ int ServeApp::wait() {
     s.stop_requested_cv.wait(lock, [&] { return s.stop_requested; });
   }
   s.draining->store(true);  // long advances stop at their next span's commit
+  // Every partition is handed over (docs/operations.md, Several instances):
+  // intake for it stops, its sessions commit and end, its outboxes are
+  // sent, then its lease goes back (each as soon as it is done, so that
+  // another instance takes it over while the rest drain); none is taken again.
+  s.leases->hand_off_all();
   spdlog::info("stopping: no more intake; finishing advances in flight (a long one stops at its next commit)");
   if (s.subscriber) s.subscriber->stop();
   // Its thread only: what is in flight is still acknowledged as it finishes.

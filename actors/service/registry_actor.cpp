@@ -244,6 +244,8 @@ registry_actor::behavior_type registry(Self self, RegistryOptions options) {
         self->delayed_send(self, passivation_tick(self->state.options.passivate_after), passivate_atom::value);
       },
       [=](route_atom, Inbound& in) { route(self, std::move(in)); },
+      [=](handoff_atom, std::uint32_t) { continue_handoffs(self); },
+      [=](acquired_atom, std::uint32_t partition, bool resync) { acquired(self, partition, resync); },
       [=](api_change_atom, ApiChange& c) {
         auto it = self->state.campaign_of_entity.find(c.change.entity_id);
         if (it == self->state.campaign_of_entity.end()) {
@@ -279,12 +281,14 @@ registry_actor::behavior_type registry(Self self, RegistryOptions options) {
         if (it == self->state.campaigns.end() || it->second.session.address() != self->current_sender()) return;
         it->second.report = r;
         if (it->second.idle()) it->second.last_active = std::chrono::steady_clock::now();
+        continue_handoffs(self);
         answer_drain_waiters(self);
       },
       [=](session_ended_atom, const std::string& id, SessionEnd& e) {
         auto it = self->state.campaigns.find(id);
         if (it != self->state.campaigns.end() && it->second.session.address() == self->current_sender())
           session_ended(self, id, e);
+        continue_handoffs(self);
         answer_drain_waiters(self);
         return true;
       },

@@ -16,6 +16,9 @@
 // Its code, by concern:
 //   registry_actor.cpp      the behaviour: routing, sessions' ends, drain, passivation
 //   registry_resume.cpp     resync to the API's clock; reconcile at start
+//   registry_ownership.cpp  only owned partitions' campaigns; fenced sessions
+//   registry_handoff.cpp    a handed-off partition's sessions end
+//   registry_acquire.cpp    a partition taken over: outboxes sent, resynced
 #pragma once
 
 #include <caf/all.hpp>
@@ -53,7 +56,9 @@ struct RegistryOptions : SessionOptions {
   // that does, and a session starts with its partition's token
   // (SessionOptions::fence). None: every campaign is this instance's, with
   // no fence (one instance, and tests).
-  std::shared_ptr<const io::PartitionOwnership> ownership;
+  // The registry also reports there that a handed-off partition's sessions
+  // have all ended (sessions_ended), for the keeper to release its lease.
+  std::shared_ptr<io::PartitionOwnership> ownership;
 };
 
 struct CampaignEntry {
@@ -98,6 +103,9 @@ struct RegistryState {
   std::deque<std::string> resync_queue;
   std::set<std::string> resyncing;  // campaigns whose resync advance is under way
   std::vector<caf::typed_response_promise<bool>> drain_waiters;  // answered when nothing is in flight
+  // Handed-off partitions whose sessions have ended, their campaigns'
+  // outboxes being checked (registry_handoff.cpp).
+  std::set<std::uint32_t> handoff_outbox_checks;
   static inline const char* name = "registry";
 };
 
@@ -122,6 +130,16 @@ using registry_actor = caf::typed_actor<
     caf::replies_to<registry_status_atom>::with<RegistryStatus>,
     // its own timer: passivates the campaigns idle for passivate_after
     caf::reacts_to<passivate_atom>,
+    // the lease keeper hands this partition off (intake for it has stopped,
+    // io::PartitionOwnership::hand_off): each of its sessions ends once it
+    // has committed what it was given; then sessions_ended
+    caf::reacts_to<handoff_atom, std::uint32_t>,
+    // this instance took the partition over (after its start-up): the
+    // outbox entries its campaigns' previous owner committed and did not
+    // send are sent, and (with `true`: a lossy input, as at start) each is
+    // reconciled with the API and resynced to the API's world time, which
+    // covers what was published while the partition moved
+    caf::reacts_to<acquired_atom, std::uint32_t, bool>,
     // from the sessions (session_parent_actor)
     caf::reacts_to<session_report_atom, std::string, SessionReport>,
     caf::replies_to<session_ended_atom, std::string, SessionEnd>::with<bool>,

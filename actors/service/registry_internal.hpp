@@ -2,6 +2,7 @@
 // registry_resume.cpp); not for use elsewhere.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,22 @@ void leave_to_owner(Self self, const Inbound& in);
 // Campaign `id`'s session was fenced out: dropped (not quarantined), what it
 // held left to the owner, and not started again under its token.
 void drop_fenced(Self self, const std::string& id, SessionEnd& e);
+
+// --- registry_handoff.cpp ---
+// Ends the sessions of the partitions being handed off that have committed
+// all they were given; a partition with none left is reported ended
+// (io::PartitionOwnership::sessions_ended). Called on a handoff and after
+// every report or end of a session.
+void continue_handoffs(Self self);
+
+// --- registry_acquire.cpp ---
+// Partition `partition` was taken over: its campaigns' outboxes sent, and
+// with `resync` each resumed (reconciled, resynced) as at start.
+void acquired(Self self, std::uint32_t partition, bool resync);
+// The campaigns with a checkpoint in `partition`, to `then`; when the index
+// was not read, said in the log with `why`, and `failed` instead.
+void campaigns_of_partition(Self self, std::uint32_t partition, const std::string& why,
+                            std::function<void(std::vector<std::string>)> then, std::function<void()> failed = {});
 
 // --- registry_resume.cpp ---
 // Every campaign in memory advances to the API's world time (after a Redis

@@ -40,6 +40,10 @@ using resync_atom = caf::atom_constant<caf::atom("resync")>;
 using registry_drain_atom = caf::atom_constant<caf::atom("regdrain")>;  // answer once no message is in flight
 using registry_status_atom = caf::atom_constant<caf::atom("regstatus")>;
 using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
+// end a partition's sessions (graceful handoff); then io::PartitionOwnership::sessions_ended
+using handoff_atom = caf::atom_constant<caf::atom("handoff")>;
+// a partition was taken over: its campaigns' outboxes sent, and resynced
+using acquired_atom = caf::atom_constant<caf::atom("acquired")>;
 // -> api reader
 using bootstrap_atom = caf::atom_constant<caf::atom("bootstrap")>;
 using world_time_atom = caf::atom_constant<caf::atom("worldtime")>;

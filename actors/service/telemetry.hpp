@@ -88,6 +88,10 @@ class Telemetry {
   // A campaign's claim or commit was refused by its fence: another instance
   // claimed it with a higher partition token; nothing was written.
   virtual void fenced() {}
+  // A partition moved: "handed_over" (this instance released it after a
+  // graceful handoff, `seconds` after it was asked) or "acquired" (taken
+  // over after the start; seconds 0).
+  virtual void partition_moved(std::string_view how, double seconds) {}
 
   // The shared do-nothing instance.
   static Telemetry& none() {

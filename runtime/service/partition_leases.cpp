@@ -7,8 +7,25 @@
 
 namespace hourglass::service {
 
+void LeaseEvents::attach(actors::registry_actor registry, bool resync) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  registry_ = std::move(registry);
+  resync_ = resync;
+}
+
+void LeaseEvents::acquired(std::uint32_t partition) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (registry_) caf::anon_send(registry_, actors::acquired_atom::value, partition, resync_);
+}
+
+void LeaseEvents::hand_off(std::uint32_t partition) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (registry_) caf::anon_send(registry_, actors::handoff_atom::value, partition);
+}
+
 std::unique_ptr<io::LeaseKeeper> make_lease_keeper(const ServiceConfig& config, const io::RedisEndpoint& redis,
-                                                   const std::string& instance_id, actors::Telemetry& telemetry) {
+                                                   const std::string& instance_id, actors::Telemetry& telemetry,
+                                                   std::shared_ptr<LeaseEvents> events) {
   io::LeaseKeeperOptions o;
   o.endpoint = redis;
   o.instance_id = instance_id;
@@ -19,16 +36,37 @@ std::unique_ptr<io::LeaseKeeper> make_lease_keeper(const ServiceConfig& config, 
   // every free partition: one line for all of them).
   auto first_round = std::make_shared<std::atomic<bool>>(true);
   auto last_owned = std::make_shared<std::atomic<std::size_t>>(SIZE_MAX);
-  cb.on_acquired = [first_round](std::uint32_t p, std::uint64_t token) {
-    if (!first_round->load()) spdlog::info("leases: partition {} acquired, token {}", p, token);
+  cb.on_acquired = [first_round, events, &telemetry](std::uint32_t p, std::uint64_t token) {
+    if (first_round->load()) return;
+    spdlog::info("leases: partition {} acquired, token {}", p, token);
+    telemetry.partition_moved("acquired", 0.0);
+    if (events) events->acquired(p);
+  };
+  cb.on_hand_off = [events](std::uint32_t p) {
+    spdlog::debug("leases: partition {} handed off: intake stopped, its sessions end", p);
+    if (events) events->hand_off(p);
+  };
+  // One line per partition would bury the log at a stop (64 at once): each
+  // at debug, and their number with the next change of the count held.
+  auto handed = std::make_shared<std::atomic<std::size_t>>(0);
+  cb.on_handed_over = [&telemetry, handed](std::uint32_t p, std::chrono::milliseconds took) {
+    spdlog::debug("leases: partition {} handed over (released {} ms after its handoff was asked)", p, took.count());
+    telemetry.partition_moved("handed_over", static_cast<double>(took.count()) / 1000.0);
+    handed->fetch_add(1);
   };
   cb.on_lost = [](std::uint32_t p, const std::string& why) {
     spdlog::warn("leases: partition {} lost: {}", p, why);
   };
-  cb.on_owned = [&telemetry, first_round, last_owned, id = instance_id, n = config.partitions](std::size_t owned) {
+  cb.on_owned = [&telemetry, first_round, last_owned, handed, id = instance_id,
+                 n = config.partitions](std::size_t owned) {
     telemetry.owned_partitions(owned);
-    if (last_owned->exchange(owned) != owned)
-      spdlog::info("leases: instance {} holds {} of {} partitions", id, owned, n);
+    if (last_owned->exchange(owned) != owned) {
+      const std::size_t moved = handed->exchange(0);
+      if (moved > 0)
+        spdlog::info("leases: instance {} holds {} of {} partitions ({} handed over)", id, owned, n, moved);
+      else
+        spdlog::info("leases: instance {} holds {} of {} partitions", id, owned, n);
+    }
     first_round->store(false);
   };
   cb.on_error = [](const std::string& why) { spdlog::warn("leases: the lease round failed: {}", why); };

@@ -4,17 +4,40 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
+#include "actors/service/registry_actor.hpp"
 #include "actors/service/telemetry.hpp"
 #include "io/lease_keeper.hpp"
 #include "runtime/service/config.hpp"
 
 namespace hourglass::service {
 
+// Where the keeper's moves go once the registry runs (the keeper starts
+// before it: what its first round acquires is covered by the start-up
+// recovery and resume). Thread-safe: the keeper calls it from its thread.
+class LeaseEvents {
+ public:
+  // `resync`: a taken-over partition's campaigns are resynced (a lossy
+  // input: resync_policy's resume_at_start).
+  void attach(actors::registry_actor registry, bool resync);
+  // A partition acquired after the start: its outboxes sent, resynced.
+  void acquired(std::uint32_t partition);
+  // A partition handed off: the registry ends its sessions.
+  void hand_off(std::uint32_t partition);
+
+ private:
+  std::mutex mutex_;
+  actors::registry_actor registry_;  // none until attached
+  bool resync_ = false;
+};
+
 // The keeper of `config`'s partitions, not started; its changes logged
-// (the first round as one line) and counted in `telemetry`.
+// (the first round as one line), counted in `telemetry` and, with `events`,
+// passed on to the registry.
 std::unique_ptr<io::LeaseKeeper> make_lease_keeper(const ServiceConfig& config, const io::RedisEndpoint& redis,
-                                                   const std::string& instance_id, actors::Telemetry& telemetry);
+                                                   const std::string& instance_id, actors::Telemetry& telemetry,
+                                                   std::shared_ptr<LeaseEvents> events = nullptr);
 
 }  // namespace hourglass::service

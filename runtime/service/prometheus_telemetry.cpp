@@ -33,6 +33,8 @@ constexpr const char* kPubsubOverflows = "hourglass_pubsub_overflows_total";
 constexpr const char* kOwnershipRefusals = "hourglass_ownership_refusals_total";
 constexpr const char* kOwnedPartitions = "hourglass_owned_partitions";
 constexpr const char* kFencedRefusals = "hourglass_fenced_refusals_total";
+constexpr const char* kPartitionMoves = "hourglass_partition_moves_total";
+constexpr const char* kHandoffSeconds = "hourglass_partition_handoff_seconds";
 
 std::string str(std::string_view v) { return std::string(v); }
 
@@ -80,6 +82,9 @@ constexpr Family kFamilies[] = {
     {kOwnedPartitions, "Partitions this instance holds the lease of (HOURGLASS_PARTITIONS in all)"},
     {kFencedRefusals, "Campaign claims and commits refused by the campaign's fence (another instance claimed it with "
                       "a higher partition token; nothing written)"},
+    {kPartitionMoves, "Partitions that moved, by how: handed_over (released after a graceful handoff), acquired "
+                      "(taken over after the start)"},
+    {kHandoffSeconds, "Wall time from asking a partition's graceful handoff to its lease's release"},
 };
 
 }  // namespace
@@ -155,6 +160,11 @@ void PrometheusTelemetry::owned_partitions(std::size_t owned) {
 }
 
 void PrometheusTelemetry::fenced() { metrics_.counter(kFencedRefusals).inc(); }
+
+void PrometheusTelemetry::partition_moved(std::string_view how, double seconds) {
+  metrics_.counter(kPartitionMoves, {{"how", str(how)}}).inc();
+  if (how == "handed_over") metrics_.histogram(kHandoffSeconds).observe(seconds);
+}
 
 void PrometheusTelemetry::long_advances(std::size_t running, double least_done) {
   metrics_.gauge(kLongAdvances).set(static_cast<double>(running));

@@ -37,6 +37,7 @@ class PrometheusTelemetry final : public actors::Telemetry {
   void ownership_refused(std::string_view at) override;
   void owned_partitions(std::size_t owned) override;
   void fenced() override;
+  void partition_moved(std::string_view how, double seconds) override;
 
   // Not an actor's: the runtime reloads rules on SIGHUP ("applied", "refused").
   void rules_reload(std::string_view outcome);

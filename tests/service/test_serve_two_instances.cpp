@@ -7,7 +7,19 @@
 //     commits its next advance; the frozen one is woken (SIGCONT): its next
 //     commit is refused by the fence (nothing written), it drops c1 and says
 //     so in its log;
-//   - the API ends as after the same story told to one instance.
+//   - the API ends as after the same story told to one instance;
+// and partitions that move (docs/operations.md, Several instances):
+//   - a rolling update: a second instance started, the owner SIGTERMed
+//     with advances in flight and one published just after: it hands every
+//     partition over and exits; the other takes them all, resyncs c1 to the
+//     API's world time (the advance nobody took), nothing fenced, each write
+//     once, the same API as one instance's;
+//   - a killed owner's committed writes that its gateway could not send
+//     (the API down) are sent by the instance that takes its partitions
+//     over, without a restart;
+//   - a rebalance: the owner of every partition hands half of them over to
+//     a newcomer, a few at a time, while advances keep coming; a campaign
+//     in a moved partition goes on at the newcomer, each write once.
 #include <catch2/catch.hpp>
 
 #include <httplib.h>
@@ -87,6 +99,24 @@ class World {
   void advance(sim::WorldTime from, sim::WorldTime to) {
     publish("campaign.c1.worldTimeAdvanced", {{"campaignId", "c1"}, {"previousTime", iso(from)}, {"newTime", iso(to)}});
   }
+  // As the API does it: its clock moves, then it announces.
+  void api_advance(sim::WorldTime from, sim::WorldTime to, const std::string& cid = "c1") {
+    api_.set_world_time(cid, to);
+    publish("campaign." + cid + ".worldTimeAdvanced",
+            {{"campaignId", cid}, {"previousTime", iso(from)}, {"newTime", iso(to)}});
+  }
+  // Another campaign: one settlement, `<cid>-s`.
+  void add_campaign(const std::string& cid) {
+    api_.add_campaign(cid, kT0);
+    api_.add_kingdom(cid, cid + "-k");
+    api_.add_settlement(cid + "-k", {{"id", cid + "-s"}, {"name", cid}, {"level", 1}, {"createdAt", iso(kT0)},
+                                     {"variables", {{"population", 800}, {"resources", {{"food", 40}, {"gold", 10}}}}}});
+  }
+  sim::WorldTime clock_of(const std::string& cid) {
+    const auto text = redis().get("hourglass:{" + cid + "}:checkpoint");
+    if (!text) return 0;
+    return sim::parse_world_time(json::parse(*text)["campaign"]["currentWorldTime"].get<std::string>()).value_or(0);
+  }
   // A deferred effect, created in the API and announced with its entity.
   void create_effect(const std::string& id, sim::WorldTime at) {
     api_.apply_entity_change("c1", "Effect", "CREATE", {{"id", id}, {"executeAt", iso(at)}});
@@ -97,11 +127,7 @@ class World {
                                            {"entity", {{"id", id}, {"executeAt", iso(at)}}}});
   }
 
-  sim::WorldTime checkpoint_clock() {
-    const auto text = redis().get("hourglass:{c1}:checkpoint");
-    if (!text) return 0;
-    return sim::parse_world_time(json::parse(*text)["campaign"]["currentWorldTime"].get<std::string>()).value_or(0);
-  }
+  sim::WorldTime checkpoint_clock() { return clock_of("c1"); }
   std::optional<std::string> lease_owner() {
     return redis().hget(io::partition_lease_key(io::partition_of("c1", 64)), "owner");
   }
@@ -155,11 +181,29 @@ std::string metrics(int port) {
   return res ? res->body : std::string();
 }
 
+// A series with no labels in the /metrics text; -1 when it is not there.
+double metric(const std::string& text, const std::string& name) {
+  const auto at = text.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
+}
+
 // `serve` subscribed (its log says so) and heartbeats as a member.
 bool ready(World& w, ServeProcess& serve, std::size_t members) {
   return w.wait_for([&] { return serve.log_tail(20000).find("redis: subscribed") != std::string::npos &&
                                  w.members() >= members; },
                     20s);
+}
+
+// The API after the first day and then one advance to `end`, told to one
+// instance (the stories below split it into more advances: the same result).
+json told_to_one_instance(const std::string& name, sim::WorldTime end) {
+  World w(name);
+  REQUIRE(ready(w, w.start_instance("solo"), 1));
+  w.first_day();
+  REQUIRE(w.settled(kT0 + kDay));
+  w.api_advance(kT0 + kDay, end);
+  REQUIRE(w.settled(end));
+  return w.outcome();
 }
 
 }  // namespace
@@ -233,4 +277,131 @@ TEST_CASE("serve: two instances on one Redis - each write once, and a frozen own
   CHECK(w.outcome() == one_instance);
   CHECK(b.running());
   CHECK(a.running());
+}
+
+TEST_CASE("serve: a rolling update - the owner SIGTERMed under advances hands every partition over: nothing fenced, "
+          "lost or doubled",
+          "[service][serve][partitions][handoff][process]") {
+  constexpr sim::WorldTime kFinal = kT0 + 21 * kYear;  // past the event
+  const json one_instance = told_to_one_instance("roll-one", kFinal);
+
+  World w("roll");
+  ServeProcess& a = w.start_instance("a");
+  REQUIRE(ready(w, a, 1));
+  w.first_day();
+  REQUIRE(w.settled(kT0 + kDay));
+  ServeProcess& b = w.start_instance("b");  // the new version: idle, a holds every partition
+  REQUIRE(ready(w, b, 2));
+  CHECK(metric(metrics(w.port(1)), "hourglass_owned_partitions") == 0);
+
+  // Advances a day each, published at once: several are in flight or
+  // waiting in a when it is told to stop.
+  sim::WorldTime t = kT0 + kDay;
+  for (int i = 0; i < 10; ++i, t += kDay) w.api_advance(t, t + kDay);
+  a.signal(SIGTERM);
+  // Published while a hands over: taken by neither instance's intake, caught
+  // up by the resync of the instance that takes c1's partition over.
+  w.api_advance(t, kFinal);
+
+  const auto code = a.wait_exit(60s);
+  INFO(a.log_tail(3000));
+  REQUIRE(code);
+  CHECK(*code == 0);
+  CHECK(a.log_tail(200000).find("fenced") == std::string::npos);
+  CHECK(a.log_tail(200000).find("handed over)") != std::string::npos);  // the keeper's log
+  REQUIRE(w.wait_for([&] { return metric(metrics(w.port(1)), "hourglass_owned_partitions") == 64; }, 30s));
+  REQUIRE(w.settled(kFinal));
+  INFO(b.log_tail(3000));
+  CHECK(metric(metrics(w.port(1)), "hourglass_fenced_refusals_total") <= 0);  // never counted
+  CHECK(w.api().keys_applied_more_than_once().empty());
+  CHECK(w.api().effect_executions("fx1") == 1);
+  CHECK(w.outcome() == one_instance);
+  CHECK(b.running());
+}
+
+TEST_CASE("serve: a killed owner's committed writes that it could not send are sent by the instance taking over",
+          "[service][serve][partitions][handoff][process]") {
+  constexpr sim::WorldTime kMonth = kT0 + 30 * kDay;
+  const json one_instance = told_to_one_instance("sent-one", kMonth);
+
+  World w("sent");
+  ServeProcess& a = w.start_instance("a");
+  REQUIRE(ready(w, a, 1));
+  const auto a_id = w.lease_owner();
+  w.first_day();
+  REQUIRE(w.settled(kT0 + kDay));
+  ServeProcess& b = w.start_instance("b");
+  REQUIRE(ready(w, b, 2));
+
+  // The API goes away: a commits the month and cannot send its writes.
+  w.api().set_down(true);
+  w.api_advance(kT0 + kDay, kMonth);
+  REQUIRE(w.wait_for([&] { return w.checkpoint_clock() == kMonth; }));
+  REQUIRE(w.redis().xlen("hourglass:{c1}:outbox") > 0);
+  a.kill_and_wait();
+
+  // b takes the partitions over (a's lease: a previous life on this host, at
+  // once; else after the ttl), and sends what a committed once the API is back.
+  REQUIRE(w.wait_for([&] { return w.lease_owner() && w.lease_owner() != a_id; }, 30s));
+  w.api().set_down(false);
+  INFO(b.log_tail(3000));
+  REQUIRE(w.settled(kMonth));
+  CHECK(w.api().keys_applied_more_than_once().empty());
+  CHECK(w.api().effect_executions("fx1") == 1);
+  CHECK(w.outcome() == one_instance);
+  CHECK(metric(metrics(w.port(1)), "hourglass_fenced_refusals_total") <= 0);
+}
+
+TEST_CASE("serve: a newcomer gets half the partitions, handed over gracefully while advances keep coming",
+          "[service][serve][partitions][handoff][rebalance][process]") {
+  constexpr sim::WorldTime kFinal = kT0 + 2 * kYear;
+  const json one_instance = told_to_one_instance("rebalance-one", kFinal);
+  const std::string moved = "c7";  // partition 63: among those handed over first
+  REQUIRE(io::partition_of(moved, 64) == 63);
+
+  World w("rebalance");
+  w.add_campaign(moved);
+  ServeProcess& a = w.start_instance("a");
+  REQUIRE(ready(w, a, 1));
+  w.first_day();
+  w.api_advance(kT0, kT0 + kDay, moved);
+  REQUIRE(w.settled(kT0 + kDay));
+  REQUIRE(w.wait_for([&] { return w.clock_of(moved) == kT0 + kDay; }));
+  const auto a_id = w.lease_owner();
+
+  ServeProcess& b = w.start_instance("b");
+  REQUIRE(ready(w, b, 2));
+  // Advances of the campaign that moves keep coming, a day each (the
+  // producer's pace), until each instance holds half.
+  sim::WorldTime t = kT0 + kDay;
+  const auto half = [&](int port) { return metric(metrics(port), "hourglass_owned_partitions") == 32; };
+  REQUIRE(w.wait_for([&] {
+    w.api_advance(t, t + kDay, moved);
+    t += kDay;
+    std::this_thread::sleep_for(100ms);  // the producer's pace
+    return half(w.port(0)) && half(w.port(1));
+  }, 60s));
+  const auto moves = [&](int port) { return metric(metrics(port), "hourglass_partition_moves_total{how=\"handed_over\"}"); };
+  const double handed = moves(w.port(0));
+  CHECK(handed == 32);
+  REQUIRE(w.wait_for([&] { return w.redis().hget(io::partition_lease_key(63), "owner") != a_id; }, 10s));
+
+  // Both campaigns go on: c1 at a, the moved one at b.
+  w.api_advance(t, kFinal, moved);
+  w.api_advance(kT0 + kDay, kFinal);
+  REQUIRE(w.settled(kFinal));
+  REQUIRE(w.wait_for([&] {
+    return w.clock_of(moved) == kFinal && w.redis().xlen("hourglass:{" + moved + "}:outbox") == 0;
+  }));
+  CHECK(w.lease_owner() == a_id);  // c1's partition (25) stayed
+  CHECK(half(w.port(0)));
+  CHECK(half(w.port(1)));
+  CHECK(moves(w.port(0)) == handed);
+  CHECK(metric(metrics(w.port(0)), "hourglass_fenced_refusals_total") <= 0);
+  CHECK(metric(metrics(w.port(1)), "hourglass_fenced_refusals_total") <= 0);
+  CHECK(w.api().keys_applied_more_than_once().empty());
+  CHECK(w.api().effect_executions("fx1") == 1);
+  CHECK(w.outcome() == one_instance);
+  CHECK(a.running());
+  CHECK(b.running());
 }

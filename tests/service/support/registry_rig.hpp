@@ -34,7 +34,7 @@ struct RegistryRigOptions {
   sim::Duration commit_span = 0;  // a long advance is committed span by span; 0 whole
   std::shared_ptr<const std::atomic<bool>> draining;  // set: long advances stop at their next span
   // The partitions "this instance" owns (RegistryOptions::ownership); none: all, unfenced.
-  std::shared_ptr<const io::PartitionOwnership> ownership = nullptr;
+  std::shared_ptr<io::PartitionOwnership> ownership = nullptr;
 };
 
 struct RegistryRig {
