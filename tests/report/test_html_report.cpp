@@ -80,7 +80,7 @@ TEST_CASE("the summary table comes before the sections", "[report][html]") {
   CHECK(html.find("data-title=\"Population\"") < html.find("data-title=\"Food\""));
 }
 
-TEST_CASE("the report opens offline; its only scripts are inline", "[report][html]") {
+TEST_CASE("the report opens offline, and its only scripts are inline", "[report][html]") {
   const std::string html = render_html_report(sample_report());
   // Each chart's hover data and the one small script that shows it.
   CHECK(count_of(html, "<script") == count_of(html, "<script type=\"application/json\" class=\"hover-data\">") + 1);
