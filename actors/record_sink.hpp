@@ -26,13 +26,16 @@ class RecordOutput {
 // Writes to a stdio stream it does not own.
 class FileOutput final : public RecordOutput {
  public:
-  explicit FileOutput(std::FILE* f) : f_(f) {}
+  explicit FileOutput(std::FILE* f);
   void write(std::string_view s) override { std::fwrite(s.data(), 1, s.size(), f_); }
-  void write_all(const std::vector<std::string_view>& pieces) override;  // writev
+  // A regular file in 1 MiB writes; anything else (/dev/null, a pipe) by writev.
+  void write_all(const std::vector<std::string_view>& pieces) override;
   void flush() override { std::fflush(f_); }
 
  private:
   std::FILE* f_;
+  bool regular_ = false;
+  std::string buffer_;  // the pieces of one write_all, joined a megabyte at a time
 };
 
 // Keeps everything in memory (checks and tests).
