@@ -257,7 +257,6 @@ TEST_CASE("serve: two instances on one Redis - each write once, and a frozen own
   // the older ones give way to b's.)
   REQUIRE(w.wait_for([&] { return w.checkpoint_clock() == kEnd; }));
   CHECK(w.redis().get("hourglass:{c1}:fence") == b_token);
-  const auto checkpoint_by_b = w.redis().get("hourglass:{c1}:checkpoint");
 
   // a wakes up in the middle of its advance: its next commit is fenced.
   a.signal(SIGCONT);
@@ -269,8 +268,16 @@ TEST_CASE("serve: two instances on one Redis - each write once, and a frozen own
   // Its long advance of c1 ended with the campaign: not shown as running
   // for ever (the report comes every 5 s).
   CHECK(w.wait_for([&] { return metrics(w.port(0)).find("hourglass_long_advances 0") != std::string::npos; }, 20s));
-  CHECK(w.redis().get("hourglass:{c1}:checkpoint") == checkpoint_by_b);  // nothing of a's written
-  CHECK(w.redis().get("hourglass:{c1}:fence") == b_token);
+  // Nothing of a's written: c1's checkpoint is still at b's end, never back
+  // at a's frozen years, and its fence never went back to a's token. (Not
+  // "b's checkpoint, byte for byte, under b's token": once a is a member
+  // again, the rebalance may hand it partitions legitimately, with a new
+  // token; a lease of b's that expired under load moves the same way.)
+  CHECK(w.checkpoint_clock() == kEnd);
+  const auto fence_now = w.redis().get("hourglass:{c1}:fence");
+  REQUIRE(fence_now);
+  REQUIRE(b_token);
+  CHECK(std::stoull(*fence_now) >= std::stoull(*b_token));
   REQUIRE(w.settled(kEnd));
   CHECK(w.api().effect_executions("fx1") == 1);
   CHECK(w.api().keys_applied_more_than_once().empty());
