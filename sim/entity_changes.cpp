@@ -1,7 +1,6 @@
 #include "sim/entity_changes.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <tuple>
 
 namespace hourglass::sim {
@@ -35,18 +34,9 @@ OwnedField& field_of(EntityChanges& e, std::string_view prefix, std::string_view
 
 OwnedField& field_of(EntityChanges& e, const std::string& key) { return field_of(e, key, {}); }
 
-// The view's fields, with the values their JSON reads back as (a literal is
-// a JSON boolean; see owned_record).
+// The view's fields, with the values their JSON reads back as.
 void fold(EntityChanges& e, const FieldList& fields) {
-  for (const Field& f : fields) {
-    OwnedField& to = field_of(e, f.prefix, f.name);
-    if (f.text && f.literal)
-      to.value = std::strcmp(f.text, "true") == 0;
-    else if (f.text)
-      to.value = std::string(f.text);
-    else
-      to.value = f.number;
-  }
+  for (const Field& f : fields) field_of(e, f.prefix, f.name).value = owned_value(f);
 }
 
 void fold(EntityChanges& e, const std::vector<OwnedField>& fields) {

@@ -3,41 +3,11 @@
 #include <cstring>
 
 namespace hourglass::sim {
-namespace {
 
-std::vector<OwnedField> owned_fields(const FieldList& fields) {
-  std::vector<OwnedField> out;
-  out.reserve(fields.size);
-  for (const Field& f : fields) {
-    OwnedField o;
-    o.key.reserve(f.prefix.size() + f.name.size());
-    o.key.append(f.prefix).append(f.name);
-    if (f.text && f.literal)
-      o.value = std::strcmp(f.text, "true") == 0;
-    else if (f.text)
-      o.value = std::string(f.text);
-    else
-      o.value = f.number;
-    out.push_back(std::move(o));
-  }
-  return out;
-}
-
-}  // namespace
-
-OwnedRecord owned_record(std::string_view campaign_id, const RecordView& r) {
-  OwnedRecord o;
-  o.campaign_id = std::string(campaign_id);
-  o.time = r.time;
-  o.kind = r.kind;
-  o.entity_id = std::string(r.entity_id);
-  o.changes = owned_fields(r.changes);
-  o.settlement_id = std::string(r.settlement_id);
-  o.has_settlement_changes = r.has_settlement_changes;
-  if (r.has_settlement_changes) o.settlement_changes = owned_fields(r.settlement_changes);
-  o.has_cost = r.has_cost;
-  if (r.has_cost) o.cost = owned_fields(r.cost);
-  return o;
+std::variant<std::int64_t, bool, std::string> owned_value(const Field& f) {
+  if (f.text && f.literal) return std::strcmp(f.text, "true") == 0;
+  if (f.text) return std::string(f.text);
+  return f.number;
 }
 
 static_assert(static_cast<std::size_t>(RecordKind::DeferredEffect) + 1 == kRecordKindCount,

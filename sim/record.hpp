@@ -69,9 +69,8 @@ struct RecordView {
   FieldList cost;
 };
 
-// A record that owns its text: RecordView's twin for those that keep records
-// (coalescing): captured as the engine emits it (owned_record, service mode)
-// or read from a record line by messages/record_reader.
+// A record that owns its text: RecordView's twin for those that read records
+// back from their lines (messages/record_reader), to coalesce them.
 struct OwnedField {
   std::string key;  // prefix + name: "resources.food", "status"
   std::variant<std::int64_t, bool, std::string> value;
@@ -101,9 +100,9 @@ struct OwnedRecord {
 
 using OwnedRecords = std::vector<OwnedRecord>;
 
-// The view as an owned record of campaign `campaign_id`: the record its JSON
-// line reads back as (a literal field is a JSON boolean).
-OwnedRecord owned_record(std::string_view campaign_id, const RecordView& r);
+// A field's value as its JSON reads back: a literal is a JSON boolean, other
+// text a string, else the number.
+std::variant<std::int64_t, bool, std::string> owned_value(const Field& f);
 
 class RecordSink {
  public:
