@@ -11,11 +11,18 @@ namespace hourglass::io {
 
 using nlohmann::json;
 
+sim::EntityType entity_type_of(EntityWrite::Kind kind) {
+  switch (kind) {
+    case EntityWrite::Kind::Settlement: return sim::EntityType::Settlement;
+    case EntityWrite::Kind::Structure: return sim::EntityType::Structure;
+    case EntityWrite::Kind::ExpireEvent: return sim::EntityType::Event;
+    case EntityWrite::Kind::ExecuteEffect: return sim::EntityType::Effect;
+  }
+  return sim::EntityType::Settlement;
+}
 
-namespace {
-
-EntityWrite::Kind write_kind_of(sim::EntityType t) {
-  switch (t) {
+EntityWrite::Kind write_kind_of(sim::EntityType type) {
+  switch (type) {
     case sim::EntityType::Settlement: return EntityWrite::Kind::Settlement;
     case sim::EntityType::Structure: return EntityWrite::Kind::Structure;
     case sim::EntityType::Event: return EntityWrite::Kind::ExpireEvent;
@@ -23,8 +30,6 @@ EntityWrite::Kind write_kind_of(sim::EntityType t) {
   }
   return EntityWrite::Kind::Settlement;
 }
-
-}  // namespace
 
 EntityWrite write_of(const std::string& campaign_id, const sim::EntityChanges& e) {
   EntityWrite w;

@@ -62,6 +62,10 @@ struct EntityWrite {
 };
 
 const char* to_string(EntityWrite::Kind kind);
+// The entity type a write of `kind` changes, and the kind of write an entity
+// type's changes make (ExpireEvent for an event, ExecuteEffect for an effect).
+sim::EntityType entity_type_of(EntityWrite::Kind kind);
+EntityWrite::Kind write_kind_of(sim::EntityType type);
 // The kind that to_string names `name`; nullopt for any other text.
 std::optional<EntityWrite::Kind> write_kind_named(std::string_view name);
 

@@ -130,15 +130,7 @@ std::vector<RetryResult> retry_selected(RedisConnection& redis, CampaignApi& api
 
 }  // namespace
 
-const char* entity_type(EntityWrite::Kind kind) {
-  switch (kind) {
-    case EntityWrite::Kind::Settlement: return sim::entity_type_name(sim::EntityType::Settlement);
-    case EntityWrite::Kind::Structure: return sim::entity_type_name(sim::EntityType::Structure);
-    case EntityWrite::Kind::ExpireEvent: return sim::entity_type_name(sim::EntityType::Event);
-    case EntityWrite::Kind::ExecuteEffect: return sim::entity_type_name(sim::EntityType::Effect);
-  }
-  return "unknown";
-}
+const char* entity_type(EntityWrite::Kind kind) { return sim::entity_type_name(entity_type_of(kind)); }
 
 const char* to_string(RetryResult::Status status) {
   using S = RetryResult::Status;
