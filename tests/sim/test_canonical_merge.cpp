@@ -3,6 +3,8 @@
 // ranks are deferred effects, households by settlement id, events.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -79,6 +81,36 @@ TEST_CASE("the merge appends to what the output already holds", "[merge]") {
   out.append("before\n");
   merge_canonical({&a}, out);
   CHECK(out.str() == "before\na1\n");
+}
+
+TEST_CASE("many timelines over a long span merge as a stable sort by (time, rank) would", "[merge]") {
+  // Hundreds of ranks and spans past every digit of the radix sort (minutes
+  // to centuries), with many ties, against the obvious reference.
+  for (const WorldTime span : {WorldTime{50}, WorldTime{100'000}, WorldTime{40'000'000'000}, WorldTime{1} << 52}) {
+    std::mt19937_64 random(static_cast<std::uint64_t>(span));
+    std::vector<RecordBatch> batches(300);
+    std::vector<std::pair<std::pair<WorldTime, std::size_t>, std::string>> expected;
+    for (std::size_t rank = 0; rank < batches.size(); ++rank) {
+      std::vector<WorldTime> times(random() % 30);
+      for (WorldTime& t : times) t = 1'000 + static_cast<WorldTime>(random() % static_cast<std::uint64_t>(span));
+      std::sort(times.begin(), times.end());
+      times.erase(std::unique(times.begin(), times.end()), times.end());
+      std::vector<std::pair<WorldTime, std::string>> groups;
+      for (WorldTime t : times) {
+        std::string text = std::to_string(rank) + "@" + std::to_string(t) + "\n";
+        groups.emplace_back(t, text);
+        expected.push_back({{t, rank}, text});
+      }
+      batches[rank] = batch(groups);
+    }
+    std::stable_sort(expected.begin(), expected.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::string want;
+    for (const auto& e : expected) want += e.second;
+    std::vector<const RecordBatch*> by_rank;
+    for (const RecordBatch& b : batches) by_rank.push_back(&b);
+    CHECK(merged(by_rank) == want);
+  }
 }
 
 TEST_CASE("a cleared batch is empty", "[merge]") {
