@@ -103,14 +103,30 @@ char* write_date(std::int64_t days, char* out) {
   return out;
 }
 
+// "00".."99": two digits per lookup, for the time of day written with every
+// record (the loop of put_digits costs a division per digit).
+constexpr char kTwoDigits[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+char* put_two(char* out, unsigned v) {
+  std::memcpy(out, kTwoDigits + 2 * v, 2);
+  return out + 2;
+}
+
 char* write_time_of_day(std::int64_t ms, char* out) {
-  out = put_digits(out, ms / 3'600'000, 2);
+  const auto t = static_cast<unsigned>(ms);  // 0 .. kMsPerDay - 1
+  const unsigned seconds = t / 1000;
+  const unsigned millis = t - seconds * 1000;
+  out = put_two(out, seconds / 3600);
   *out++ = ':';
-  out = put_digits(out, ms / 60'000 % 60, 2);
+  out = put_two(out, seconds / 60 % 60);
   *out++ = ':';
-  out = put_digits(out, ms / 1000 % 60, 2);
+  out = put_two(out, seconds % 60);
   *out++ = '.';
-  out = put_digits(out, ms % 1000, 3);
+  *out++ = static_cast<char>('0' + millis / 100);
+  out = put_two(out, millis % 100);
   *out++ = 'Z';
   return out;
 }

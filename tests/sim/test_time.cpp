@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -260,4 +261,23 @@ TEST_CASE("days_from_civil known dates", "[time]") {
   CHECK(days_from_civil(2024, 3, 1) - days_from_civil(2024, 2, 28) == 2);
   CHECK(days_from_civil(2025, 1, 1) - days_from_civil(2024, 1, 1) == 366);
   CHECK(days_from_civil(2024, 1, 1) - days_from_civil(2023, 1, 1) == 365);
+}
+
+TEST_CASE("the time of day is written as printf would, every second of a day and every millisecond", "[time]") {
+  using hourglass::sim::write_time_of_day;
+  auto reference = [](std::int64_t ms) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03dZ", static_cast<int>(ms / 3'600'000),
+                  static_cast<int>(ms / 60'000 % 60), static_cast<int>(ms / 1000 % 60), static_cast<int>(ms % 1000));
+    return std::string(buf);
+  };
+  auto written = [](std::int64_t ms) {
+    char buf[32];
+    return std::string(buf, write_time_of_day(ms, buf));
+  };
+  for (std::int64_t s = 0; s < 86'400; ++s) {
+    const std::int64_t ms = s * 1000 + (s * 7919) % 1000;  // every second, a varied millisecond
+    if (written(ms) != reference(ms)) FAIL(ms << ": " << written(ms) << " != " << reference(ms));
+  }
+  for (std::int64_t ms = 0; ms < 1000; ++ms) CHECK(written(86'399'000 + ms) == reference(86'399'000 + ms));
 }
