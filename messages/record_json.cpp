@@ -1,6 +1,7 @@
 #include "messages/record_json.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 #include "sim/time.hpp"
@@ -9,18 +10,55 @@ namespace hourglass::messages {
 namespace {
 
 // JSON text of a string's characters, without the quotes. Most ids need no
-// escaping, so a scan first lets them go out in one copy.
-bool needs_escape(std::string_view s) {
-  for (char c : s)
-    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return true;
-  return false;
+// escaping: a short one is checked as it is copied, a longer one is scanned
+// first and goes out in one copy. The scan looks at eight bytes at a time: a byte below 0x20, a '"' or a '\\' in the word is
+// found with the classic "has a byte less than n" bit trick (exact for
+// n <= 128: bytes 0x80 and up never match, as UTF-8 must not).
+constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+
+bool word_needs_escape(std::uint64_t w) {
+  const std::uint64_t control = (w - kOnes * 0x20) & ~w;
+  const std::uint64_t quote = ((w ^ (kOnes * '"')) - kOnes) & ~(w ^ (kOnes * '"'));
+  const std::uint64_t backslash = ((w ^ (kOnes * '\\')) - kOnes) & ~(w ^ (kOnes * '\\'));
+  return ((control | quote | backslash) & kHighs) != 0;
 }
 
+std::uint64_t load_word(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+bool is_special(char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }
+
+// Whether a string of 8 bytes or more needs escaping, a word at a time.
+bool long_needs_escape(std::string_view s) {
+  const std::size_t n = s.size();
+  for (std::size_t i = 0; i + 8 < n; i += 8)
+    if (word_needs_escape(load_word(s.data() + i))) return true;
+  return word_needs_escape(load_word(s.data() + n - 8));  // the last 8, overlapping
+}
+
+char* put_escaped_slowly(char* out, std::string_view s);
+
 char* put_escaped(char* out, std::string_view s) {
-  if (!needs_escape(s)) {
-    std::memcpy(out, s.data(), s.size());
-    return out + s.size();
+  if (s.size() < 8) {
+    // Short ids and names (most of them): checked and copied in one pass,
+    // with no call to memcpy.
+    char* start = out;
+    for (char c : s) {
+      if (is_special(c)) return put_escaped_slowly(start, s);
+      *out++ = c;
+    }
+    return out;
   }
+  if (long_needs_escape(s)) return put_escaped_slowly(out, s);
+  std::memcpy(out, s.data(), s.size());
+  return out + s.size();
+}
+
+char* put_escaped_slowly(char* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);

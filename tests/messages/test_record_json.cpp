@@ -175,6 +175,29 @@ TEST_CASE("append_json_string escapes what JSON requires", "[record_json]") {
   CHECK(out == R"(x"y")");
 }
 
+TEST_CASE("append_json_string finds a character to escape at any place of any length", "[record_json]") {
+  // The scan reads words of 8 bytes (the last one overlapping): each
+  // character JSON escapes, and the bytes around them that it must not
+  // (0x20, 0x7f, 0x80, 0xff), at every place of strings of 0..24 bytes.
+  const std::string specials = std::string("\"\\\n\x01\x1f", 5) + std::string(1, '\0');
+  const std::string harmless = std::string("\x20\x7f\x80\xff!#[]", 8);
+  for (std::size_t length = 1; length <= 24; ++length) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (char c : specials + harmless) {
+        std::string s(length, 'x');
+        s[at] = c;
+        std::string out;
+        append_json_string(out, s);
+        const bool escaped = out.size() != s.size() + 2;
+        const bool ascii = static_cast<unsigned char>(c) < 0x80;  // a lone 0x80 is not UTF-8 to parse
+        const bool round_trips = ascii ? nlohmann::json::parse(out) == s : out == "\"" + s + "\"";
+        if (escaped != (specials.find(c) != std::string::npos) || !round_trips)
+          FAIL("length " << length << ", byte " << int(static_cast<unsigned char>(c)) << " at " << at << ": " << out);
+      }
+    }
+  }
+}
+
 TEST_CASE("escaped lines parse back to the original strings", "[record_json]") {
   const std::string campaign = std::string("c\"1\\ \n\t\x01 ") + "caf\xC3\xA9";
   const std::string entity = "s\"\x1f\xE2\x9C\x93";
