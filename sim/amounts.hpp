@@ -61,6 +61,32 @@ class Amounts {
       entries_.emplace(it, std::string(name), value);
   }
 
+  // The value slots of `keys`' names, in keys' order, found in one walk of
+  // both sorted lists (no search per name); false when one is absent, and
+  // then `out` holds only those found before it. `out` has room for
+  // keys.size() pointers, valid until a name is added.
+  bool slots_of(const Amounts& keys, std::int64_t** out) {
+    auto it = entries_.begin();
+    for (const Entry& key : keys.entries_) {
+      while (it != entries_.end() && name_less(it->first, key.first)) ++it;
+      if (it == entries_.end() || !name_equal(it->first, key.first)) return false;
+      *out++ = &it->second;
+      ++it;
+    }
+    return true;
+  }
+  // Whether every value here is at least `times` times the value of the same
+  // name in `needed` (a missing name counts as 0), in one walk of both lists.
+  bool covers(const Amounts& needed, std::int64_t times) const {
+    auto it = entries_.begin();
+    for (const Entry& need : needed.entries_) {
+      while (it != entries_.end() && name_less(it->first, need.first)) ++it;
+      const bool found = it != entries_.end() && name_equal(it->first, need.first);
+      if ((found ? it->second : 0) < need.second * times) return false;
+    }
+    return true;
+  }
+
   bool empty() const { return entries_.empty(); }
   std::size_t size() const { return entries_.size(); }
   auto begin() const { return entries_.begin(); }

@@ -165,11 +165,12 @@ void fire_construction_complete(Structure& st, WorldTime t, RecordSink& sink) {
   sink.record(r);
 }
 
-bool holds_all(const Amounts& resources, const Amounts& cost, int level) {
-  for (const auto& [name, amount] : cost)
-    if (resources.get(name) < amount * level) return false;
-  return true;
-}
+bool holds_all(const Amounts& resources, const Amounts& cost, int level) { return resources.covers(cost, level); }
+
+// Costs with at most this many resources are debited through slots found in
+// one walk; a longer one (or one naming a resource the settlement never had)
+// takes the search per name.
+constexpr std::size_t kFastCost = 8;
 
 // SPEC §2 structure timer 2. Returns whether the status changed.
 bool fire_maintenance(Household& h, Structure& st, const Rules& rules, WorldTime t,
@@ -184,9 +185,12 @@ bool fire_maintenance(Household& h, Structure& st, const Rules& rules, WorldTime
   settlement_changes.clear();
   std::int64_t condition = st.condition;
   if (paid) {
+    std::int64_t* slots[kFastCost];
+    const bool found = cost.size() <= kFastCost && s.resources.slots_of(cost, slots);
+    std::size_t i = 0;
     for (const auto& [name, amount] : cost) {
       const std::int64_t due = amount * st.level;
-      std::int64_t& value = s.resources.slot(name);
+      std::int64_t& value = found ? *slots[i++] : s.resources.slot(name);
       value -= due;
       debited |= due != 0;
       settlement_changes.push_back({kResources, name, value, nullptr});
@@ -242,11 +246,43 @@ WorldTime construction_due_of(const Structure& st) {
 
 // --- the firing queue ------------------------------------------------------
 
+Due key_of(WorldTime time, std::uint32_t slot) {
+  return static_cast<std::uint64_t>(time - scratch.base) << kSlotBits | slot;
+}
+
 void push(std::vector<Due>& q, WorldTime time, std::uint32_t slot) {
   if (time == kNever) return;
-  const auto offset = static_cast<std::uint64_t>(time - scratch.base);
-  q.push_back(offset << kSlotBits | slot);
+  q.push_back(key_of(time, slot));
   std::push_heap(q.begin(), q.end(), std::greater<Due>{});
+}
+
+// Puts `key` in the place of the earliest key and sifts it down: the heap of
+// std::push_heap with std::greater, kept in one pass where a pop then a push
+// would take two.
+void replace_top(std::vector<Due>& q, Due key) {
+  const std::size_t n = q.size();
+  std::size_t i = 0;
+  for (std::size_t child; (child = 2 * i + 1) < n; i = child) {
+    if (child + 1 < n && q[child + 1] < q[child]) ++child;
+    if (key <= q[child]) break;
+    q[i] = q[child];
+  }
+  q[i] = key;
+}
+
+void pop_top(std::vector<Due>& q) {
+  const Due last = q.back();
+  q.pop_back();
+  if (!q.empty()) replace_top(q, last);
+}
+
+// The firing timer (the queue's top) is due again at `time` (kNever: not
+// again), in the same slot.
+void requeue_top(std::vector<Due>& q, WorldTime time, std::uint32_t slot) {
+  if (time == kNever)
+    pop_top(q);
+  else
+    replace_top(q, key_of(time, slot));
 }
 
 std::uint32_t structure_slot(std::size_t index, std::uint32_t timer) {
@@ -267,7 +303,8 @@ void fill_queue(const Household& h, std::vector<Due>& q) {
   }
 }
 
-// Fires the timer in `slot` at `t` and queues its next due time.
+// Fires the timer in `slot` at `t`, the queue's top, and puts its next due
+// time in its place.
 void fire_slot(Household& h, Plan& plan, const Rules& rules, std::uint32_t slot, WorldTime t,
                std::vector<Due>& q, RecordSink& sink) {
   Settlement& s = h.settlement;
@@ -275,15 +312,15 @@ void fire_slot(Household& h, Plan& plan, const Rules& rules, std::uint32_t slot,
     case kResourceSlot:
       fire_resource_generation(h, plan, t, sink);
       s.resource_timer.step();
-      return push(q, s.resource_timer.next, slot);
+      return requeue_top(q, s.resource_timer.next, slot);
     case kGrowthSlot:
       fire_population_growth(h, plan, rules, t, sink);
       s.growth_timer.step();
-      return push(q, s.growth_timer.next, slot);
+      return requeue_top(q, s.growth_timer.next, slot);
     case kLevelUpSlot:
       fire_level_up_check(h, rules, t, sink);
       s.level_up_timer.step();
-      return push(q, s.level_up_timer.next, slot);
+      return requeue_top(q, s.level_up_timer.next, slot);
   }
   const std::size_t index = (slot - kFirstStructureSlot) / 3;
   Structure& st = h.structures[index];
@@ -291,17 +328,18 @@ void fire_slot(Household& h, Plan& plan, const Rules& rules, std::uint32_t slot,
     case kConstruction:
       fire_construction_complete(st, t, sink);
       plan.stale = true;
+      pop_top(q);
       push(q, st.maintenance_timer.next, structure_slot(index, kMaintenance));
       push(q, st.upgrade_timer.next, structure_slot(index, kUpgrade));
       return;
     case kMaintenance:
       if (fire_maintenance(h, st, rules, t, sink)) plan.stale = true;
       st.maintenance_timer.step();
-      return push(q, st.maintenance_timer.next, slot);
+      return requeue_top(q, st.maintenance_timer.next, slot);
     case kUpgrade:
       fire_upgrade_check(h, st, t, sink);
       st.upgrade_timer.step();
-      return push(q, st.upgrade_timer.next, slot);
+      return requeue_top(q, st.upgrade_timer.next, slot);
   }
 }
 
@@ -411,9 +449,7 @@ std::uint64_t advance_household(Household& h, const Rules& rules, WorldTime unti
   const Due last = static_cast<std::uint64_t>(horizon - first) << kSlotBits | ((1u << kSlotBits) - 1);
   std::uint64_t firings = 0;
   while (!q.empty() && q.front() <= last) {
-    const Due due = q.front();
-    std::pop_heap(q.begin(), q.end(), std::greater<Due>{});
-    q.pop_back();
+    const Due due = q.front();  // fire_slot replaces it by the timer's next due time
     const auto slot = static_cast<std::uint32_t>(due & ((1u << kSlotBits) - 1));
     fire_slot(h, plan, rules, slot, first + static_cast<WorldTime>(due >> kSlotBits), q, sink);
     ++firings;

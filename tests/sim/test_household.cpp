@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <memory>
+#include <random>
 #include <ostream>
 #include <sstream>
 #include <string>
@@ -1118,5 +1119,33 @@ TEST_CASE("rearm_structure after an UPDATE", "[household][rearm]") {
     CHECK_FALSE(active.maintenance_timer.running());
     CHECK_FALSE(active.upgrade_timer.running());
     CHECK(active.construction_due == min(400));
+  }
+}
+
+TEST_CASE("Amounts: covers and slots_of agree with a lookup per name", "[amounts]") {
+  // Random small maps over a few names, some absent, some sharing a prefix.
+  const std::vector<std::string> names{"food", "foo", "gold", "stone", "wood", "zinc", "\xc3\xa9ther"};
+  std::mt19937 random(7);
+  for (int round = 0; round < 2000; ++round) {
+    Amounts have, need;
+    for (const std::string& n : names) {
+      if (random() % 2) have.set(n, static_cast<std::int64_t>(random() % 50));
+      if (random() % 3 == 0) need.set(n, static_cast<std::int64_t>(random() % 20));
+    }
+    const std::int64_t times = 1 + random() % 3;
+    bool reference = true;
+    bool all_present = true;
+    for (const auto& [n, amount] : need) {
+      reference &= have.get(n) >= amount * times;
+      all_present &= have.contains(n);
+    }
+    CHECK(have.covers(need, times) == reference);
+    std::vector<std::int64_t*> slots(need.size());
+    const bool found = have.slots_of(need, slots.data());
+    CHECK(found == all_present);
+    if (found) {
+      std::size_t i = 0;
+      for (const auto& [n, amount] : need) CHECK(slots[i++] == &have.slot(n));
+    }
   }
 }
