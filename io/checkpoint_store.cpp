@@ -162,8 +162,38 @@ bool starts_with(const std::string& s, std::string_view prefix) { return s.compa
 
 }  // namespace
 
+namespace {
+
+// KEYS[1] the in-flight marks; ARGV[1] the entry id. Its mark (or false)
+// and Redis' clock in ms.
+const char* const kMarkNowScript = R"lua(
+local t = redis.call('TIME')
+return {redis.call('HGET', KEYS[1], ARGV[1]), tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)}
+)lua";
+
+// KEYS[1] the outbox, KEYS[2] the in-flight marks; ARGV[1] the entry id,
+// ARGV[2] the mark seen before ('' for none), ARGV[3] the executions counted.
+// Gone when the entry has left the outbox (done by another instance),
+// Changed when its mark is not the one seen, else the mark becomes
+// "<count>@<Redis' time in ms>".
+const char* const kClaimCallScript = R"lua(
+if #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1]) == 0 then return 'gone' end
+local mark = redis.call('HGET', KEYS[2], ARGV[1])
+if (mark or '') ~= ARGV[2] then return 'changed' end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3] .. '@' .. string.format('%d', now))
+return 'go'
+)lua";
+
+}  // namespace
+
 CheckpointStore::CheckpointStore(RedisConnection& redis)
-    : redis_(redis), commit_script_(kCommitScript), claim_script_(kClaimScript) {}
+    : redis_(redis),
+      commit_script_(kCommitScript),
+      claim_script_(kClaimScript),
+      mark_now_script_(kMarkNowScript),
+      claim_call_script_(kClaimCallScript) {}
 
 std::vector<std::string> CheckpointStore::commit(const std::string& campaign_id, const std::string& checkpoint_text,
                                                  const std::vector<EntityWrite>& writes, const std::string& token,
@@ -305,6 +335,36 @@ void CheckpointStore::mark_in_flight(const std::string& campaign_id, const std::
                                      const std::string& mark) {
   require_id(campaign_id);
   redis_.hset(inflight_key(campaign_id), entry_id, mark);
+}
+
+CheckpointStore::MarkNow CheckpointStore::in_flight_mark_now(const std::string& campaign_id,
+                                                             const std::string& entry_id) {
+  require_id(campaign_id);
+  const std::string key = inflight_key(campaign_id);
+  const RedisReply reply = redis_.eval_script(mark_now_script_, {key}, {entry_id});
+  if (reply.type != RedisReply::Type::Array || reply.elements.size() != 2 ||
+      reply.elements[1].type != RedisReply::Type::Integer)
+    throw CheckpointStoreError("in-flight mark of " + entry_id + " in " + key + ": unexpected reply", false);
+  MarkNow out;
+  if (reply.elements[0].type == RedisReply::Type::String) out.mark = reply.elements[0].text;
+  out.now_ms = reply.elements[1].integer;
+  return out;
+}
+
+CheckpointStore::CallClaim CheckpointStore::claim_call(const std::string& campaign_id, const std::string& entry_id,
+                                                       const std::optional<std::string>& seen, std::uint64_t count) {
+  require_id(campaign_id);
+  const std::string outbox = outbox_key(campaign_id);
+  const std::string marks = inflight_key(campaign_id);
+  const std::string executions = std::to_string(count);
+  const RedisReply reply =
+      redis_.eval_script(claim_call_script_, {outbox, marks}, {entry_id, seen.value_or(""), executions});
+  if (reply.text == "go") return CallClaim::Go;
+  if (reply.text == "gone") return CallClaim::Gone;
+  if (reply.text == "changed") return CallClaim::Changed;
+  throw CheckpointStoreError("claim of the call of " + entry_id + " in " + marks + ": unexpected reply \"" +
+                                 reply.text + "\"",
+                             false);
 }
 
 std::optional<std::string> CheckpointStore::in_flight_mark(const std::string& campaign_id, const std::string& entry_id) {

@@ -178,6 +178,20 @@ class CheckpointStore {
   void mark_in_flight(const std::string& campaign_id, const std::string& entry_id, const std::string& mark = "1");
   // The mark of an entry whose call started and was not done; nullopt when none.
   std::optional<std::string> in_flight_mark(const std::string& campaign_id, const std::string& entry_id);
+  // An effect's call, guarded against a paused process (see
+  // io/outbox_delivery): the entry's mark as it stands, and Redis' clock.
+  struct MarkNow {
+    std::optional<std::string> mark;
+    std::int64_t now_ms = 0;  // Redis' TIME, in ms
+  };
+  MarkNow in_flight_mark_now(const std::string& campaign_id, const std::string& entry_id);
+  // Marks the entry's call as starting, with `count` executions before it and
+  // Redis' time ("<count>@<ms>"), only if the entry is still in the outbox
+  // (else Gone: done by someone else) and its mark is still `seen` (else
+  // Changed: another call was marked meanwhile). One script, one round trip.
+  enum class CallClaim { Go, Gone, Changed };
+  CallClaim claim_call(const std::string& campaign_id, const std::string& entry_id,
+                       const std::optional<std::string>& seen, std::uint64_t count);
   // The entries marked in flight and not done, in stream (id) order.
   std::vector<std::string> in_flight(const std::string& campaign_id);
   // Removes the entries from the outbox and their in-flight marks, in one
@@ -192,6 +206,8 @@ class CheckpointStore {
   RedisConnection& redis_;
   RedisScript commit_script_;
   RedisScript claim_script_;
+  RedisScript mark_now_script_;
+  RedisScript claim_call_script_;
   std::unordered_set<std::string> indexed_;  // campaign ids this store added to the index
 };
 

@@ -161,6 +161,7 @@ gateway_worker_actor::behavior_type gateway_worker(gateway_worker_actor::pointer
   auto api = std::make_shared<io::CampaignApi>(api_config);
   auto redis = std::make_shared<io::RedisLink>(redis_endpoint, std::chrono::milliseconds(1000));
   auto owners = std::make_shared<io::EntityOwners>();  // the links to campaigns this worker has read
+  const io::EffectCallTiming call_timing = io::effect_call_timing(api_config.timeout);
   // The worker's Redis connection; null while Redis cannot be reached.
   auto store_link = [=]() -> io::RedisConnection* {
     try {
@@ -176,7 +177,8 @@ gateway_worker_actor::behavior_type gateway_worker(gateway_worker_actor::pointer
         std::optional<io::CheckpointStore> store;
         if (link) store.emplace(*link);
         io::WriteOutcome outcome =
-            io::deliver_outbox_entry(*api, *branches, *owners, store ? &*store : nullptr, campaign_id, entry_id, w);
+            io::deliver_outbox_entry(*api, *branches, *owners, store ? &*store : nullptr, campaign_id, entry_id, w,
+                                     call_timing);
         if (!outcome.done) return outcome;
         // Done: out of the outbox. Should Redis fail now, the entry is sent
         // again after a restart and found applied (io/outbox_delivery).

@@ -53,9 +53,21 @@ struct Rig {
     fake.add_effect("c2", {{"id", "fx3"}, {"entityId", "e2"}, {"entityType", "EVENT"}});  // on c2's event
     api = std::make_unique<CampaignApi>(CampaignApiConfig{fake.url(), "t", 2000ms});
   }
+  hourglass::io::RedisScript add_entry{
+      "if #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1]) == 0 then redis.call('XADD', KEYS[1], ARGV[1], 'write', "
+      "'{}') end return 1"};
+  // The entry in the campaign's outbox, as the gateway only sends what is
+  // there (an effect's call is claimed only while its entry is).
+  void in_outbox(const std::string& campaign, const std::string& entry) {
+    const std::string key = hourglass::io::outbox_key(campaign);
+    conn.eval_script(add_entry, {key}, {entry});
+  }
   hourglass::io::WriteOutcome deliver(const std::string& entry, const EntityWrite& w, bool with_store = true,
-                                      const std::string& campaign = "c1") {
-    return hourglass::io::deliver_outbox_entry(*api, branches, with_store ? &store : nullptr, campaign, entry, w);
+                                      const std::string& campaign = "c1",
+                                      const hourglass::io::EffectCallTiming& timing = {}) {
+    if (with_store && w.kind == EntityWrite::Kind::ExecuteEffect) in_outbox(campaign, entry);
+    return hourglass::io::deliver_outbox_entry(*api, branches, with_store ? &store : nullptr, campaign, entry, w,
+                                               timing);
   }
 };
 
@@ -104,9 +116,15 @@ TEST_CASE("outbox delivery: an effect runs once, and if marked in flight runs ag
   // Sent, and the process died before its `done`: marked, executed once.
   REQUIRE(r.deliver("7-0", effect()).done);
   CHECK(r.fake.effect_executions("fx1") == 1);
-  CHECK(r.store.in_flight_mark("c1", "7-0") == std::optional<std::string>("0"));
-  // Sent again after the restart: the executions grew since the mark, so it ran.
-  const auto again = r.deliver("7-0", effect());
+  CHECK_THAT(r.store.in_flight_mark("c1", "7-0").value_or(""), Catch::StartsWith("0@"));
+  // Sent again after the restart: once the mark's hold has passed (a call in
+  // its window must have reached the API by then), the executions grew since
+  // the mark, so it ran.
+  const hourglass::io::EffectCallTiming quick{2000ms, 300ms};
+  hourglass::io::WriteOutcome again;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!(again = r.deliver("7-0", effect(), true, "c1", quick)).done && std::chrono::steady_clock::now() < deadline)
+    REQUIRE(again.retryable);
   CHECK(again.done);
   CHECK(again.kind == hourglass::io::ApiError::Kind::AlreadyApplied);
   CHECK(r.fake.effect_executions("fx1") == 1);
@@ -128,6 +146,66 @@ TEST_CASE("outbox delivery: an effect runs once, and if marked in flight runs ag
   CHECK_FALSE(no_store.done);
   CHECK(no_store.retryable);
   CHECK(r.fake.effect_executions("fx1") == 2);
+}
+
+// Issue 16's drill found it: an owner paused (SIGSTOP) between its mark and
+// its call wakes after the new owner ran the same entry, and calls. The API
+// takes no fencing token, so the call keeps to a window after the mark and
+// everyone else waits out the mark's hold before counting.
+TEST_CASE("outbox delivery: an effect marked by a paused owner is not run over until its hold has passed",
+          "[service][outbox][fence]") {
+  Rig r;
+  const hourglass::io::EffectCallTiming quick{2000ms, 600ms};
+  const std::size_t before = static_cast<std::size_t>(r.fake.effect_executions("fx1"));
+  // The old owner marked it, then paused before its call.
+  r.in_outbox("c1", "20-0");
+  REQUIRE(r.store.claim_call("c1", "20-0", std::nullopt, before) == CheckpointStore::CallClaim::Go);
+  // The new owner does not count (nor call) while that call could still come.
+  const auto early = r.deliver("20-0", effect(), true, "c1", quick);
+  CHECK_FALSE(early.done);
+  CHECK(early.retryable);
+  CHECK_THAT(early.message, Catch::Contains("may still be on its way"));
+  CHECK(r.fake.effect_executions("fx1") == static_cast<int>(before));
+  // Once the hold has passed, the count says it never ran: it runs, once.
+  hourglass::io::WriteOutcome later;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!(later = r.deliver("20-0", effect(), true, "c1", quick)).done && std::chrono::steady_clock::now() < deadline)
+    REQUIRE(later.retryable);
+  REQUIRE(later.done);
+  CHECK(later.kind != hourglass::io::ApiError::Kind::AlreadyApplied);
+  CHECK(r.fake.effect_executions("fx1") == static_cast<int>(before) + 1);
+
+  // A call made in the old owner's window: after the hold the count shows it,
+  // and it is not run again.
+  r.in_outbox("c1", "21-0");
+  REQUIRE(r.store.claim_call("c1", "21-0", std::nullopt, before + 1) == CheckpointStore::CallClaim::Go);
+  REQUIRE(r.api->execute_effect("fx1", "c1:Effect:fx1:DEFERRED_EFFECT:5000").ok());  // the old owner's call
+  const auto deadline2 = std::chrono::steady_clock::now() + 10s;
+  while (!(later = r.deliver("21-0", effect(), true, "c1", quick)).done && std::chrono::steady_clock::now() < deadline2)
+    REQUIRE(later.retryable);
+  REQUIRE(later.done);
+  CHECK(later.kind == hourglass::io::ApiError::Kind::AlreadyApplied);
+  CHECK(r.fake.effect_executions("fx1") == static_cast<int>(before) + 2);
+}
+
+TEST_CASE("outbox delivery: a woken owner neither runs an entry another instance finished nor calls past its window",
+          "[service][outbox][fence]") {
+  Rig r;
+  // Another instance ran the entry and removed it from the outbox while this
+  // one was paused: it is done, not run.
+  r.in_outbox("c1", "30-0");
+  r.store.done("c1", {"30-0"});
+  const auto gone = hourglass::io::deliver_outbox_entry(*r.api, r.branches, &r.store, "c1", "30-0", effect());
+  CHECK(gone.done);
+  CHECK_THAT(gone.message, Catch::Contains("done by another instance"));
+  CHECK(r.fake.effect_executions("fx1") == 0);
+  // A pause between its mark and its call longer than the window (a window
+  // of 0 stands for it): not called, tried again later.
+  const auto paused = r.deliver("31-0", effect(), true, "c1", {0ms, 600ms});
+  CHECK_FALSE(paused.done);
+  CHECK(paused.retryable);
+  CHECK_THAT(paused.message, Catch::Contains("between its in-flight mark and its call: not called"));
+  CHECK(r.fake.effect_executions("fx1") == 0);
 }
 
 // The issue's finding, at the write: a write is carried out for the campaign
@@ -222,6 +300,7 @@ TEST_CASE("outbox delivery: the links to a campaign are read once per worker, no
   Rig r;
   hourglass::io::EntityOwners owners;
   auto deliver = [&](const std::string& entry, const EntityWrite& w) {
+    if (w.kind == EntityWrite::Kind::ExecuteEffect) r.in_outbox("c1", entry);
     return hourglass::io::deliver_outbox_entry(*r.api, r.branches, owners, &r.store, "c1", entry, w);
   };
   auto seen = [&](const std::string& op) {
