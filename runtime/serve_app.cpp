@@ -82,6 +82,8 @@ struct ServeApp::Impl {
   // (docs/operations.md, Several instances).
   std::string instance_id = io::make_instance_id();
   std::unique_ptr<io::LeaseKeeper> leases;
+  // What it holds, for /health; whether it is ready, for /ready (set at start).
+  std::shared_ptr<service::OwnershipHealth> ownership;
   // The keeper's moves after the start, to the registry once it runs.
   std::shared_ptr<service::LeaseEvents> lease_events = std::make_shared<service::LeaseEvents>();
   std::mutex mutex;
@@ -225,6 +227,7 @@ struct ServeApp::Impl {
                  },
                  [&](caf::error&) {});
     report_long_advances(false);
+    ownership->set_fenced(telemetry.fenced_refusals());
     return health.to_json();
   }
 };
@@ -355,7 +358,9 @@ void ServeApp::start() {
   // here (io::PartitionCountMismatch), and one instance owns every partition
   // before its inputs start.
   spdlog::info("instance id: {}", s.instance_id);
-  s.leases = service::make_lease_keeper(c, s.redis, s.instance_id, s.telemetry, s.lease_events);
+  s.ownership = std::make_shared<service::OwnershipHealth>(s.instance_id, static_cast<std::uint32_t>(c.partitions));
+  s.health.set_ownership(s.ownership);
+  s.leases = service::make_lease_keeper(c, s.redis, s.instance_id, s.telemetry, s.lease_events, s.ownership);
   s.leases->start();
   s.system = std::make_unique<caf::actor_system>(s.actor_cfg);
   io::CampaignApiConfig api{c.api_url, c.api_token, c.gateway_timeout};
@@ -417,6 +422,7 @@ void ServeApp::start() {
   s.lease_events->attach(s.registry, service::resync_policy(input).resume_at_start);
 
   s.status = std::make_unique<service::StatusServer>(c.bind, c.port, [&s] { return s.health_report(); }, s.metrics);
+  s.status->set_readiness([&s] { return s.ownership->readiness(); });
   s.status->start();
   s.start_liveness_probe();
   s.start_progress_reporter();
@@ -484,6 +490,7 @@ void ServeApp::start() {
     s.subscriber->start();
   }
   if (s.stream_reader) s.stream_reader->start();
+  s.ownership->started();  // ready (GET /ready) once a lease round is answered
   spdlog::info("serving: status on {}:{}", c.bind, s.status->port());
 }
 
@@ -499,6 +506,7 @@ int ServeApp::wait() {
     std::unique_lock<std::mutex> lock(s.mutex);
     s.stop_requested_cv.wait(lock, [&] { return s.stop_requested; });
   }
+  s.ownership->stopping();  // not ready (GET /ready) from now on
   s.draining->store(true);  // long advances stop at their next span's commit
   // Every partition is handed over (docs/operations.md, Several instances):
   // intake for it stops, its sessions commit and end, its outboxes are

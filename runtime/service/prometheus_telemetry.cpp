@@ -161,6 +161,8 @@ void PrometheusTelemetry::owned_partitions(std::size_t owned) {
 
 void PrometheusTelemetry::fenced() { metrics_.counter(kFencedRefusals).inc(); }
 
+std::uint64_t PrometheusTelemetry::fenced_refusals() const { return metrics_.counter(kFencedRefusals).value(); }
+
 void PrometheusTelemetry::partition_moved(std::string_view how, double seconds) {
   metrics_.counter(kPartitionMoves, {{"how", str(how)}}).inc();
   if (how == "handed_over") metrics_.histogram(kHandoffSeconds).observe(seconds);

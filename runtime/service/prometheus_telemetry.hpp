@@ -39,6 +39,9 @@ class PrometheusTelemetry final : public actors::Telemetry {
   void fenced() override;
   void partition_moved(std::string_view how, double seconds) override;
 
+  // The fence refusals counted so far (for /health's ownership component).
+  std::uint64_t fenced_refusals() const;
+
   // Not an actor's: the runtime reloads rules on SIGHUP ("applied", "refused").
   void rules_reload(std::string_view outcome);
   // Not an actor's: the advances running for more than a few seconds, and
