@@ -72,7 +72,8 @@ std::unique_ptr<io::LeaseKeeper> make_lease_keeper(const ServiceConfig& config, 
     }
     first_round->store(false);
   };
-  cb.on_round = [health](const io::LeaseRound& r) {
+  cb.on_round = [health, &telemetry](const io::LeaseRound& r) {
+    telemetry.lease_round(r.answered, r.live_members, r.handing_off);
     if (health) health->round(r);
   };
   cb.on_error = [](const std::string& why) { spdlog::warn("leases: the lease round failed: {}", why); };

@@ -55,6 +55,18 @@ Answer get(int port, const std::string& path) {
   return {res->status, json::parse(res->body, nullptr, false)};
 }
 
+std::string metrics(int port) {
+  httplib::Client client("127.0.0.1", port);
+  auto res = client.Get("/metrics");
+  return res ? res->body : std::string();
+}
+
+// A series with no labels in the /metrics text; -1 when it is not there.
+double metric(const std::string& text, const std::string& name) {
+  const auto at = text.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
+}
+
 template <class Done>
 bool wait_for(Done done, std::chrono::milliseconds bound) {
   const auto deadline = std::chrono::steady_clock::now() + bound;
@@ -149,6 +161,11 @@ TEST_CASE("serve: readiness for a rolling update - a newcomer holding no partiti
   CHECK(own_b["instance"].get<std::string>().find('-') != std::string::npos);
   CHECK(own_b["renewals"]["ok"].get<int>() >= 1);
   CHECK(own_b["renewals"]["failed"] == 0);
+  // The same in the metrics.
+  const std::string b_metrics = metrics(b_port);
+  INFO(b_metrics);
+  CHECK(b_metrics.find("\nhourglass_live_members 2\n") != std::string::npos);
+  CHECK(b_metrics.find("\nhourglass_lease_rounds_total{outcome=\"ok\"} ") != std::string::npos);
   const json own_a = get(a_port, "/health").body["components"]["ownership"];
   CHECK(own_a["instance"] != own_b["instance"]);
   CHECK(own_a["owned"].get<int>() + own_b["owned"].get<int>() <= 64);
@@ -177,6 +194,7 @@ TEST_CASE("serve: readiness for a rolling update - a newcomer holding no partiti
   INFO(own_draining.dump());
   CHECK(own_draining["ready"] == false);
   CHECK(get(a_port, "/ready").status == 503);
+  CHECK(metric(metrics(a_port), "hourglass_partition_handoffs_in_progress") >= 1);
   CHECK(get(b_port, "/ready").status == 200);  // the other stays ready throughout
 
   w.api().set_down(false);
