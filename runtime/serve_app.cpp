@@ -14,6 +14,7 @@
 #include "actors/service/bridge_actor.hpp"
 #include "actors/service/flight_recorder.hpp"
 #include "actors/service/gateway_actor.hpp"
+#include "actors/service/outbox_recovery.hpp"
 #include "actors/service/registry_actor.hpp"
 #include "actors/service/store_actor.hpp"
 #include "messages/api_input.hpp"
@@ -168,31 +169,32 @@ struct ServeApp::Impl {
   }
 
   // What was committed and not yet done before the last stop goes out first:
-  // every campaign's outbox, oldest first, before any new message is taken.
+  // every campaign's outbox, oldest first, before any new message is taken
+  // (actors/service/outbox_recovery; a takeover sends a partition's the same way).
   void recover_outboxes() {
     caf::scoped_actor self{*system};
     const auto bound = std::chrono::seconds(60);
     self->request(store, bound, actors::campaign_index_atom::value)
         .receive([&](std::vector<std::string>& ids) { resumed = std::move(ids); },
                  [&](caf::error& err) { spdlog::error("recovery: cannot read the campaign index: {}", system->render(err)); });
-    std::size_t entries = 0;
     // Only the owner of a campaign's partition sends its outbox.
     const auto owned = leases->ownership();
     resumed.erase(std::remove_if(resumed.begin(), resumed.end(),
                                  [&](const std::string& id) { return !owned->token_of(id); }),
                   resumed.end());
-    for (const std::string& id : resumed) {
-      self->request(store, bound, actors::outbox_atom::value, id)
-          .receive(
-              [&](std::vector<io::OutboxEntry>& outbox) {
-                entries += outbox.size();
-                if (!outbox.empty()) self->send(gateway, actors::outbox_atom::value, id, std::move(outbox));
-              },
-              [&](caf::error& err) { spdlog::error("recovery: outbox of {} not read: {}", id, system->render(err)); });
-    }
-    if (!resumed.empty())
-      spdlog::info("recovery: {} campaign(s) have checkpoints; {} committed write(s) were not done and go out now",
-                   resumed.size(), entries);
+    auto sender = system->spawn(actors::outbox_recovery, store, gateway, std::string("recovery"));
+    self->request(sender, bound, actors::outbox_atom::value, resumed)
+        .receive(
+            [&](std::size_t entries) {
+              if (!resumed.empty())
+                spdlog::info("recovery: {} campaign(s) have checkpoints; {} committed write(s) were not done and go "
+                             "out now",
+                             resumed.size(), entries);
+            },
+            [&](caf::error& err) {
+              spdlog::warn("recovery: the outboxes were not all read within {} s ({}); each goes out as it is read",
+                           bound.count(), system->render(err));
+            });
   }
 
   // Bounded memory under overload: above max_outbox committed writes not yet
