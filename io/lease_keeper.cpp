@@ -84,6 +84,7 @@ RedisConnection& LeaseKeeper::connection() {
 
 bool LeaseKeeper::round() {
   bool answered = true;
+  std::string error;
   try {
     RedisConnection& redis = connection();
     if (!count_checked_) {
@@ -135,6 +136,7 @@ bool LeaseKeeper::round() {
     hand_over_surplus(share);
   } catch (const RedisError& e) {
     answered = false;
+    error = e.what();
     if (!e.server_error().empty() && !e.transient()) {  // a script refused: start afresh
       members_.reset();
       leases_.reset();
@@ -153,8 +155,23 @@ bool LeaseKeeper::round() {
     failed_rounds_ = 0;
     first_round_ = false;
   }
-  if (callbacks_.on_owned) callbacks_.on_owned(ownership_->owned());
+  report_round(answered, error);
   return answered;
+}
+
+void LeaseKeeper::report_round(bool answered, const std::string& error) {
+  if (callbacks_.on_owned) callbacks_.on_owned(ownership_->owned());
+  if (!callbacks_.on_round) return;
+  LeaseRound r;
+  r.answered = answered;
+  r.error = error;
+  for (std::uint32_t p = 0; p < options_.partitions; ++p) {
+    if (!ownership_->token(p)) continue;
+    r.held.push_back(p);
+    r.handing_off += ownership_->handing_off(p) ? 1 : 0;
+  }
+  r.live_members = live_members_;
+  callbacks_.on_round(r);
 }
 
 std::size_t LeaseKeeper::fair_share() {

@@ -63,10 +63,21 @@ struct LeaseKeeperOptions {
   std::size_t max_moves = 16;
 };
 
+// What one round left (LeaseKeeperCallbacks::on_round): for /health and the
+// metrics (docs/operations.md, Health and metrics).
+struct LeaseRound {
+  bool answered = true;             // Redis answered the round (renewals went through)
+  std::string error;                // why not, when not
+  std::vector<std::uint32_t> held;  // the partitions held after it, ascending
+  std::size_t live_members = 1;     // this instance included, at the last heartbeat
+  std::size_t handing_off = 0;      // held partitions being handed off
+};
+
 struct LeaseKeeperCallbacks {
   std::function<void(std::uint32_t partition, std::uint64_t token)> on_acquired;
   std::function<void(std::uint32_t partition, const std::string& why)> on_lost;
   std::function<void(std::size_t owned)> on_owned;  // after every round
+  std::function<void(const LeaseRound&)> on_round;  // after every round, on the keeper's thread
   // hand_off(partition) was asked: the registry is to end its sessions.
   std::function<void(std::uint32_t partition)> on_hand_off;
   // A handed-off partition's lease was released, `took` after hand_off.
@@ -122,6 +133,8 @@ class LeaseKeeper {
   // Releases partition `p` (held under `token`) if it was handed off and its
   // sessions have ended; true when it did.
   bool release_handed_off(std::uint32_t p, std::uint64_t token);
+  // Tells on_owned and on_round what a round (or the stop) left.
+  void report_round(bool answered, const std::string& error);
 
   LeaseKeeperOptions options_;
   LeaseKeeperCallbacks callbacks_;

@@ -14,6 +14,7 @@
 #include "actors/service/bridge_actor.hpp"
 #include "actors/service/flight_recorder.hpp"
 #include "actors/service/gateway_actor.hpp"
+#include "actors/service/outbox_recovery.hpp"
 #include "actors/service/registry_actor.hpp"
 #include "actors/service/store_actor.hpp"
 #include "messages/api_input.hpp"
@@ -82,6 +83,8 @@ struct ServeApp::Impl {
   // (docs/operations.md, Several instances).
   std::string instance_id = io::make_instance_id();
   std::unique_ptr<io::LeaseKeeper> leases;
+  // What it holds, for /health; whether it is ready, for /ready (set at start).
+  std::shared_ptr<service::OwnershipHealth> ownership;
   // The keeper's moves after the start, to the registry once it runs.
   std::shared_ptr<service::LeaseEvents> lease_events = std::make_shared<service::LeaseEvents>();
   std::mutex mutex;
@@ -166,31 +169,32 @@ struct ServeApp::Impl {
   }
 
   // What was committed and not yet done before the last stop goes out first:
-  // every campaign's outbox, oldest first, before any new message is taken.
+  // every campaign's outbox, oldest first, before any new message is taken
+  // (actors/service/outbox_recovery; a takeover sends a partition's the same way).
   void recover_outboxes() {
     caf::scoped_actor self{*system};
     const auto bound = std::chrono::seconds(60);
     self->request(store, bound, actors::campaign_index_atom::value)
         .receive([&](std::vector<std::string>& ids) { resumed = std::move(ids); },
                  [&](caf::error& err) { spdlog::error("recovery: cannot read the campaign index: {}", system->render(err)); });
-    std::size_t entries = 0;
     // Only the owner of a campaign's partition sends its outbox.
     const auto owned = leases->ownership();
     resumed.erase(std::remove_if(resumed.begin(), resumed.end(),
                                  [&](const std::string& id) { return !owned->token_of(id); }),
                   resumed.end());
-    for (const std::string& id : resumed) {
-      self->request(store, bound, actors::outbox_atom::value, id)
-          .receive(
-              [&](std::vector<io::OutboxEntry>& outbox) {
-                entries += outbox.size();
-                if (!outbox.empty()) self->send(gateway, actors::outbox_atom::value, id, std::move(outbox));
-              },
-              [&](caf::error& err) { spdlog::error("recovery: outbox of {} not read: {}", id, system->render(err)); });
-    }
-    if (!resumed.empty())
-      spdlog::info("recovery: {} campaign(s) have checkpoints; {} committed write(s) were not done and go out now",
-                   resumed.size(), entries);
+    auto sender = system->spawn(actors::outbox_recovery, store, gateway, std::string("recovery"));
+    self->request(sender, bound, actors::outbox_atom::value, resumed)
+        .receive(
+            [&](std::size_t entries) {
+              if (!resumed.empty())
+                spdlog::info("recovery: {} campaign(s) have checkpoints; {} committed write(s) were not done and go "
+                             "out now",
+                             resumed.size(), entries);
+            },
+            [&](caf::error& err) {
+              spdlog::warn("recovery: the outboxes were not all read within {} s ({}); each goes out as it is read",
+                           bound.count(), system->render(err));
+            });
   }
 
   // Bounded memory under overload: above max_outbox committed writes not yet
@@ -225,6 +229,7 @@ struct ServeApp::Impl {
                  },
                  [&](caf::error&) {});
     report_long_advances(false);
+    ownership->set_fenced(telemetry.fenced_refusals());
     return health.to_json();
   }
 };
@@ -355,7 +360,9 @@ void ServeApp::start() {
   // here (io::PartitionCountMismatch), and one instance owns every partition
   // before its inputs start.
   spdlog::info("instance id: {}", s.instance_id);
-  s.leases = service::make_lease_keeper(c, s.redis, s.instance_id, s.telemetry, s.lease_events);
+  s.ownership = std::make_shared<service::OwnershipHealth>(s.instance_id, static_cast<std::uint32_t>(c.partitions));
+  s.health.set_ownership(s.ownership);
+  s.leases = service::make_lease_keeper(c, s.redis, s.instance_id, s.telemetry, s.lease_events, s.ownership);
   s.leases->start();
   s.system = std::make_unique<caf::actor_system>(s.actor_cfg);
   io::CampaignApiConfig api{c.api_url, c.api_token, c.gateway_timeout};
@@ -417,6 +424,7 @@ void ServeApp::start() {
   s.lease_events->attach(s.registry, service::resync_policy(input).resume_at_start);
 
   s.status = std::make_unique<service::StatusServer>(c.bind, c.port, [&s] { return s.health_report(); }, s.metrics);
+  s.status->set_readiness([&s] { return s.ownership->readiness(); });
   s.status->start();
   s.start_liveness_probe();
   s.start_progress_reporter();
@@ -484,6 +492,7 @@ void ServeApp::start() {
     s.subscriber->start();
   }
   if (s.stream_reader) s.stream_reader->start();
+  s.ownership->started();  // ready (GET /ready) once a lease round is answered
   spdlog::info("serving: status on {}:{}", c.bind, s.status->port());
 }
 
@@ -499,6 +508,7 @@ int ServeApp::wait() {
     std::unique_lock<std::mutex> lock(s.mutex);
     s.stop_requested_cv.wait(lock, [&] { return s.stop_requested; });
   }
+  s.ownership->stopping();  // not ready (GET /ready) from now on
   s.draining->store(true);  // long advances stop at their next span's commit
   // Every partition is handed over (docs/operations.md, Several instances):
   // intake for it stops, its sessions commit and end, its outboxes are

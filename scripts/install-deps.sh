@@ -10,7 +10,8 @@
 #                      @socket.io/redis-adapter and redis in
 #                      tests/socketio/node_modules (the real Socket.IO test),
 #                      and puppeteer-core in tests/browser/node_modules (the
-#                      report's browser test, with Debian's chromium)
+#                      report's browser test, with Debian's chromium),
+#                      and python3-yaml (the docs' YAML blocks parse)
 set -euo pipefail
 
 PACKAGES=(
@@ -50,6 +51,8 @@ fi
 if [[ $with_test_tools -eq 1 ]]; then
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
+  # PyYAML: the YAML blocks of docs/operations.md are parsed (tests/docs).
+  is_installed python3-yaml || missing+=(python3-yaml)
 fi
 
 # npm packages pinned in a test folder's package.json, from the npm registry

@@ -2,8 +2,9 @@
 // Several instances). Its campaigns start here at their next message, from
 // their checkpoints, claiming them with the new token; and first:
 //   - the outbox entries the previous owner committed and did not send are
-//     sent (what the start-up recovery does for the campaigns owned at
-//     start): a killed or frozen owner's gateway will not;
+//     sent (actors/service/outbox_recovery, as the start-up recovery does
+//     for the campaigns owned at start): a killed or frozen owner's gateway
+//     will not;
 //   - with a lossy input (pub/sub: resync_policy), each is reconciled with
 //     the API and resynced to its world time, as at start: what was
 //     published while no instance took the partition's messages is caught up.
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 
+#include "actors/service/outbox_recovery.hpp"
 #include "actors/service/registry_internal.hpp"
 #include "io/partitions.hpp"
 
@@ -42,22 +44,20 @@ void acquired(Self self, std::uint32_t partition, bool resync) {
         if (ids.empty()) return;
         spdlog::info("takeover: partition {}: {} campaign(s) with a checkpoint: outboxes sent{}", partition,
                      ids.size(), resync ? ", then resynced to the API's world time" : "");
-        for (const std::string& id : ids) {
-          self->request(self->state.options.store, caf::infinite, outbox_atom::value, id)
-              .then(
-                  [=](std::vector<io::OutboxEntry>& outbox) {
-                    if (outbox.empty()) return;
-                    spdlog::info("takeover: campaign {}: {} committed write(s) were not done and go out now", id,
-                                 outbox.size());
-                    self->send(self->state.options.gateway, outbox_atom::value, id, std::move(outbox));
-                  },
-                  [=](caf::error& err) {
-                    spdlog::error("takeover: outbox of {} not read: {}", id, self->system().render(err));
-                  });
-        }
-        // After the outbox reads (the store takes requests in order): the
-        // resync's writes are queued behind the previous owner's.
-        if (resync) resume(self, ids);
+        const std::string context = "takeover: partition " + std::to_string(partition);
+        auto sender = self->spawn(outbox_recovery, self->state.options.store, self->state.options.gateway, context);
+        // Resynced once the outboxes are with the gateway: the resync's
+        // writes queue behind the previous owner's.
+        self->request(sender, caf::infinite, outbox_atom::value, ids)
+            .then(
+                [=](std::size_t entries) {
+                  if (entries > 0)
+                    spdlog::info("{}: {} committed write(s) were not done and go out now", context, entries);
+                  if (resync) resume(self, ids);
+                },
+                [=](caf::error&) {
+                  if (resync) resume(self, ids);
+                });
       });
 }
 

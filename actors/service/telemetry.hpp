@@ -93,6 +93,12 @@ class Telemetry {
   // over after the start; seconds 0).
   virtual void partition_moved(std::string_view how, double seconds) {}
 
+  // A lease round ended (every third of the ttl: heartbeat, renew every
+  // lease held, take free ones up to the share): `answered` by Redis or not
+  // (the leases were not renewed); the live members it saw (itself
+  // included) and the partitions it holds that are being handed off.
+  virtual void lease_round(bool answered, std::size_t live_members, std::size_t handing_off) {}
+
   // The shared do-nothing instance.
   static Telemetry& none() {
     static Telemetry silent;

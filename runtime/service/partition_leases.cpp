@@ -25,7 +25,8 @@ void LeaseEvents::hand_off(std::uint32_t partition) {
 
 std::unique_ptr<io::LeaseKeeper> make_lease_keeper(const ServiceConfig& config, const io::RedisEndpoint& redis,
                                                    const std::string& instance_id, actors::Telemetry& telemetry,
-                                                   std::shared_ptr<LeaseEvents> events) {
+                                                   std::shared_ptr<LeaseEvents> events,
+                                                   std::shared_ptr<OwnershipHealth> health) {
   io::LeaseKeeperOptions o;
   o.endpoint = redis;
   o.instance_id = instance_id;
@@ -36,10 +37,11 @@ std::unique_ptr<io::LeaseKeeper> make_lease_keeper(const ServiceConfig& config, 
   // every free partition: one line for all of them).
   auto first_round = std::make_shared<std::atomic<bool>>(true);
   auto last_owned = std::make_shared<std::atomic<std::size_t>>(SIZE_MAX);
-  cb.on_acquired = [first_round, events, &telemetry](std::uint32_t p, std::uint64_t token) {
+  cb.on_acquired = [first_round, events, health, &telemetry](std::uint32_t p, std::uint64_t token) {
     if (first_round->load()) return;
     spdlog::info("leases: partition {} acquired, token {}", p, token);
     telemetry.partition_moved("acquired", 0.0);
+    if (health) health->moved("acquired");
     if (events) events->acquired(p);
   };
   cb.on_hand_off = [events](std::uint32_t p) {
@@ -49,9 +51,10 @@ std::unique_ptr<io::LeaseKeeper> make_lease_keeper(const ServiceConfig& config, 
   // One line per partition would bury the log at a stop (64 at once): each
   // at debug, and their number with the next change of the count held.
   auto handed = std::make_shared<std::atomic<std::size_t>>(0);
-  cb.on_handed_over = [&telemetry, handed](std::uint32_t p, std::chrono::milliseconds took) {
+  cb.on_handed_over = [&telemetry, handed, health](std::uint32_t p, std::chrono::milliseconds took) {
     spdlog::debug("leases: partition {} handed over (released {} ms after its handoff was asked)", p, took.count());
     telemetry.partition_moved("handed_over", static_cast<double>(took.count()) / 1000.0);
+    if (health) health->moved("handed_over");
     handed->fetch_add(1);
   };
   cb.on_lost = [](std::uint32_t p, const std::string& why) {
@@ -68,6 +71,10 @@ std::unique_ptr<io::LeaseKeeper> make_lease_keeper(const ServiceConfig& config, 
         spdlog::info("leases: instance {} holds {} of {} partitions", id, owned, n);
     }
     first_round->store(false);
+  };
+  cb.on_round = [health, &telemetry](const io::LeaseRound& r) {
+    telemetry.lease_round(r.answered, r.live_members, r.handing_off);
+    if (health) health->round(r);
   };
   cb.on_error = [](const std::string& why) { spdlog::warn("leases: the lease round failed: {}", why); };
   return std::make_unique<io::LeaseKeeper>(std::move(o), std::move(cb));

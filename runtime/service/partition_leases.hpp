@@ -11,6 +11,7 @@
 #include "actors/service/telemetry.hpp"
 #include "io/lease_keeper.hpp"
 #include "runtime/service/config.hpp"
+#include "runtime/service/ownership_health.hpp"
 
 namespace hourglass::service {
 
@@ -34,10 +35,11 @@ class LeaseEvents {
 };
 
 // The keeper of `config`'s partitions, not started; its changes logged
-// (the first round as one line), counted in `telemetry` and, with `events`,
-// passed on to the registry.
+// (the first round as one line), counted in `telemetry`, with `events`
+// passed on to the registry, and with `health` shown in /health and /ready.
 std::unique_ptr<io::LeaseKeeper> make_lease_keeper(const ServiceConfig& config, const io::RedisEndpoint& redis,
                                                    const std::string& instance_id, actors::Telemetry& telemetry,
-                                                   std::shared_ptr<LeaseEvents> events = nullptr);
+                                                   std::shared_ptr<LeaseEvents> events = nullptr,
+                                                   std::shared_ptr<OwnershipHealth> health = nullptr);
 
 }  // namespace hourglass::service

@@ -35,6 +35,9 @@ constexpr const char* kOwnedPartitions = "hourglass_owned_partitions";
 constexpr const char* kFencedRefusals = "hourglass_fenced_refusals_total";
 constexpr const char* kPartitionMoves = "hourglass_partition_moves_total";
 constexpr const char* kHandoffSeconds = "hourglass_partition_handoff_seconds";
+constexpr const char* kLeaseRounds = "hourglass_lease_rounds_total";
+constexpr const char* kLiveMembers = "hourglass_live_members";
+constexpr const char* kHandoffsInProgress = "hourglass_partition_handoffs_in_progress";
 
 std::string str(std::string_view v) { return std::string(v); }
 
@@ -85,6 +88,11 @@ constexpr Family kFamilies[] = {
     {kPartitionMoves, "Partitions that moved, by how: handed_over (released after a graceful handoff), acquired "
                       "(taken over after the start)"},
     {kHandoffSeconds, "Wall time from asking a partition's graceful handoff to its lease's release"},
+    {kLeaseRounds, "Lease rounds (every third of the lease ttl: heartbeat, renew every lease held, take free ones), "
+                   "by outcome: ok (Redis answered), failed (it did not: the leases were not renewed)"},
+    {kLiveMembers, "Live instances this one saw at its last heartbeat, itself included"},
+    {kHandoffsInProgress, "Partitions this instance holds and is handing over (their sessions ending, their outboxes "
+                          "being sent)"},
 };
 
 }  // namespace
@@ -161,9 +169,17 @@ void PrometheusTelemetry::owned_partitions(std::size_t owned) {
 
 void PrometheusTelemetry::fenced() { metrics_.counter(kFencedRefusals).inc(); }
 
+std::uint64_t PrometheusTelemetry::fenced_refusals() const { return metrics_.counter(kFencedRefusals).value(); }
+
 void PrometheusTelemetry::partition_moved(std::string_view how, double seconds) {
   metrics_.counter(kPartitionMoves, {{"how", str(how)}}).inc();
   if (how == "handed_over") metrics_.histogram(kHandoffSeconds).observe(seconds);
+}
+
+void PrometheusTelemetry::lease_round(bool answered, std::size_t live_members, std::size_t handing_off) {
+  metrics_.counter(kLeaseRounds, {{"outcome", answered ? "ok" : "failed"}}).inc();
+  metrics_.gauge(kLiveMembers).set(static_cast<double>(live_members));
+  metrics_.gauge(kHandoffsInProgress).set(static_cast<double>(handing_off));
 }
 
 void PrometheusTelemetry::long_advances(std::size_t running, double least_done) {

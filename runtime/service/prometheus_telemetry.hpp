@@ -38,6 +38,10 @@ class PrometheusTelemetry final : public actors::Telemetry {
   void owned_partitions(std::size_t owned) override;
   void fenced() override;
   void partition_moved(std::string_view how, double seconds) override;
+  void lease_round(bool answered, std::size_t live_members, std::size_t handing_off) override;
+
+  // The fence refusals counted so far (for /health's ownership component).
+  std::uint64_t fenced_refusals() const;
 
   // Not an actor's: the runtime reloads rules on SIGHUP ("applied", "refused").
   void rules_reload(std::string_view outcome);

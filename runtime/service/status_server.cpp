@@ -108,7 +108,8 @@ HealthStatus HealthState::status_locked(Clock::time_point now) const {
     return HealthStatus::unhealthy;
   if (campaigns_quarantined_ > 0 || gateway_dead_letters_ > 0 || durable_ == false || !intake_paused_.empty() ||
       recent(refusal_.count, refusal_.when, now, refusal_window_) ||
-      recent(overflow_.count, overflow_.when, now, kOverflowWindow))
+      recent(overflow_.count, overflow_.when, now, kOverflowWindow) ||
+      (ownership_ && ownership_->renewals_failing()))
     return HealthStatus::degraded;
   return HealthStatus::healthy;
 }
@@ -170,7 +171,7 @@ nlohmann::json HealthState::to_json(Clock::time_point now) const {
         {"age_s", seconds_between(refusal_.when, now)},
         {"degrades_for_s", refusal_window_.count()}};
   }
-  return json{
+  json out{
       {"status", to_string(status_locked(now))},
       {"components",
        {{"redis", redis},
@@ -193,6 +194,13 @@ nlohmann::json HealthState::to_json(Clock::time_point now) const {
           {"paused", !intake_paused_.empty()},
           {"why", intake_paused_}}},
         {"advances", {{"status", "ok"}, {"running", long_advances_}}}}}};
+  if (ownership_) out["components"]["ownership"] = ownership_->to_json(now);
+  return out;
+}
+
+void HealthState::set_ownership(std::shared_ptr<const OwnershipHealth> ownership) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ownership_ = std::move(ownership);
 }
 
 void HealthState::set_persistence(bool durable, std::string why) {
@@ -213,6 +221,26 @@ void HealthState::set_intake_paused(std::string why) {
 
 // ---- StatusServer -----------------------------------------------------------
 
+namespace {
+
+// `provider`'s JSON, 200 when `ok(body)`, else 503; a provider that throws
+// answers `failed(what)`, 503.
+template <class Ok, class Failed>
+void answer_json(httplib::Response& res, const StatusServer::HealthProvider& provider, Ok ok, Failed failed) {
+  nlohmann::json body;
+  int code = 503;
+  try {
+    body = provider();
+    if (ok(body)) code = 200;
+  } catch (const std::exception& e) {
+    body = failed(e.what());
+  }
+  res.status = code;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+}
+
+}  // namespace
+
 struct StatusServer::Impl {
   httplib::Server server;
   std::atomic<bool> finished{false};
@@ -222,6 +250,11 @@ StatusServer::StatusServer(std::string bind, int port, HealthProvider health, co
     : bind_(std::move(bind)), port_(port), health_(std::move(health)), metrics_(metrics) {}
 
 StatusServer::~StatusServer() { stop(); }
+
+void StatusServer::set_readiness(HealthProvider ready) {
+  if (impl_) throw std::logic_error("StatusServer::set_readiness after start");
+  ready_ = std::move(ready);
+}
 
 void StatusServer::start() {
   if (impl_) throw std::logic_error("StatusServer::start called twice");
@@ -239,19 +272,23 @@ void StatusServer::start() {
   svr.set_keep_alive_timeout(2);
 
   svr.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
-    nlohmann::json body;
-    int code = 503;
-    try {
-      body = health_();
+    answer_json(res, health_, [](const nlohmann::json& body) {
       const auto it = body.find("status");
-      if (it != body.end() && it->is_string() && (*it == "healthy" || *it == "degraded")) code = 200;
-    } catch (const std::exception& e) {
-      body = {{"status", "unhealthy"}, {"error", std::string("health provider failed: ") + e.what()}};
-    }
-    res.status = code;
-    res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                    "application/json");
+      return it != body.end() && it->is_string() && (*it == "healthy" || *it == "degraded");
+    }, [](const std::string& error) {
+      return nlohmann::json{{"status", "unhealthy"}, {"error", "health provider failed: " + error}};
+    });
   });
+  if (ready_) {
+    svr.Get("/ready", [this](const httplib::Request&, httplib::Response& res) {
+      answer_json(res, ready_, [](const nlohmann::json& body) {
+        const auto it = body.find("ready");
+        return it != body.end() && *it == true;
+      }, [](const std::string& error) {
+        return nlohmann::json{{"ready", false}, {"why", "readiness provider failed: " + error}};
+      });
+    });
+  }
   svr.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.status = 200;
     res.set_content(metrics_.render(), "text/plain; version=0.0.4");

@@ -3,6 +3,8 @@
 //   GET /health   the health provider's JSON; 200 when its "status" is
 //                 "healthy" or "degraded", 503 when "unhealthy" (or when the
 //                 provider throws or gives no known status)
+//   GET /ready    the readiness provider's JSON (set_readiness); 200 when its
+//                 "ready" is true, else 503; 404 when there is none
 //   GET /metrics  Registry::render(), Content-Type text/plain; version=0.0.4
 //   anything else 404
 //
@@ -23,6 +25,7 @@
 
 #include "io/circuit_breaker.hpp"
 #include "runtime/service/metrics.hpp"
+#include "runtime/service/ownership_health.hpp"
 
 namespace hourglass::service {
 
@@ -46,7 +49,9 @@ const char* to_string(HealthStatus s);
 //              `refusal_window`, or Redis dropped the subscriber for its
 //              pub/sub output buffer limit within the last 10 minutes: the
 //              service works, but some results are not reaching the API (or
-//              some messages were lost). The last refusal stays in components.api
+//              some messages were lost), or the lease rounds are failing
+//              (components.ownership, when set_ownership was called: the
+//              partitions held are not being renewed). The last refusal stays in components.api
 //              (kind, message, at, age_s) after the window.
 //   healthy    otherwise. A Redis outage shorter than the grace, a half-open
 //              breaker and a gateway backlog (without dead letters) are
@@ -96,6 +101,9 @@ class HealthState {
   void set_api_refusal(std::string kind, std::string message, Clock::time_point now = Clock::now(),
                        std::chrono::system_clock::time_point at = std::chrono::system_clock::now());
 
+  // Shows `ownership` as components.ownership (several instances).
+  void set_ownership(std::shared_ptr<const OwnershipHealth> ownership);
+
   HealthStatus status(Clock::time_point now = Clock::now()) const;
   // {"status":..., "components":{"redis":{...},"api":{...},"gateway":{...},"campaigns":{...}}};
   // each component carries its own "status" ("ok", "degraded" or "down").
@@ -142,6 +150,7 @@ class HealthState {
     std::size_t count = 0;  // refusals seen since start
   };
   Refusal refusal_;
+  std::shared_ptr<const OwnershipHealth> ownership_;  // none when not set
 };
 
 class StatusServer {
@@ -150,6 +159,8 @@ class StatusServer {
 
   // `port` 0 picks a free port (see port()). `metrics` must outlive the server.
   StatusServer(std::string bind, int port, HealthProvider health, const Registry& metrics);
+  // Serves GET /ready from `ready` ({"ready": bool, ...}); before start().
+  void set_readiness(HealthProvider ready);
   ~StatusServer();  // stop()
   StatusServer(const StatusServer&) = delete;
   StatusServer& operator=(const StatusServer&) = delete;
@@ -169,6 +180,7 @@ class StatusServer {
   int port_;
   int bound_port_ = 0;
   HealthProvider health_;
+  HealthProvider ready_;  // none: /ready is 404
   const Registry& metrics_;
   std::unique_ptr<Impl> impl_;
   std::thread thread_;

@@ -219,3 +219,41 @@ TEST_CASE("health: a pub/sub overflow degrades for 10 minutes and stays shown wi
   CHECK(j["components"]["redis"]["status"] == "ok");
   CHECK(j["components"]["redis"]["pubsub_overflows"]["count"] == 1);  // still shown
 }
+
+TEST_CASE("status server: /ready is 200 when ready, 503 when not or when its provider throws, 404 without one",
+          "[service][status][readiness]") {
+  Registry metrics;
+  std::atomic<int> mode{0};
+  StatusServer server("127.0.0.1", 0, [] { return nlohmann::json{{"status", "healthy"}}; }, metrics);
+  server.set_readiness([&]() -> nlohmann::json {
+    if (mode == 2) throw std::runtime_error("boom");
+    return mode == 0 ? nlohmann::json{{"ready", true}} : nlohmann::json{{"ready", false}, {"why", "stopping"}};
+  });
+  server.start();
+  CHECK_THROWS_AS(server.set_readiness([] { return nlohmann::json{}; }), std::logic_error);
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_connection_timeout(2);
+  client.set_read_timeout(5);
+  auto res = client.Get("/ready");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->get_header_value("Content-Type") == "application/json");
+  mode = 1;
+  res = client.Get("/ready");
+  REQUIRE(res);
+  CHECK(res->status == 503);
+  CHECK(nlohmann::json::parse(res->body)["why"] == "stopping");
+  mode = 2;
+  res = client.Get("/ready");
+  REQUIRE(res);
+  CHECK(res->status == 503);
+  CHECK(nlohmann::json::parse(res->body)["why"] == "readiness provider failed: boom");
+  CHECK(client.Get("/health")->status == 200);  // liveness is another answer
+
+  StatusServer plain("127.0.0.1", 0, [] { return nlohmann::json{{"status", "healthy"}}; }, metrics);
+  plain.start();
+  httplib::Client other("127.0.0.1", plain.port());
+  res = other.Get("/ready");
+  REQUIRE(res);
+  CHECK(res->status == 404);
+}
