@@ -105,4 +105,18 @@ struct PassivationArgs {
 };
 int run_passivation(const PassivationArgs& a);
 
+// The several-instance drill (tests/service/support/instance_drill); with
+// fault_every 0, the throughput of `instances` instances.
+struct DrillArgs {
+  int instances = 3;
+  double seconds = 300;     // of steps and faults
+  double fault_every = 4;   // mean seconds between faults; 0: none
+  int lease_ttl_ms = 2000;  // the instances' HOURGLASS_LEASE_TTL_MS
+  int campaigns = 12;
+  int step_gap_ms = 20;     // from a campaign's step committed to its next
+  unsigned long long seed = 1;
+  std::string hourglass;    // empty: the one of this build tree
+};
+int run_drill(const DrillArgs& a);
+
 }  // namespace hourglass::bench

@@ -13,6 +13,9 @@
 //     io::CheckpointStore::commit against a real redis-server this benchmark
 //     starts, once with appendonly no and once with appendonly yes +
 //     appendfsync always (redis' dir under /tmp);
+//   - the same commit carrying the campaign's fence token (issue 16: the
+//     script GETs hourglass:{<cid>}:fence and compares it before its first
+//     write), timed alternately with the unfenced one;
 //   - µs of the advance itself, measured the same way (one campaign's day),
 //     split into the households and the canonical ordering; and the same
 //     advances through the real engine (run_replay, actors, one worker).
@@ -225,8 +228,10 @@ struct CommitFigures {
   std::string config;
   std::string persistence;
   Stat commit;
+  Stat commit_fenced;  // the same commit carrying the campaign's fence token (checked by the script)
   double ping_p50 = 0;
   double server_set_us = 0, server_xadd_us = 0;  // redis' own time per commit (INFO commandstats)
+  double server_script_us = 0, server_script_fenced_us = 0;  // redis' own time per commit script, each kind alone
 };
 
 // A command's text reply (INFO, CONFIG RESETSTAT) on the raw connection.
@@ -260,16 +265,33 @@ CommitFigures measure_commits(const std::string& config, const std::vector<std::
   // Warm-up: every campaign's keys exist once (as in a running service),
   // not timed. The outbox is emptied after each commit (untimed), as the
   // gateway does once the writes are done, so it does not grow for ever.
-  for (std::size_t i = 0; i < n; ++i) store.done(ids[i], store.commit(ids[i], texts[i], outboxes[i]));
-  std::vector<double> commit_us, ping_us;
+  // Each campaign is claimed (its fence key holds token 1, as a session's
+  // claim leaves it): a commit without a token skips the check, one with
+  // token 1 has the script GET the fence and compare it first. The two are
+  // timed alternately on the same campaigns, so that a loaded machine
+  // weighs on both alike.
+  constexpr std::uint64_t kFence = 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    store.claim(ids[i], kFence);
+    store.done(ids[i], store.commit(ids[i], texts[i], outboxes[i]));
+  }
+  std::vector<double> commit_us, fenced_us, ping_us;
   raw_command(redis, "CONFIG RESETSTAT");
+  // One commit of campaign i, with the fence token or without, timed.
+  auto timed_commit = [&](std::size_t i, bool fenced) {
+    const auto t0 = Clock::now();
+    std::vector<std::string> entries = store.commit(ids[i], texts[i], outboxes[i], "", fenced ? kFence : 0);
+    const double us = us_since(t0, Clock::now());
+    store.done(ids[i], entries);
+    return us;
+  };
   for (int k = 0; k < samples; ++k) {
     const std::size_t i = static_cast<std::size_t>(k) % n;
-    const auto t0 = Clock::now();
-    std::vector<std::string> entries = store.commit(ids[i], texts[i], outboxes[i]);
-    const auto t1 = Clock::now();
-    commit_us.push_back(us_since(t0, t1));
-    store.done(ids[i], entries);
+    const bool fenced_first = k % 2 == 1;  // each kind first half of the time: no order bias
+    const double first = timed_commit(i, fenced_first);
+    const double second = timed_commit(i, !fenced_first);
+    commit_us.push_back(fenced_first ? second : first);
+    fenced_us.push_back(fenced_first ? first : second);
     if (k % 10 == 0) {
       const auto p0 = Clock::now();
       redis.ping();
@@ -277,9 +299,19 @@ CommitFigures measure_commits(const std::string& config, const std::vector<std::
     }
   }
   f.commit = stat(commit_us);
+  f.commit_fenced = stat(fenced_us);
   const std::string info = raw_command(redis, "INFO commandstats");
-  f.server_set_us = command_usec(info, "set") / samples;
-  f.server_xadd_us = command_usec(info, "xadd") / samples;
+  f.server_set_us = command_usec(info, "set") / (2.0 * samples);  // both kinds of commit write the same
+  f.server_xadd_us = command_usec(info, "xadd") / (2.0 * samples);
+  // Redis' own time in the commit script, each kind in a run of its own
+  // (INFO commandstats' evalsha usec): what the fence's GET and compare
+  // add, without the client's and the loaded machine's noise.
+  for (const bool fenced : {false, true}) {
+    raw_command(redis, "CONFIG RESETSTAT");
+    for (int k = 0; k < samples; ++k) timed_commit(static_cast<std::size_t>(k) % n, fenced);
+    const double per_call = command_usec(raw_command(redis, "INFO commandstats"), "evalsha") / samples;
+    (fenced ? f.server_script_fenced_us : f.server_script_us) = per_call;
+  }
   f.ping_p50 = percentiles(ping_us).p50;
   return f;
 }
@@ -446,6 +478,10 @@ void print_world(const WorldFigures& f, int samples, int commits) {
   for (const auto& c : f.commits) {
     const std::string label = "commit, " + c.config;
     row(label.c_str(), c.commit);
+    char fenced[96];
+    std::snprintf(fenced, sizeof fenced, "  with the fence token checked (median %+.1f µs)",
+                  c.commit_fenced.p50 - c.commit.p50);
+    row(fenced, c.commit_fenced);
   }
   row("  outbox write_to_json + dump (client; before)", f.write_json);
   row("  of which outbox write_to_text (client; commit's)", f.write_text);
@@ -453,6 +489,9 @@ void print_world(const WorldFigures& f, int samples, int commits) {
     std::printf("    (%s: PING round trip %.1f µs median; redis' own time per commit: SET %.1f µs, XADDs %.1f µs;\n"
                 "     redis says: %s)\n",
                 c.config.c_str(), c.ping_p50, c.server_set_us, c.server_xadd_us, c.persistence.c_str());
+  for (const auto& c : f.commits)
+    std::printf("    (%s: redis' own time per commit script %.1f µs, with the fence token checked %.1f µs)\n",
+                c.config.c_str(), c.server_script_us, c.server_script_fenced_us);
   std::printf("  ratio checkpoint (encode + commit) / advance, medians (target < 0.20)\n");
   for (const auto& c : f.commits) {
     const double ratio = (f.encode.p50 + c.commit.p50) / f.advance.p50;

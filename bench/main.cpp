@@ -90,6 +90,20 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 10'000));
   p->add_option("--hourglass", passivation.hourglass, "The hourglass executable (default: this build tree's)");
   p->add_option("--timeout", passivation.timeout, "Seconds any one phase may take")->check(CLI::Range(1, 36'000));
+  DrillArgs drill;
+  auto* d = app.add_subcommand("drill",
+                               "Several hourglass serve on one Redis, a seeded fault every few seconds (kill -9, SIGSTOP, "
+                               "SIGTERM, join); the API against the replay");
+  d->add_option("--instances", drill.instances)->check(CLI::Range(1, 16));
+  d->add_option("--seconds", drill.seconds, "Seconds of steps and faults")->check(CLI::Range(1.0, 36'000.0));
+  d->add_option("--fault-every", drill.fault_every, "Mean seconds between faults; 0: none (throughput)")
+      ->check(CLI::Range(0.0, 3600.0));
+  d->add_option("--lease-ttl-ms", drill.lease_ttl_ms, "The instances' HOURGLASS_LEASE_TTL_MS")->check(CLI::Range(300, 600'000));
+  d->add_option("--campaigns", drill.campaigns)->check(CLI::Range(1, 1000));
+  d->add_option("--step-gap-ms", drill.step_gap_ms, "From a campaign's step committed to its next")
+      ->check(CLI::Range(0, 60'000));
+  d->add_option("--seed", drill.seed);
+  d->add_option("--hourglass", drill.hourglass, "The hourglass executable (default: this build tree's)");
   CLI11_PARSE(app, argc, argv);
   if (c->parsed()) return run_catchup(catchup);
   if (f->parsed()) return run_footprint(footprint);
@@ -100,5 +114,6 @@ int main(int argc, char** argv) {
   if (x->parsed()) return run_crash(crash);
   if (r->parsed()) return run_recovery(recovery);
   if (p->parsed()) return run_passivation(passivation);
+  if (d->parsed()) return run_drill(drill);
   return 2;
 }

@@ -1,7 +1,9 @@
 // Two real `hourglass serve` on one redis-server and one HTTP fake of the
 // campaign API, the pub/sub input (both hear every message):
-//   - both running: each write is applied once and the deferred effect runs
-//     once (the first instance owns every partition, the second none);
+//   - both running: each write is applied once, the deferred effect runs
+//     once and no event is expired twice (the fake counts the expireEvent
+//     calls that reach an event), the first instance owning every partition,
+//     the second none;
 //   - the owner of c1 is frozen (SIGSTOP) in the middle of a long advance;
 //     after the lease ttl the other takes c1's partition over, claims c1 and
 //     commits its next advance; the frozen one is woken (SIGCONT): its next
@@ -16,7 +18,8 @@
 //     once, the same API as one instance's;
 //   - a killed owner's committed writes that its gateway could not send
 //     (the API down) are sent by the instance that takes its partitions
-//     over, without a restart;
+//     over, without a restart; its partitions move within the lease ttl and
+//     a second of the kill;
 //   - a rebalance: the owner of every partition hands half of them over to
 //     a newcomer, a few at a time, while advances keep coming; a campaign
 //     in a moved partition goes on at the newcomer, each write once.
@@ -68,6 +71,8 @@ class World {
       api_.add_settlement("k1", {{"id", s}, {"name", s}, {"level", 1}, {"createdAt", iso(kT0)},
                                  {"variables", {{"population", 800}, {"resources", {{"food", 40}, {"gold", 10}}}}}});
     api_.add_event("c1", {{"id", "e1"}, {"scheduledAt", iso(kT0 + 20 * kYear)}, {"isCompleted", false}});
+    // Expires in every story below (each passes its tenth day).
+    api_.add_event("c1", {{"id", "e2"}, {"scheduledAt", iso(kT0 + 10 * kDay)}, {"isCompleted", false}});
     fs::create_directories(dir_);
   }
   ~World() {
@@ -163,6 +168,7 @@ class World {
       out[s] = {{"level", api_.settlement(s)["level"]}, {"variables", v}};
     }
     out["e1"] = api_.event("e1")["isCompleted"];
+    out["e2"] = api_.event("e2")["isCompleted"];
     out["fx1"] = api_.effect_executions("fx1");
     return out;
   }
@@ -280,6 +286,10 @@ TEST_CASE("serve: two instances on one Redis - each write once, and a frozen own
   CHECK(std::stoull(*fence_now) >= std::stoull(*b_token));
   REQUIRE(w.settled(kEnd));
   CHECK(w.api().effect_executions("fx1") == 1);
+  // No event expired twice: each expiry reached the API once (a second
+  // call would be refused as already completed, and counted here).
+  CHECK(w.api().event_expiry_calls("e1") == 1);
+  CHECK(w.api().event_expiry_calls("e2") == 1);
   CHECK(w.api().keys_applied_more_than_once().empty());
   CHECK(w.outcome() == one_instance);
   CHECK(b.running());
@@ -322,6 +332,8 @@ TEST_CASE("serve: a rolling update - the owner SIGTERMed under advances hands ev
   CHECK(metric(metrics(w.port(1)), "hourglass_fenced_refusals_total") <= 0);  // never counted
   CHECK(w.api().keys_applied_more_than_once().empty());
   CHECK(w.api().effect_executions("fx1") == 1);
+  CHECK(w.api().event_expiry_calls("e1") == 1);  // no event expired twice
+  CHECK(w.api().event_expiry_calls("e2") == 1);
   CHECK(w.outcome() == one_instance);
   CHECK(b.running());
 }
@@ -345,16 +357,22 @@ TEST_CASE("serve: a killed owner's committed writes that it could not send are s
   w.api_advance(kT0 + kDay, kMonth);
   REQUIRE(w.wait_for([&] { return w.checkpoint_clock() == kMonth; }));
   REQUIRE(w.redis().xlen("hourglass:{c1}:outbox") > 0);
+  const auto killed = std::chrono::steady_clock::now();
   a.kill_and_wait();
 
   // b takes the partitions over (a's lease: a previous life on this host, at
-  // once; else after the ttl), and sends what a committed once the API is back.
+  // once; else after the ttl), within the ttl (3 s) and a second of the
+  // kill, and sends what a committed once the API is back.
   REQUIRE(w.wait_for([&] { return w.lease_owner() && w.lease_owner() != a_id; }, 30s));
+  const auto moved = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed);
+  INFO("c1's partition moved " << moved.count() << " ms after the kill");
+  CHECK(moved <= 3000ms + 1000ms);
   w.api().set_down(false);
   INFO(b.log_tail(3000));
   REQUIRE(w.settled(kMonth));
   CHECK(w.api().keys_applied_more_than_once().empty());
   CHECK(w.api().effect_executions("fx1") == 1);
+  CHECK(w.api().event_expiry_calls("e2") == 1);  // no event expired twice
   CHECK(w.outcome() == one_instance);
   CHECK(metric(metrics(w.port(1)), "hourglass_fenced_refusals_total") <= 0);
 }
@@ -408,6 +426,7 @@ TEST_CASE("serve: a newcomer gets half the partitions, handed over gracefully wh
   CHECK(metric(metrics(w.port(1)), "hourglass_fenced_refusals_total") <= 0);
   CHECK(w.api().keys_applied_more_than_once().empty());
   CHECK(w.api().effect_executions("fx1") == 1);
+  CHECK(w.api().event_expiry_calls("e2") == 1);  // no event expired twice
   CHECK(w.outcome() == one_instance);
   CHECK(a.running());
   CHECK(b.running());

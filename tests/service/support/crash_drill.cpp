@@ -17,17 +17,14 @@
 #include <sstream>
 #include <thread>
 
-#include "actors/record_sink.hpp"
 #include "io/redis_connection.hpp"
 #include "io/redis_subscriber.hpp"
 #include "io/stream_id.hpp"
-#include "messages/record_reader.hpp"
-#include "runtime/replay.hpp"
-#include "runtime/scenario.hpp"
 #include "sim/time.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
 #include "tests/service/support/serve_process.hpp"
+#include "tests/service/support/story_replay.hpp"
 
 namespace hourglass::service::testing {
 namespace {
@@ -151,52 +148,6 @@ Story make_story(const std::string& path) {
   return s;
 }
 
-// The fake as the API holds the story's campaigns at its start.
-void seed_fake(FakeCampaignApi& api, const Story& story) {
-  for (const json& c : story.doc.at("campaigns")) {
-    const std::string id = c.at("id").get<std::string>();
-    api.add_campaign(id, sim::parse_world_time(c.at("currentWorldTime").get<std::string>()));
-    api.add_kingdom(id, "k-" + id);
-    for (const json& s : c.value("settlements", json::array())) api.apply_entity_change(id, "Settlement", "CREATE", s);
-    for (const json& s : c.value("structures", json::array())) api.apply_entity_change(id, "Structure", "CREATE", s);
-    for (const json& e : c.value("events", json::array())) api.apply_entity_change(id, "Event", "CREATE", e);
-  }
-}
-
-struct Expected {
-  std::vector<sim::CampaignSnapshot> state;
-  std::map<std::string, std::string> records;  // campaign id -> its record lines, in order
-  std::map<std::string, int> effect_runs;  // effect id -> DEFERRED_EFFECT records
-};
-
-Expected replay(const Story& story) {
-  // The replay logs what it refuses and ignores; the drill reports what differs.
-  const auto level = spdlog::get_level();
-  spdlog::set_level(spdlog::level::off);
-  struct Restore {
-    spdlog::level::level_enum level;
-    ~Restore() { spdlog::set_level(level); }
-  } restore{level};
-  const runtime::Scenario scenario = runtime::parse_scenario(story.doc, story.base_dir, "$");
-  auto records = std::make_shared<actors::StringOutput>();
-  runtime::ReplayOptions options;
-  options.threads = 2;
-  options.output = records;
-  options.dead_letters = std::make_shared<actors::StringOutput>();
-  options.want_state = true;
-  Expected out;
-  out.state = runtime::run_replay(scenario, options).state;
-  std::istringstream lines(records->text());
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty()) continue;
-    const sim::OwnedRecord r = messages::read_record_line(line);
-    if (r.kind == sim::RecordKind::DeferredEffect) ++out.effect_runs[r.entity_id];
-    out.records[r.campaign_id] += line + "\n";
-  }
-  return out;
-}
-
 enum class KillMode { Delay, Write, Effect, Committed };
 const char* mode_name(KillMode m) {
   switch (m) {
@@ -214,8 +165,8 @@ class Drill {
       : options_(o), story_(make_story(o.scenario)), rng_(o.seed) {}
 
   CrashDrillResult run() {
-    const Expected expected = replay(story_);
-    seed_fake(api_, story_);
+    const ReplayExpectation expected = replay_story(story_.doc, story_.base_dir);
+    seed_fake_from(api_, story_.doc);
     api_.keep_history(false);
     api_.on_write([this](const FakeCampaignApi::WriteStamp& w) {
       // Applied, not yet answered: the moment a crash makes a write's fate unknown.
@@ -450,7 +401,7 @@ class Drill {
       throw std::runtime_error("crash drill: cannot subscribe to campaign.*.simulation");
   }
 
-  void compare_records(const Expected& expected) {
+  void compare_records(const ReplayExpectation& expected) {
     with_redis([&](io::RedisConnection& c) { return c.publish("campaign.drill-sentinel.simulation", "end"); });
     std::unique_lock<std::mutex> lock(records_mutex_);
     if (!records_cv_.wait_for(lock, std::chrono::seconds(10), [this] { return sentinel_seen_; })) {
@@ -504,50 +455,17 @@ class Drill {
     }
   }
 
-  void compare(const Expected& expected) {
+  void compare(const ReplayExpectation& expected) {
     auto lost = [&](std::string what) { result_.lost.push_back(std::move(what)); };
-    for (const sim::CampaignSnapshot& c : expected.state) {
-      for (const sim::Settlement& s : c.settlements) {
-        ++result_.entities_checked;
-        const json api = api_.settlement(s.id);
-        const json& v = api["variables"];
-        if (api["level"] != s.level) lost("settlement " + s.id + " level: replay " + std::to_string(s.level) + ", API " + api["level"].dump());
-        if (!v.contains("population") || v["population"].get<double>() != static_cast<double>(s.population))
-          lost("settlement " + s.id + " population: replay " + std::to_string(s.population) + ", API " + v.value("population", json()).dump());
-        for (const auto& [name, amount] : s.resources) {
-          const json got = v.contains("resources") ? v["resources"].value(name, json()) : json();
-          if (!got.is_number() || got.get<double>() != static_cast<double>(amount))
-            lost("settlement " + s.id + " resources." + name + ": replay " + std::to_string(amount) + ", API " + got.dump());
-        }
-      }
-      for (const sim::Structure& s : c.structures) {
-        ++result_.entities_checked;
-        const json v = api_.structure(s.id)["variables"];
-        if (v.value("status", json()) != sim::status_name(s.status))
-          lost("structure " + s.id + " status: replay " + sim::status_name(s.status) + ", API " + v.value("status", json()).dump());
-        if (!v.contains("condition") || v["condition"].get<double>() != static_cast<double>(s.condition))
-          lost("structure " + s.id + " condition: replay " + std::to_string(s.condition) + ", API " + v.value("condition", json()).dump());
-      }
-      for (const sim::Event& e : c.events) {
-        ++result_.entities_checked;
-        const bool done = api_.event(e.id).value("isCompleted", false);
-        if (done != e.completed) lost("event " + e.id + " isCompleted: replay " + (e.completed ? "true" : "false") + ", API " + (done ? "true" : "false"));
-      }
-    }
     std::set<std::string> effects;
     for (const StoryMessage& m : story_.messages)
       if (m.change && (*m.change)["entityType"] == "Effect" && (*m.change)["operation"] == "CREATE")
         effects.insert((*m.change)["entity"]["id"].get<std::string>());
-    for (const std::string& fx : effects) {
-      ++result_.effects_checked;
-      const auto it = expected.effect_runs.find(fx);
-      const int want = it == expected.effect_runs.end() ? 0 : it->second;
-      const int got = api_.effect_executions(fx);
-      if (got > want) result_.doubled.push_back("effect " + fx + " executed " + std::to_string(got) + " times, the replay " + std::to_string(want));
-      if (got < want) lost("effect " + fx + " executed " + std::to_string(got) + " times, the replay " + std::to_string(want));
-    }
-    for (const std::string& key : api_.keys_applied_more_than_once())
-      result_.doubled.push_back("write " + key + " applied " + std::to_string(api_.applications(key)) + " times");
+    ReplayDifferences d = compare_with_replay(api_, expected, effects);
+    result_.entities_checked = d.entities_checked;
+    result_.effects_checked = d.effects_checked;
+    for (auto& l : d.lost) lost(std::move(l));
+    for (auto& x : d.doubled) result_.doubled.push_back(std::move(x));
     with_redis([&](io::RedisConnection& c) {
       for (const auto& e : c.xrange("hourglass:gateway:deadletter"))
         for (const auto& [k, v] : e.fields)

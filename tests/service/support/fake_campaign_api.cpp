@@ -335,6 +335,7 @@ struct FakeCampaignApi::Impl {
   std::size_t applied_count = 0;
   std::vector<WriteStamp> stamps;
   std::map<std::string, std::size_t> applications_by_key;
+  std::map<std::string, int> expiry_calls;  // event id -> expireEvent calls that reached it
   std::vector<std::string> operations;  // when keep_history
   std::size_t request_count = 0;
   int execution_counter = 0;
@@ -800,6 +801,7 @@ struct FakeCampaignApi::Impl {
       const std::string id = str_arg(a, "eventId");
       auto e = events.find(id);
       if (e == events.end()) throw not_found("Event with ID " + id + " not found");
+      ++expiry_calls[id];  // applied or refused as already completed: each call that reached the event
       if (e->second.completed) throw bad_request("Event with ID " + id + " is already completed");
       e->second.completed = true;
       e->second.occurred_at = wall_now_ms();  // the API's `new Date()`, not the world time
@@ -1075,6 +1077,12 @@ json FakeCampaignApi::event(const std::string& id) const {
   std::lock_guard lock(impl_->mutex);
   const auto& e = impl_->events.at(id);
   return {{"id", e.id}, {"isCompleted", e.completed}, {"occurredAt", e.occurred_at ? json(*e.occurred_at) : json(nullptr)}};
+}
+
+int FakeCampaignApi::event_expiry_calls(const std::string& id) const {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->expiry_calls.find(id);
+  return it == impl_->expiry_calls.end() ? 0 : it->second;
 }
 
 int FakeCampaignApi::effect_executions(const std::string& id) const {

@@ -191,6 +191,10 @@ class FakeCampaignApi {
   nlohmann::json structure(const std::string& id) const;   // {id, settlementId, type, level, variables, version, lastWorldTime}
   nlohmann::json event(const std::string& id) const;       // {id, isCompleted, occurredAt (ms or null)}
   int effect_executions(const std::string& id) const;
+  // expireEvent calls that reached the event: the one that completed it and
+  // every later one, refused as already completed (the API's answer, which
+  // Hourglass takes as done). More than one: the expiry was sent twice.
+  int event_expiry_calls(const std::string& id) const;
   nlohmann::json effect_execution_log(const std::string& id) const;  // [{id, executedAt, executedBy, ...}]
   std::vector<AppliedWrite> applied_writes() const;  // empty under keep_history(false)
   std::size_t writes_applied() const;                 // counted either way
