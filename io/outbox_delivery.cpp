@@ -24,12 +24,17 @@ WriteOutcome in_doubt(const std::string& why) {
   return o;
 }
 
-WriteOutcome ran_before() {
+// Done without a call: it took effect already.
+WriteOutcome already_done(const std::string& why) {
   WriteOutcome o;
   o.done = true;
   o.kind = ApiError::Kind::AlreadyApplied;
-  o.message = "already executed before the crash (its executions grew since the mark)";
+  o.message = why;
   return o;
+}
+
+WriteOutcome ran_before() {
+  return already_done("already executed before the crash (its executions grew since the mark)");
 }
 
 WriteOutcome api_failure(const ApiError& e, const std::string& what) {
@@ -39,11 +44,7 @@ WriteOutcome api_failure(const ApiError& e, const std::string& what) {
 }
 
 WriteOutcome done_elsewhere() {
-  WriteOutcome o;
-  o.done = true;
-  o.kind = ApiError::Kind::AlreadyApplied;
-  o.message = "done by another instance meanwhile (the entry left the outbox)";
-  return o;
+  return already_done("done by another instance meanwhile (the entry left the outbox)");
 }
 
 std::optional<std::size_t> parse_count(const std::string& text) {
