@@ -376,6 +376,7 @@ void ServeApp::start() {
                                            std::shared_ptr<const std::atomic<bool>>(s.stopping));
   const service::InputSelection input = service::parse_input(c.input);  // validated with the config
   actors::BridgeOptions bridge_options{s.redis, s.rules, {}, &s.telemetry};
+  s.publish_backlog->limit = c.publish_backlog_mb << 20;
   bridge_options.publish_backlog = s.publish_backlog;
   bridge_options.dead_letter_max = c.dead_letter_max;
   if (input.stream) {

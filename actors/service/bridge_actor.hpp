@@ -65,7 +65,7 @@ inline constexpr const char* kGatewayDeadLetterStream = "hourglass:gateway:deadl
 // mailbox growing without bound while Redis is slow or a catch-up is large.
 struct PublishBacklog {
   std::atomic<std::size_t> bytes{0};
-  std::size_t limit = 64u << 20;
+  std::size_t limit = 16u << 20;  // HOURGLASS_PUBLISH_BACKLOG_MB
   std::atomic<std::uint64_t> dropped{0};  // record texts not published
 };
 using PublishBacklogPtr = std::shared_ptr<PublishBacklog>;

@@ -56,6 +56,10 @@ struct ServiceConfig {
   // (for UIs); off: nothing is published and no record is ever written as
   // JSON (the API writes are made without it).
   std::string publish_records = "on";
+  // Record text handed to the publisher and not yet published, at most (MiB):
+  // past it record texts are dropped (the UI feed is best effort), so a
+  // catch-up faster than Redis takes its records holds this much at most.
+  std::size_t publish_backlog_mb = 16;
   std::string fault_inject;  // "<actor kind>:<name>:<N>", e.g. "settlement:s1:3"; empty: off
   int restart_limit = 5;
   std::chrono::seconds restart_window{10};

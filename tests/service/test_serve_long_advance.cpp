@@ -40,6 +40,10 @@ constexpr auto kBound = 120s;
 
 std::string iso(sim::WorldTime t) { return sim::format_world_time(t); }
 
+// The records waiting to be published, at most (the default): a catch-up
+// outruns Redis, so a long advance may hold this much of them.
+constexpr long kPublishBacklogMb = 16;
+
 struct Stop {
   const char* name;
   int signal;  // 0: never stopped
@@ -70,6 +74,7 @@ class Run {
                                                  {"PORT", std::to_string(RedisServer::free_port())},
                                                  {"HOURGLASS_INPUT", "stream"},
                                                  {"HOURGLASS_DRAIN_TIMEOUT_S", "10"},
+                                                 {"HOURGLASS_PUBLISH_BACKLOG_MB", std::to_string(kPublishBacklogMb)},
                                                  {"LOG_LEVEL", "info"}};
     serve_ = std::make_unique<ServeProcess>(HOURGLASS_BINARY, env, (dir_ / "serve.log").string());
     const json payload{{"campaignId", "c1"}, {"previousTime", iso(kT0)}, {"newTime", iso(target)}};
@@ -208,8 +213,10 @@ TEST_CASE("serve: a 100-year advance peaks at the memory of a 1-year one, and an
   REQUIRE(run.settled());
   const long hundred_years = run.peak_kib();
   INFO("peak VmHWM: 1 year " << one_year << " KiB, 100 years " << hundred_years << " KiB");
-  // The same bound for both: a 100-year advance holds a span's writes, not
-  // a century's records (before the coalescing sink and the spans, 200
-  // years of a campaign like this peaked at 1.59 GB).
-  CHECK(hundred_years <= one_year + one_year / 4 + 16 * 1024);
+  // The same bound for both (docs/operations.md, Records in service mode):
+  // a 100-year advance holds a span's writes and at most the publish
+  // backlog, not a century's records (before the coalescing sink and the
+  // spans, 200 years of a campaign like this peaked at 1.59 GB; with a
+  // 64 MiB backlog, 93-98 MB once the core outran Redis).
+  CHECK(hundred_years <= one_year + one_year / 4 + 16 * 1024 + kPublishBacklogMb * 1024);
 }
