@@ -417,6 +417,12 @@ std::string RedisConnection::script_load(std::string_view source) {
   return reply_string(r);
 }
 
+RedisReply RedisConnection::execute(const std::vector<std::string_view>& args) {
+  if (args.empty()) throw std::invalid_argument("Redis: no command given");
+  const Reply reply = command(args);
+  return to_reply(static_cast<const redisReply*>(reply.get()));
+}
+
 RedisReply RedisConnection::evalsha(std::string_view sha1, const std::vector<std::string_view>& keys,
                                     const std::vector<std::string_view>& args) {
   const std::string numkeys = std::to_string(keys.size());

@@ -216,6 +216,10 @@ class RedisConnection {
   RedisReply eval_script(RedisScript& script, const std::vector<std::string_view>& keys,
                          const std::vector<std::string_view>& args);
 
+  // Any command, e.g. CLUSTER INFO or MIGRATE in tests and tools; the reply
+  // as sent. An error reply throws RedisError like every command.
+  RedisReply execute(const std::vector<std::string_view>& args);
+
   // The connection saw an I/O or protocol error (or was moved from).
   bool broken() const;
   // hiredis' error text for a broken connection; empty otherwise.
