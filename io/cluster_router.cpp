@@ -76,7 +76,9 @@ RedisConnection& ClusterRouter::connection(RedisConnection& home, std::size_t no
     ep.host = n.host;
     ep.port = n.port;
     try {
-      n.conn.emplace(RedisConnection::connect(ep, connect_timeout_));
+      // That node and no other: connect()'s fallback to another master would
+      // answer every command of this node's slots with MOVED back here.
+      n.conn.emplace(RedisConnection::connect_node(ep, connect_timeout_));
     } catch (const RedisError&) {
       stale_ = true;  // a master gone: the map may have changed (a failover)
       throw;

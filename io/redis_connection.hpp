@@ -130,6 +130,9 @@ class RedisConnection {
   // other masters it named are tried in turn (endpoint() then names the one
   // reached).
   static RedisConnection connect(const RedisEndpoint& endpoint, std::chrono::milliseconds timeout);
+  // As connect, to that server only (no fallback): what probes of one
+  // server (is this node up?) and the cluster router's node links need.
+  static RedisConnection connect_node(const RedisEndpoint& endpoint, std::chrono::milliseconds timeout);
 
   RedisConnection(RedisConnection&&) noexcept;
   RedisConnection& operator=(RedisConnection&&) noexcept;
@@ -256,7 +259,6 @@ class RedisConnection {
   friend class ClusterRouter;  // runs commands on its plain node connections
 
   RedisConnection(redisContext* context, RedisEndpoint endpoint, std::chrono::milliseconds timeout);
-  static RedisConnection connect_node(const RedisEndpoint& endpoint, std::chrono::milliseconds timeout);
   // Runs a command; throws RedisError on an I/O error or an error reply. On a
   // cluster, on the node of its keys' slot (ClusterRouter).
   Reply command(const std::vector<std::string_view>& args);

@@ -263,3 +263,24 @@ TEST_CASE("cluster router: a script or transaction whose keys span slots is refu
   const auto replies = conn.exec_transaction({{"SET", a, "1"}, {"GET", a}});
   CHECK(replies.at(1).text == "1");
 }
+
+TEST_CASE("cluster router: with the seed master down, connect reaches another master the cluster named",
+          "[service][redis][cluster]") {
+  RedisCluster cluster;
+  const std::vector<std::string> keys = keys_on_every_master(cluster, "seed:");
+  {
+    RedisConnection first = RedisConnection::connect(cluster.endpoint(0), 2s);
+    for (const auto& k : keys) first.set(k, "v");  // learns the masters
+    REQUIRE(first.cluster());
+  }
+  cluster.kill(0);
+  RedisConnection conn = RedisConnection::connect(cluster.endpoint(0), 2s);
+  CHECK(conn.endpoint().port != cluster.endpoint(0).port);
+  for (const auto& k : keys) {
+    if (cluster.owner_of_slot(cluster_key_slot(k)) != 0) CHECK(conn.get(k) == "v");
+  }
+  cluster.restart(0);
+  INFO("ports " << cluster.endpoint(0).port << " " << cluster.endpoint(1).port << " " << cluster.endpoint(2).port
+                << ", the connection's " << conn.endpoint().port);
+  for (const auto& k : keys) CHECK(conn.get(k) == "v");
+}

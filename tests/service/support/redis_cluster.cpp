@@ -37,7 +37,7 @@ void run_tool(const std::vector<std::string>& args, const std::string& log_path)
 }
 
 std::string cluster_info(const io::RedisEndpoint& ep) {
-  auto conn = io::RedisConnection::connect(ep, std::chrono::milliseconds(500));
+  auto conn = io::RedisConnection::connect_node(ep, std::chrono::milliseconds(500));
   return conn.execute({"CLUSTER", "INFO"}).text;
 }
 
@@ -101,7 +101,9 @@ void RedisCluster::restart(int i) {
 }
 
 int RedisCluster::owner_of_slot(int slot) const {
-  auto conn = io::RedisConnection::connect(endpoint(0), std::chrono::milliseconds(500));
+  int asked = 0;  // the first master running
+  while (asked + 1 < size() && !nodes_[static_cast<std::size_t>(asked)]->running()) ++asked;
+  auto conn = io::RedisConnection::connect_node(endpoint(asked), std::chrono::milliseconds(500));
   const io::RedisReply slots = conn.execute({"CLUSTER", "SLOTS"});
   for (const auto& range : slots.elements) {
     if (range.elements.size() < 3) continue;
@@ -115,7 +117,7 @@ int RedisCluster::owner_of_slot(int slot) const {
 }
 
 std::string RedisCluster::node_id(int i) const {
-  auto conn = io::RedisConnection::connect(endpoint(i), std::chrono::milliseconds(500));
+  auto conn = io::RedisConnection::connect_node(endpoint(i), std::chrono::milliseconds(500));
   return conn.execute({"CLUSTER", "MYID"}).text;
 }
 
@@ -124,7 +126,7 @@ std::string RedisCluster::node_id(int i) const {
 namespace hourglass::service::testing {
 
 io::RedisConnection RedisCluster::admin(int i) const {
-  return io::RedisConnection::connect(endpoint(i), std::chrono::seconds(2));
+  return io::RedisConnection::connect_node(endpoint(i), std::chrono::seconds(2));
 }
 
 void RedisCluster::begin_slot_migration(int slot, int from, int to) const {

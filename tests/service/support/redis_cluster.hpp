@@ -46,7 +46,7 @@ class RedisCluster {
   // Until every running node answers CLUSTER INFO with cluster_state:ok
   // and agrees on all 16384 slots assigned; throws after `timeout`.
   void wait_ok(std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
-  // Which master (index) serves `slot`, from CLUSTER SLOTS of node 0.
+  // Which master (index) serves `slot`, from CLUSTER SLOTS of the first running one.
   int owner_of_slot(int slot) const;
   // The cluster node id of master i (CLUSTER MYID).
   std::string node_id(int i) const;

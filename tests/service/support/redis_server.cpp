@@ -147,7 +147,8 @@ void RedisServer::start() {
                                std::to_string(status) + "); log " + log_path_ + ":" + log_tail());
     }
     try {
-      auto conn = io::RedisConnection::connect(ep, std::chrono::milliseconds(200));
+      // This server only: connect() could fall back to another cluster master.
+      auto conn = io::RedisConnection::connect_node(ep, std::chrono::milliseconds(200));
       if (conn.ping()) return;
       last_error = "PING did not answer PONG";
     } catch (const io::RedisError& e) {
