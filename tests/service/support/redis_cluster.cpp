@@ -1,5 +1,8 @@
 #include "tests/service/support/redis_cluster.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +44,28 @@ std::string cluster_info(const io::RedisEndpoint& ep) {
   return conn.execute({"CLUSTER", "INFO"}).text;
 }
 
+bool port_free(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return free;
+}
+
+// A cluster node listens on its port and on port + 10000 (the cluster bus),
+// so its port must be 55535 at most, and both free.
+int cluster_node_port() {
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const int port = RedisServer::free_port();
+    if (port <= 55535 && port_free(port + 10000)) return port;
+  }
+  throw std::runtime_error("RedisCluster: no free port <= 55535 with its bus port (+10000) free");
+}
+
 }  // namespace
 
 RedisCluster::RedisCluster(int masters) {
@@ -51,7 +76,7 @@ RedisCluster::RedisCluster(int masters) {
   // the others could mark it failed; one left down fails the cluster in 5 s.
   const std::vector<std::string> args{"--cluster-enabled", "yes",    "--appendonly",          "yes",
                                       "--appendfsync",     "always", "--cluster-node-timeout", "5000"};
-  for (int i = 0; i < masters; ++i) nodes_.push_back(std::make_unique<RedisServer>("", args));
+  for (int i = 0; i < masters; ++i) nodes_.push_back(std::make_unique<RedisServer>("", args, cluster_node_port));
   std::vector<std::string> create{"/usr/bin/redis-cli", "--cluster", "create"};
   for (const auto& n : nodes_) create.push_back("127.0.0.1:" + std::to_string(n->port()));
   create.push_back("--cluster-yes");
