@@ -1,5 +1,7 @@
 #include "io/redis_connection.hpp"
 
+#include "io/cluster_router.hpp"
+#include "io/cluster_slots.hpp"
 #include "io/socket_timeout.hpp"
 
 #include <hiredis/hiredis.h>
@@ -58,6 +60,32 @@ RedisConnection& RedisConnection::operator=(RedisConnection&&) noexcept = defaul
 RedisConnection::~RedisConnection() = default;
 
 RedisConnection RedisConnection::connect(const RedisEndpoint& endpoint, std::chrono::milliseconds timeout) {
+  const std::string seed = endpoint.host + ":" + std::to_string(endpoint.port);
+  try {
+    RedisConnection conn = connect_node(endpoint, timeout);
+    conn.seed_ = seed;
+    return conn;
+  } catch (const RedisError& e) {
+    if (e.command() != "CONNECT") throw;
+    // The node is down. On a cluster, any other master this process learnt
+    // of through it serves as well (keyed commands are routed anyway).
+    for (const auto& [host, port] : known_cluster_masters(seed)) {
+      RedisEndpoint other = endpoint;
+      other.host = host;
+      other.port = port;
+      try {
+        RedisConnection conn = connect_node(other, timeout);
+        conn.seed_ = seed;
+        return conn;
+      } catch (const RedisError&) {
+        // the next one
+      }
+    }
+    throw;
+  }
+}
+
+RedisConnection RedisConnection::connect_node(const RedisEndpoint& endpoint, std::chrono::milliseconds timeout) {
   ignore_sigpipe_once();
   errno = 0;
   redisContext* raw = redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, to_timeval(timeout));
@@ -93,6 +121,29 @@ std::string RedisConnection::error() const {
 }
 
 RedisConnection::Reply RedisConnection::command(const std::vector<std::string_view>& args) {
+  if (!cluster_) {
+    try {
+      return plain_command(args);
+    } catch (const RedisError& e) {
+      // Only a cluster node answers these; from now on commands are routed.
+      const std::string& error = e.server_error();
+      if (broken() || (!parse_cluster_redirect(error) && error.rfind("TRYAGAIN", 0) != 0)) throw;
+      cluster_ = std::make_unique<ClusterRouter>(*this);
+    }
+  }
+  return cluster_->run(*this, args);
+}
+
+void RedisConnection::set_io_timeout(std::chrono::milliseconds timeout) {
+  if (context_) redisSetTimeout(context_.get(), to_timeval(timeout));
+  if (cluster_) cluster_->set_io_timeout(timeout);
+}
+
+std::vector<std::string> RedisConnection::cluster_masters() const {
+  return cluster_ ? cluster_->masters() : std::vector<std::string>{};
+}
+
+RedisConnection::Reply RedisConnection::plain_command(const std::vector<std::string_view>& args) {
   const std::string_view name = args.front();
   if (!context_) fail(name, "no connection (moved from)");
   if (context_->err != 0) {
@@ -193,9 +244,9 @@ std::size_t RedisConnection::xlen(std::string_view stream) {
 }  // namespace hourglass::io
 
 namespace hourglass::io {
-namespace {
 
-RedisReply to_reply(const redisReply* r) {
+RedisReply RedisConnection::to_reply(const void* reply) {
+  const auto* r = static_cast<const redisReply*>(reply);
   RedisReply out;
   switch (r->type) {
     case REDIS_REPLY_STRING: out.type = RedisReply::Type::String; break;
@@ -215,8 +266,6 @@ RedisReply to_reply(const redisReply* r) {
   }
   return out;
 }
-
-}  // namespace
 
 std::size_t RedisConnection::integer_command(const std::vector<std::string_view>& args) {
   const Reply reply = command(args);
@@ -411,18 +460,24 @@ std::string RedisConnection::info(std::string_view section) {
 }
 
 std::string RedisConnection::script_load(std::string_view source) {
+  if (cluster_) return cluster_->script_load(*this, source);
   const Reply reply = command({"SCRIPT", "LOAD", source});
   const auto* r = static_cast<const redisReply*>(reply.get());
   if (r->type != REDIS_REPLY_STRING) fail("SCRIPT", std::string("unexpected ") + reply_type_name(r->type) + " reply");
   return reply_string(r);
 }
 
+RedisReply RedisConnection::execute(const std::vector<std::string_view>& args) {
+  if (args.empty()) throw std::invalid_argument("Redis: no command given");
+  const Reply reply = command(args);
+  return to_reply(static_cast<const redisReply*>(reply.get()));
+}
+
 RedisReply RedisConnection::evalsha(std::string_view sha1, const std::vector<std::string_view>& keys,
                                     const std::vector<std::string_view>& args) {
   const std::string numkeys = std::to_string(keys.size());
-  std::vector<std::string_view> argv;
+  std::vector<std::string_view> argv{"EVALSHA", sha1, numkeys};
   argv.reserve(3 + keys.size() + args.size());
-  argv.insert(argv.end(), {"EVALSHA", sha1, numkeys});
   argv.insert(argv.end(), keys.begin(), keys.end());
   argv.insert(argv.end(), args.begin(), args.end());
   const Reply reply = command(argv);
@@ -455,6 +510,20 @@ std::vector<RedisReply> RedisConnection::exec_transaction(const std::vector<std:
   for (const auto& c : commands) {
     if (c.empty()) throw std::invalid_argument("Redis transaction: an empty command");
   }
+  if (!cluster_) {
+    try {
+      return plain_exec_transaction(commands);
+    } catch (const RedisTransactionError& e) {
+      // A queued command answered MOVED/ASK: a cluster node; nothing ran.
+      if (broken() || !redirect_in_transaction(e)) throw;
+      cluster_ = std::make_unique<ClusterRouter>(*this);
+    }
+  }
+  return cluster_->exec_transaction(*this, commands);
+}
+
+std::vector<RedisReply> RedisConnection::plain_exec_transaction(
+    const std::vector<std::vector<std::string>>& commands) {
   if (!context_) fail("EXEC", "no connection (moved from)");
   if (context_->err != 0) fail("EXEC", "connection is broken by an earlier error: " + std::string(context_->errstr));
 

@@ -33,6 +33,8 @@ struct redisContext;
 
 namespace hourglass::io {
 
+class ClusterRouter;
+
 class RedisError : public std::runtime_error {
  public:
   RedisError(std::string command, const std::string& message, std::string server_error = {})
@@ -123,8 +125,14 @@ class RedisConnection {
  public:
   // Connects (TCP), then sends AUTH when endpoint.password is set and SELECT
   // when endpoint.db != 0. `timeout` bounds the TCP connect and, afterwards,
-  // each socket read/write of every command.
+  // each socket read/write of every command. When the endpoint cannot be
+  // reached and an earlier connection to it found a Redis Cluster, the
+  // other masters it named are tried in turn (endpoint() then names the one
+  // reached).
   static RedisConnection connect(const RedisEndpoint& endpoint, std::chrono::milliseconds timeout);
+  // As connect, to that server only (no fallback): what probes of one
+  // server (is this node up?) and the cluster router's node links need.
+  static RedisConnection connect_node(const RedisEndpoint& endpoint, std::chrono::milliseconds timeout);
 
   RedisConnection(RedisConnection&&) noexcept;
   RedisConnection& operator=(RedisConnection&&) noexcept;
@@ -216,6 +224,21 @@ class RedisConnection {
   RedisReply eval_script(RedisScript& script, const std::vector<std::string_view>& keys,
                          const std::vector<std::string_view>& args);
 
+  // Any command, e.g. CLUSTER INFO or MIGRATE in tests and tools; the reply
+  // as sent. An error reply throws RedisError like every command.
+  RedisReply execute(const std::vector<std::string_view>& args);
+
+  // The socket timeout of every read/write from now on (a blocking
+  // XREADGROUP needs more than the connect timeout), on a cluster every
+  // node's connection's too.
+  void set_io_timeout(std::chrono::milliseconds timeout);
+  // Whether the server turned out to be a Redis Cluster node (it answered
+  // MOVED, ASK or TRYAGAIN) and the commands are routed by slot since.
+  bool cluster() const { return cluster_ != nullptr; }
+  // "host:port" of the cluster's masters this connection knows; empty
+  // before it learnt it is on a cluster.
+  std::vector<std::string> cluster_masters() const;
+
   // The connection saw an I/O or protocol error (or was moved from).
   bool broken() const;
   // hiredis' error text for a broken connection; empty otherwise.
@@ -233,9 +256,16 @@ class RedisConnection {
   };
   using Reply = std::unique_ptr<void, ReplyDeleter>;
 
+  friend class ClusterRouter;  // runs commands on its plain node connections
+
   RedisConnection(redisContext* context, RedisEndpoint endpoint, std::chrono::milliseconds timeout);
-  // Runs a command; throws RedisError on an I/O error or an error reply.
+  // Runs a command; throws RedisError on an I/O error or an error reply. On a
+  // cluster, on the node of its keys' slot (ClusterRouter).
   Reply command(const std::vector<std::string_view>& args);
+  // The command on this connection's own server, whatever it serves.
+  Reply plain_command(const std::vector<std::string_view>& args);
+  std::vector<RedisReply> plain_exec_transaction(const std::vector<std::vector<std::string>>& commands);
+  static RedisReply to_reply(const void* reply);
   std::size_t integer_command(const std::vector<std::string_view>& args);
   std::vector<std::string> strings_command(const std::vector<std::string_view>& args);
   std::vector<StreamEntry> stream_entries(const void* reply, std::string_view command) const;
@@ -244,6 +274,8 @@ class RedisConnection {
   std::unique_ptr<redisContext, ContextDeleter> context_;
   RedisEndpoint endpoint_;
   std::chrono::milliseconds timeout_;
+  std::unique_ptr<ClusterRouter> cluster_;  // set once the server answered as a cluster node
+  std::string seed_;                        // "host:port" connect() was asked for
 };
 
 }  // namespace hourglass::io

@@ -7,7 +7,6 @@
 #include <utility>
 #include <vector>
 
-#include "io/socket_timeout.hpp"
 
 namespace hourglass::io {
 namespace {
@@ -82,7 +81,7 @@ void RedisStreamReader::send_acks_locked(bool connect) {
     if (!connect && redis_down_.load()) return;
     try {
       ack_conn_.emplace(RedisConnection::connect(options_.endpoint, options_.connect_timeout));
-      redisSetTimeout(ack_conn_->native_handle(), to_timeval(options_.io_timeout));
+      ack_conn_->set_io_timeout(options_.io_timeout);
     } catch (const std::exception& e) {
       ack_conn_.reset();
       return call_back(callbacks_.on_ack_failed, std::string(e.what()));
@@ -145,8 +144,9 @@ void RedisStreamReader::run() {
 
 void RedisStreamReader::serve_link(Backoff& backoff, bool& connected_once, bool& link_up) {
   RedisConnection conn = RedisConnection::connect(options_.endpoint, options_.connect_timeout);
-  // Each read may block for `block` on the server before it answers.
-  redisSetTimeout(conn.native_handle(), to_timeval(options_.block + options_.io_timeout));
+  // Each read may block for `block` on the server before it answers (on a
+  // cluster, the stream's node's connection: set_io_timeout reaches it).
+  conn.set_io_timeout(options_.block + options_.io_timeout);
   redisEnableKeepAlive(conn.native_handle());
   conn.xgroup_create(options_.key, options_.group, "0");  // false: it exists, fine
   redis_down_.store(false);

@@ -42,8 +42,9 @@ std::string report(const CrashDrillResult& r) {
 }
 
 CrashDrillResult drill(const std::string& example, std::uint64_t seed, int service_kills, int redis_kills,
-                       int passivate_every = 0, bool compare_records = false) {
+                       int passivate_every = 0, bool compare_records = false, bool cluster = false) {
   CrashDrillOptions o;
+  o.cluster = cluster;
   o.scenario = (kExamples / example).string();
   o.hourglass = HOURGLASS_BINARY;
   o.seed = seed;
@@ -97,6 +98,16 @@ TEST_CASE("crash: redis-server SIGKILLed and restarted (AOF always), with the se
   const CrashDrillResult r = drill("08-generated-medium-tuned.json", 21, 4, 4);
   INFO(report(r));
   CHECK(r.redis_kills == 4);
+  CHECK(r.service_kills == 4);
+  CHECK(r.ok());
+}
+
+TEST_CASE("crash on a redis cluster: the service and masters SIGKILLed (each master restarted from its AOF) lose "
+          "nothing and double nothing",
+          "[service][crash][integration][cluster]") {
+  const CrashDrillResult r = drill("08-generated-medium-tuned.json", 31, 4, 3, 0, false, true);
+  INFO(report(r));
+  CHECK(r.redis_kills == 3);
   CHECK(r.service_kills == 4);
   CHECK(r.ok());
 }

@@ -16,6 +16,7 @@
 #include "runtime/serve_app.hpp"
 #include "tests/support/replay_support.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
+#include "tests/service/support/redis_cluster.hpp"
 #include "tests/service/support/redis_server.hpp"
 #include "tests/service/support/serve_test_config.hpp"
 
@@ -25,6 +26,7 @@ using namespace std::chrono_literals;
 using hourglass::io::RedisConnection;
 using hourglass::runtime::ServeApp;
 using hourglass::service::testing::FakeCampaignApi;
+using hourglass::service::testing::RedisCluster;
 using hourglass::service::testing::RedisServer;
 using nlohmann::json;
 
@@ -42,16 +44,18 @@ const json kS1 = {{"id", "s1"}, {"name", "Oakridge"}, {"level", 3}, {"population
 const json kS2 = {{"id", "s2"}, {"name", "Newtown"}, {"level", 3}, {"population", 500},
                   {"resources", {{"food", 10}, {"gold", 0}}}, {"createdAt", iso(kT0 + kHour)}};
 
-// One life of the service.
+// One life of the service, on a RedisServer or a RedisCluster.
 struct Life {
-  static hourglass::service::ServiceConfig config(const RedisServer& redis, const FakeCampaignApi& api) {
+  template <class Redis>
+  static hourglass::service::ServiceConfig config(const Redis& redis, const FakeCampaignApi& api) {
     auto c = hourglass::service::testing::serve_test_config(redis, api);
     if (std::getenv("HG_TEST_LOG")) c.log_level = "debug";
     return c;
   }
   ServeApp app;
   std::thread runner;
-  Life(const RedisServer& redis, const FakeCampaignApi& api) : app(config(redis, api)) {
+  template <class Redis>
+  Life(const Redis& redis, const FakeCampaignApi& api) : app(config(redis, api)) {
     app.start();
     runner = std::thread([this] { app.wait(); });
   }
@@ -73,10 +77,9 @@ json settlement_when(FakeCampaignApi& api, const std::string& id, const json& wa
   return v;
 }
 
-}  // namespace
-
-TEST_CASE("serve: time and edits while the service was down are caught up on restart, as the replay of the story",
-          "[service][integration][downtime]") {
+// The story of the first test below, on a RedisServer or a RedisCluster.
+template <class Redis>
+void caught_up_after_downtime() {
   spdlog::set_level(std::getenv("HG_TEST_LOG") ? spdlog::level::debug : spdlog::level::off);
   // The story, as a replay tells it: the edits land at the resume clock (01:00).
   json story = {{"name", "downtime"},
@@ -101,7 +104,7 @@ TEST_CASE("serve: time and edits while the service was down are caught up on res
   first_only["messages"] = json::array({story["messages"][0]});
   const json after_first = hourglass::testing::replay_json(first_only, 1).state["campaigns"][0]["settlements"][0];
 
-  RedisServer redis;
+  Redis redis;
   FakeCampaignApi api{"secret-token"};
   api.start();
   api.add_campaign("c1", kT0, "main");
@@ -134,6 +137,18 @@ TEST_CASE("serve: time and edits while the service was down are caught up on res
     CHECK(got["resources"] == s["resources"]);
   }
   CHECK(api.keys_applied_more_than_once().empty());
+}
+
+}  // namespace
+
+TEST_CASE("serve: time and edits while the service was down are caught up on restart, as the replay of the story",
+          "[service][integration][downtime]") {
+  caught_up_after_downtime<RedisServer>();
+}
+
+TEST_CASE("serve on a redis cluster: time and edits while the service was down are caught up on restart",
+          "[service][integration][downtime][cluster]") {
+  caught_up_after_downtime<RedisCluster>();
 }
 
 TEST_CASE("serve: more campaigns than resync at once all catch up on restart (the queue never stalls)",

@@ -23,9 +23,11 @@
 #include "runtime/scenario.hpp"
 #include "runtime/serve_app.hpp"
 #include "io/campaign_api.hpp"
+#include "io/cluster_slots.hpp"
 #include "io/redis_subscriber.hpp"
 #include "io/redis_connection.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
+#include "tests/service/support/redis_cluster.hpp"
 #include "tests/service/support/redis_server.hpp"
 #include "tests/service/support/serve_test_config.hpp"
 
@@ -54,15 +56,17 @@ void seed(FakeCampaignApi& api) {
   api.add_event("c1", {{"id", "e1"}, {"scheduledAt", iso(kT0 + kHour / 2)}, {"isCompleted", false}});
 }
 
-struct Service {
-  hourglass::service::testing::RedisServer redis;
+// `Redis`: a RedisServer, or a RedisCluster (the service given its first master).
+template <class Redis = hourglass::service::testing::RedisServer>
+struct BasicService {
+  Redis redis;
   FakeCampaignApi api{"secret-token"};
   std::unique_ptr<ServeApp> app;
   std::thread runner;
   int exit_code = -1;
   int status_port = 0;
 
-  explicit Service(std::string fault_inject = "", std::string rules_file = "", std::string record_file = "",
+  explicit BasicService(std::string fault_inject = "", std::string rules_file = "", std::string record_file = "",
                    std::string publish_records = "on") {
     spdlog::set_level(std::getenv("HG_TEST_LOG") ? spdlog::level::debug : spdlog::level::off);
     api.start();
@@ -79,7 +83,7 @@ struct Service {
     runner = std::thread([this] { exit_code = app->wait(); });
     REQUIRE(app->wait_subscribed(1, 10s));
   }
-  ~Service() {
+  ~BasicService() {
     app->request_stop();
     if (runner.joinable()) runner.join();
   }
@@ -98,9 +102,12 @@ struct Service {
   }
 };
 
+using Service = BasicService<>;
+
 // 01:00 food 7 gold 1, 101 people; 02:00 food 14 gold 2, 102 people; the
 // farm's maintenance at 02:00 debits 1 gold. Each write applied once.
-void check_two_hours_applied(Service& s, const char* lore = "kept") {
+template <class S>
+void check_two_hours_applied(S& s, const char* lore = "kept") {
   json settlement;
   for (int i = 0; i < 100; ++i) {  // the last write may still be on its way: wait on writes, not time
     settlement = s.api.settlement("s1");
@@ -142,6 +149,18 @@ TEST_CASE("serve: an advance produces the expected API writes, each once", "[ser
   CHECK_FALSE(s.api.wait_for_writes(before + 1, 1500ms));
 }
 
+// c2 (added by the caller) gets kingdom k2 with settlement s2 (100 people,
+// default rules, no farm); then c1 and c2 both advance two hours.
+template <class S>
+void advance_c1_and_c2(S& s) {
+  s.api.add_kingdom("c2", "k2");
+  s.api.add_settlement("k2", {{"id", "s2"}, {"name", "Fenwick"}, {"level", 1},
+                              {"variables", {{"population", 100}, {"resources", {{"food", 0}, {"gold", 0}}}}}});
+  s.advance(kT0, kT0 + 2 * kHour);
+  s.publish("campaign.c2.worldTimeAdvanced",
+            json{{"campaignId", "c2"}, {"previousTime", iso(kT0)}, {"newTime", iso(kT0 + 2 * kHour)}}.dump());
+}
+
 // Two campaigns, each on its own branch (the fake refuses a branch of another
 // campaign, as the real API does). Hourglass finds
 // each campaign's main branch and sends it with that campaign's writes.
@@ -149,12 +168,7 @@ TEST_CASE("serve: two campaigns on their own branches both advance and write", "
   Service s;
   s.api.add_campaign("c2", kT0, "cb-c2-main");
   s.api.add_branch("c2", "cb-c2-side", "what-if");
-  s.api.add_kingdom("c2", "k2");
-  s.api.add_settlement("k2", {{"id", "s2"}, {"name", "Fenwick"}, {"level", 1},
-                              {"variables", {{"population", 100}, {"resources", {{"food", 0}, {"gold", 0}}}}}});
-  s.advance(kT0, kT0 + 2 * kHour);
-  s.publish("campaign.c2.worldTimeAdvanced",
-            json{{"campaignId", "c2"}, {"previousTime", iso(kT0)}, {"newTime", iso(kT0 + 2 * kHour)}}.dump());
+  advance_c1_and_c2(s);
   // c1: 2 anchors, s1, e1's expiry; c2: s2's anchor, s2.
   REQUIRE(s.api.wait_for_writes(6, 15s));
   check_two_hours_applied(s);
@@ -502,4 +516,47 @@ TEST_CASE("serve --record: the recording replays from the same initial state to 
   CHECK(api_settlement["variables"]["carry"].get<double>() == result.state[0].settlements[0].carry);
   CHECK(result.state[0].settlements[0].carry != 0.0);
   std::filesystem::remove_all(dir);
+}
+
+// The same service on a 3-master Redis Cluster, given one master's URL: its
+// keys spread over the masters (c1's and c2's over two of them), the commit
+// and lease scripts each run on their keys' master, the input (pub/sub) and
+// the records' PUBLISH work from the node it was given.
+TEST_CASE("serve on a redis cluster: advances of two campaigns produce the expected API writes, each once",
+          "[service][integration][cluster]") {
+  using hourglass::service::testing::RedisCluster;
+  BasicService<RedisCluster> s;
+  REQUIRE(s.redis.owner_of_slot(hourglass::io::cluster_key_slot("{c1}")) !=
+          s.redis.owner_of_slot(hourglass::io::cluster_key_slot("{c2}")));
+  s.api.add_campaign("c2", kT0, "cb-c2-main");
+  advance_c1_and_c2(s);
+  REQUIRE(s.api.wait_for_writes(6, 15s));
+  check_two_hours_applied(s);
+  CHECK(s.api.settlement("s2")["variables"]["population"] == 102);
+  CHECK(s.api.settlement("s2")["variables"]["resources"]["food"] == 4);
+
+  // Each campaign's checkpoint is on its own master, its outbox emptied.
+  for (const std::string c : {"c1", "c2"}) {
+    INFO("campaign " << c);
+    auto owner = s.redis.admin(s.redis.owner_of_slot(hourglass::io::cluster_key_slot("{" + c + "}")));
+    CHECK(owner.get("hourglass:{" + c + "}:checkpoint").has_value());
+    CHECK(owner.xlen("hourglass:{" + c + "}:outbox") == 0);
+  }
+
+  // The same advance again is stale: no write at all.
+  const std::size_t before = s.api.applied_writes().size();
+  CHECK(before == 6);
+  s.advance(kT0, kT0 + 2 * kHour);
+  s.advance(kT0 + 2 * kHour, kT0 + 2 * kHour + 1);
+  CHECK_FALSE(s.api.wait_for_writes(before + 1, 1500ms));
+
+  // A malformed message is dead-lettered on the cluster too (the advance
+  // after it is handled after it, in order).
+  s.publish("campaign.c1.worldTimeAdvanced", "{not json");
+  s.advance(kT0 + 2 * kHour + 1, kT0 + 3 * kHour);
+  REQUIRE(s.api.wait_for_writes(before + 1, 15s));
+  RedisConnection conn = RedisConnection::connect(s.redis.endpoint(), 2000ms);
+  const auto letters = conn.xrange("hourglass:deadletter");
+  REQUIRE(letters.size() == 1);
+  CHECK(letters[0].fields.size() > 1);
 }

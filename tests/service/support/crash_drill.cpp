@@ -22,6 +22,7 @@
 #include "io/stream_id.hpp"
 #include "sim/time.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
+#include "tests/service/support/redis_cluster.hpp"
 #include "tests/service/support/redis_server.hpp"
 #include "tests/service/support/serve_process.hpp"
 #include "tests/service/support/story_replay.hpp"
@@ -176,7 +177,7 @@ class Drill {
     api_.start();
     if (options_.compare_records) listen_to_records();
     fs::create_directories(options_.work_dir);
-    std::map<std::string, std::string> env{{"REDIS_URL", redis_.url()},
+    std::map<std::string, std::string> env{{"REDIS_URL", redis_url()},
                                            {"API_URL", api_.url()},
                                            {"API_TOKEN", kToken},
                                            {"PORT", std::to_string(RedisServer::free_port())},
@@ -223,7 +224,7 @@ class Drill {
   }
 
   io::RedisConnection& conn() {
-    if (!conn_ || conn_->broken()) conn_.emplace(io::RedisConnection::connect(redis_.endpoint(), std::chrono::milliseconds(1000)));
+    if (!conn_ || conn_->broken()) conn_.emplace(io::RedisConnection::connect(redis_endpoint(), std::chrono::milliseconds(1000)));
     return *conn_;
   }
 
@@ -305,9 +306,16 @@ class Drill {
     }
     if (redis_kill_at_.count(i)) {
       std::this_thread::sleep_for(std::chrono::microseconds(rng_() % 20'000));
-      redis_.kill();
-      conn_.reset();
-      redis_.restart();
+      if (cluster_) {
+        const int master = static_cast<int>(rng_() % static_cast<std::uint64_t>(cluster_->size()));
+        cluster_->kill(master);
+        conn_.reset();
+        cluster_->restart(master);  // back with its AOF; waits for cluster_state:ok
+      } else {
+        redis_->kill();
+        conn_.reset();
+        redis_->restart();
+      }
       ++result_.redis_kills;
     }
     const auto deadline = Clock::now() + options_.step_timeout;
@@ -374,7 +382,7 @@ class Drill {
   // (Redis delivers in the order it runs PUBLISH).
   void listen_to_records() {
     io::RedisSubscriberOptions o;
-    o.endpoint = redis_.endpoint();
+    o.endpoint = redis_endpoint();
     o.patterns = {"campaign.*.simulation"};
     io::RedisSubscriberCallbacks cb;
     cb.on_message = [this](std::string channel, std::string payload) {
@@ -477,7 +485,14 @@ class Drill {
   const CrashDrillOptions options_;
   Story story_;
   std::mt19937_64 rng_;
-  RedisServer redis_{"", {"--appendonly", "yes", "--appendfsync", "always"}};
+  // One redis-server, or a cluster (options_.cluster): the other is null.
+  std::unique_ptr<RedisServer> redis_ =
+      options_.cluster ? nullptr
+                       : std::make_unique<RedisServer>("", std::vector<std::string>{"--appendonly", "yes",
+                                                                                    "--appendfsync", "always"});
+  std::unique_ptr<RedisCluster> cluster_ = options_.cluster ? std::make_unique<RedisCluster>() : nullptr;
+  std::string redis_url() const { return cluster_ ? cluster_->url() : redis_->url(); }
+  io::RedisEndpoint redis_endpoint() const { return cluster_ ? cluster_->endpoint() : redis_->endpoint(); }
   FakeCampaignApi api_{kToken};
   std::unique_ptr<ServeProcess> service_;
   std::optional<io::RedisConnection> conn_;

@@ -43,6 +43,10 @@ struct CrashDrillOptions {
   std::uint64_t seed = 1;
   int service_kills = 10;  // SIGKILLs of hourglass serve
   int redis_kills = 0;     // SIGKILLs of redis-server, restarted at once
+  // Run on a 3-master Redis Cluster (the service given one master's URL)
+  // instead of one redis-server; each redis kill then SIGKILLs one master,
+  // chosen by the seed, and restarts it from its AOF.
+  bool cluster = false;
   std::string work_dir;    // the service's log goes here
   std::chrono::seconds step_timeout{60};
   // Passivation: the service passivates campaigns idle for 20 ms, and after

@@ -69,7 +69,7 @@ int RedisServer::free_port() {
   return ntohs(addr.sin_port);
 }
 
-RedisServer::RedisServer(std::string password, std::vector<std::string> extra_args)
+RedisServer::RedisServer(std::string password, std::vector<std::string> extra_args, std::function<int()> pick_port)
     : password_(std::move(password)), extra_args_(std::move(extra_args)) {
   find_redis_server();  // a clear error before anything else
   char tmpl[] = "/tmp/hourglass-redis-XXXXXX";
@@ -78,7 +78,7 @@ RedisServer::RedisServer(std::string password, std::vector<std::string> extra_ar
   log_path_ = dir_ + "/redis.log";
   // The free port may be taken between probing and redis' bind; try a few.
   for (int attempt = 1;; ++attempt) {
-    port_ = free_port();
+    port_ = pick_port ? pick_port() : free_port();
     try {
       start();
       return;
@@ -147,7 +147,8 @@ void RedisServer::start() {
                                std::to_string(status) + "); log " + log_path_ + ":" + log_tail());
     }
     try {
-      auto conn = io::RedisConnection::connect(ep, std::chrono::milliseconds(200));
+      // This server only: connect() could fall back to another cluster master.
+      auto conn = io::RedisConnection::connect_node(ep, std::chrono::milliseconds(200));
       if (conn.ping()) return;
       last_error = "PING did not answer PONG";
     } catch (const io::RedisError& e) {

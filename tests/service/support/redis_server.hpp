@@ -15,6 +15,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,10 @@ class RedisServer {
   // `password`: when not empty, the server requires it (--requirepass).
   // `extra_args`: appended to the command line after the defaults, so they
   // override them (e.g. {"--appendonly", "yes", "--appendfsync", "always"}).
-  explicit RedisServer(std::string password = "", std::vector<std::string> extra_args = {});
+  // `pick_port`: how each start-up attempt chooses its port; free_port() when
+  // empty (a cluster node needs one with its bus port, +10000, free too).
+  explicit RedisServer(std::string password = "", std::vector<std::string> extra_args = {},
+                       std::function<int()> pick_port = {});
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
   ~RedisServer();  // stops the server and removes its directory

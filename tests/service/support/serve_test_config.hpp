@@ -12,7 +12,9 @@
 
 namespace hourglass::service::testing {
 
-inline ServiceConfig serve_test_config(const RedisServer& redis, const FakeCampaignApi& api) {
+// `Redis`: a RedisServer, or a RedisCluster (its first master as the seed).
+template <class Redis>
+ServiceConfig serve_test_config(const Redis& redis, const FakeCampaignApi& api) {
   ServiceConfig c;
   c.redis_url = redis.url();
   c.api_url = api.url();
