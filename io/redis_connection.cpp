@@ -312,6 +312,64 @@ std::size_t RedisConnection::xpending_count(std::string_view stream, std::string
   return static_cast<std::size_t>(r->element[0]->integer);
 }
 
+std::string RedisConnection::xadd_at(std::string_view stream, std::string_view id,
+                                     const std::vector<std::pair<std::string, std::string>>& fields) {
+  if (fields.empty()) throw std::invalid_argument("Redis XADD to \"" + std::string(stream) + "\": no fields given");
+  std::vector<std::string_view> args{"XADD", stream, id};
+  for (const auto& [k, v] : fields) args.insert(args.end(), {k, v});
+  const Reply reply = command(args);
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  if (r->type != REDIS_REPLY_STRING) fail("XADD", std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  return reply_string(r);
+}
+
+std::pair<std::string, std::vector<StreamEntry>> RedisConnection::xautoclaim(std::string_view stream,
+                                                                             std::string_view group,
+                                                                             std::string_view consumer,
+                                                                             std::int64_t min_idle_ms,
+                                                                             std::string_view start, std::size_t count) {
+  const std::string idle = std::to_string(min_idle_ms);
+  const std::string count_text = std::to_string(count);
+  const Reply reply = command({"XAUTOCLAIM", stream, group, consumer, idle, start, "COUNT", count_text});
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  // [cursor, entries] (Redis 6.2) or [cursor, entries, deleted ids] (7.0).
+  if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 || r->element[0]->type != REDIS_REPLY_STRING ||
+      r->element[1]->type != REDIS_REPLY_ARRAY) {
+    fail("XAUTOCLAIM", std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  }
+  return {reply_string(r->element[0]), stream_entries(r->element[1], "XAUTOCLAIM")};
+}
+
+std::vector<std::pair<std::string, std::vector<StreamEntry>>> RedisConnection::xreadgroup_streams(
+    std::string_view group, std::string_view consumer, const std::vector<std::string>& streams,
+    const std::vector<std::string>& ids, std::size_t count, std::optional<std::chrono::milliseconds> block) {
+  if (streams.empty() || streams.size() != ids.size())
+    throw std::invalid_argument("Redis XREADGROUP: one id per stream, and at least one stream");
+  const std::string count_text = std::to_string(count);
+  std::vector<std::string_view> args{"XREADGROUP", "GROUP", group, consumer, "COUNT", count_text};
+  std::string block_text;
+  if (block) {
+    block_text = std::to_string(block->count());
+    args.insert(args.end(), {"BLOCK", block_text});
+  }
+  args.push_back("STREAMS");
+  args.insert(args.end(), streams.begin(), streams.end());
+  args.insert(args.end(), ids.begin(), ids.end());
+  const Reply reply = command(args);
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  if (r->type == REDIS_REPLY_NIL) return {};  // BLOCK timed out
+  if (r->type != REDIS_REPLY_ARRAY) fail("XREADGROUP", std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  std::vector<std::pair<std::string, std::vector<StreamEntry>>> out;
+  for (std::size_t i = 0; i < r->elements; ++i) {
+    const redisReply* s = r->element[i];
+    if (s->type != REDIS_REPLY_ARRAY || s->elements != 2 || s->element[0]->type != REDIS_REPLY_STRING ||
+        s->element[1]->type != REDIS_REPLY_ARRAY)
+      fail("XREADGROUP", "malformed stream " + std::to_string(i) + " in the reply");
+    out.emplace_back(reply_string(s->element[0]), stream_entries(s->element[1], "XREADGROUP"));
+  }
+  return out;
+}
+
 std::optional<std::string> RedisConnection::xgroup_last_delivered(std::string_view stream, std::string_view group) {
   const Reply reply = command({"XINFO", "GROUPS", stream});
   const auto* r = static_cast<const redisReply*>(reply.get());
