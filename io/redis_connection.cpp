@@ -278,23 +278,11 @@ bool RedisConnection::xgroup_create(std::string_view stream, std::string_view gr
 std::vector<StreamEntry> RedisConnection::xreadgroup(std::string_view group, std::string_view consumer,
                                                      std::string_view stream, std::string_view id, std::size_t count,
                                                      std::optional<std::chrono::milliseconds> block) {
-  const std::string count_text = std::to_string(count);
-  std::vector<std::string_view> args{"XREADGROUP", "GROUP", group, consumer, "COUNT", count_text};
-  std::string block_text;
-  if (block) {
-    block_text = std::to_string(block->count());
-    args.insert(args.end(), {"BLOCK", block_text});
-  }
-  args.insert(args.end(), {"STREAMS", stream, id});
-  const Reply reply = command(args);
-  const auto* r = static_cast<const redisReply*>(reply.get());
-  if (r->type == REDIS_REPLY_NIL) return {};  // BLOCK timed out
-  // [[stream, entries]]: one stream asked for, one answered.
-  if (r->type != REDIS_REPLY_ARRAY || r->elements != 1 || r->element[0]->type != REDIS_REPLY_ARRAY ||
-      r->element[0]->elements != 2 || r->element[0]->element[1]->type != REDIS_REPLY_ARRAY) {
-    fail("XREADGROUP", std::string("unexpected ") + reply_type_name(r->type) + " reply");
-  }
-  return stream_entries(r->element[0]->element[1], "XREADGROUP");
+  // [[stream, entries]]: one stream asked for, at most one answered.
+  auto answered = xreadgroup_streams(group, consumer, {std::string(stream)}, {std::string(id)}, count, block);
+  if (answered.empty()) return {};  // BLOCK timed out
+  if (answered.size() != 1) fail("XREADGROUP", "more streams answered than asked for");
+  return std::move(answered[0].second);
 }
 
 std::size_t RedisConnection::xack(std::string_view stream, std::string_view group, const std::vector<std::string>& ids) {
