@@ -189,7 +189,7 @@ TEST_CASE("lease keeper: a silent member's leases expire and another takes them,
   CHECK(owned_per_round.front() <= 3);  // capped
 }
 
-TEST_CASE("lease keeper: the single lease (the stream router's) has one holder; a keeper that leaves gives it back "
+TEST_CASE("lease keeper: the single lease (the stream router's) has one holder, a keeper that leaves gives it back "
           "and another takes it",
           "[service][partitions][stream]") {
   RedisServer server;
