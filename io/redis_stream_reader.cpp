@@ -118,15 +118,38 @@ bool RedisStreamReader::wait_or_stop(std::chrono::milliseconds d) {
   return wake_.wait_for(lock, d, [this] { return stop_.load(); });
 }
 
-bool RedisStreamReader::wait_for_room() {
+bool RedisStreamReader::wait_for_room(std::chrono::milliseconds bound) {
+  const auto deadline = std::chrono::steady_clock::now() + bound;
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    if (stop_.load()) return true;
+    if (stop_.load()) return false;
     const bool held = options_.hold && options_.hold();
-    if (!held && outstanding_.size() < options_.max_unacknowledged) return false;
+    if (!held && outstanding_.size() < options_.max_unacknowledged) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
     // Acknowledgements and stop() wake it; a hold ending is seen within 100 ms.
     wake_.wait_for(lock, std::chrono::milliseconds(100));
   }
+}
+
+void RedisStreamReader::forget_unwanted() {
+  if (!options_.streams) return;
+  const std::vector<std::string> now = wanted();
+  forget_where([&](const std::string& stream) { return !std::binary_search(now.begin(), now.end(), stream); });
+}
+
+void RedisStreamReader::forget_where(const std::function<bool(const std::string& stream)>& left) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = outstanding_.begin(); it != outstanding_.end();) {
+      if (!left(it->second)) {
+        ++it;
+        continue;
+      }
+      left_.insert(*it);
+      it = outstanding_.erase(it);
+    }
+  }
+  wake_.notify_all();
 }
 
 std::size_t RedisStreamReader::room() const {
@@ -232,18 +255,7 @@ void RedisStreamReader::follow_streams(RedisConnection& conn, std::vector<std::s
 }
 
 void RedisStreamReader::leave(const std::string& stream) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (auto it = outstanding_.begin(); it != outstanding_.end();) {
-      if (it->second != stream) {
-        ++it;
-        continue;
-      }
-      left_.insert(*it);
-      it = outstanding_.erase(it);
-    }
-  }
-  wake_.notify_all();
+  forget_where([&](const std::string& s) { return s == stream; });
 }
 
 void RedisStreamReader::read_own_pending(RedisConnection& conn, const std::string& stream) {
@@ -273,7 +285,13 @@ void RedisStreamReader::read_own_pending(RedisConnection& conn, const std::strin
 
 std::optional<std::string> RedisStreamReader::read_pending(RedisConnection& conn, const std::string& stream,
                                                             const std::string& id) {
-  if (wait_for_room()) return std::nullopt;
+  // A join is not cut short: it waits for room, which the entries of a
+  // stream no longer wanted (left to the next owner, never acknowledged
+  // here) must not hold.
+  while (!wait_for_room(options_.block)) {
+    if (stop_.load()) return std::nullopt;
+    forget_unwanted();
+  }
   const std::size_t count = std::min(options_.batch, room());
   // Pending entries are answered at once.
   const std::vector<StreamEntry> entries = conn.xreadgroup(options_.group, options_.consumer, stream, id, count);
@@ -284,7 +302,9 @@ std::optional<std::string> RedisStreamReader::read_pending(RedisConnection& conn
 }
 
 void RedisStreamReader::read_new(RedisConnection& conn, const std::vector<std::string>& joined) {
-  if (wait_for_room()) return;
+  // At the bound, back to follow_streams within `block`: leaving a stream
+  // whose entries are left unacknowledged is what may make room.
+  if (!wait_for_room(options_.block)) return;
   // COUNT is per stream: the bound is kept within one entry per stream.
   const std::size_t count = std::max<std::size_t>(1, std::min(options_.batch, room() / joined.size()));
   const std::vector<std::string> ids(joined.size(), ">");

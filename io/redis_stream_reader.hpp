@@ -171,8 +171,13 @@ class RedisStreamReader {
   // New entries (">") of every stream joined, waiting up to `block`.
   void read_new(RedisConnection& conn, const std::vector<std::string>& joined);
   void deliver(const std::string& stream, const std::vector<StreamEntry>& entries, bool pending);
-  // Waits until fewer than max_unacknowledged are out, or stop; true if stop.
-  bool wait_for_room();
+  // Waits until fewer than max_unacknowledged are out (true), or stop, or
+  // `bound` passed (false).
+  bool wait_for_room(std::chrono::milliseconds bound);
+  // The entries of streams `streams()` no longer names stop counting (left_).
+  void forget_unwanted();
+  // The entries delivered from streams `left` names stop counting (left_).
+  void forget_where(const std::function<bool(const std::string& stream)>& left);
   std::size_t room() const;  // how many more may be delivered now
   bool wait_or_stop(std::chrono::milliseconds d);  // true if stop was requested
   // Sends the queued XACKs on the ack connection; caller holds ack_mutex_.
