@@ -87,6 +87,9 @@ class World {
                                                  {"API_TOKEN", "secret-token"},
                                                  {"PORT", std::to_string(RedisServer::free_port())},
                                                  {"HOURGLASS_INPUT", "stream"},
+                                                 // Each its own: the previous owner's pending entries are
+                                                 // another consumer's, taken over by claims alone.
+                                                 {"HOURGLASS_STREAM_CONSUMER", name},
                                                  {"HOURGLASS_LEASE_TTL_MS", "3000"},
                                                  {"LOG_LEVEL", "info"},
                                                  {"LOG_FORMAT", "text"}};
