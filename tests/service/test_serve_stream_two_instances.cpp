@@ -10,9 +10,13 @@
 //   - then the instance that holds the router lease and half the partitions
 //     is killed (kill -9) mid-stream: the other takes the router lease and
 //     its partitions (their pending entries claimed) and the API ends as
-//     the same story told to one instance.
+//     the same story told to one instance;
+//   - a rolling update: the instance holding everything SIGTERMed while
+//     entries keep coming hands the partitions and the router over to the
+//     new one: nothing fenced, lost or doubled.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -190,20 +194,31 @@ bool ready(World& w, ServeProcess& serve, std::size_t members) {
                     20s);
 }
 
+// The whole story told to one instance: the API it leaves.
+json told_to_one_instance() {
+  World w("one");
+  REQUIRE(ready(w, w.start_instance("solo"), 1));
+  w.tell(0, kSteps);
+  REQUIRE(w.settled(kSteps));
+  CHECK(w.api().keys_applied_more_than_once().empty());
+  return w.outcome();
+}
+
+// Nothing left behind: every entry routed, and acknowledged where it went.
+void check_nothing_pending(World& w) {
+  auto r = w.redis();
+  CHECK(r.xpending_count("hourglass:inbox", "hourglass-router") == 0);
+  for (const std::string& cid : w.ids())
+    CHECK(r.xpending_count("hourglass:inbox:{p" + std::to_string(io::partition_of(cid, kPartitions)) + "}",
+                           "hourglass") == 0);
+}
+
 }  // namespace
 
 TEST_CASE("serve --input stream: two instances keep each campaign's order, write once, and survive a kill -9",
           "[service][serve][partitions][stream][process]") {
-  json one_instance;
-  {
-    World w("one");
-    REQUIRE(ready(w, w.start_instance("solo"), 1));
-    w.tell(0, kSteps);
-    REQUIRE(w.settled(kSteps));
-    one_instance = w.outcome();
-    CHECK(w.api().keys_applied_more_than_once().empty());
-    CHECK(one_instance["fx1"] == 1);
-  }
+  const json one_instance = told_to_one_instance();
+  CHECK(one_instance["fx1"] == 1);
 
   World w("two");
   ServeProcess& a = w.start_instance("a");  // the router: it holds the router lease first
@@ -237,10 +252,32 @@ TEST_CASE("serve --input stream: two instances keep each campaign's order, write
   CHECK(w.api().keys_applied_more_than_once().empty());
   CHECK(w.outcome() == one_instance);
   CHECK(b.running());
-  // Nothing left behind: every entry routed, and acknowledged where it went.
-  auto r = w.redis();
-  CHECK(r.xpending_count("hourglass:inbox", "hourglass-router") == 0);
-  for (const std::string& cid : w.ids())
-    CHECK(r.xpending_count("hourglass:inbox:{p" + std::to_string(io::partition_of(cid, kPartitions)) + "}",
-                           "hourglass") == 0);
+  check_nothing_pending(w);
+}
+
+TEST_CASE("serve --input stream: a rolling update - the instance holding every partition and the router SIGTERMed "
+          "mid-stream hands them over, nothing fenced, lost or doubled",
+          "[service][serve][partitions][handoff][stream][process]") {
+  const json one_instance = told_to_one_instance();
+
+  World w("roll");
+  ServeProcess& a = w.start_instance("a");
+  REQUIRE(ready(w, a, 1));
+  w.tell(0, kSteps / 2);
+  REQUIRE(w.settled(kSteps / 2));
+  ServeProcess& b = w.start_instance("b");  // the new version
+  REQUIRE(ready(w, b, 2));
+  w.tell(kSteps / 2, kSteps * 3 / 4);
+  a.signal(SIGTERM);
+  w.tell(kSteps * 3 / 4, kSteps);  // while a hands over
+  REQUIRE(a.wait_exit(60s) == std::optional<int>(0));
+  REQUIRE(w.settled(kSteps));
+  INFO(a.log_tail(4000));
+  INFO(b.log_tail(4000));
+  for (const std::string& cid : w.ids()) CHECK(w.owner_of(cid) == w.owner_of(w.ids()[0]));  // all b's
+  CHECK(a.log_tail(200000).find("another instance owns it now") == std::string::npos);  // nothing fenced
+  CHECK(b.log_tail(200000).find("another instance owns it now") == std::string::npos);
+  CHECK(w.api().keys_applied_more_than_once().empty());
+  CHECK(w.outcome() == one_instance);
+  check_nothing_pending(w);
 }
