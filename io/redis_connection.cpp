@@ -359,22 +359,34 @@ std::vector<std::pair<std::string, std::vector<StreamEntry>>> RedisConnection::x
 }
 
 std::optional<std::string> RedisConnection::xgroup_last_delivered(std::string_view stream, std::string_view group) {
+  const auto info = xgroup_info(stream, group);
+  if (!info) return std::nullopt;
+  return info->last_delivered;
+}
+
+std::optional<RedisConnection::StreamGroupInfo> RedisConnection::xgroup_info(std::string_view stream,
+                                                                             std::string_view group) {
   const Reply reply = command({"XINFO", "GROUPS", stream});
   const auto* r = static_cast<const redisReply*>(reply.get());
   if (r->type != REDIS_REPLY_ARRAY) fail("XINFO", std::string("unexpected ") + reply_type_name(r->type) + " reply");
   for (std::size_t g = 0; g < r->elements; ++g) {
     const redisReply* fields = r->element[g];
     if (fields->type != REDIS_REPLY_ARRAY) continue;
-    std::optional<std::string> name, delivered;
+    std::optional<std::string> name;
+    StreamGroupInfo info;
     for (std::size_t i = 0; i + 1 < fields->elements; i += 2) {
       const redisReply* k = fields->element[i];
       const redisReply* v = fields->element[i + 1];
-      if (k->type != REDIS_REPLY_STRING || (v->type != REDIS_REPLY_STRING && v->type != REDIS_REPLY_STATUS)) continue;
+      if (k->type != REDIS_REPLY_STRING) continue;
       const std::string key = reply_string(k);
-      if (key == "name") name = reply_string(v);
-      if (key == "last-delivered-id") delivered = reply_string(v);
+      const bool text = v->type == REDIS_REPLY_STRING || v->type == REDIS_REPLY_STATUS;
+      const bool count = v->type == REDIS_REPLY_INTEGER && v->integer >= 0;
+      if (key == "name" && text) name = reply_string(v);
+      if (key == "last-delivered-id" && text) info.last_delivered = reply_string(v);
+      if (key == "pending" && count) info.pending = static_cast<std::size_t>(v->integer);
+      if (key == "lag" && count) info.lag = static_cast<std::size_t>(v->integer);  // nil: Redis cannot tell
     }
-    if (name == group) return delivered.value_or("0-0");
+    if (name == group) return info;
   }
   return std::nullopt;
 }

@@ -168,6 +168,16 @@ class RedisConnection {
   // XINFO GROUPS stream: the last entry id `group` was given ("0-0" when
   // none yet); nullopt when the stream has no such group.
   std::optional<std::string> xgroup_last_delivered(std::string_view stream, std::string_view group);
+  // XINFO GROUPS stream, one group: its last-delivered id, how many entries
+  // its consumers hold unacknowledged, and (Redis 7) how many entries are
+  // after its position, when Redis can tell; nullopt when the stream has no
+  // such group.
+  struct StreamGroupInfo {
+    std::string last_delivered = "0-0";
+    std::size_t pending = 0;
+    std::optional<std::size_t> lag;
+  };
+  std::optional<StreamGroupInfo> xgroup_info(std::string_view stream, std::string_view group);
   // XADD stream <id> field value ...: the entry with the id given (the stream
   // input's router copies an entry under its own id). Redis refuses an id
   // not above the stream's last one (RedisError, server_error "ERR The ID

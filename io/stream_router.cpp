@@ -130,6 +130,14 @@ bool stream_input_done_through(RedisConnection& redis, std::string_view ingress,
   return true;
 }
 
+std::size_t router_backlog(RedisConnection& redis, std::string_view ingress, std::string_view group) {
+  if (redis.type(ingress) == "none") return 0;
+  const auto info = redis.xgroup_info(ingress, router_group(group));
+  if (!info) return redis.xlen(ingress);
+  if (info->lag) return *info->lag + info->pending;
+  return redis.xrange(ingress, "(" + info->last_delivered, "+", 10000).size() + info->pending;
+}
+
 StreamRouter::StreamRouter(StreamRouterOptions options, StreamRouterCallbacks callbacks)
     : options_(std::move(options)), callbacks_(std::move(callbacks)) {
   if (!options_.active) throw std::invalid_argument("StreamRouter: no `active` (the router lease)");
@@ -145,9 +153,7 @@ StreamRouter::StreamRouter(StreamRouterOptions options, StreamRouterCallbacks ca
   o.backoff_initial = options_.backoff_initial;
   o.backoff_cap = options_.backoff_cap;
   o.claim_pending = true;  // a previous router's entries: the lease says they are ours
-  o.streams = [active = options_.active, ingress = options_.ingress] {
-    return active() ? std::vector<std::string>{ingress} : std::vector<std::string>{};
-  };
+  o.streams = [this] { return routing() ? std::vector<std::string>{options_.ingress} : std::vector<std::string>{}; };
   RedisStreamReaderCallbacks cb;
   cb.on_entry = [this](std::string id, std::string channel, std::string payload) { route(id, channel, payload); };
   cb.on_malformed = [this](std::string id, std::string why) { unroutable(id, "", "", why); };
@@ -183,6 +189,24 @@ RedisConnection& StreamRouter::connection() {
     redisSetTimeout(redis_->native_handle(), to_timeval(options_.io_timeout));
   }
   return *redis_;
+}
+
+bool StreamRouter::routing() {
+  const bool active = options_.active();
+  if (!callbacks_.on_backlog) return active;
+  const auto now = std::chrono::steady_clock::now();
+  if (!active) {
+    if (was_routing_) callbacks_.on_backlog(0);
+  } else if (!was_routing_ || now - backlog_reported_ >= std::chrono::seconds(5)) {
+    backlog_reported_ = now;
+    try {
+      callbacks_.on_backlog(router_backlog(connection(), options_.ingress, options_.group));
+    } catch (const std::exception&) {
+      redis_.reset();  // the reads will say what is wrong
+    }
+  }
+  was_routing_ = active;
+  return active;
 }
 
 void StreamRouter::unroutable(const std::string& id, const std::string& channel, const std::string& payload,

@@ -83,6 +83,12 @@ std::size_t take_legacy_group(
 bool stream_input_done_through(RedisConnection& redis, std::string_view ingress, std::string_view group,
                                std::uint32_t partitions, const std::string& through = "+");
 
+// The ingress entries not yet routed: after the router group's position
+// (XINFO GROUPS' lag; when Redis cannot tell, the entries after it are
+// counted, up to 10000) and held by it unacknowledged. 0 when the group is
+// not made yet and the ingress is empty. Throws RedisError.
+std::size_t router_backlog(RedisConnection& redis, std::string_view ingress, std::string_view group);
+
 struct StreamRouterOptions {
   RedisEndpoint endpoint;
   std::string ingress = "hourglass:inbox";
@@ -108,6 +114,9 @@ struct StreamRouterCallbacks {
       on_unroutable;
   // The router started (again) on a link: `legacy` entries of the old group routed.
   std::function<void(std::size_t legacy)> on_routing;
+  // The backlog (router_backlog) while this router routes, at most every
+  // 5 s; 0 once it stops routing. Must not throw.
+  std::function<void(std::size_t entries)> on_backlog;
   // Routing or reading failed; it is retried with backoff. Must not throw.
   std::function<void(const std::string& why)> on_error;
 };
@@ -129,10 +138,14 @@ class StreamRouter {
                   const std::string& why);
   // The router's own connection for its XADDs (the reader thread's only).
   RedisConnection& connection();
+  // Whether it routes now; reports the backlog (on the reader thread).
+  bool routing();
 
   StreamRouterOptions options_;
   StreamRouterCallbacks callbacks_;
   std::optional<RedisConnection> redis_;
+  bool was_routing_ = false;
+  std::chrono::steady_clock::time_point backlog_reported_{};
   std::unique_ptr<RedisStreamReader> reader_;
 };
 

@@ -497,7 +497,7 @@ void ServeApp::start() {
   }
   if (s.stream_reader) s.stream_reader->start();
   if (s.stream_reader) {
-    s.stream_router = service::make_stream_router(c, s.redis, *s.leases, s.bridge);
+    s.stream_router = service::make_stream_router(c, s.redis, *s.leases, s.bridge, s.telemetry);
     s.stream_router->start();
   }
   spdlog::info("serving: status on {}:{}", c.bind, s.status->port());

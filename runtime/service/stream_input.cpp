@@ -13,7 +13,8 @@ std::vector<std::string> owned_partition_streams(const io::PartitionOwnership& o
 }
 
 std::unique_ptr<io::StreamRouter> make_stream_router(const ServiceConfig& config, const io::RedisEndpoint& redis,
-                                                     const io::LeaseKeeper& keeper, actors::bridge_actor bridge) {
+                                                     const io::LeaseKeeper& keeper, actors::bridge_actor bridge,
+                                                     actors::Telemetry& telemetry) {
   io::StreamRouterOptions o;
   o.endpoint = redis;
   o.ingress = config.stream_key;
@@ -36,6 +37,7 @@ std::unique_ptr<io::StreamRouter> make_stream_router(const ServiceConfig& config
     else
       spdlog::info("stream router: routing {} to the partition streams", key);
   };
+  cb.on_backlog = [&telemetry](std::size_t entries) { telemetry.stream_router_backlog(entries); };
   // At most one a backoff step (1 s, doubling up to 60 s) while Redis is away.
   cb.on_error = [](const std::string& why) {
     spdlog::warn("stream router: {} (retried; nothing is lost: the entries wait in the stream)", why);

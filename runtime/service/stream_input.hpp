@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actors/service/bridge_actor.hpp"
+#include "actors/service/telemetry.hpp"
 #include "io/lease_keeper.hpp"
 #include "io/partition_ownership.hpp"
 #include "io/stream_router.hpp"
@@ -24,8 +25,9 @@ std::vector<std::string> owned_partition_streams(const io::PartitionOwnership& o
 // The router of `config`'s ingress stream, not started: it routes while
 // `keeper` holds the router lease (LeaseKeeperOptions::single); what it
 // cannot route is dead-lettered through `bridge` (which logs it, limited),
-// and its troubles are logged.
+// its backlog goes to `telemetry`, and its troubles are logged.
 std::unique_ptr<io::StreamRouter> make_stream_router(const ServiceConfig& config, const io::RedisEndpoint& redis,
-                                                     const io::LeaseKeeper& keeper, actors::bridge_actor bridge);
+                                                     const io::LeaseKeeper& keeper, actors::bridge_actor bridge,
+                                                     actors::Telemetry& telemetry);
 
 }  // namespace hourglass::service

@@ -44,6 +44,7 @@ struct Unroutable {
 struct Router {
   std::mutex mutex;
   std::vector<Unroutable> unroutable;
+  std::vector<std::size_t> backlogs;  // as reported
   std::unique_ptr<StreamRouter> router;
 
   Router(const RedisServer& server, std::atomic<bool>& active) {
@@ -60,6 +61,10 @@ struct Router {
                               const std::string& why) {
       std::lock_guard<std::mutex> lock(mutex);
       unroutable.push_back({id, channel, why});
+    };
+    cb.on_backlog = [this](std::size_t entries) {
+      std::lock_guard<std::mutex> lock(mutex);
+      backlogs.push_back(entries);
     };
     router = std::make_unique<StreamRouter>(o, cb);
     router->start();
@@ -185,4 +190,36 @@ TEST_CASE("stream router: an upgrade in place starts at the old group's position
   REQUIRE(routed_through(r, later));
   CHECK(ids_of(r.xrange(partition_stream("c1"))) == std::vector<std::string>{ids[2], fresh, later});
   CHECK(r.xlen(partition_stream("c2")) == 1);
+}
+
+TEST_CASE("stream router: its backlog is what the ingress holds not yet routed, reported when it starts and stops "
+          "routing",
+          "[service][redis][stream][integration][partitions]") {
+  RedisServer server;
+  RedisConnection r = RedisConnection::connect(server.endpoint(), 2s);
+  CHECK(router_backlog(r, kIngress, "hourglass") == 0);  // no stream yet
+  std::string last;
+  for (int i = 0; i < 3; ++i) last = add(r, "c1", std::to_string(i));
+  CHECK(router_backlog(r, kIngress, "hourglass") == 3);  // no router group yet
+  REQUIRE(r.xgroup_create(kIngress, "hourglass-router", "0"));
+  REQUIRE(r.xreadgroup("hourglass-router", "dead-router", kIngress, ">", 1).size() == 1);
+  CHECK(router_backlog(r, kIngress, "hourglass") == 3);  // 1 held unacknowledged, 2 after the group's position
+
+  std::atomic<bool> active{true};
+  Router router(server, active);
+  REQUIRE(routed_through(r, last));
+  CHECK(router_backlog(r, kIngress, "hourglass") == 0);
+  active = false;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(router.mutex);
+      if (router.backlogs.size() >= 2 || std::chrono::steady_clock::now() > deadline) break;
+    }
+    std::this_thread::sleep_for(20ms);  // polling the router's reports with a deadline
+  }
+  std::lock_guard<std::mutex> lock(router.mutex);
+  REQUIRE(router.backlogs.size() >= 2);
+  CHECK(router.backlogs.front() == 3);  // when it started routing, before anything was routed
+  CHECK(router.backlogs.back() == 0);   // it stopped
 }
