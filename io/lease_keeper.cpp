@@ -134,6 +134,7 @@ bool LeaseKeeper::round() {
       if (callbacks_.on_acquired) callbacks_.on_acquired(p, got.token);
     }
     hand_over_surplus(share);
+    keep_single();
   } catch (const RedisError& e) {
     answered = false;
     error = e.what();
@@ -150,6 +151,7 @@ bool LeaseKeeper::round() {
       if (callbacks_.on_lost)
         callbacks_.on_lost(p, "not renewed for a whole ttl (Redis did not answer): " + std::string(e.what()));
     }
+    if (single_token_.load() != 0 && now - single_renewed_ >= options_.ttl) single_token_.store(0);
   }
   if (answered) {
     failed_rounds_ = 0;
@@ -172,6 +174,26 @@ void LeaseKeeper::report_round(bool answered, const std::string& error) {
   }
   r.live_members = live_members_;
   callbacks_.on_round(r);
+}
+
+void LeaseKeeper::keep_single() {
+  if (!options_.single) return;
+  const auto sent = std::chrono::steady_clock::now();
+  const std::uint64_t token = single_token_.load();
+  if (leaving_.load()) {  // another instance's router takes over at once
+    if (token != 0) leases_->release(*options_.single, token);
+    single_token_.store(0);
+    return;
+  }
+  if (token != 0 && leases_->renew(*options_.single, token)) {
+    single_renewed_ = sent;
+    return;
+  }
+  LeaseAnswer got = leases_->acquire(*options_.single);
+  if (!got.held && previous_life(got.holder, options_.instance_id))
+    got = leases_->take_over(*options_.single, got.holder);
+  single_token_.store(got.held ? got.token : 0);
+  if (got.held) single_renewed_ = sent;
 }
 
 std::size_t LeaseKeeper::fair_share() {
@@ -233,6 +255,8 @@ void LeaseKeeper::stop(bool release) {
   }
   try {
     connection();
+    if (options_.single && single_token_.load() != 0) leases_->release(*options_.single, single_token_.load());
+    single_token_.store(0);
     members_->remove(options_.instance_id);
   } catch (const std::exception&) {  // its heartbeat ages out by itself
   }

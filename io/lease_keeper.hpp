@@ -61,6 +61,10 @@ struct LeaseKeeperOptions {
   // Partitions taken per round after the first, at most: a dead instance's
   // partitions move over a few rounds rather than all at once.
   std::size_t max_moves = 16;
+  // A lease of one holder across instances that the keeper also tries to
+  // take every round, renews, and gives back when the instance stops (the
+  // stream input's router lease, io/stream_router). None: no such lease.
+  std::optional<LeaseKeys> single;
 };
 
 // What one round left (LeaseKeeperCallbacks::on_round): for /health and the
@@ -118,6 +122,8 @@ class LeaseKeeper {
   void stop(bool release);
 
   std::size_t live_members() const { return live_members_; }
+  // Whether this instance holds options.single now. Thread-safe.
+  bool holds_single() const { return single_token_.load() != 0; }
 
   // One round: renew what is held, acquire what is free; false when Redis
   // did not answer (the next round comes sooner). Public for tests.
@@ -135,6 +141,9 @@ class LeaseKeeper {
   bool release_handed_off(std::uint32_t p, std::uint64_t token);
   // Tells on_owned and on_round what a round (or the stop) left.
   void report_round(bool answered, const std::string& error);
+  // options.single: renewed, else taken when free (or a previous life's);
+  // given back once the instance is leaving.
+  void keep_single();
 
   LeaseKeeperOptions options_;
   LeaseKeeperCallbacks callbacks_;
@@ -155,6 +164,8 @@ class LeaseKeeper {
   std::vector<std::chrono::steady_clock::time_point> acquired_at_;
   std::mutex handoff_mutex_;  // handoff_asked_: hand_off runs on any thread
   std::atomic<bool> leaving_{false};  // hand_off_all was called
+  std::atomic<std::uint64_t> single_token_{0};  // options.single's, 0: not held
+  std::chrono::steady_clock::time_point single_renewed_;
   bool left_members_ = false;         // the keeper thread's: removed from the members
   StoppableThread thread_;
 };

@@ -40,14 +40,14 @@ redis.call('DEL', KEYS[1])
 return 1
 )lua";
 
-std::uint64_t token_of(const RedisReply& r, std::uint32_t partition) {
+std::uint64_t token_of(const RedisReply& r, const std::string& name) {
   try {
     std::size_t used = 0;
     const std::uint64_t t = std::stoull(r.text, &used);
     if (used == r.text.size() && t > 0) return t;
   } catch (const std::exception&) {
   }
-  throw std::runtime_error("partition " + std::to_string(partition) + ": its lease holds token '" + r.text +
+  throw std::runtime_error(name + ": its lease holds token '" + r.text +
                            "', not a positive integer");
 }
 
@@ -59,6 +59,10 @@ std::string partition_lease_key(std::uint32_t partition) {
 std::string partition_fence_key(std::uint32_t partition) {
   return "hourglass:partition:{" + std::to_string(partition) + "}:fence";
 }
+
+namespace {
+std::string partition_name(std::uint32_t partition) { return "partition " + std::to_string(partition); }
+}  // namespace
 
 PartitionLeases::PartitionLeases(RedisConnection& redis, std::string owner, std::chrono::milliseconds ttl)
     : redis_(redis),
@@ -74,39 +78,55 @@ PartitionLeases::PartitionLeases(RedisConnection& redis, std::string owner, std:
 LeaseAnswer PartitionLeases::acquire(std::uint32_t partition) {
   const std::string lease = partition_lease_key(partition);
   const std::string fence = partition_fence_key(partition);
-  return answer(redis_.eval_script(acquire_, {lease, fence}, {owner_, ttl_ms_, ""}), partition);
+  return answer(redis_.eval_script(acquire_, {lease, fence}, {owner_, ttl_ms_, ""}), partition_name(partition));
+}
+
+LeaseAnswer PartitionLeases::acquire(const LeaseKeys& keys) {
+  return answer(redis_.eval_script(acquire_, {keys.lease, keys.fence}, {owner_, ttl_ms_, ""}), keys.name);
+}
+
+LeaseAnswer PartitionLeases::take_over(const LeaseKeys& keys, const std::string& gone) {
+  if (gone.empty()) throw std::invalid_argument("partition leases: take_over needs the holder that is gone");
+  return answer(redis_.eval_script(acquire_, {keys.lease, keys.fence}, {owner_, ttl_ms_, gone}), keys.name);
+}
+
+bool PartitionLeases::renew(const LeaseKeys& keys, std::uint64_t token) {
+  const std::string t = std::to_string(token);
+  return redis_.eval_script(renew_, {keys.lease}, {owner_, t, ttl_ms_}).integer == 1;
+}
+
+bool PartitionLeases::release(const LeaseKeys& keys, std::uint64_t token) {
+  const std::string t = std::to_string(token);
+  return redis_.eval_script(release_, {keys.lease}, {owner_, t}).integer == 1;
 }
 
 LeaseAnswer PartitionLeases::take_over(std::uint32_t partition, const std::string& gone) {
   const std::string lease = partition_lease_key(partition);
   const std::string fence = partition_fence_key(partition);
   if (gone.empty()) throw std::invalid_argument("partition leases: take_over needs the holder that is gone");
-  return answer(redis_.eval_script(acquire_, {lease, fence}, {owner_, ttl_ms_, gone}), partition);
+  return answer(redis_.eval_script(acquire_, {lease, fence}, {owner_, ttl_ms_, gone}), partition_name(partition));
 }
 
-LeaseAnswer PartitionLeases::answer(const RedisReply& r, std::uint32_t partition) {
+LeaseAnswer PartitionLeases::answer(const RedisReply& r, const std::string& name) {
   if (r.type != RedisReply::Type::Array || r.elements.size() != 2 || r.elements[0].type != RedisReply::Type::Integer)
-    throw std::runtime_error("partition " + std::to_string(partition) +
-                             ": the acquire script answered no {held, token}");
+    throw std::runtime_error(name + ": the acquire script answered no {held, token}");
   LeaseAnswer a;
   a.held = r.elements[0].integer == 1;
   if (a.held)
-    a.token = token_of(r.elements[1], partition);
+    a.token = token_of(r.elements[1], name);
   else
     a.holder = r.elements[1].text;
   return a;
 }
 
 bool PartitionLeases::renew(std::uint32_t partition, std::uint64_t token) {
-  const std::string lease = partition_lease_key(partition);
-  const std::string t = std::to_string(token);
-  return redis_.eval_script(renew_, {lease}, {owner_, t, ttl_ms_}).integer == 1;
+  return renew(LeaseKeys{partition_lease_key(partition), partition_fence_key(partition), partition_name(partition)},
+               token);
 }
 
 bool PartitionLeases::release(std::uint32_t partition, std::uint64_t token) {
-  const std::string lease = partition_lease_key(partition);
-  const std::string t = std::to_string(token);
-  return redis_.eval_script(release_, {lease}, {owner_, t}).integer == 1;
+  return release(LeaseKeys{partition_lease_key(partition), partition_fence_key(partition), partition_name(partition)},
+                 token);
 }
 
 }  // namespace hourglass::io

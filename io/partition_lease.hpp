@@ -29,6 +29,15 @@ namespace hourglass::io {
 std::string partition_lease_key(std::uint32_t partition);
 std::string partition_fence_key(std::uint32_t partition);
 
+// A lease of the same kind that is not a partition's (the stream input's
+// router lease: one router at a time across instances): its two keys, in
+// one slot, and its name for errors.
+struct LeaseKeys {
+  std::string lease;
+  std::string fence;
+  std::string name;
+};
+
 // What acquire answered: held with its token, or the holder's instance id.
 struct LeaseAnswer {
   bool held = false;
@@ -57,11 +66,17 @@ class PartitionLeases {
   // false when it was not.
   bool release(std::uint32_t partition, std::uint64_t token);
 
+  // The same four, for a lease that is not a partition's.
+  LeaseAnswer acquire(const LeaseKeys& keys);
+  LeaseAnswer take_over(const LeaseKeys& keys, const std::string& gone);
+  bool renew(const LeaseKeys& keys, std::uint64_t token);
+  bool release(const LeaseKeys& keys, std::uint64_t token);
+
   const std::string& owner() const { return owner_; }
 
  private:
   // An acquire or take-over script's {held, token or holder}.
-  static LeaseAnswer answer(const RedisReply& r, std::uint32_t partition);
+  static LeaseAnswer answer(const RedisReply& r, const std::string& name);
 
   RedisConnection& redis_;
   std::string owner_;

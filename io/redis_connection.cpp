@@ -327,23 +327,11 @@ bool RedisConnection::xgroup_create(std::string_view stream, std::string_view gr
 std::vector<StreamEntry> RedisConnection::xreadgroup(std::string_view group, std::string_view consumer,
                                                      std::string_view stream, std::string_view id, std::size_t count,
                                                      std::optional<std::chrono::milliseconds> block) {
-  const std::string count_text = std::to_string(count);
-  std::vector<std::string_view> args{"XREADGROUP", "GROUP", group, consumer, "COUNT", count_text};
-  std::string block_text;
-  if (block) {
-    block_text = std::to_string(block->count());
-    args.insert(args.end(), {"BLOCK", block_text});
-  }
-  args.insert(args.end(), {"STREAMS", stream, id});
-  const Reply reply = command(args);
-  const auto* r = static_cast<const redisReply*>(reply.get());
-  if (r->type == REDIS_REPLY_NIL) return {};  // BLOCK timed out
-  // [[stream, entries]]: one stream asked for, one answered.
-  if (r->type != REDIS_REPLY_ARRAY || r->elements != 1 || r->element[0]->type != REDIS_REPLY_ARRAY ||
-      r->element[0]->elements != 2 || r->element[0]->element[1]->type != REDIS_REPLY_ARRAY) {
-    fail("XREADGROUP", std::string("unexpected ") + reply_type_name(r->type) + " reply");
-  }
-  return stream_entries(r->element[0]->element[1], "XREADGROUP");
+  // [[stream, entries]]: one stream asked for, at most one answered.
+  auto answered = xreadgroup_streams(group, consumer, {std::string(stream)}, {std::string(id)}, count, block);
+  if (answered.empty()) return {};  // BLOCK timed out
+  if (answered.size() != 1) fail("XREADGROUP", "more streams answered than asked for");
+  return std::move(answered[0].second);
 }
 
 std::size_t RedisConnection::xack(std::string_view stream, std::string_view group, const std::vector<std::string>& ids) {
@@ -361,23 +349,93 @@ std::size_t RedisConnection::xpending_count(std::string_view stream, std::string
   return static_cast<std::size_t>(r->element[0]->integer);
 }
 
+std::string RedisConnection::xadd_at(std::string_view stream, std::string_view id,
+                                     const std::vector<std::pair<std::string, std::string>>& fields) {
+  if (fields.empty()) throw std::invalid_argument("Redis XADD to \"" + std::string(stream) + "\": no fields given");
+  std::vector<std::string_view> args{"XADD", stream, id};
+  for (const auto& [k, v] : fields) args.insert(args.end(), {k, v});
+  const Reply reply = command(args);
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  if (r->type != REDIS_REPLY_STRING) fail("XADD", std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  return reply_string(r);
+}
+
+std::pair<std::string, std::vector<StreamEntry>> RedisConnection::xautoclaim(std::string_view stream,
+                                                                             std::string_view group,
+                                                                             std::string_view consumer,
+                                                                             std::int64_t min_idle_ms,
+                                                                             std::string_view start, std::size_t count) {
+  const std::string idle = std::to_string(min_idle_ms);
+  const std::string count_text = std::to_string(count);
+  const Reply reply = command({"XAUTOCLAIM", stream, group, consumer, idle, start, "COUNT", count_text});
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  // [cursor, entries] (Redis 6.2) or [cursor, entries, deleted ids] (7.0).
+  if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 || r->element[0]->type != REDIS_REPLY_STRING ||
+      r->element[1]->type != REDIS_REPLY_ARRAY) {
+    fail("XAUTOCLAIM", std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  }
+  return {reply_string(r->element[0]), stream_entries(r->element[1], "XAUTOCLAIM")};
+}
+
+std::vector<std::pair<std::string, std::vector<StreamEntry>>> RedisConnection::xreadgroup_streams(
+    std::string_view group, std::string_view consumer, const std::vector<std::string>& streams,
+    const std::vector<std::string>& ids, std::size_t count, std::optional<std::chrono::milliseconds> block) {
+  if (streams.empty() || streams.size() != ids.size())
+    throw std::invalid_argument("Redis XREADGROUP: one id per stream, and at least one stream");
+  const std::string count_text = std::to_string(count);
+  std::vector<std::string_view> args{"XREADGROUP", "GROUP", group, consumer, "COUNT", count_text};
+  std::string block_text;
+  if (block) {
+    block_text = std::to_string(block->count());
+    args.insert(args.end(), {"BLOCK", block_text});
+  }
+  args.push_back("STREAMS");
+  args.insert(args.end(), streams.begin(), streams.end());
+  args.insert(args.end(), ids.begin(), ids.end());
+  const Reply reply = command(args);
+  const auto* r = static_cast<const redisReply*>(reply.get());
+  if (r->type == REDIS_REPLY_NIL) return {};  // BLOCK timed out
+  if (r->type != REDIS_REPLY_ARRAY) fail("XREADGROUP", std::string("unexpected ") + reply_type_name(r->type) + " reply");
+  std::vector<std::pair<std::string, std::vector<StreamEntry>>> out;
+  for (std::size_t i = 0; i < r->elements; ++i) {
+    const redisReply* s = r->element[i];
+    if (s->type != REDIS_REPLY_ARRAY || s->elements != 2 || s->element[0]->type != REDIS_REPLY_STRING ||
+        s->element[1]->type != REDIS_REPLY_ARRAY)
+      fail("XREADGROUP", "malformed stream " + std::to_string(i) + " in the reply");
+    out.emplace_back(reply_string(s->element[0]), stream_entries(s->element[1], "XREADGROUP"));
+  }
+  return out;
+}
+
 std::optional<std::string> RedisConnection::xgroup_last_delivered(std::string_view stream, std::string_view group) {
+  const auto info = xgroup_info(stream, group);
+  if (!info) return std::nullopt;
+  return info->last_delivered;
+}
+
+std::optional<RedisConnection::StreamGroupInfo> RedisConnection::xgroup_info(std::string_view stream,
+                                                                             std::string_view group) {
   const Reply reply = command({"XINFO", "GROUPS", stream});
   const auto* r = static_cast<const redisReply*>(reply.get());
   if (r->type != REDIS_REPLY_ARRAY) fail("XINFO", std::string("unexpected ") + reply_type_name(r->type) + " reply");
   for (std::size_t g = 0; g < r->elements; ++g) {
     const redisReply* fields = r->element[g];
     if (fields->type != REDIS_REPLY_ARRAY) continue;
-    std::optional<std::string> name, delivered;
+    std::optional<std::string> name;
+    StreamGroupInfo info;
     for (std::size_t i = 0; i + 1 < fields->elements; i += 2) {
       const redisReply* k = fields->element[i];
       const redisReply* v = fields->element[i + 1];
-      if (k->type != REDIS_REPLY_STRING || (v->type != REDIS_REPLY_STRING && v->type != REDIS_REPLY_STATUS)) continue;
+      if (k->type != REDIS_REPLY_STRING) continue;
       const std::string key = reply_string(k);
-      if (key == "name") name = reply_string(v);
-      if (key == "last-delivered-id") delivered = reply_string(v);
+      const bool text = v->type == REDIS_REPLY_STRING || v->type == REDIS_REPLY_STATUS;
+      const bool count = v->type == REDIS_REPLY_INTEGER && v->integer >= 0;
+      if (key == "name" && text) name = reply_string(v);
+      if (key == "last-delivered-id" && text) info.last_delivered = reply_string(v);
+      if (key == "pending" && count) info.pending = static_cast<std::size_t>(v->integer);
+      if (key == "lag" && count) info.lag = static_cast<std::size_t>(v->integer);  // nil: Redis cannot tell
     }
-    if (name == group) return delivered.value_or("0-0");
+    if (name == group) return info;
   }
   return std::nullopt;
 }

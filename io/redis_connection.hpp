@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -175,6 +176,37 @@ class RedisConnection {
   // XINFO GROUPS stream: the last entry id `group` was given ("0-0" when
   // none yet); nullopt when the stream has no such group.
   std::optional<std::string> xgroup_last_delivered(std::string_view stream, std::string_view group);
+  // XINFO GROUPS stream, one group: its last-delivered id, how many entries
+  // its consumers hold unacknowledged, and (Redis 7) how many entries are
+  // after its position, when Redis can tell; nullopt when the stream has no
+  // such group.
+  struct StreamGroupInfo {
+    std::string last_delivered = "0-0";
+    std::size_t pending = 0;
+    std::optional<std::size_t> lag;
+  };
+  std::optional<StreamGroupInfo> xgroup_info(std::string_view stream, std::string_view group);
+  // XADD stream <id> field value ...: the entry with the id given (the stream
+  // input's router copies an entry under its own id). Redis refuses an id
+  // not above the stream's last one (RedisError, server_error "ERR The ID
+  // specified in XADD is equal or smaller than the target stream top item").
+  std::string xadd_at(std::string_view stream, std::string_view id,
+                      const std::vector<std::pair<std::string, std::string>>& fields);
+  // XAUTOCLAIM stream group consumer min_idle_ms start COUNT count: the
+  // group's pending entries idle at least that long, from `start`, now this
+  // consumer's. Answers the cursor to go on from ("0-0": the whole pending
+  // list was scanned) and the entries claimed (one deleted from the stream
+  // meanwhile is dropped from the pending list by Redis and not returned).
+  std::pair<std::string, std::vector<StreamEntry>> xautoclaim(std::string_view stream, std::string_view group,
+                                                              std::string_view consumer, std::int64_t min_idle_ms,
+                                                              std::string_view start, std::size_t count);
+  // XREADGROUP GROUP group consumer COUNT count [BLOCK ms] STREAMS k1 k2 ...
+  // id1 id2 ...: several streams in one call (all in one slot on a Redis
+  // Cluster); COUNT applies to each stream. (stream, entries) for each
+  // stream that answered; empty when nothing came.
+  std::vector<std::pair<std::string, std::vector<StreamEntry>>> xreadgroup_streams(
+      std::string_view group, std::string_view consumer, const std::vector<std::string>& streams,
+      const std::vector<std::string>& ids, std::size_t count, std::optional<std::chrono::milliseconds> block);
 
   // GET; nullopt for a missing key.
   std::optional<std::string> get(std::string_view key);

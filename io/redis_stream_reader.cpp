@@ -30,7 +30,7 @@ const std::string* field(const StreamEntry& e, const char* name) {
 
 RedisStreamReader::RedisStreamReader(RedisStreamReaderOptions options, RedisStreamReaderCallbacks callbacks)
     : options_(std::move(options)), callbacks_(std::move(callbacks)) {
-  if (options_.key.empty()) throw std::invalid_argument("RedisStreamReader: empty stream key");
+  if (options_.key.empty() && !options_.streams) throw std::invalid_argument("RedisStreamReader: empty stream key");
   if (options_.group.empty()) throw std::invalid_argument("RedisStreamReader: empty group");
   if (options_.consumer.empty()) throw std::invalid_argument("RedisStreamReader: empty consumer");
   if (options_.batch < 1) throw std::invalid_argument("RedisStreamReader: batch must be >= 1");
@@ -62,15 +62,32 @@ std::size_t RedisStreamReader::unacknowledged() const {
   return outstanding_.size();
 }
 
+void RedisStreamReader::give_back() { given_back_ = true; }
+
 void RedisStreamReader::acknowledge(const std::string& id) {
+  std::string stream = options_.key;  // an id not delivered: sent all the same (to `key`, if any)
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (outstanding_.erase(id) == 1 && pending_phase_) acked_in_pending_phase_.insert(id);
+    if (const auto it = outstanding_.find(id); it != outstanding_.end()) {
+      stream = it->second;
+      outstanding_.erase(it);
+      if (pending_phase_) acked_in_pending_phase_.insert(id);
+    } else if (const auto l = left_.find(id); l != left_.end()) {
+      stream = l->second;
+      left_.erase(l);
+    }
   }
   wake_.notify_all();
+  if (stream.empty()) return;
   std::lock_guard<std::mutex> lock(ack_mutex_);
-  unsent_acks_.insert(id);
+  unsent_acks_[stream].insert(id);
   send_acks_locked(false);
+}
+
+std::size_t RedisStreamReader::unsent_acks_locked() const {
+  std::size_t n = 0;
+  for (const auto& [stream, ids] : unsent_acks_) n += ids.size();
+  return n;
 }
 
 void RedisStreamReader::send_acks_locked(bool connect) {
@@ -88,8 +105,8 @@ void RedisStreamReader::send_acks_locked(bool connect) {
     }
   }
   try {
-    ack_conn_->xack(options_.key, options_.group, {unsent_acks_.begin(), unsent_acks_.end()});
-    unsent_acks_.clear();
+    for (auto it = unsent_acks_.begin(); it != unsent_acks_.end(); it = unsent_acks_.erase(it))
+      ack_conn_->xack(it->first, options_.group, {it->second.begin(), it->second.end()});
   } catch (const std::exception& e) {
     call_back(callbacks_.on_ack_failed, std::string(e.what()));
   }
@@ -100,15 +117,38 @@ bool RedisStreamReader::wait_or_stop(std::chrono::milliseconds d) {
   return wake_.wait_for(lock, d, [this] { return stop_.load(); });
 }
 
-bool RedisStreamReader::wait_for_room() {
+bool RedisStreamReader::wait_for_room(std::chrono::milliseconds bound) {
+  const auto deadline = std::chrono::steady_clock::now() + bound;
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    if (stop_.load()) return true;
+    if (stop_.load()) return false;
     const bool held = options_.hold && options_.hold();
-    if (!held && outstanding_.size() < options_.max_unacknowledged) return false;
+    if (!held && outstanding_.size() < options_.max_unacknowledged) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
     // Acknowledgements and stop() wake it; a hold ending is seen within 100 ms.
     wake_.wait_for(lock, std::chrono::milliseconds(100));
   }
+}
+
+void RedisStreamReader::forget_unwanted() {
+  if (!options_.streams) return;
+  const std::vector<std::string> now = wanted();
+  forget_where([&](const std::string& stream) { return !std::binary_search(now.begin(), now.end(), stream); });
+}
+
+void RedisStreamReader::forget_where(const std::function<bool(const std::string& stream)>& left) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = outstanding_.begin(); it != outstanding_.end();) {
+      if (!left(it->second)) {
+        ++it;
+        continue;
+      }
+      left_.insert(*it);
+      it = outstanding_.erase(it);
+    }
+  }
+  wake_.notify_all();
 }
 
 std::size_t RedisStreamReader::room() const {
@@ -142,18 +182,89 @@ void RedisStreamReader::run() {
   }
 }
 
+std::vector<std::string> RedisStreamReader::wanted() const {
+  if (!options_.streams) return {options_.key};
+  std::vector<std::string> w = options_.streams();
+  std::sort(w.begin(), w.end());
+  w.erase(std::unique(w.begin(), w.end()), w.end());
+  return w;
+}
+
 void RedisStreamReader::serve_link(Backoff& backoff, bool& connected_once, bool& link_up) {
   RedisConnection conn = RedisConnection::connect(options_.endpoint, options_.connect_timeout);
   // Each read may block for `block` on the server before it answers (on a
   // cluster, the stream's node's connection: set_io_timeout reaches it).
   conn.set_io_timeout(options_.block + options_.io_timeout);
   redisEnableKeepAlive(conn.native_handle());
-  conn.xgroup_create(options_.key, options_.group, "0");  // false: it exists, fine
+  // The streams wanted at the connection have their groups before
+  // on_connected (a caller waiting for it may rely on them).
+  std::vector<std::string> joined = wanted();
+  for (const std::string& stream : joined) prepare(conn, stream);
   redis_down_.store(false);
+  link_up = true;
+  backoff.reset();
+  call_back(callbacks_.on_connected, connected_once);
+  connected_once = true;
+  for (const std::string& stream : joined) {
+    if (stop_.load()) return;
+    read_own_pending(conn, stream);
+  }
+  while (!stop_.load()) {
+    follow_streams(conn, joined);
+    if (stop_.load()) return;
+    if (joined.empty()) {
+      wait_or_stop(options_.block);  // nothing to read: asks streams() again within `block`
+      continue;
+    }
+    read_new(conn, joined);
+    std::lock_guard<std::mutex> lock(ack_mutex_);
+    send_acks_locked(true);  // those that failed before, if any
+  }
+}
+
+void RedisStreamReader::prepare(RedisConnection& conn, const std::string& stream) {
+  if (callbacks_.on_joining) callbacks_.on_joining(stream);
+  conn.xgroup_create(stream, options_.group, "0");  // false: it exists, fine
+  if (!options_.claim_pending) return;
+  // Whoever had them, they are this consumer's now; they are read below
+  // with its own pending entries, in order. Bounded: the scan walks the
+  // pending list once.
+  std::string cursor = "0-0";
+  do {
+    cursor = conn.xautoclaim(stream, options_.group, options_.consumer, 0, cursor, options_.batch).first;
+  } while (cursor != "0-0" && !stop_.load());
+}
+
+void RedisStreamReader::follow_streams(RedisConnection& conn, std::vector<std::string>& joined) {
+  const std::vector<std::string> now = wanted();
+  for (auto it = joined.begin(); it != joined.end();) {
+    if (std::binary_search(now.begin(), now.end(), *it)) {
+      ++it;
+      continue;
+    }
+    leave(*it);
+    it = joined.erase(it);
+  }
+  for (const std::string& stream : now) {
+    if (std::find(joined.begin(), joined.end(), stream) != joined.end()) continue;
+    if (stop_.load()) return;
+    prepare(conn, stream);
+    read_own_pending(conn, stream);
+    joined.push_back(stream);
+  }
+}
+
+void RedisStreamReader::leave(const std::string& stream) {
+  forget_where([&](const std::string& s) { return s == stream; });
+}
+
+void RedisStreamReader::read_own_pending(RedisConnection& conn, const std::string& stream) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     pending_phase_ = true;
     acked_in_pending_phase_.clear();
+    // Those left behind come again from the pending list if still there.
+    for (auto it = left_.begin(); it != left_.end();) it = it->second == stream ? left_.erase(it) : std::next(it);
   }
   {
     // Every acknowledgement begun before the pending phase is now applied
@@ -161,49 +272,60 @@ void RedisStreamReader::serve_link(Backoff& backoff, bool& connected_once, bool&
     // read below would give them again.
     std::lock_guard<std::mutex> lock(ack_mutex_);
     send_acks_locked(true);
-    if (!unsent_acks_.empty()) throw RedisError("XACK", "cannot send " + std::to_string(unsent_acks_.size()) +
-                                                            " acknowledgement(s) to " + to_string(options_.endpoint));
+    if (!unsent_acks_.empty())
+      throw RedisError("XACK", "cannot send " + std::to_string(unsent_acks_locked()) + " acknowledgement(s) to " +
+                                   to_string(options_.endpoint));
   }
-
-  link_up = true;
-  backoff.reset();
-  call_back(callbacks_.on_connected, connected_once);
-  connected_once = true;
-
-  // This consumer's pending entries first, from the start, until none is left.
   std::string after = "0";
-  while (auto last = read_and_deliver(conn, after, true)) after = *last;
-  if (stop_.load()) return;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    pending_phase_ = false;
-    acked_in_pending_phase_.clear();
+  while (auto last = read_pending(conn, stream, after)) after = *last;
+  std::lock_guard<std::mutex> lock(mutex_);
+  pending_phase_ = false;
+  acked_in_pending_phase_.clear();
+}
+
+std::optional<std::string> RedisStreamReader::read_pending(RedisConnection& conn, const std::string& stream,
+                                                            const std::string& id) {
+  // A join is not cut short: it waits for room, which the entries of a
+  // stream no longer wanted (left to the next owner, never acknowledged
+  // here) must not hold.
+  while (!wait_for_room(options_.block)) {
+    if (stop_.load()) return std::nullopt;
+    forget_unwanted();
   }
-  while (!stop_.load()) {
-    read_and_deliver(conn, ">", false);
-    std::lock_guard<std::mutex> lock(ack_mutex_);
-    send_acks_locked(true);  // those that failed before, if any
+  const std::size_t count = std::min(options_.batch, room());
+  // Pending entries are answered at once.
+  const std::vector<StreamEntry> entries = conn.xreadgroup(options_.group, options_.consumer, stream, id, count);
+  if (entries.empty()) return std::nullopt;
+  deliver(stream, entries, true);
+  if (stop_.load()) return std::nullopt;
+  return entries.back().id;
+}
+
+void RedisStreamReader::read_new(RedisConnection& conn, const std::vector<std::string>& joined) {
+  // At the bound, back to follow_streams within `block`: leaving a stream
+  // whose entries are left unacknowledged is what may make room.
+  if (!wait_for_room(options_.block)) return;
+  // COUNT is per stream: the bound is kept within one entry per stream.
+  const std::size_t count = std::max<std::size_t>(1, std::min(options_.batch, room() / joined.size()));
+  const std::vector<std::string> ids(joined.size(), ">");
+  for (const auto& [stream, entries] :
+       conn.xreadgroup_streams(options_.group, options_.consumer, joined, ids, count, options_.block)) {
+    deliver(stream, entries, false);
+    if (stop_.load()) return;
   }
 }
 
-std::optional<std::string> RedisStreamReader::read_and_deliver(RedisConnection& conn, const std::string& id,
-                                                                bool pending) {
-  if (wait_for_room()) return std::nullopt;
-  const std::size_t count = std::min(options_.batch, room());
-  // Pending entries are answered at once; new ones are waited for.
-  std::optional<std::chrono::milliseconds> block;
-  if (!pending) block = options_.block;
-  const std::vector<StreamEntry> entries = conn.xreadgroup(options_.group, options_.consumer, options_.key, id, count, block);
-  if (entries.empty()) return std::nullopt;
+void RedisStreamReader::deliver(const std::string& stream, const std::vector<StreamEntry>& entries, bool pending) {
   for (const auto& e : entries) {
-    if (stop_.load()) return std::nullopt;  // the rest stay pending: the next reader gets them
+    if (stop_.load()) return;  // the rest stay pending: the next reader gets them
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (pending && (outstanding_.count(e.id) || acked_in_pending_phase_.count(e.id))) continue;  // still in hand
-      outstanding_.insert(e.id);
+      outstanding_.emplace(e.id, stream);
     }
     const std::string* channel = field(e, "channel");
     const std::string* payload = field(e, "payload");
+    given_back_ = false;
     if (channel && payload) {
       call_back(callbacks_.on_entry, e.id, *channel, *payload);
     } else if (e.fields.empty()) {
@@ -212,8 +334,15 @@ std::optional<std::string> RedisStreamReader::read_and_deliver(RedisConnection& 
       call_back(callbacks_.on_malformed, e.id,
              std::string("no field \"") + (channel ? "payload" : "channel") + "\" (an entry needs channel and payload)");
     }
+    if (given_back_) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        outstanding_.erase(e.id);
+      }
+      throw RedisError("XREADGROUP", "entry " + e.id + " of " + stream +
+                                         " was given back: it and the rest of its batch are read again");
+    }
   }
-  return entries.back().id;
 }
 
 }  // namespace hourglass::io

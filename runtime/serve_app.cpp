@@ -30,6 +30,7 @@
 #include "io/redis_url.hpp"
 #include "runtime/service/resync_policy.hpp"
 #include "runtime/service/status_server.hpp"
+#include "runtime/service/stream_input.hpp"
 
 namespace hourglass::runtime {
 namespace {
@@ -76,6 +77,9 @@ struct ServeApp::Impl {
   // acknowledge function holds it too, so that its acknowledgements (which
   // go on after intake stops, while the drain finishes) never outlive it.
   std::shared_ptr<io::RedisStreamReader> stream_reader;
+  // Moves the stream input's entries to the partition streams while this
+  // instance holds the router lease (none when the stream input is off).
+  std::unique_ptr<io::StreamRouter> stream_router;
   std::unique_ptr<service::StatusServer> status;
   // PINGs Redis for /health: a frozen Redis keeps its links open (docs/operations.md, A frozen Redis).
   std::unique_ptr<io::RedisLivenessProbe> liveness;
@@ -244,7 +248,14 @@ std::shared_ptr<io::RedisStreamReader> ServeApp::Impl::make_stream_reader() {
   const auto& c = s.config;
   io::RedisStreamReaderOptions o;
   o.endpoint = s.redis;
-  o.key = c.stream_key;
+  // The streams of the partitions this instance owns, their previous
+  // owner's pending entries claimed as each joins (the lease says they are
+  // ours); the router fills them from c.stream_key.
+  o.key.clear();
+  o.streams = [owned = s.leases->ownership(), ingress = c.stream_key] {
+    return service::owned_partition_streams(*owned, ingress);
+  };
+  o.claim_pending = true;
   o.group = c.stream_group;
   o.consumer = c.stream_consumer;
   o.hold = [held = s.intake_held] { return held->load(); };
@@ -267,7 +278,7 @@ std::shared_ptr<io::RedisStreamReader> ServeApp::Impl::make_stream_reader() {
       ++s.stream_connections;
       s.subscribed_cv.notify_all();
     }
-    spdlog::info("redis: reading stream {}{}", key, reconnected ? " again, pending entries first" : "");
+    spdlog::info("redis: reading the partition streams of {}{}", key, reconnected ? " again, pending entries first" : "");
   };
   cb.on_disconnected = [&s](std::string why) {
     s.health.set_redis_connected(false);
@@ -349,6 +360,7 @@ ServeApp::~ServeApp() {
   if (impl_->liveness) impl_->liveness->stop();
   if (impl_->subscriber) impl_->subscriber->stop();
   if (impl_->stream_reader) impl_->stream_reader->stop();
+  if (impl_->stream_router) impl_->stream_router->stop();
   if (impl_->status) impl_->status->stop();
 }
 
@@ -493,6 +505,10 @@ void ServeApp::start() {
     s.subscriber->start();
   }
   if (s.stream_reader) s.stream_reader->start();
+  if (s.stream_reader) {
+    s.stream_router = service::make_stream_router(c, s.redis, *s.leases, s.bridge, s.telemetry);
+    s.stream_router->start();
+  }
   s.ownership->started();  // ready (GET /ready) once a lease round is answered
   spdlog::info("serving: status on {}:{}", c.bind, s.status->port());
 }
@@ -520,6 +536,7 @@ int ServeApp::wait() {
   if (s.subscriber) s.subscriber->stop();
   // Its thread only: what is in flight is still acknowledged as it finishes.
   if (s.stream_reader) s.stream_reader->stop();
+  if (s.stream_router) s.stream_router->stop();
   int code = 0;
   caf::scoped_actor self{*s.system};
   const auto deadline = s.config.drain_timeout;

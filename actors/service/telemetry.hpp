@@ -85,6 +85,10 @@ class Telemetry {
   // How many partitions this instance holds the lease of (several instances:
   // docs/operations.md).
   virtual void owned_partitions(std::size_t owned) {}
+  // The stream input's ingress entries not yet routed to the partition
+  // streams (io::router_backlog), as the instance that routes sees it; 0
+  // on the others.
+  virtual void stream_router_backlog(std::size_t entries) {}
   // A campaign's claim or commit was refused by its fence: another instance
   // claimed it with a higher partition token; nothing was written.
   virtual void fenced() {}

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "io/stream_router.hpp"
+
 namespace hourglass::service {
 
 void LeaseEvents::attach(actors::registry_actor registry, bool resync) {
@@ -32,6 +34,8 @@ std::unique_ptr<io::LeaseKeeper> make_lease_keeper(const ServiceConfig& config, 
   o.instance_id = instance_id;
   o.partitions = static_cast<std::uint32_t>(config.partitions);
   o.ttl = config.lease_ttl;
+  // One router of the stream input across instances (io/stream_router).
+  if (parse_input(config.input).stream) o.single = io::router_lease_keys(config.stream_key);
   io::LeaseKeeperCallbacks cb;
   // Acquisitions are logged one by one after the first round (which takes
   // every free partition: one line for all of them).

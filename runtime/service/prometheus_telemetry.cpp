@@ -32,6 +32,7 @@ constexpr const char* kQuarantines = "hourglass_quarantines_total";
 constexpr const char* kPubsubOverflows = "hourglass_pubsub_overflows_total";
 constexpr const char* kOwnershipRefusals = "hourglass_ownership_refusals_total";
 constexpr const char* kOwnedPartitions = "hourglass_owned_partitions";
+constexpr const char* kStreamRouterBacklog = "hourglass_stream_router_backlog";
 constexpr const char* kFencedRefusals = "hourglass_fenced_refusals_total";
 constexpr const char* kPartitionMoves = "hourglass_partition_moves_total";
 constexpr const char* kHandoffSeconds = "hourglass_partition_handoff_seconds";
@@ -83,6 +84,8 @@ constexpr Family kFamilies[] = {
     {kOwnershipRefusals, "Inputs and writes refused because their entity belongs to another campaign (or to none "
                          "the API can tell), by where: input (the registry's entity index), write (the gateway)"},
     {kOwnedPartitions, "Partitions this instance holds the lease of (HOURGLASS_PARTITIONS in all)"},
+    {kStreamRouterBacklog, "Stream input entries not yet routed to their partition streams (the router group's lag "
+                           "and pending), seen by the instance holding the router lease; 0 on the others"},
     {kFencedRefusals, "Campaign claims and commits refused by the campaign's fence (another instance claimed it with "
                       "a higher partition token; nothing written)"},
     {kPartitionMoves, "Partitions that moved, by how: handed_over (released after a graceful handoff), acquired "
@@ -165,6 +168,10 @@ void PrometheusTelemetry::ownership_refused(std::string_view at) {
 
 void PrometheusTelemetry::owned_partitions(std::size_t owned) {
   metrics_.gauge(kOwnedPartitions).set(static_cast<double>(owned));
+}
+
+void PrometheusTelemetry::stream_router_backlog(std::size_t entries) {
+  metrics_.gauge(kStreamRouterBacklog).set(static_cast<double>(entries));
 }
 
 void PrometheusTelemetry::fenced() { metrics_.counter(kFencedRefusals).inc(); }

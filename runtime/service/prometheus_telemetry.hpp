@@ -36,6 +36,7 @@ class PrometheusTelemetry final : public actors::Telemetry {
   void pubsub_overflow() override;
   void ownership_refused(std::string_view at) override;
   void owned_partitions(std::size_t owned) override;
+  void stream_router_backlog(std::size_t entries) override;
   void fenced() override;
   void partition_moved(std::string_view how, double seconds) override;
   void lease_round(bool answered, std::size_t live_members, std::size_t handing_off) override;

@@ -188,3 +188,34 @@ TEST_CASE("lease keeper: a silent member's leases expire and another takes them,
   REQUIRE(!owned_per_round.empty());
   CHECK(owned_per_round.front() <= 3);  // capped
 }
+
+TEST_CASE("lease keeper: the single lease (the stream router's) has one holder, a keeper that leaves gives it back "
+          "and another takes it",
+          "[service][partitions][stream]") {
+  RedisServer server;
+  const hourglass::io::LeaseKeys router{"test:{r}:lease", "test:{r}:fence", "the test router"};
+  LeaseKeeperOptions oa = options(server, "host-a-1-aaaaaa", 3s);
+  oa.single = router;
+  LeaseKeeperOptions ob = options(server, "host-b-2-bbbbbb", 3s);
+  ob.single = router;
+  LeaseKeeper a(oa, {});
+  LeaseKeeper b(ob, {});
+  REQUIRE(a.round());
+  REQUIRE(b.round());
+  CHECK(a.holds_single());
+  CHECK_FALSE(b.holds_single());  // a live holder's: not taken
+  REQUIRE(a.round());             // renewed
+  REQUIRE(b.round());
+  CHECK(a.holds_single());
+  CHECK_FALSE(b.holds_single());
+  RedisConnection r = RedisConnection::connect(server.endpoint(), 2s);
+  CHECK(r.hget(router.lease, "owner") == std::optional<std::string>("host-a-1-aaaaaa"));
+
+  a.hand_off_all();  // SIGTERM: given back at its next round, not after the ttl
+  REQUIRE(a.round());
+  CHECK_FALSE(a.holds_single());
+  CHECK_FALSE(r.hget(router.lease, "owner"));
+  REQUIRE(b.round());
+  CHECK(b.holds_single());
+  CHECK(r.hget(router.lease, "token") == std::optional<std::string>("2"));  // a new token
+}

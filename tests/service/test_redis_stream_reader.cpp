@@ -298,3 +298,86 @@ TEST_CASE("stream reader: refuses options it cannot work with", "[service][strea
   o.batch = 0;
   CHECK_THROWS_AS(RedisStreamReader(o, {}), std::invalid_argument);
 }
+
+TEST_CASE("stream reader: a stream that joins has its previous consumer's pending entries claimed, in order, then its "
+          "new ones",
+          "[service][redis][stream][integration][partitions]") {
+  RedisServer server;
+  RedisConnection r = RedisConnection::connect(server.endpoint(), 2s);
+  const std::string first = add(r, "campaign.c1.worldTimeAdvanced", "one");
+  const std::string second = add(r, "campaign.c1.worldTimeAdvanced", "two");
+  // The previous owner took both and died before acknowledging them.
+  REQUIRE(r.xgroup_create("test:inbox", "hourglass", "0"));
+  REQUIRE(r.xreadgroup("hourglass", "old-owner", "test:inbox", ">", 10).size() == 2);
+
+  std::mutex mutex;
+  std::vector<std::string> streams;  // none at first: the partition is not ours yet
+  RedisStreamReaderOptions o = fast_options(server);
+  o.key.clear();
+  o.consumer = "new-owner";
+  o.claim_pending = true;
+  o.streams = [&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    return streams;
+  };
+  Recorder rec;
+  RedisStreamReader reader(o, rec.callbacks());
+  reader.start();
+  REQUIRE(rec.wait_connected());
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    streams = {"test:inbox"};  // acquired
+  }
+  REQUIRE(rec.wait_entries(2));
+  const std::string third = add(r, "campaign.c1.worldTimeAdvanced", "three");
+  REQUIRE(rec.wait_entries(3));
+  const auto got = rec.entries();
+  REQUIRE(got.size() == 3);
+  CHECK(got[0].id == first);
+  CHECK(got[1].id == second);
+  CHECK(got[2].id == third);
+  for (const auto& e : got) reader.acknowledge(e.id);
+  CHECK(r.xpending_count("test:inbox", "hourglass") == 0);
+  reader.stop();
+}
+
+TEST_CASE("stream reader: a stream that leaves is no longer read, and its entries in hand are still acknowledged to it",
+          "[service][redis][stream][integration][partitions]") {
+  RedisServer server;
+  RedisConnection r = RedisConnection::connect(server.endpoint(), 2s);
+  std::mutex mutex;
+  std::vector<std::string> streams{"test:a", "test:b"};
+  RedisStreamReaderOptions o = fast_options(server);
+  o.key.clear();
+  o.max_unacknowledged = 2;
+  o.streams = [&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    return streams;
+  };
+  Recorder rec;
+  RedisStreamReader reader(o, rec.callbacks());
+  reader.start();
+  REQUIRE(rec.wait_connected());
+  // Ids unique across the streams, as the partition streams' (copies of the ingress entries, under their ids).
+  const std::string a1 = r.xadd_at("test:a", "1-1", {{"channel", "campaign.c1.worldTimeAdvanced"}, {"payload", "a1"}});
+  const std::string b1 = r.xadd_at("test:b", "1-2", {{"channel", "campaign.c2.worldTimeAdvanced"}, {"payload", "b1"}});
+  REQUIRE(rec.wait_entries(2));
+  CHECK(reader.unacknowledged() == 2);  // at the bound
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    streams = {"test:b"};  // a handed off
+  }
+  // a's entry no longer counts: room for b's next one, while a's new one is not read.
+  r.xadd_at("test:a", "1-3", {{"channel", "campaign.c1.worldTimeAdvanced"}, {"payload", "a2"}});
+  const std::string b2 = r.xadd_at("test:b", "1-4", {{"channel", "campaign.c2.worldTimeAdvanced"}, {"payload", "b2"}});
+  REQUIRE(rec.wait_entries(3));
+  CHECK(rec.entries()[2].id == b2);
+  reader.acknowledge(a1);  // the session that had it committed it
+  reader.acknowledge(b1);
+  reader.acknowledge(b2);
+  CHECK(r.xpending_count("test:a", "hourglass") == 0);
+  CHECK(r.xpending_count("test:b", "hourglass") == 0);
+  CHECK(r.xlen("test:a") == 2);
+  reader.stop();
+  CHECK(rec.entries().size() == 3);
+}

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "io/redis_connection.hpp"
+#include "io/stream_router.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
 #include "tests/service/support/serve_process.hpp"
@@ -126,8 +127,8 @@ class Run {
     return wait_for([&] {
       auto r = redis();
       return checkpoint_clock() == target_ && r.xlen("hourglass:{c1}:outbox") == 0 &&
-             r.xgroup_last_delivered("hourglass:inbox", "hourglass").has_value() &&
-             r.xpending_count("hourglass:inbox", "hourglass") == 0 &&
+             r.xlen("hourglass:inbox") > 0 &&
+             hourglass::io::stream_input_done_through(r, "hourglass:inbox", "hourglass", 64) &&
              api_.event("e1")["isCompleted"] == true;
     });
   }

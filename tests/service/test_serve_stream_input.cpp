@@ -8,10 +8,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
 #include "io/redis_connection.hpp"
+#include "io/stream_router.hpp"
 #include "runtime/serve_app.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
@@ -104,7 +106,7 @@ TEST_CASE("serve --input stream: an advance XADDed before the service started is
   s.stop();
   CHECK(s.exit_code == 0);
   auto r = s.redis_client();
-  CHECK(r.xpending_count(kInbox, "hourglass") == 0);
+  CHECK(hourglass::io::stream_input_done_through(r, kInbox, "hourglass", 64));  // routed, applied, acknowledged
   CHECK(r.xlen(kInbox) == 2);  // acknowledged, not deleted: the stream's retention is the producer's
   CHECK(r.xlen("hourglass:deadletter") == 0);
   CHECK(s.api.keys_applied_more_than_once().empty());
@@ -121,14 +123,23 @@ TEST_CASE("serve --input stream: refused entries are dead-lettered and acknowled
   CHECK(s.variables_when(101)["population"] == 101);
   s.stop();
   auto r = s.redis_client();
-  CHECK(r.xpending_count(kInbox, "hourglass") == 0);
-  const auto letters = r.xrange("hourglass:deadletter");
+  CHECK(hourglass::io::stream_input_done_through(r, kInbox, "hourglass", 64));  // routed, applied, acknowledged
+  // The router dead-letters what names no campaign as it routes; the bad
+  // JSON is refused later, where its partition stream is read: by reason.
+  auto letters = r.xrange("hourglass:deadletter");
   REQUIRE(letters.size() == 3);
+  std::sort(letters.begin(), letters.end(), [](const auto& a, const auto& b) {
+    return field(a, "reason").find("not valid JSON") != std::string::npos &&
+           field(b, "reason").find("not valid JSON") == std::string::npos;
+  });
   CHECK_THAT(field(letters[0], "reason"), Catch::Contains("not valid JSON"));
   CHECK(field(letters[0], "payload") == "{not json");
-  CHECK_THAT(field(letters[1], "reason"), Catch::Contains("campaign.{id}.* channels only"));
-  CHECK(field(letters[1], "channel") == "entity.modified.s1");
-  CHECK_THAT(field(letters[2], "reason"), Catch::Contains("stream entry") && Catch::Contains("no field \"payload\""));
+  const bool other_first = field(letters[1], "channel") == "entity.modified.s1";
+  const auto& other = letters[other_first ? 1 : 2];
+  const auto& bare = letters[other_first ? 2 : 1];
+  CHECK_THAT(field(other, "reason"), Catch::Contains("campaign.{id}.* channels only"));
+  CHECK(field(other, "channel") == "entity.modified.s1");
+  CHECK_THAT(field(bare, "reason"), Catch::Contains("stream entry") && Catch::Contains("no field \"payload\""));
 }
 
 TEST_CASE("serve --input stream: an entry the registry refuses (unknown campaign) is acknowledged too",
@@ -143,7 +154,7 @@ TEST_CASE("serve --input stream: an entry the registry refuses (unknown campaign
   CHECK(s.variables_when(101)["population"] == 101);
   s.stop();
   auto r = s.redis_client();
-  CHECK(r.xpending_count(kInbox, "hourglass") == 0);
+  CHECK(hourglass::io::stream_input_done_through(r, kInbox, "hourglass", 64));  // routed, applied, acknowledged
   const auto letters = r.xrange("hourglass:deadletter");
   REQUIRE(letters.size() == 1);
   CHECK_THAT(field(letters[0], "reason"), Catch::Contains("c9"));

@@ -20,6 +20,7 @@
 #include "io/redis_connection.hpp"
 #include "io/redis_subscriber.hpp"
 #include "io/stream_id.hpp"
+#include "io/stream_router.hpp"
 #include "sim/time.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_cluster.hpp"
@@ -253,8 +254,8 @@ class Drill {
   // committed.
   bool step_done(const std::string& id) {
     const bool acknowledged = with_redis([&](io::RedisConnection& c) {
-      return !io::stream_id_before(c.xgroup_last_delivered(kInbox, kGroup).value_or("0-0"), id) &&
-             c.xpending_count(kInbox, kGroup) == 0;
+      // Routed to its partition stream, delivered there, nothing pending.
+      return io::stream_input_done_through(c, kInbox, kGroup, 64, id);
     });
     return acknowledged && outboxes_empty();
   }
