@@ -1,5 +1,7 @@
 #include "io/stream_router.hpp"
 
+#include "io/cluster_slots.hpp"
+
 #include <hiredis/hiredis.h>
 
 #include <stdexcept>
@@ -45,8 +47,20 @@ bool group_done(RedisConnection& r, const std::string& key, const std::string& g
 
 }  // namespace
 
+std::string stream_input_tagged(std::string_view ingress) {
+  const auto open = ingress.find('{');
+  const auto close = open == std::string_view::npos ? open : ingress.find('}', open + 1);
+  const bool tagged = close != std::string_view::npos && close > open + 1;
+  std::string key = tagged ? std::string(ingress) : "{" + std::string(ingress) + "}";
+  if (cluster_key_slot(key) != cluster_key_slot(ingress))  // "a{}b": an empty tag hashes the whole key
+    throw std::invalid_argument("stream key \"" + std::string(ingress) +
+                                "\": its derived keys cannot share its hash slot; use a key without braces, or with "
+                                "a non-empty {hash tag}");
+  return key;
+}
+
 std::string partition_stream_key(std::string_view ingress, std::uint32_t partition) {
-  return std::string(ingress) + ":{p" + std::to_string(partition) + "}";
+  return stream_input_tagged(ingress) + ":p" + std::to_string(partition);
 }
 
 std::string router_group(std::string_view group) { return std::string(group) + "-router"; }
@@ -56,7 +70,7 @@ LeaseKeys router_lease_keys(std::string_view ingress) {
   return LeaseKeys{tag + ":lease", tag + ":fence", "the stream router of " + std::string(ingress)};
 }
 
-std::string router_legacy_key(std::string_view ingress) { return std::string(ingress) + ":{router}:legacy-until"; }
+std::string router_legacy_key(std::string_view ingress) { return stream_input_tagged(ingress) + ":router-legacy-until"; }
 
 Routed route_entry(RedisConnection& redis, std::string_view partition_stream, std::string_view id,
                    const std::string& channel, const std::string& payload) {

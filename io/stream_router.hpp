@@ -4,8 +4,12 @@
 // owner reads, so that each campaign's entries keep their order across
 // instances and move with the partition's lease.
 //
-// Keys: the partition streams `<ingress>:{p<N>}`, each in a slot of its own
-// (Redis Cluster); the router reads the ingress with its own consumer group,
+// Keys: the partition streams `{<ingress>}:p<N>` (the ingress key as their
+// hash tag, or its own tag when it has one): every one of them in the
+// ingress stream's slot, so that one XREADGROUP over the partitions an
+// instance owns runs on a Redis Cluster too (a multi-key command must stay
+// in one slot; the ingress is one key, hence one node, anyway). The router
+// reads the ingress with its own consumer group,
 // `<group>-router`. One router at a time across instances: the lease keeper
 // of every instance tries to take the router lease (router_lease_keys), and
 // this router reads only while `active()` says it holds it.
@@ -28,7 +32,7 @@
 // group `<group>` directly (before partition streams) has that group's
 // position and pending entries. The router group is made at that group's
 // last-delivered id (what it had delivered is not routed again), recorded
-// first in `<ingress>:{router}:legacy-until`; and each time a router starts,
+// first in `{<ingress>}:router-legacy-until`; and each time a router starts,
 // before anything else, it claims the old group's pending entries and routes
 // those up to that id (the ones after it come through the router group),
 // acknowledging them in the old group.
@@ -49,13 +53,18 @@
 
 namespace hourglass::io {
 
-// `<ingress>:{p<N>}`: partition N's stream.
+// `{<ingress>}` (or the ingress itself when it has a non-empty {hash tag}):
+// the prefix of the stream input's keys, all in the ingress stream's slot.
+// Throws std::invalid_argument for a key whose derived keys cannot share its
+// slot: no tag can stand for the whole of "a{}b" (an empty tag) or "a}b".
+std::string stream_input_tagged(std::string_view ingress);
+// `{<ingress>}:p<N>`: partition N's stream.
 std::string partition_stream_key(std::string_view ingress, std::uint32_t partition);
 // `<group>-router`: the router's consumer group on the ingress stream.
 std::string router_group(std::string_view group);
 // The router lease (`hourglass:router:{<ingress>}:lease` and `:fence`).
 LeaseKeys router_lease_keys(std::string_view ingress);
-// `<ingress>:{router}:legacy-until` (see Upgrade above).
+// `{<ingress>}:router-legacy-until` (see Upgrade above).
 std::string router_legacy_key(std::string_view ingress);
 
 enum class Routed { added, already_there };

@@ -12,6 +12,7 @@
 #include "io/campaign_branches.hpp"
 #include "io/partitions.hpp"
 #include "io/redis_url.hpp"
+#include "io/stream_router.hpp"
 #include "runtime/service/logging.hpp"
 
 namespace hourglass::service {
@@ -143,6 +144,17 @@ Check not_empty(std::string ServiceConfig::*field) {
   };
 }
 
+// Not empty, and its partition streams can share its hash slot (Redis
+// Cluster: one XREADGROUP reads them all).
+void check_stream_key(const ServiceConfig& c, Problems& p) {
+  if (c.stream_key.empty()) return p.push_back("must not be empty");
+  try {
+    io::stream_input_tagged(c.stream_key);
+  } catch (const std::invalid_argument& e) {
+    p.push_back(e.what());
+  }
+}
+
 Check check_on_off(std::string ServiceConfig::*field) {
   return [field](const ServiceConfig& c, Problems& p) {
     if (c.*field != "on" && c.*field != "off") p.push_back("must be on or off, got '" + c.*field + "'");
@@ -208,7 +220,7 @@ std::vector<Setting> make_settings() {
                        "what to listen to: channels,campaign-manager or stream[,campaign-manager]"),
                    &C::input, check_input),
       text_setting(row("stream_key", "HOURGLASS_STREAM_KEY", "--stream-key", "the stream input's Redis stream"),
-                   &C::stream_key, not_empty(&C::stream_key)),
+                   &C::stream_key, check_stream_key),
       text_setting(row("stream_group", "HOURGLASS_STREAM_GROUP", "--stream-group", "the stream input's consumer group"),
                    &C::stream_group, not_empty(&C::stream_group)),
       text_setting(row("stream_consumer", "HOURGLASS_STREAM_CONSUMER", "--stream-consumer",

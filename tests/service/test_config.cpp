@@ -579,3 +579,15 @@ TEST_CASE("describe masks every secret, however it was set", "[service][config]"
   std::remove(token.c_str());
   std::remove(password.c_str());
 }
+
+TEST_CASE("validate refuses a stream key whose partition streams could not share its hash slot",
+          "[service][config]") {
+  ServiceConfig cfg;
+  cfg.api_token = "t";
+  cfg.stream_key = "in{}box";
+  const auto problems = validate(cfg);
+  REQUIRE(problems.size() == 1);
+  CHECK_THAT(problems[0], Catch::Contains("stream_key") && Catch::Contains("in{}box") && Catch::Contains("hash slot"));
+  cfg.stream_key = "{tenant-7}inbox";  // a tag of its own: kept
+  CHECK(validate(cfg).empty());
+}

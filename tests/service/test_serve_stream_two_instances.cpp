@@ -28,6 +28,7 @@
 #include "io/partition_lease.hpp"
 #include "io/partitions.hpp"
 #include "io/redis_connection.hpp"
+#include "io/stream_router.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
 #include "tests/service/support/serve_process.hpp"
@@ -209,7 +210,7 @@ void check_nothing_pending(World& w) {
   auto r = w.redis();
   CHECK(r.xpending_count("hourglass:inbox", "hourglass-router") == 0);
   for (const std::string& cid : w.ids())
-    CHECK(r.xpending_count("hourglass:inbox:{p" + std::to_string(io::partition_of(cid, kPartitions)) + "}",
+    CHECK(r.xpending_count(io::partition_stream_key("hourglass:inbox", io::partition_of(cid, kPartitions)),
                            "hourglass") == 0);
 }
 

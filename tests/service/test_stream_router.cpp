@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "io/cluster_slots.hpp"
 #include "io/partitions.hpp"
 #include "io/redis_connection.hpp"
 #include "io/stream_id.hpp"
@@ -90,6 +91,21 @@ std::vector<std::string> ids_of(const std::vector<StreamEntry>& entries) {
 }
 
 }  // namespace
+
+// Redis Cluster takes a multi-key XREADGROUP only within one slot: every
+// partition stream (and the upgrade's marker) is in the ingress stream's.
+TEST_CASE("stream router: the partition streams share the ingress stream's hash slot", "[service][stream]") {
+  CHECK(partition_stream_key("hourglass:inbox", 7) == "{hourglass:inbox}:p7");
+  CHECK(partition_stream_key("{tenant-7}inbox", 3) == "{tenant-7}inbox:p3");  // its own tag kept
+  for (const std::string ingress : {"hourglass:inbox", "{tenant-7}inbox", "odd{key"}) {
+    for (std::uint32_t p = 0; p < 64; ++p)
+      CHECK(cluster_key_slot(partition_stream_key(ingress, p)) == cluster_key_slot(ingress));
+    CHECK(cluster_key_slot(router_legacy_key(ingress)) == cluster_key_slot(ingress));
+  }
+  // No tag can stand for these whole keys: refused (the config says so).
+  CHECK_THROWS_AS(partition_stream_key("in{}box", 1), std::invalid_argument);
+  CHECK_THROWS_AS(partition_stream_key("odd}key", 1), std::invalid_argument);
+}
 
 TEST_CASE("stream router: each campaign's entries reach its partition stream under their own ids, in order",
           "[service][redis][stream][integration][partitions]") {
