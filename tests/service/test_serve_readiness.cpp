@@ -24,6 +24,7 @@
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
 #include "tests/service/support/serve_process.hpp"
+#include "tests/service/support/status_scrape.hpp"
 
 namespace {
 
@@ -55,16 +56,9 @@ Answer get(int port, const std::string& path) {
   return {res->status, json::parse(res->body, nullptr, false)};
 }
 
-std::string metrics(int port) {
-  httplib::Client client("127.0.0.1", port);
-  auto res = client.Get("/metrics");
-  return res ? res->body : std::string();
-}
-
-// A series with no labels in the /metrics text; -1 when it is not there.
+std::string metrics(int port) { return service::testing::scrape_metrics(port); }
 double metric(const std::string& text, const std::string& name) {
-  const auto at = text.find("\n" + name + " ");
-  return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
+  return service::testing::unlabelled_metric(text, name);
 }
 
 template <class Done>
