@@ -540,6 +540,10 @@ TEST_CASE("serve on a redis cluster: advances of two campaigns produce the expec
     INFO("campaign " << c);
     auto owner = s.redis.admin(s.redis.owner_of_slot(hourglass::io::cluster_key_slot("{" + c + "}")));
     CHECK(owner.get("hourglass:{" + c + "}:checkpoint").has_value());
+    // The API has the write before the gateway removes its entry: polled.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (owner.xlen("hourglass:{" + c + "}:outbox") != 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(20ms);
     CHECK(owner.xlen("hourglass:{" + c + "}:outbox") == 0);
   }
 
@@ -559,4 +563,12 @@ TEST_CASE("serve on a redis cluster: advances of two campaigns produce the expec
   const auto letters = conn.xrange("hourglass:deadletter");
   REQUIRE(letters.size() == 1);
   CHECK(letters[0].fields.size() > 1);
+
+  // Pub/sub from any node: an advance PUBLISHed on a master other than the
+  // one the service was given (endpoint 0) reaches it, as the cluster sends
+  // a PUBLISH to every node.
+  const std::size_t third = s.api.applied_writes().size();
+  const json late{{"campaignId", "c1"}, {"previousTime", iso(kT0 + 3 * kHour)}, {"newTime", iso(kT0 + 4 * kHour)}};
+  s.redis.admin(2).publish("campaign.c1.worldTimeAdvanced", late.dump());
+  CHECK(s.api.wait_for_writes(third + 1, 15s));
 }
