@@ -1,14 +1,10 @@
 #include "io/stream_router.hpp"
 
-#include "io/cluster_slots.hpp"
-
-#include <hiredis/hiredis.h>
-
 #include <stdexcept>
 #include <utility>
 
+#include "io/cluster_slots.hpp"
 #include "io/partitions.hpp"
-#include "io/socket_timeout.hpp"
 #include "io/stream_id.hpp"
 #include "messages/wire.hpp"
 
@@ -200,7 +196,7 @@ RedisConnection& StreamRouter::connection() {
   if (!redis_ || redis_->broken()) {
     redis_.reset();
     redis_.emplace(RedisConnection::connect(options_.endpoint, options_.connect_timeout));
-    redisSetTimeout(redis_->native_handle(), to_timeval(options_.io_timeout));
+    redis_->set_io_timeout(options_.io_timeout);  // on a cluster, every node's connection too
   }
   return *redis_;
 }
