@@ -81,6 +81,7 @@ caf::result<StepResult> step(Self self, Body body) {
       [=]() mutable {
         StepResult result;
         result.batch.text.reserve_tail(self->state.last_batch_bytes);
+        result.batch.groups.reserve(self->state.last_batch_groups);
         messages::BatchWriter writer(self->state.campaign_id, result.batch, self->state.capture);
         result.firings = body(writer);
         auto& st = self->state;
@@ -88,6 +89,7 @@ caf::result<StepResult> step(Self self, Body body) {
         st.firings += result.firings;
         result.carry = st.household.settlement.carry;
         self->state.last_batch_bytes = result.batch.text.size() + result.batch.text.size() / 8;
+        self->state.last_batch_groups = result.batch.groups.size() + result.batch.groups.size() / 8;
         rp.deliver(std::move(result));
       },
       [=](const caf::error& err) mutable { rp.deliver(err); });

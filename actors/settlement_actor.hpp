@@ -31,7 +31,8 @@ struct SettlementState {
   sim::Household household;  // holds the structures while they are borrowed
   std::map<std::string, caf::actor> structure_actors;
   bool holding = false;      // the structures are here, not with their actors
-  std::size_t last_batch_bytes = 0;  // sizes the next step's buffer in one go
+  std::size_t last_batch_bytes = 0;   // sizes the next step's buffer in one go
+  std::size_t last_batch_groups = 0;  // and its list of instants
   std::uint64_t firings = 0;         // since spawned: the fault injector's count
   FaultInjectorPtr faults;
   messages::RecordCapture capture;

@@ -7,35 +7,45 @@ namespace hourglass::sim {
 namespace {
 
 struct Keyed {
-  std::uint64_t key;   // (time - earliest) << rank_bits | rank
+  std::uint64_t key;   // time - earliest
   std::uint32_t rank;
   std::uint32_t group;
 };
 
-int bits_for(std::uint64_t n) {
-  int b = 0;
-  while (b < 64 && (std::uint64_t{1} << b) < n) ++b;
-  return b;
-}
-
-// LSD radix sort on 8-bit digits, up to the highest digit any key uses;
-// a digit every key shares is skipped. A step holds a few thousand groups,
-// so 256 counters per pass cost little next to the items (16-bit digits
-// cleared and scanned 65,536 counters per pass, more than the items).
+// A stable LSD radix sort on the keys, in as few passes of at most 11 bits
+// as the highest key needs (a day's step in milliseconds: 27 bits, three
+// passes of 9). Items go in rank by rank, so at equal times stability keeps
+// them in rank order and the rank needs no digits of its own. A pass whose
+// digit every key shares is skipped; a handful of items is insertion-sorted
+// (a small campaign's step would spend its time clearing counters).
 void radix_sort(std::vector<Keyed>& items) {
+  const std::size_t n = items.size();
+  if (n < 64) {
+    for (std::size_t i = 1; i < n; ++i) {
+      const Keyed k = items[i];
+      std::size_t j = i;
+      for (; j > 0 && items[j - 1].key > k.key; --j) items[j] = items[j - 1];
+      items[j] = k;
+    }
+    return;
+  }
   std::uint64_t highest = 0;
   for (const Keyed& k : items) highest |= k.key;
-  std::vector<Keyed> tmp(items.size());
-  std::size_t count[257];
-  for (int shift = 0; shift < 64 && (highest >> shift) != 0; shift += 8) {
-    std::fill(std::begin(count), std::end(count), 0);
-    for (const Keyed& k : items) ++count[((k.key >> shift) & 0xFF) + 1];
-    bool one_bucket = false;
-    for (std::size_t d = 1; d < 257; ++d)
-      if (count[d] == items.size()) one_bucket = true;
-    if (one_bucket) continue;
-    for (std::size_t d = 1; d < 257; ++d) count[d] += count[d - 1];
-    for (const Keyed& k : items) tmp[count[(k.key >> shift) & 0xFF]++] = k;
+  int width = 0;
+  while (width < 64 && (highest >> width) != 0) ++width;
+  if (width == 0) return;
+  constexpr int kMaxDigit = 11;
+  const int passes = (width + kMaxDigit - 1) / kMaxDigit;
+  const int digit = (width + passes - 1) / passes;
+  const std::uint64_t mask = (std::uint64_t{1} << digit) - 1;
+  std::vector<Keyed> tmp(n);
+  std::vector<std::size_t> count((std::size_t{1} << digit) + 1);
+  for (int shift = 0; shift < width; shift += digit) {
+    std::fill(count.begin(), count.end(), 0);
+    for (const Keyed& k : items) ++count[((k.key >> shift) & mask) + 1];
+    if (count[((items.front().key >> shift) & mask) + 1] == n) continue;  // one bucket
+    for (std::size_t d = 1; d < count.size(); ++d) count[d] += count[d - 1];
+    for (const Keyed& k : items) tmp[count[(k.key >> shift) & mask]++] = k;
     items.swap(tmp);
   }
 }
@@ -43,33 +53,22 @@ void radix_sort(std::vector<Keyed>& items) {
 // The groups of `by_rank` in canonical order.
 std::vector<Keyed> groups_in_order(const std::vector<const RecordBatch*>& by_rank) {
   std::size_t groups = 0;
-  WorldTime earliest = kNever, latest = 0;
+  WorldTime earliest = kNever;
   for (const RecordBatch* b : by_rank) {
     if (!b || b->groups.empty()) continue;
     groups += b->groups.size();
     earliest = std::min(earliest, b->groups.front().time);
-    latest = std::max(latest, b->groups.back().time);
   }
   std::vector<Keyed> items;
   if (groups == 0) return items;
-  const int rank_bits = bits_for(by_rank.size());
-  const bool packable = bits_for(static_cast<std::uint64_t>(latest - earliest) + 1) + rank_bits <= 64;
   items.reserve(groups);
   for (std::uint32_t rank = 0; rank < by_rank.size(); ++rank) {
     const RecordBatch* b = by_rank[rank];
     if (!b) continue;
-    for (std::uint32_t g = 0; g < b->groups.size(); ++g) {
-      const auto offset = static_cast<std::uint64_t>(b->groups[g].time - earliest);
-      items.push_back({packable ? offset << rank_bits | rank : offset, rank, g});
-    }
+    for (std::uint32_t g = 0; g < b->groups.size(); ++g)
+      items.push_back({static_cast<std::uint64_t>(b->groups[g].time - earliest), rank, g});
   }
-  if (packable) {
-    radix_sort(items);
-  } else {  // a step spanning more than the packed key can hold: compare pairs
-    std::stable_sort(items.begin(), items.end(), [](const Keyed& a, const Keyed& b) {
-      return a.key != b.key ? a.key < b.key : a.rank < b.rank;
-    });
-  }
+  radix_sort(items);
   return items;
 }
 

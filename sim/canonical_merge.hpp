@@ -50,7 +50,8 @@ struct OrderedRecords {
 };
 
 // Orders the groups of `batches` by time and, at equal times, by rank (the
-// index in `batches`). Linear time: a radix sort on packed (time, rank) keys.
+// index in `batches`). Linear time: a stable radix sort on the time of groups
+// taken rank by rank.
 // The batches' changes are ordered by their first records the same way.
 OrderedRecords order_canonically(std::vector<RecordBatch> batches);
 
