@@ -90,6 +90,9 @@ struct Structure {
   WorldTime construction_due = kNever;  // one-shot, while UNDER_CONSTRUCTION
   PeriodicTimer maintenance_timer;
   PeriodicTimer upgrade_timer;
+  // Where its costs' resources sit in its settlement's (a cache of the hot loop).
+  SlotIndex maintenance_slots;
+  SlotIndex upgrade_slots;
 };
 
 struct Event {

@@ -22,6 +22,11 @@ struct Plan {
   std::vector<std::pair<std::string_view, std::int64_t>> deltas;  // sorted by name
   double growth_rate = 0;
   bool stale = true;
+  // Where each delta's resource sits in the settlement's, while its names
+  // stay those of `layout`.
+  std::vector<std::size_t> at;
+  Amounts::Layout layout = 0;
+  bool placed = false;
 };
 
 void add_delta(std::vector<std::pair<std::string_view, std::int64_t>>& deltas,
@@ -46,6 +51,21 @@ void refresh(Plan& plan, const Household& h) {
   }
   plan.growth_rate = rate;
   plan.stale = false;
+  plan.placed = false;
+}
+
+// Every name of the deltas is given a slot in the settlement's resources
+// (generation writes them all, SPEC reading 4), and the plan notes where.
+void place(Plan& plan, Amounts& resources) {
+  for (const auto& d : plan.deltas) resources.slot(d.first);
+  plan.at.clear();
+  std::size_t v = 0;
+  for (const auto& d : plan.deltas) {
+    while (!name_equal(resources.at(v).first, d.first)) ++v;  // both sorted, every name there
+    plan.at.push_back(v);
+  }
+  plan.layout = resources.layout();
+  plan.placed = true;
 }
 
 // A timer in the firing queue, as one 64-bit key: the due time (relative to
@@ -81,8 +101,10 @@ void fire_resource_generation(Household& h, Plan& plan, WorldTime t, RecordSink&
   changes.clear();
   // Every name of the union is written to the settlement, even one that
   // stays 0 (SPEC reading 4); the record lists the values that changed.
-  for (const auto& [name, delta] : plan.deltas) {
-    std::int64_t& value = s.resources.slot(name);
+  if (!plan.placed || plan.layout != s.resources.layout()) place(plan, s.resources);
+  for (std::size_t i = 0; i < plan.deltas.size(); ++i) {
+    const auto& [name, delta] = plan.deltas[i];
+    std::int64_t& value = s.resources.value_at(plan.at[i]);
     const std::int64_t after = std::max<std::int64_t>(0, value + delta);
     if (after == value) continue;
     value = after;
@@ -165,12 +187,22 @@ void fire_construction_complete(Structure& st, WorldTime t, RecordSink& sink) {
   sink.record(r);
 }
 
-bool holds_all(const Amounts& resources, const Amounts& cost, int level) { return resources.covers(cost, level); }
+// Whether `resources` hold `cost` `level` times over (a missing name counts
+// as 0), reading them at the positions `at` of the cost's names.
+bool holds_at(const Amounts& resources, const Amounts& cost, const std::int8_t* at, int level) {
+  std::size_t i = 0;
+  for (const auto& [name, amount] : cost) {
+    const std::int8_t p = at[i++];
+    if ((p == SlotIndex::kAbsent ? 0 : resources.at(static_cast<std::size_t>(p)).second) < amount * level)
+      return false;
+  }
+  return true;
+}
 
-// Costs with at most this many resources are debited through slots found in
-// one walk; a longer one (or one naming a resource the settlement never had)
-// takes the search per name.
-constexpr std::size_t kFastCost = 8;
+bool holds_all(const Amounts& resources, const Amounts& cost, SlotIndex& index, int level) {
+  const std::int8_t* at = index.positions(resources, cost);
+  return at ? holds_at(resources, cost, at, level) : resources.covers(cost, level);
+}
 
 // SPEC §2 structure timer 2. Returns whether the status changed.
 bool fire_maintenance(Household& h, Structure& st, const Rules& rules, WorldTime t,
@@ -179,18 +211,21 @@ bool fire_maintenance(Household& h, Structure& st, const Rules& rules, WorldTime
   Settlement& s = h.settlement;
   const MaintenanceRules& m = rules.maintenance;
   const Amounts& cost = st.rule->maintenance_cost;
-  const bool paid = holds_all(s.resources, cost, st.level);
+  const bool paid = holds_all(s.resources, cost, st.maintenance_slots, st.level);
   bool debited = false;
   auto& settlement_changes = scratch.settlement_changes;
   settlement_changes.clear();
   std::int64_t condition = st.condition;
   if (paid) {
-    std::int64_t* slots[kFastCost];
-    const bool found = cost.size() <= kFastCost && s.resources.slots_of(cost, slots);
+    // Debited through the positions found above when every name is there;
+    // else by name (a 0 cost of a resource the settlement never had adds it).
+    const std::int8_t* at = st.maintenance_slots.positions(s.resources, cost);
+    const bool by_position = at && st.maintenance_slots.complete();
     std::size_t i = 0;
     for (const auto& [name, amount] : cost) {
       const std::int64_t due = amount * st.level;
-      std::int64_t& value = found ? *slots[i++] : s.resources.slot(name);
+      std::int64_t& value =
+          by_position ? s.resources.value_at(static_cast<std::size_t>(at[i++])) : s.resources.slot(name);
       value -= due;
       debited |= due != 0;
       settlement_changes.push_back({kResources, name, value, nullptr});
@@ -225,7 +260,7 @@ bool fire_maintenance(Household& h, Structure& st, const Rules& rules, WorldTime
 void fire_upgrade_check(Household& h, Structure& st, WorldTime t, RecordSink& sink) {
   if (st.status != StructureStatus::Active || st.level >= st.rule->max_level) return;
   const Amounts& cost = st.rule->upgrade_cost;
-  if (!holds_all(h.settlement.resources, cost, st.level)) return;
+  if (!holds_all(h.settlement.resources, cost, st.upgrade_slots, st.level)) return;
   auto& fields = scratch.cost;
   fields.clear();
   for (const auto& [name, amount] : cost) fields.push_back({{}, name, amount * st.level, nullptr});

@@ -1122,10 +1122,11 @@ TEST_CASE("rearm_structure after an UPDATE", "[household][rearm]") {
   }
 }
 
-TEST_CASE("Amounts: covers and slots_of agree with a lookup per name", "[amounts]") {
+TEST_CASE("Amounts: covers and a SlotIndex's positions agree with a lookup per name", "[amounts]") {
   // Random small maps over a few names, some absent, some sharing a prefix.
   const std::vector<std::string> names{"food", "foo", "gold", "stone", "wood", "zinc", "\xc3\xa9ther"};
   std::mt19937 random(7);
+  SlotIndex index;  // one index across rounds: it must notice every new layout
   for (int round = 0; round < 2000; ++round) {
     Amounts have, need;
     for (const std::string& n : names) {
@@ -1140,12 +1141,35 @@ TEST_CASE("Amounts: covers and slots_of agree with a lookup per name", "[amounts
       all_present &= have.contains(n);
     }
     CHECK(have.covers(need, times) == reference);
-    std::vector<std::int64_t*> slots(need.size());
-    const bool found = have.slots_of(need, slots.data());
-    CHECK(found == all_present);
-    if (found) {
-      std::size_t i = 0;
-      for (const auto& [n, amount] : need) CHECK(slots[i++] == &have.slot(n));
+    const std::int8_t* at = index.positions(have, need);
+    REQUIRE(at != nullptr);
+    CHECK(index.complete() == all_present);
+    std::size_t i = 0;
+    for (const auto& [n, amount] : need) {
+      if (at[i] == SlotIndex::kAbsent)
+        CHECK_FALSE(have.contains(n));
+      else
+        CHECK(have.at(static_cast<std::size_t>(at[i])).first == n);
+      ++i;
     }
   }
+}
+
+TEST_CASE("Amounts: a layout is shared by copies and renewed by a new name", "[amounts]") {
+  Amounts a{{"food", 1}, {"gold", 2}};
+  const Amounts copy = a;
+  CHECK(copy.layout() == a.layout());
+  a.set("food", 5);  // a value, not a name: the layout stays
+  CHECK(a.layout() == copy.layout());
+  a.slot("stone");
+  CHECK(a.layout() != copy.layout());
+  Amounts moved = std::move(a);
+  CHECK(a.layout() == Amounts{}.layout());  // NOLINT: the moved-from list is empty, and says so
+  CHECK(a.empty());
+  SlotIndex index;
+  const Amounts cost{{"stone", 1}};
+  const std::int8_t* at = index.positions(moved, cost);
+  REQUIRE(at != nullptr);
+  CHECK(at[0] == 2);
+  CHECK(index.positions(a, cost)[0] == SlotIndex::kAbsent);  // a different layout: found again
 }
