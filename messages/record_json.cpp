@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 
 #include "sim/time.hpp"
 
@@ -133,20 +134,37 @@ char* put_fields(char* out, const sim::FieldList& fields) {
   return out;
 }
 
-// `","kind":"K","entityType":"T","entityId":"` for each kind, joined once.
-const std::string& kind_literal(sim::RecordKind k) {
+// `","kind":"K","entityType":"T","entityId":"` for each kind, joined once,
+// in storage padded so that it is copied as one block of kKindBlock bytes.
+constexpr std::size_t kKindBlock = 80;
+struct KindText {
+  char text[kKindBlock];
+  std::size_t size;
+};
+
+const KindText& kind_literal(sim::RecordKind k) {
   static const auto table = [] {
-    std::array<std::string, sim::kRecordKindCount> t;
+    std::array<KindText, sim::kRecordKindCount> t{};
     for (std::size_t i = 0; i < t.size(); ++i) {
       const auto kind = static_cast<sim::RecordKind>(i);
-      t[i] = std::string("\",\"kind\":\"") + sim::kind_name(kind) +
-                                       "\",\"entityType\":\"" +
-                                       sim::entity_type_name(sim::entity_type_of(kind)) +
-                                       "\",\"entityId\":\"";
+      const std::string text = std::string("\",\"kind\":\"") + sim::kind_name(kind) + "\",\"entityType\":\"" +
+                               sim::entity_type_name(sim::entity_type_of(kind)) + "\",\"entityId\":\"";
+      if (text.size() > kKindBlock) throw std::logic_error("record kind literal longer than its block");
+      std::memcpy(t[i].text, text.data(), text.size());
+      t[i].size = text.size();
     }
     return t;
   }();
   return table[static_cast<std::size_t>(k)];
+}
+
+// Copies the first `n` bytes of `block` (N readable bytes, n <= N) as one
+// fixed-size copy, which the compiler makes a few vector moves; the caller's
+// room at `out` counts the N.
+template <std::size_t N>
+char* put_block(char* out, const char* block, std::size_t n) {
+  std::memcpy(out, block, N);
+  return out + n;
 }
 
 }  // namespace
@@ -165,6 +183,9 @@ RecordJsonWriter::RecordJsonWriter(std::string_view campaign_id) {
   prefix_ = "{\"campaignId\":";
   append_json_string(prefix_, campaign_id);
   prefix_ += ",\"worldTime\":\"";
+  prefix_length_ = prefix_.size();
+  padded_ = prefix_length_ + sizeof(time_text_) <= kHeadBlock;
+  if (padded_) std::memcpy(head_, prefix_.data(), prefix_length_);
 }
 
 void RecordJsonWriter::append(sim::TextBuffer& out, const sim::RecordView& r) {
@@ -177,16 +198,24 @@ void RecordJsonWriter::append(sim::TextBuffer& out, const sim::RecordView& r) {
     char* end = sim::write_time_of_day(r.time - day * sim::kMsPerDay, time_text_ + date_length_);
     time_length_ = static_cast<std::size_t>(end - time_text_);
     cached_time_ = r.time;
+    if (padded_) {
+      std::memcpy(head_ + prefix_length_, time_text_, time_length_);
+      head_length_ = prefix_length_ + time_length_;
+    }
   }
-  const std::string& kind = kind_literal(r.kind);
-  const std::size_t bound = prefix_.size() + time_length_ + kind.size() +
+  const KindText& kind = kind_literal(r.kind);
+  const std::size_t bound = prefix_length_ + time_length_ + kHeadBlock + kKindBlock +
                             escaped_bound(r.entity_id) + escaped_bound(r.settlement_id) +
                             fields_bound(r.changes) + fields_bound(r.settlement_changes) +
                             fields_bound(r.cost) + 96;
   char* p = out.reserve_tail(bound);
-  p = put(p, prefix_);
-  p = put(p, std::string_view(time_text_, time_length_));
-  p = put(p, kind);
+  if (padded_) {
+    p = put_block<kHeadBlock>(p, head_, head_length_);
+  } else {
+    p = put(p, prefix_);
+    p = put(p, std::string_view(time_text_, time_length_));
+  }
+  p = put_block<kKindBlock>(p, kind.text, kind.size);
   p = put_escaped(p, r.entity_id);
   p = put(p, "\",\"changes\":");
   p = put_fields(p, r.changes);

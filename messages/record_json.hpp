@@ -21,9 +21,17 @@ class RecordJsonWriter {
   void append(sim::TextBuffer& out, const sim::RecordView& r);
 
  private:
-  std::string prefix_;  // {"campaignId":"…","worldTime":"
-  // The formatted time of the last record; its date part is kept apart
-  // because consecutive records mostly share the day, not the instant.
+  // The head of every record, {"campaignId":"…","worldTime":" and the
+  // instant's formatted time, in storage padded for copies of kHeadBlock
+  // bytes (when the campaign id is short enough: `padded_`).
+  static constexpr std::size_t kHeadBlock = 128;
+  std::string prefix_;
+  char head_[kHeadBlock] = {};
+  std::size_t prefix_length_ = 0;
+  std::size_t head_length_ = 0;
+  bool padded_ = false;
+  // The instant of the head; its date part is kept apart because
+  // consecutive records mostly share the day, not the instant.
   sim::WorldTime cached_time_ = sim::kNever;
   std::int64_t cached_day_ = INT64_MIN;
   char time_text_[40] = {};
