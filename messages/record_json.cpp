@@ -11,8 +11,8 @@ namespace hourglass::messages {
 namespace {
 
 // JSON text of a string's characters, without the quotes. Most ids need no
-// escaping: a short one is checked as it is copied, a longer one is scanned
-// first and goes out in one copy. The scan looks at eight bytes at a time: a byte below 0x20, a '"' or a '\\' in the word is
+// escaping: a string is checked, then goes out in one copy. The check looks
+// at eight bytes at a time: a byte below 0x20, a '"' or a '\\' in the word is
 // found with the classic "has a byte less than n" bit trick (exact for
 // n <= 128: bytes 0x80 and up never match, as UTF-8 must not).
 constexpr std::uint64_t kOnes = 0x0101010101010101ull;
@@ -31,6 +31,12 @@ std::uint64_t load_word(const char* p) {
   return w;
 }
 
+std::uint32_t load_half(const char* p) {
+  std::uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+
 bool is_special(char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }
 
 // Whether a string of 8 bytes or more needs escaping, a word at a time.
@@ -41,22 +47,47 @@ bool long_needs_escape(std::string_view s) {
   return word_needs_escape(load_word(s.data() + n - 8));  // the last 8, overlapping
 }
 
+// Copies a string of up to 16 bytes with at most two loads and two stores of
+// the widest size that fits (overlapping in the middle), reading and writing
+// only its bytes: ids, names and prefixes are that short, and a call to
+// memcpy costs more than the copy.
+char* put_short(char* out, const char* s, std::size_t n) {
+  if (n >= 8) {
+    const std::uint64_t a = load_word(s), b = load_word(s + n - 8);
+    std::memcpy(out, &a, 8);
+    std::memcpy(out + n - 8, &b, 8);
+  } else if (n >= 4) {
+    const std::uint32_t a = load_half(s), b = load_half(s + n - 4);
+    std::memcpy(out, &a, 4);
+    std::memcpy(out + n - 4, &b, 4);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) out[i] = s[i];
+  }
+  return out + n;
+}
+
+// Whether a string of up to 16 bytes needs escaping: its bytes gathered in
+// one or two words (overlapping; a repeated byte changes nothing) for the
+// word test.
+bool short_needs_escape(const char* s, std::size_t n) {
+  if (n >= 8) return word_needs_escape(load_word(s)) || word_needs_escape(load_word(s + n - 8));
+  if (n >= 4) return word_needs_escape(std::uint64_t{load_half(s)} | std::uint64_t{load_half(s + n - 4)} << 32);
+  for (std::size_t i = 0; i < n; ++i)
+    if (is_special(s[i])) return true;
+  return false;
+}
+
 char* put_escaped_slowly(char* out, std::string_view s);
 
 char* put_escaped(char* out, std::string_view s) {
-  if (s.size() < 8) {
-    // Short ids and names (most of them): checked and copied in one pass,
-    // with no call to memcpy.
-    char* start = out;
-    for (char c : s) {
-      if (is_special(c)) return put_escaped_slowly(start, s);
-      *out++ = c;
-    }
-    return out;
+  const std::size_t n = s.size();
+  if (n <= 16) {
+    if (short_needs_escape(s.data(), n)) return put_escaped_slowly(out, s);
+    return put_short(out, s.data(), n);
   }
   if (long_needs_escape(s)) return put_escaped_slowly(out, s);
-  std::memcpy(out, s.data(), s.size());
-  return out + s.size();
+  std::memcpy(out, s.data(), n);
+  return out + n;
 }
 
 char* put_escaped_slowly(char* out, std::string_view s) {
@@ -94,6 +125,7 @@ char* put(char* out, const char (&literal)[N]) {
 }
 
 char* put(char* out, std::string_view s) {
+  if (s.size() <= 16) return put_short(out, s.data(), s.size());
   std::memcpy(out, s.data(), s.size());
   return out + s.size();
 }
