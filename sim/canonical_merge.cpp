@@ -24,8 +24,23 @@ struct Item {
 // them in rank order and the rank needs no digits of its own. A pass whose
 // digit every key shares is skipped; a handful of items is insertion-sorted
 // (a small campaign's step would spend its time clearing counters).
+// The sort's working storage, kept by each thread from one step to the next:
+// megabytes that malloc would otherwise map and unmap (or consolidate its
+// free lists for) at every step.
 template <class Key>
-void radix_sort(std::vector<Item<Key>>& items) {
+struct SortScratch {
+  std::vector<Item<Key>> items, spare;
+  std::vector<std::size_t> count;
+};
+
+template <class Key>
+SortScratch<Key>& sort_scratch() {
+  thread_local SortScratch<Key> scratch;
+  return scratch;
+}
+
+template <class Key>
+void radix_sort(std::vector<Item<Key>>& items, std::vector<Item<Key>>& tmp, std::vector<std::size_t>& count) {
   const std::size_t n = items.size();
   if (n < 64) {
     for (std::size_t i = 1; i < n; ++i) {
@@ -45,8 +60,8 @@ void radix_sort(std::vector<Item<Key>>& items) {
   const int passes = (width + kMaxDigit - 1) / kMaxDigit;
   const int digit = (width + passes - 1) / passes;
   const Key mask = static_cast<Key>((std::uint64_t{1} << digit) - 1);
-  std::vector<Item<Key>> tmp(n);
-  std::vector<std::size_t> count((std::size_t{1} << digit) + 1);
+  tmp.resize(n);
+  count.resize((std::size_t{1} << digit) + 1);
   for (int shift = 0; shift < width; shift += digit) {
     std::fill(count.begin(), count.end(), 0);
     for (const auto& k : items) ++count[((k.key >> shift) & mask) + 1];
@@ -61,7 +76,9 @@ void radix_sort(std::vector<Item<Key>>& items) {
 template <class Key>
 std::vector<std::string_view> sorted_slices(const std::vector<const RecordBatch*>& by_rank, std::size_t groups,
                                             WorldTime earliest) {
-  std::vector<Item<Key>> items;
+  SortScratch<Key>& scratch = sort_scratch<Key>();
+  std::vector<Item<Key>>& items = scratch.items;
+  items.clear();
   items.reserve(groups);
   for (const RecordBatch* b : by_rank) {
     if (!b) continue;
@@ -72,7 +89,7 @@ std::vector<std::string_view> sorted_slices(const std::vector<const RecordBatch*
       begin = g.end;
     }
   }
-  radix_sort(items);
+  radix_sort(items, scratch.spare, scratch.count);
   std::vector<std::string_view> slices;
   slices.reserve(items.size());
   for (const auto& item : items) slices.emplace_back(item.text, item.length);

@@ -22,7 +22,7 @@ struct RecordBatch {
     std::size_t end;  // the group is text[previous end, end)
   };
   TextBuffer text;
-  std::vector<Group> groups;  // increasing time
+  std::vector<Group, PooledAllocator<Group>> groups;  // increasing time
   std::uint64_t records = 0;
   // What the records change, entity by entity (service mode: the API writes
   // are made of it; empty otherwise). Service mode without published

@@ -1,6 +1,12 @@
 // A growable byte buffer for serialized records. Unlike std::string it can
 // hand out uninitialized room at its end, so a writer can reserve a bound,
 // write, and keep only what it wrote, without zero-filling the rest.
+//
+// Its storage comes from, and goes back to, a process-wide pool of blocks
+// (text_buffer.cpp): a catch-up fills a buffer of tens of kilobytes per
+// settlement per step on one thread and frees it on the writer's, and
+// malloc paid for that with its arenas' locks, consolidation and fresh
+// pages at every step.
 #pragma once
 
 #include <cstddef>
@@ -11,11 +17,53 @@
 
 namespace hourglass::sim {
 
+// The pool: a block of at least `needed` bytes (its size in `capacity`), or
+// none; and a block given back (kept while the pool is small, else freed).
+std::unique_ptr<char[]> take_pooled_block(std::size_t needed, std::size_t& capacity);
+void give_pooled_block(std::unique_ptr<char[]> block, std::size_t capacity);
+
+// An allocator for vectors that live like a TextBuffer (filled on one
+// thread, freed on another, at every step): their storage comes from the
+// pool too.
+template <class T>
+struct PooledAllocator {
+  using value_type = T;
+  PooledAllocator() = default;
+  template <class U>
+  PooledAllocator(const PooledAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) {
+    std::size_t capacity = 0;
+    std::unique_ptr<char[]> block = take_pooled_block(n * sizeof(T), capacity);
+    if (!block) block.reset(new char[n * sizeof(T)]);
+    return reinterpret_cast<T*>(block.release());
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    // The block may be larger than n elements; the pool is told only what
+    // is certain.
+    give_pooled_block(std::unique_ptr<char[]>(reinterpret_cast<char*>(p)), n * sizeof(T));
+  }
+  friend bool operator==(const PooledAllocator&, const PooledAllocator&) { return true; }
+  friend bool operator!=(const PooledAllocator&, const PooledAllocator&) { return false; }
+};
+
 class TextBuffer {
  public:
   TextBuffer() = default;
-  TextBuffer(TextBuffer&&) noexcept = default;
-  TextBuffer& operator=(TextBuffer&&) noexcept = default;
+  ~TextBuffer() { release(); }
+  TextBuffer(TextBuffer&& other) noexcept
+      : data_(std::move(other.data_)), size_(other.size_), capacity_(other.capacity_) {
+    other.size_ = other.capacity_ = 0;
+  }
+  TextBuffer& operator=(TextBuffer&& other) noexcept {
+    if (this != &other) {
+      release();
+      data_ = std::move(other.data_);
+      size_ = other.size_;
+      capacity_ = other.capacity_;
+      other.size_ = other.capacity_ = 0;
+    }
+    return *this;
+  }
   TextBuffer(const TextBuffer& other) { append(other.view()); }
   TextBuffer& operator=(const TextBuffer& other) {
     if (this != &other) {
@@ -49,10 +97,17 @@ class TextBuffer {
   void grow(std::size_t needed) {
     std::size_t cap = capacity_ < 4096 ? 4096 : capacity_ * 2;
     while (cap < needed) cap *= 2;
-    std::unique_ptr<char[]> bigger(new char[cap]);
+    std::size_t got = cap;
+    std::unique_ptr<char[]> bigger = take_pooled_block(needed, got);
+    if (!bigger) bigger.reset(new char[cap]);
     if (size_) std::memcpy(bigger.get(), data_.get(), size_);
+    release();
     data_ = std::move(bigger);
-    capacity_ = cap;
+    capacity_ = got;
+  }
+  void release() {
+    if (data_) give_pooled_block(std::move(data_), capacity_);
+    capacity_ = 0;
   }
 
   std::unique_ptr<char[]> data_;
