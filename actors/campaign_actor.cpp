@@ -79,7 +79,11 @@ void note_progress(Self self, sim::WorldTime from, sim::WorldTime target, const 
     progress->step(self->state.id(), from, self->state.clock, target, total.firings);
 }
 
-void advance_step(Self self, sim::WorldTime from, sim::WorldTime target, std::shared_ptr<Handled> total, Done done) {
+// Each settlement's latest carry during an advance, by position (Gathered).
+using CarriesByPosition = std::vector<std::optional<double>>;
+
+void advance_step(Self self, sim::WorldTime from, sim::WorldTime target, std::shared_ptr<Handled> total,
+                  std::shared_ptr<CarriesByPosition> carries, Done done) {
   auto& st = self->state;
   const sim::WorldTime until = std::min(target, st.clock + st.init.max_step);
   fan_out(
@@ -87,8 +91,11 @@ void advance_step(Self self, sim::WorldTime from, sim::WorldTime target, std::sh
       [=] { return caf::make_message(advance_atom::value, until); },
       [=](Gathered& g) {
         total->firings += g.firings;
-        for (const auto& [id, carry] : g.carries) total->carries[id] = carry;
+        if (carries->size() < g.carries.size()) carries->resize(g.carries.size());
+        for (std::size_t i = 0; i < g.carries.size(); ++i)
+          if (g.carries[i]) (*carries)[i] = g.carries[i];
         if (refuse_on_failure(g, *total)) {
+          put_carries(self, *carries, total->carries);
           commit_all(self);
           note_progress(self, from, target, *total, true);
           return done(*total);
@@ -99,9 +106,10 @@ void advance_step(Self self, sim::WorldTime from, sim::WorldTime target, std::sh
         // The settlements start on the next step while this one is ordered
         // and written; its records still go out first, as the next step's
         // arrive in a later handler.
-        if (more) when_sink_ready(self, [=] { advance_step(self, from, target, total, done); });
+        if (more) when_sink_ready(self, [=] { advance_step(self, from, target, total, carries, done); });
         total->records += emit_gathered(self, g);
         if (!more) {
+          put_carries(self, *carries, total->carries);
           commit_all(self);
           done(*total);
         }
@@ -128,7 +136,7 @@ void handle_advance(Self self, const messages::WorldTimeAdvanced& m, Done done) 
     total->note = "gap: previousTime " + sim::format_world_time(m.previous_time) +
                   " differs from the clock " + sim::format_world_time(st.clock) +
                   "; advancing to newTime anyway";
-  advance_step(self, st.clock, m.new_time, total, std::move(done));
+  advance_step(self, st.clock, m.new_time, total, std::make_shared<CarriesByPosition>(), std::move(done));
 }
 
 // --- load, rules, snapshot -------------------------------------------------------
@@ -141,7 +149,7 @@ void fire_load_overdue(Self self, Done done) {
       [=](Gathered& g) {
         Handled h;
         h.firings = g.firings;
-        h.carries = g.carries;
+        put_carries(self, g.carries, h.carries);
         refuse_on_failure(g, h);
         h.records = emit_gathered(self, g);
         commit_all(self);

@@ -20,6 +20,14 @@ OwnFirings fire_own(CampaignSelf self, sim::WorldTime from, sim::WorldTime until
   return own;
 }
 
+void put_carries(CampaignSelf self, const std::vector<std::optional<double>>& by_position, Carries& into) {
+  std::size_t i = 0;
+  for (const auto& entry : self->state.settlements) {
+    if (i >= by_position.size()) break;
+    if (const auto& carry = by_position[i++]) into[entry.first] = *carry;
+  }
+}
+
 bool refuse_on_failure(const Gathered& g, Handled& h) {
   if (g.failure.empty()) return false;
   h.outcome = Outcome::Refused;
@@ -31,32 +39,35 @@ void fan_out(CampaignSelf self, sim::WorldTime from, OwnFirings own, std::functi
              std::function<void(Gathered&)> then) {
   struct Pending {
     Gathered gathered;
+    std::function<void(Gathered&)> then;  // once, not a copy per settlement
     std::size_t waiting = 0;
     bool failed = false;
   };
   auto p = std::make_shared<Pending>();
   const std::size_t n = self->state.settlements.size();
   p->gathered.batches.resize(n + 2);
+  p->gathered.carries.resize(n);
+  p->then = std::move(then);
   p->gathered.batches.front() = std::move(own.effects);
   p->gathered.batches.back() = std::move(own.events);
   p->gathered.firings = own.count;
   p->waiting = n;
-  if (n == 0) return then(p->gathered);
+  if (n == 0) return p->then(p->gathered);
   std::size_t rank = 1;
   for (const auto& entry : self->state.settlements) {
     ask_settlement<StepResult>(
         self, entry.first, from, ask,
-        [=](StepResult& r) {
+        [p, rank](StepResult& r) {
           p->gathered.batches[rank] = std::move(r.batch);
           p->gathered.firings += r.firings;
-          p->gathered.carries[entry.first] = r.carry;
-          if (--p->waiting == 0 && !p->failed) then(p->gathered);
+          p->gathered.carries[rank - 1] = r.carry;
+          if (--p->waiting == 0 && !p->failed) p->then(p->gathered);
         },
-        [=](const std::string& why) {
+        [p](const std::string& why) {
           if (p->failed) return;
           p->failed = true;
           p->gathered.failure = why;
-          then(p->gathered);
+          p->then(p->gathered);
         });
     ++rank;
   }

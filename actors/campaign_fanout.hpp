@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,10 +30,18 @@ OwnFirings fire_own(CampaignSelf self, sim::WorldTime from, sim::WorldTime until
 // What a fan-out gathered: the batches by rank.
 struct Gathered {
   std::vector<sim::RecordBatch> batches;
-  Carries carries;  // by settlement id, after the step
+  // Each settlement's carry after the step, in the order of the campaign's
+  // settlements (rank - 1); none when it did not answer. (By position, not
+  // by id: a thousand map insertions per step cost more than the step's
+  // ordering.)
+  std::vector<std::optional<double>> carries;
   std::uint64_t firings = 0;  // the settlements' and the campaign's own
   std::string failure;        // empty when every settlement answered
 };
+
+// The carries by position (Gathered::carries) folded into `into` by
+// settlement id: a position with none leaves its settlement's entry alone.
+void put_carries(CampaignSelf self, const std::vector<std::optional<double>>& by_position, Carries& into);
 
 // A settlement that could not answer fails the message: `h` becomes a
 // Refused answer with the reason. True when it did.
