@@ -18,12 +18,6 @@ struct Item {
   const char* text;
 };
 
-// A stable LSD radix sort on the keys, in as few passes of at most 11 bits
-// as the highest key needs (a day's step in milliseconds: 27 bits, three
-// passes of 9). Items go in rank by rank, so at equal times stability keeps
-// them in rank order and the rank needs no digits of its own. A pass whose
-// digit every key shares is skipped; a handful of items is insertion-sorted
-// (a small campaign's step would spend its time clearing counters).
 // The sort's working storage, kept by each thread from one step to the next:
 // megabytes that malloc would otherwise map and unmap (or consolidate its
 // free lists for) at every step.
@@ -39,6 +33,12 @@ SortScratch<Key>& sort_scratch() {
   return scratch;
 }
 
+// A stable LSD radix sort on the keys, in as few passes of at most 11 bits
+// as the highest key needs (a day's step in milliseconds: 27 bits, three
+// passes of 9). Items go in rank by rank, so at equal times stability keeps
+// them in rank order and the rank needs no digits of its own. A pass whose
+// digit every key shares is skipped; a handful of items is insertion-sorted
+// (a small campaign's step would spend its time clearing counters).
 template <class Key>
 void radix_sort(std::vector<Item<Key>>& items, std::vector<Item<Key>>& tmp, std::vector<std::size_t>& count) {
   const std::size_t n = items.size();
