@@ -72,26 +72,44 @@ void commit(Self self) {
   st.holding = false;
 }
 
+// Runs `body` with a record writer into a fresh batch: one step's answer.
+template <class Body>
+StepResult run_step(Self self, Body& body) {
+  auto& st = self->state;
+  StepResult result;
+  result.batch.text.reserve_tail(st.last_batch_bytes);
+  result.batch.groups.reserve(st.last_batch_groups);
+  messages::BatchWriter writer(st.campaign_id, result.batch, st.capture);
+  result.firings = body(writer);
+  check_fault(st.faults, "settlement", st.household.settlement.id, st.firings, st.firings + result.firings);
+  st.firings += result.firings;
+  result.carry = st.household.settlement.carry;
+  st.last_batch_bytes = result.batch.text.size() + result.batch.text.size() / 8;
+  st.last_batch_groups = result.batch.groups.size() + result.batch.groups.size() / 8;
+  return result;
+}
+
 // The common shape of a step: borrow, run `body` with a record writer, reply.
+// A settlement that holds its structures already (every step of a message
+// after its first) answers at once; else it answers once they are back.
 template <class Body>
 caf::result<StepResult> step(Self self, Body body) {
+  auto& st = self->state;
+  if (st.holding || st.structure_actors.empty()) {
+    st.holding = true;
+    try {
+      return run_step(self, body);
+    } catch (const std::exception& e) {
+      // Answered with the error, then the actor dies of it (as run_or_fail:
+      // a dying actor's request would otherwise never be answered).
+      caf::error err = caf::make_error(caf::sec::runtime_error, e.what());
+      self->quit(err);
+      return err;
+    }
+  }
   auto rp = self->make_response_promise<StepResult>();
   with_structures(
-      self,
-      [=]() mutable {
-        StepResult result;
-        result.batch.text.reserve_tail(self->state.last_batch_bytes);
-        result.batch.groups.reserve(self->state.last_batch_groups);
-        messages::BatchWriter writer(self->state.campaign_id, result.batch, self->state.capture);
-        result.firings = body(writer);
-        auto& st = self->state;
-        check_fault(st.faults, "settlement", st.household.settlement.id, st.firings, st.firings + result.firings);
-        st.firings += result.firings;
-        result.carry = st.household.settlement.carry;
-        self->state.last_batch_bytes = result.batch.text.size() + result.batch.text.size() / 8;
-        self->state.last_batch_groups = result.batch.groups.size() + result.batch.groups.size() / 8;
-        rp.deliver(std::move(result));
-      },
+      self, [=]() mutable { rp.deliver(run_step(self, body)); },
       [=](const caf::error& err) mutable { rp.deliver(err); });
   return rp;
 }
