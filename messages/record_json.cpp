@@ -215,9 +215,8 @@ RecordJsonWriter::RecordJsonWriter(std::string_view campaign_id) {
   prefix_ = "{\"campaignId\":";
   append_json_string(prefix_, campaign_id);
   prefix_ += ",\"worldTime\":\"";
-  prefix_length_ = prefix_.size();
-  padded_ = prefix_length_ + sizeof(time_text_) <= kHeadBlock;
-  if (padded_) std::memcpy(head_, prefix_.data(), prefix_length_);
+  padded_ = prefix_.size() + sizeof(time_text_) <= kHeadBlock;
+  if (padded_) std::memcpy(head_, prefix_.data(), prefix_.size());
 }
 
 void RecordJsonWriter::append(sim::TextBuffer& out, const sim::RecordView& r) {
@@ -231,12 +230,12 @@ void RecordJsonWriter::append(sim::TextBuffer& out, const sim::RecordView& r) {
     time_length_ = static_cast<std::size_t>(end - time_text_);
     cached_time_ = r.time;
     if (padded_) {
-      std::memcpy(head_ + prefix_length_, time_text_, time_length_);
-      head_length_ = prefix_length_ + time_length_;
+      std::memcpy(head_ + prefix_.size(), time_text_, time_length_);
+      head_length_ = prefix_.size() + time_length_;
     }
   }
   const KindText& kind = kind_literal(r.kind);
-  const std::size_t bound = prefix_length_ + time_length_ + kHeadBlock + kKindBlock +
+  const std::size_t bound = prefix_.size() + time_length_ + kHeadBlock + kKindBlock +
                             escaped_bound(r.entity_id) + escaped_bound(r.settlement_id) +
                             fields_bound(r.changes) + fields_bound(r.settlement_changes) +
                             fields_bound(r.cost) + 96;

@@ -27,7 +27,6 @@ class RecordJsonWriter {
   static constexpr std::size_t kHeadBlock = 128;
   std::string prefix_;
   char head_[kHeadBlock] = {};
-  std::size_t prefix_length_ = 0;
   std::size_t head_length_ = 0;
   bool padded_ = false;
   // The instant of the head; its date part is kept apart because

@@ -199,8 +199,8 @@ bool holds_at(const Amounts& resources, const Amounts& cost, const std::int8_t* 
   return true;
 }
 
-bool holds_all(const Amounts& resources, const Amounts& cost, SlotIndex& index, int level) {
-  const std::int8_t* at = index.positions(resources, cost);
+// The same through `at` when the cost is indexed (not null), else by name.
+bool holds_all(const Amounts& resources, const Amounts& cost, const std::int8_t* at, int level) {
   return at ? holds_at(resources, cost, at, level) : resources.covers(cost, level);
 }
 
@@ -211,7 +211,8 @@ bool fire_maintenance(Household& h, Structure& st, const Rules& rules, WorldTime
   Settlement& s = h.settlement;
   const MaintenanceRules& m = rules.maintenance;
   const Amounts& cost = st.rule->maintenance_cost;
-  const bool paid = holds_all(s.resources, cost, st.maintenance_slots, st.level);
+  const std::int8_t* at = st.maintenance_slots.positions(s.resources, cost);
+  const bool paid = holds_all(s.resources, cost, at, st.level);
   bool debited = false;
   auto& settlement_changes = scratch.settlement_changes;
   settlement_changes.clear();
@@ -219,7 +220,6 @@ bool fire_maintenance(Household& h, Structure& st, const Rules& rules, WorldTime
   if (paid) {
     // Debited through the positions found above when every name is there;
     // else by name (a 0 cost of a resource the settlement never had adds it).
-    const std::int8_t* at = st.maintenance_slots.positions(s.resources, cost);
     const bool by_position = at && st.maintenance_slots.complete();
     std::size_t i = 0;
     for (const auto& [name, amount] : cost) {
@@ -260,7 +260,8 @@ bool fire_maintenance(Household& h, Structure& st, const Rules& rules, WorldTime
 void fire_upgrade_check(Household& h, Structure& st, WorldTime t, RecordSink& sink) {
   if (st.status != StructureStatus::Active || st.level >= st.rule->max_level) return;
   const Amounts& cost = st.rule->upgrade_cost;
-  if (!holds_all(h.settlement.resources, cost, st.upgrade_slots, st.level)) return;
+  const Amounts& resources = h.settlement.resources;
+  if (!holds_all(resources, cost, st.upgrade_slots.positions(resources, cost), st.level)) return;
   auto& fields = scratch.cost;
   fields.clear();
   for (const auto& [name, amount] : cost) fields.push_back({{}, name, amount * st.level, nullptr});

@@ -40,21 +40,23 @@ Pool& pool() {
 }  // namespace
 
 std::unique_ptr<char[]> take_pooled_block(std::size_t needed, std::size_t& capacity) {
-  Pool& p = pool();
-  std::lock_guard<std::mutex> lock(p.mutex);
-  // The few most recent blocks only: a search of the whole stack would cost
-  // more than malloc when none fits.
-  const std::size_t n = p.blocks.size();
-  for (std::size_t i = n; i > 0 && i + 8 > n; --i) {
-    Block& b = p.blocks[i - 1];
-    if (b.capacity < needed || b.capacity / kWasteFactor > needed) continue;
-    std::unique_ptr<char[]> data = std::move(b.data);
-    capacity = b.capacity;
-    p.bytes -= b.capacity;
-    p.blocks.erase(p.blocks.begin() + static_cast<std::ptrdiff_t>(i - 1));
-    return data;
+  {
+    Pool& p = pool();
+    std::lock_guard<std::mutex> lock(p.mutex);
+    // The few most recent blocks only: a search of the whole stack would cost
+    // more than malloc when none fits.
+    const std::size_t n = p.blocks.size();
+    for (std::size_t i = n; i > 0 && i + 8 > n; --i) {
+      Block& b = p.blocks[i - 1];
+      if (b.capacity < needed || b.capacity / kWasteFactor > needed) continue;
+      std::unique_ptr<char[]> data = std::move(b.data);
+      capacity = b.capacity;
+      p.bytes -= b.capacity;
+      p.blocks.erase(p.blocks.begin() + static_cast<std::ptrdiff_t>(i - 1));
+      return data;
+    }
   }
-  return nullptr;
+  return std::unique_ptr<char[]>(new char[capacity]);  // none fits: a fresh one, outside the lock
 }
 
 void give_pooled_block(std::unique_ptr<char[]> block, std::size_t capacity) {

@@ -17,8 +17,10 @@
 
 namespace hourglass::sim {
 
-// The pool: a block of at least `needed` bytes (its size in `capacity`), or
-// none; and a block given back (kept while the pool is small, else freed).
+// The pool: a block of at least `needed` bytes, from the pool when one fits,
+// else a fresh one of `capacity` bytes (at least `needed`); `capacity` is
+// set to the block's size. And a block given back (kept while the pool is
+// small, else freed).
 std::unique_ptr<char[]> take_pooled_block(std::size_t needed, std::size_t& capacity);
 void give_pooled_block(std::unique_ptr<char[]> block, std::size_t capacity);
 
@@ -32,10 +34,8 @@ struct PooledAllocator {
   template <class U>
   PooledAllocator(const PooledAllocator<U>&) noexcept {}
   T* allocate(std::size_t n) {
-    std::size_t capacity = 0;
-    std::unique_ptr<char[]> block = take_pooled_block(n * sizeof(T), capacity);
-    if (!block) block.reset(new char[n * sizeof(T)]);
-    return reinterpret_cast<T*>(block.release());
+    std::size_t capacity = n * sizeof(T);
+    return reinterpret_cast<T*>(take_pooled_block(n * sizeof(T), capacity).release());
   }
   void deallocate(T* p, std::size_t n) noexcept {
     // The block may be larger than n elements; the pool is told only what
@@ -97,13 +97,11 @@ class TextBuffer {
   void grow(std::size_t needed) {
     std::size_t cap = capacity_ < 4096 ? 4096 : capacity_ * 2;
     while (cap < needed) cap *= 2;
-    std::size_t got = cap;
-    std::unique_ptr<char[]> bigger = take_pooled_block(needed, got);
-    if (!bigger) bigger.reset(new char[cap]);
+    std::unique_ptr<char[]> bigger = take_pooled_block(needed, cap);
     if (size_) std::memcpy(bigger.get(), data_.get(), size_);
     release();
     data_ = std::move(bigger);
-    capacity_ = got;
+    capacity_ = cap;
   }
   void release() {
     if (data_) give_pooled_block(std::move(data_), capacity_);
