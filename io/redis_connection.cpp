@@ -5,8 +5,13 @@
 #include "io/socket_timeout.hpp"
 
 #include <hiredis/hiredis.h>
+#include <hiredis/sds.h>
+#include <sys/uio.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cstdio>
 #include <csignal>
 #include <cstring>
 #include <mutex>
@@ -187,6 +192,83 @@ std::size_t RedisConnection::publish(std::string_view channel, std::string_view 
   const auto* r = static_cast<const redisReply*>(reply.get());
   if (r->type != REDIS_REPLY_INTEGER) fail("PUBLISH", std::string("unexpected ") + reply_type_name(r->type) + " reply");
   return static_cast<std::size_t>(r->integer);
+}
+
+std::size_t RedisConnection::publish_each(std::string_view channel,
+                                          const std::vector<std::vector<std::string_view>>& payloads) {
+  std::size_t reached = 0;
+  if (cluster_) {  // the router sends each command to a node of its own
+    for (const auto& parts : payloads) {
+      std::string payload;
+      for (std::string_view p : parts) payload.append(p);
+      reached += publish(channel, payload);
+    }
+    return reached;
+  }
+  if (!context_) fail("PUBLISH", "no connection (moved from)");
+  if (context_->err != 0) fail("PUBLISH", "connection is broken by an earlier error: " + std::string(context_->errstr));
+  if (sdslen(context_->obuf) != 0) fail("PUBLISH", "commands are waiting in hiredis' buffer");  // never: all are synchronous
+
+  // Each command's RESP framing, then the iovecs: framing, parts, "\r\n".
+  std::vector<std::string> heads;
+  heads.reserve(payloads.size());
+  std::vector<iovec> iov;
+  for (const auto& parts : payloads) {
+    std::size_t bytes = 0;
+    for (std::string_view p : parts) bytes += p.size();
+    heads.push_back("*3\r\n$7\r\nPUBLISH\r\n$" + std::to_string(channel.size()) + "\r\n" + std::string(channel) +
+                    "\r\n$" + std::to_string(bytes) + "\r\n");
+  }
+  static const char kCrLf[] = "\r\n";
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    iov.push_back({heads[i].data(), heads[i].size()});
+    for (std::string_view p : payloads[i])
+      if (!p.empty()) iov.push_back({const_cast<char*>(p.data()), p.size()});
+    iov.push_back({const_cast<char*>(kCrLf), 2});
+  }
+  write_all(iov);
+
+  std::string refused;  // the first error reply
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    void* raw = nullptr;
+    errno = 0;
+    const int rc = redisGetReply(context_.get(), &raw);
+    const int saved_errno = errno;
+    const Reply reply(raw);
+    if (rc != REDIS_OK || !reply) fail("PUBLISH", describe_context_error(context_.get(), saved_errno, timeout_));
+    const auto* r = static_cast<const redisReply*>(reply.get());
+    if (r->type == REDIS_REPLY_INTEGER)
+      reached += static_cast<std::size_t>(r->integer);
+    else if (refused.empty())
+      refused = r->type == REDIS_REPLY_ERROR ? reply_string(r) : std::string("unexpected ") + reply_type_name(r->type) + " reply";
+  }
+  if (!refused.empty())
+    throw RedisError("PUBLISH",
+                     "Redis PUBLISH on " + endpoint_.host + ":" + std::to_string(endpoint_.port) + " failed: " + refused,
+                     refused);
+  return reached;
+}
+
+void RedisConnection::write_all(std::vector<iovec>& iov) {
+  std::size_t first = 0;
+  while (first < iov.size()) {
+    const int count = static_cast<int>(std::min<std::size_t>(iov.size() - first, IOV_MAX));
+    const ssize_t n = ::writev(context_->fd, &iov[first], count);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int saved_errno = errno;
+      // The command is cut short: the connection is out of step for good.
+      context_->err = REDIS_ERR_IO;
+      std::snprintf(context_->errstr, sizeof(context_->errstr), "%s", std::strerror(saved_errno));
+      fail("PUBLISH", describe_context_error(context_.get(), saved_errno, timeout_));
+    }
+    std::size_t left = static_cast<std::size_t>(n);
+    while (left > 0 && left >= iov[first].iov_len) left -= iov[first++].iov_len;
+    if (left > 0) {
+      iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + left;
+      iov[first].iov_len -= left;
+    }
+  }
 }
 
 std::string RedisConnection::xadd(std::string_view stream,

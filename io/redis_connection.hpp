@@ -31,6 +31,7 @@
 #include "io/redis_url.hpp"
 
 struct redisContext;
+struct iovec;
 
 namespace hourglass::io {
 
@@ -145,6 +146,13 @@ class RedisConnection {
   bool ping();
   // PUBLISH; returns the number of subscribers that received the message.
   std::size_t publish(std::string_view channel, std::string_view payload);
+  // PUBLISH of each payload in turn, a payload being the concatenation of
+  // its parts, pipelined (no transaction: each one is delivered as it runs);
+  // the subscribers reached, summed. The parts go from where they are to the
+  // socket (writev), not copied into hiredis' buffer: this is the records
+  // feed, gigabytes for a long advance. Every reply is read before an error
+  // reply throws RedisError.
+  std::size_t publish_each(std::string_view channel, const std::vector<std::vector<std::string_view>>& payloads);
   // XADD stream [MAXLEN ~ n] * field value ...; returns the new entry id.
   // `fields` must not be empty (std::invalid_argument).
   std::string xadd(std::string_view stream, const std::vector<std::pair<std::string, std::string>>& fields,
@@ -297,6 +305,9 @@ class RedisConnection {
   // The command on this connection's own server, whatever it serves.
   Reply plain_command(const std::vector<std::string_view>& args);
   std::vector<RedisReply> plain_exec_transaction(const std::vector<std::vector<std::string>>& commands);
+  // Writes all of `iov` to the socket (consuming it); on an error the
+  // connection is broken (hiredis' err set) and RedisError is thrown.
+  void write_all(std::vector<iovec>& iov);
   static RedisReply to_reply(const void* reply);
   std::size_t integer_command(const std::vector<std::string_view>& args);
   std::vector<std::string> strings_command(const std::vector<std::string_view>& args);

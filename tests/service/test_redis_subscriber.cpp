@@ -130,6 +130,35 @@ TEST_CASE("redis subscriber: receives pmessages on matching channels only", "[se
                                                  "message world.b.tick " + std::string("2\0two", 5)});
 }
 
+TEST_CASE("redis connection: publish_each sends each payload's parts as one message, in order, and goes on after",
+          "[service][redis][integration]") {
+  RedisServer server;
+  Recorder rec;
+  RedisSubscriber sub(fast_options(server, {"feed"}), rec.callbacks());
+  sub.start();
+  REQUIRE(rec.wait_for("connected"));
+
+  RedisConnection pub = RedisConnection::connect(server.endpoint(), 2s);
+  // Larger than a socket's buffer (the write goes out in parts), and with
+  // more parts than one writev takes (IOV_MAX, 1024).
+  const std::string big(6u << 20, 'b');
+  std::vector<std::string> small;
+  for (int i = 0; i < 3000; ++i) small.push_back(std::to_string(i % 10));
+  std::vector<std::string_view> many(small.begin(), small.end());
+  std::string many_joined;
+  for (const auto& s : small) many_joined += s;
+  const std::vector<std::vector<std::string_view>> payloads{
+      {"a", "", "bc"}, {big}, many, {std::string_view("x\0y", 3)}, {}};
+  CHECK(pub.publish_each("feed", payloads) == payloads.size());  // one subscriber, reached by each
+  CHECK(pub.publish_each("nobody", payloads) == 0);
+  CHECK(pub.publish("feed", "after") == 1);  // the connection is in step with the server
+  REQUIRE(rec.wait_for("message feed after"));
+  sub.stop();
+  CHECK(rec.events() == std::vector<std::string>{"connected", "message feed abc", "message feed " + big,
+                                                 "message feed " + many_joined, "message feed " + std::string("x\0y", 3),
+                                                 "message feed ", "message feed after"});
+}
+
 TEST_CASE("redis subscriber: reconnects after the server restarts and receives new messages",
           "[service][redis][integration]") {
   RedisServer server;
