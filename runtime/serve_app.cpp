@@ -12,6 +12,7 @@
 #include "actors/errors.hpp"
 #include "actors/service/api_reader.hpp"
 #include "actors/service/bridge_actor.hpp"
+#include "actors/service/record_feed_actor.hpp"
 #include "actors/service/flight_recorder.hpp"
 #include "actors/service/gateway_actor.hpp"
 #include "actors/service/outbox_recovery.hpp"
@@ -57,6 +58,7 @@ struct ServeApp::Impl {
   std::unique_ptr<caf::actor_system> system;
   actors::api_reader_actor reader;
   actors::bridge_actor bridge;
+  actors::record_feed_actor feed;  // null when records are not published
   actors::gateway_actor gateway;
   actors::registry_actor registry;
   actors::store_actor store;
@@ -389,7 +391,12 @@ void ServeApp::start() {
   const service::InputSelection input = service::parse_input(c.input);  // validated with the config
   actors::BridgeOptions bridge_options{s.redis, s.rules, {}, &s.telemetry};
   s.publish_backlog->limit = c.publish_backlog_mb << 20;
-  bridge_options.publish_backlog = s.publish_backlog;
+  if (c.publish_records == "on") {
+    actors::RecordFeedOptions feed;
+    feed.redis = s.redis;
+    feed.backlog = s.publish_backlog;
+    s.feed = s.system->spawn<caf::detached>(actors::record_feed, std::move(feed));
+  }
   bridge_options.dead_letter_max = c.dead_letter_max;
   if (input.stream) {
     s.stream_reader = s.make_stream_reader();
@@ -413,6 +420,7 @@ void ServeApp::start() {
   registry.reader = s.reader;
   registry.gateway = s.gateway;
   registry.bridge = s.bridge;
+  registry.feed = s.feed;
   registry.store = s.store;
   registry.telemetry = &s.telemetry;
   registry.restart_limit = c.restart_limit;
@@ -558,6 +566,8 @@ int ServeApp::wait() {
         .receive([](bool) {}, [](caf::error&) {});
   }
   self->request(s.bridge, deadline, actors::flush_dead_letters_atom::value).receive([](std::size_t) {}, [](caf::error&) {});
+  if (s.feed)  // what the sinks handed it (16 MiB at most: PublishBacklog) goes out before the exit
+    self->request(s.feed, deadline, actors::flush_atom::value).receive([](bool) {}, [](caf::error&) {});
   // Everything committed and sent (or left in the outboxes): the leases go
   // back, so that another instance takes the partitions without waiting for
   // their expiry.
@@ -570,6 +580,7 @@ int ServeApp::wait() {
   self->send_exit(s.store, caf::exit_reason::user_shutdown);
   self->send_exit(s.gateway, caf::exit_reason::user_shutdown);
   self->send_exit(s.bridge, caf::exit_reason::user_shutdown);
+  if (s.feed) self->send_exit(s.feed, caf::exit_reason::user_shutdown);
   self->send_exit(s.reader, caf::exit_reason::user_shutdown);
   return code;
 }

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include <sstream>
+#include <algorithm>
 
 #include "io/checkpoint_store.hpp"
 #include "io/dead_letters.hpp"
@@ -210,36 +210,6 @@ bridge_actor::behavior_type bridge(Self self, BridgeOptions options) {
       [=](gw_dead_letter_atom, const std::string& entry, const std::string& campaign_id,
           const std::string& outbox_id) {
         append_stream(self, {kGatewayDeadLetterStream, {{"write", entry}}, campaign_id, outbox_id});
-      },
-      [=](publish_atom, const std::string& channel, const std::string& lines) {
-        struct Release {  // however it ends, these bytes are no longer waiting
-          const PublishBacklogPtr& backlog;
-          std::size_t bytes;
-          ~Release() {
-            if (backlog) backlog->bytes -= bytes;
-          }
-        } release{self->state.options.publish_backlog, lines.size()};
-        io::RedisConnection* r = redis(self);
-        if (!r) return;  // records still reach the API; the UI feed is best effort
-        // One round trip per 512 lines, not per line: a catch-up publishes
-        // tens of thousands.
-        constexpr std::size_t kBatch = 512;
-        std::vector<std::vector<std::string>> batch;
-        std::istringstream in(lines);
-        std::string line;
-        try {
-          while (std::getline(in, line)) {
-            if (line.empty()) continue;
-            batch.push_back({"PUBLISH", channel, std::move(line)});
-            if (batch.size() == kBatch) {
-              r->exec_transaction(batch);
-              batch.clear();
-            }
-          }
-          if (!batch.empty()) r->exec_transaction(batch);
-        } catch (const std::exception& e) {
-          warn_limited(self, "redis bridge: PUBLISH failed", std::string("redis bridge: PUBLISH failed: ") + e.what());
-        }
       },
       [=](flush_dead_letters_atom) {
         flush_pending(self);

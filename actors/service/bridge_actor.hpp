@@ -2,8 +2,8 @@
 // comes here first. One place (messages/wire) decides whether it is valid;
 // a refused one goes to the stream `hourglass:deadletter` with its reason,
 // channel and payload (capped at 1 MiB), a valid one to the registry. The
-// bridge also publishes records on `campaign.{id}.simulation` and keeps the
-// gateway's dead letters in `hourglass:gateway:deadletter` (removing each
+// bridge also keeps the gateway's dead letters in
+// `hourglass:gateway:deadletter` (removing each
 // from its campaign's outbox once it is written). It runs detached:
 // its Redis calls block. While Redis is down, dead letters wait in memory
 // (bounded) and are written on the next successful connection. Both
@@ -13,7 +13,6 @@
 // one io::LogLimiter, so a flood of bad input is a few lines and a count.
 #pragma once
 
-#include <atomic>
 #include <caf/all.hpp>
 #include <chrono>
 #include <deque>
@@ -48,9 +47,6 @@ using bridge_actor = caf::typed_actor<
     // the gateway's dead letter (a JSON entry, its campaign, its outbox
     // entry id): once written, the entry leaves the campaign's outbox
     caf::reacts_to<gw_dead_letter_atom, std::string, std::string, std::string>,
-    // (channel, record lines): published one message per line, pipelined,
-    // best effort
-    caf::reacts_to<publish_atom, std::string, std::string>,
     // writes the dead letters waiting for Redis; answers how many still wait
     caf::replies_to<flush_dead_letters_atom>::with<std::size_t>,
     // its own timer: logs the counts of the lines its log limiter suppressed
@@ -58,17 +54,6 @@ using bridge_actor = caf::typed_actor<
 
 inline constexpr const char* kDeadLetterStream = "hourglass:deadletter";
 inline constexpr const char* kGatewayDeadLetterStream = "hourglass:gateway:deadletter";
-
-// Record text handed to the bridge and not yet published, shared by the
-// sinks and the bridge: the UI feed is best effort, so past `limit` the sinks
-// drop what they would publish (counted, logged) instead of the bridge's
-// mailbox growing without bound while Redis is slow or a catch-up is large.
-struct PublishBacklog {
-  std::atomic<std::size_t> bytes{0};
-  std::size_t limit = 16u << 20;  // HOURGLASS_PUBLISH_BACKLOG_MB
-  std::atomic<std::uint64_t> dropped{0};  // record texts not published
-};
-using PublishBacklogPtr = std::shared_ptr<PublishBacklog>;
 
 struct BridgeOptions {
   io::RedisEndpoint redis;
@@ -83,7 +68,6 @@ struct BridgeOptions {
   // failures): at most log_lines per log_interval, then one count.
   std::size_t log_lines = 10;
   std::chrono::milliseconds log_interval{5000};
-  PublishBacklogPtr publish_backlog;  // may be null: nothing counted
   // Acknowledges a stream entry by id (io::RedisStreamReader::acknowledge,
   // which is synchronous and thread-safe); empty when the stream input is
   // off. serve_app owns the reader; the function keeps it alive only for

@@ -33,6 +33,7 @@
 #include "actors/protocol.hpp"
 #include "actors/service/api_reader.hpp"
 #include "actors/service/bridge_actor.hpp"
+#include "actors/service/record_feed_actor.hpp"
 #include "actors/service/flight_recorder.hpp"
 #include "actors/service/gateway_actor.hpp"
 #include "actors/service/service_protocol.hpp"
@@ -86,6 +87,7 @@ struct SessionOptions {
   api_reader_actor reader;
   gateway_actor gateway;
   bridge_actor bridge;
+  record_feed_actor feed;  // where the sinks publish records (HOURGLASS_PUBLISH_RECORDS)
   store_actor store;
   Telemetry* telemetry = &Telemetry::none();
   int restart_limit = 5;  // of its settlement actors, within the window

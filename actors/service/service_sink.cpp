@@ -8,46 +8,55 @@ namespace {
 
 using Self = caf::stateful_actor<ServiceSinkState>*;
 
-// Coalesces what the records changed into the writes the session takes, and
-// publishes their text (none when records are not published).
-void take(Self self, std::string text, sim::ChangeList& changes) {
+// Coalesces what the records changed into the writes the session takes.
+void coalesce(Self self, sim::ChangeList& changes) {
   auto& st = self->state;
   try {
     st.coalescer.absorb(st.campaign_id, std::move(changes));
   } catch (const std::exception& e) {  // our own records: a bug, not bad input
     spdlog::error("service sink {}: cannot coalesce records: {}", st.campaign_id, e.what());
   }
-  if (!st.bridge || text.empty()) return;
+}
+
+// Hands the records' text to the feed (none when records are not
+// published), unless the feed's backlog is full: then it is dropped, counted.
+void publish(Self self, FeedText text, std::uint64_t records) {
+  auto& st = self->state;
+  if (!st.feed || text.bytes == 0) return;
   if (const auto& b = st.publish_backlog) {
-    if (b->bytes.load() + text.size() > b->limit) {
+    if (b->bytes.load() + text.bytes > b->limit) {
+      st.telemetry->records_unpublished(records);
       if (b->dropped++ % 1000 == 0)
         spdlog::warn("service sink {}: {} bytes of records wait to be published (limit {}): not publishing these "
                      "(the API writes are not affected; {} texts dropped so far)",
                      st.campaign_id, b->bytes.load(), b->limit, b->dropped.load());
       return;
     }
-    b->bytes += text.size();
+    b->bytes += text.bytes;
   }
-  self->send(st.bridge, publish_atom::value, st.channel, std::move(text));
+  self->send(st.feed, publish_atom::value, st.channel, std::move(text));
 }
 
 }  // namespace
 
-caf::behavior service_sink(Self self, std::string campaign_id, bridge_actor bridge, PublishBacklogPtr publish_backlog) {
+caf::behavior service_sink(Self self, std::string campaign_id, record_feed_actor feed, PublishBacklogPtr publish_backlog,
+                           Telemetry* telemetry) {
   auto& st = self->state;
+  st.telemetry = telemetry ? telemetry : &Telemetry::none();
   st.publish_backlog = std::move(publish_backlog);
   st.channel = "campaign." + campaign_id + ".simulation";
   st.campaign_id = std::move(campaign_id);
-  st.bridge = std::move(bridge);
+  st.feed = std::move(feed);
   return {
-      [=](records_atom, std::string& text, sim::ChangeList& changes) { take(self, std::move(text), changes); },
+      [=](records_atom, std::string& text, sim::ChangeList& changes) {
+        coalesce(self, changes);
+        const auto records = static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
+        publish(self, FeedText::of(std::move(text)), records);
+      },
       [=](records_atom, sim::OrderedRecords& records) {
-        std::string joined;
-        std::size_t bytes = 0;
-        for (std::string_view s : records.slices) bytes += s.size();
-        joined.reserve(bytes);
-        for (std::string_view s : records.slices) joined.append(s.data(), s.size());
-        take(self, std::move(joined), records.changes);
+        coalesce(self, records.changes);
+        const std::uint64_t count = records.records;
+        publish(self, FeedText::of(std::move(records)), count);  // its buffers as they are: no copy
         return true;
       },
       [=](carry_atom, sim::WorldTime clock, Carries& carries) {

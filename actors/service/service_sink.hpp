@@ -17,7 +17,7 @@
 #include <string>
 
 #include "actors/protocol.hpp"
-#include "actors/service/bridge_actor.hpp"
+#include "actors/service/record_feed_actor.hpp"
 #include "io/coalesce.hpp"
 
 namespace hourglass::actors {
@@ -38,15 +38,16 @@ struct ServiceSinkState {
   std::string channel;  // campaign.{id}.simulation
   io::WriteCoalescer coalescer;  // the records since the last take
   SinkTake pending;              // their carries
-  bridge_actor bridge;
+  record_feed_actor feed;  // null: nothing published
   PublishBacklogPtr publish_backlog;  // may be null
+  Telemetry* telemetry = &Telemetry::none();
   static inline const char* name = "service-sink";
 };
 
 // Handles: records (text + changes), carry, msgdone, flush, and
 // (take_atom) -> SinkTake, which empties it.
 caf::behavior service_sink(caf::stateful_actor<ServiceSinkState>* self, std::string campaign_id,
-                           bridge_actor bridge, PublishBacklogPtr publish_backlog);
+                           record_feed_actor feed, PublishBacklogPtr publish_backlog, Telemetry* telemetry);
 
 }  // namespace hourglass::actors
 

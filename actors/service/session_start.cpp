@@ -52,7 +52,7 @@ void spawn_campaign(Self self, CampaignSeed seed, const char* from) {
   auto& st = self->state;
   const auto& o = st.options;
   st.clock = seed.clock;
-  st.sink = self->spawn<caf::linked>(service_sink, st.id, o.bridge, o.publish_backlog);
+  st.sink = self->spawn<caf::linked>(service_sink, st.id, o.feed, o.publish_backlog, o.telemetry);
   index_seed(self, seed);
   CampaignInit init{std::move(seed), o.rules, st.sink};
   init.restart_limit = o.restart_limit;

@@ -78,6 +78,9 @@ class Telemetry {
   // Redis dropped the pub/sub subscriber for its output buffer limit
   // (client-output-buffer-limit pubsub): what was published meanwhile is lost.
   virtual void pubsub_overflow() {}
+  // Records a sink did not hand to the record feed, its backlog being full
+  // (HOURGLASS_PUBLISH_BACKLOG_MB): never published; the API writes have them.
+  virtual void records_unpublished(std::uint64_t records) {}
   // Something aimed at an entity of another campaign (or of none the API can
   // tell) was refused: at "input" (the registry's entity index) or at the
   // "write" (the gateway, asking the API).

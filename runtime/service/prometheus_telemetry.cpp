@@ -30,6 +30,7 @@ constexpr const char* kPassivations = "hourglass_passivations_total";
 constexpr const char* kTransientWaits = "hourglass_transient_waits_total";
 constexpr const char* kQuarantines = "hourglass_quarantines_total";
 constexpr const char* kPubsubOverflows = "hourglass_pubsub_overflows_total";
+constexpr const char* kRecordsUnpublished = "hourglass_records_unpublished_total";
 constexpr const char* kOwnershipRefusals = "hourglass_ownership_refusals_total";
 constexpr const char* kOwnedPartitions = "hourglass_owned_partitions";
 constexpr const char* kStreamRouterBacklog = "hourglass_stream_router_backlog";
@@ -79,6 +80,8 @@ constexpr Family kFamilies[] = {
     {kPassivations, "Campaigns passivated after HOURGLASS_PASSIVATE_AFTER idle (their actors stopped)"},
     {kTransientWaits, "Times a campaign session waited out a transient failure (API or Redis away) before a retry"},
     {kQuarantines, "Campaigns quarantined (failed past their restart budget, or Redis refused their keys)"},
+    {kRecordsUnpublished, "Records not published on campaign.{id}.simulation because the record feed's backlog was "
+                          "full (HOURGLASS_PUBLISH_BACKLOG_MB); the API writes are not affected"},
     {kPubsubOverflows,
      "Times Redis dropped the subscriber for its pub/sub output buffer limit (what was published meanwhile is lost)"},
     {kOwnershipRefusals, "Inputs and writes refused because their entity belongs to another campaign (or to none "
@@ -161,6 +164,10 @@ void PrometheusTelemetry::transient_wait() { metrics_.counter(kTransientWaits).i
 void PrometheusTelemetry::quarantined() { metrics_.counter(kQuarantines).inc(); }
 
 void PrometheusTelemetry::pubsub_overflow() { metrics_.counter(kPubsubOverflows).inc(); }
+
+void PrometheusTelemetry::records_unpublished(std::uint64_t records) {
+  metrics_.counter(kRecordsUnpublished).inc(records);
+}
 
 void PrometheusTelemetry::ownership_refused(std::string_view at) {
   metrics_.counter(kOwnershipRefusals, {{"at", str(at)}}).inc();

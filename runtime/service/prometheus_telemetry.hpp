@@ -34,6 +34,7 @@ class PrometheusTelemetry final : public actors::Telemetry {
   void transient_wait() override;
   void quarantined() override;
   void pubsub_overflow() override;
+  void records_unpublished(std::uint64_t records) override;
   void ownership_refused(std::string_view at) override;
   void owned_partitions(std::size_t owned) override;
   void stream_router_backlog(std::size_t entries) override;

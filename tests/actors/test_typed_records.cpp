@@ -3,7 +3,7 @@
 // sink each record twice, as the JSON line it publishes and as a typed
 // record, which the sink coalesces into API writes as they come. These tests
 // run the real campaign and service sink actors over the example scenarios
-// and generated ones, with a capture actor in place of the Redis bridge and
+// and generated ones, with a capture actor in place of the record feed and
 // the session, and check that each message's writes are exactly those the
 // text it published coalesces to.
 #include <catch2/catch.hpp>
@@ -58,12 +58,14 @@ struct CampaignCapture {
 
 using Captured = std::map<std::string, CampaignCapture>;  // by campaign id
 
-// Stands in for the bridge (publish) of every sink, and keeps the
+// Stands in for the record feed (publish) of every sink, and keeps the
 // hand-overs the test takes from the sinks: one mailbox, so each sink's
 // publications and hand-overs stay in the order they happened.
 caf::behavior capture_actor(caf::event_based_actor*, std::shared_ptr<Captured> out) {
   return {
-      [=](ha::publish_atom, const std::string& channel, const std::string& text) {
+      [=](ha::publish_atom, const std::string& channel, const ha::FeedText& feed) {
+        std::string text;
+        for (std::string_view piece : feed.pieces()) text.append(piece);
         const std::string id = channel.substr(std::string("campaign.").size(),
                                               channel.size() - std::string("campaign..simulation").size());
         auto& c = (*out)[id];
@@ -91,7 +93,8 @@ hourglass::messages::Decoded decode(const hourglass::runtime::RecordedMessage& m
 // the next), and returns what the sinks published and handed over.
 Captured run_service_mode(const Scenario& scenario, hs::Duration max_step = 24 * 60 * hs::kMsPerMinute,
                           ha::FaultInjectorPtr faults = nullptr, std::uint64_t* restarts = nullptr,
-                          bool publish = true) {
+                          bool publish = true, ha::PublishBacklogPtr backlog = nullptr,
+                          ha::Telemetry* telemetry = &ha::Telemetry::none()) {
   ht::quiet_engine_logs();
   auto out = std::make_shared<Captured>();
   caf::actor_system_config cfg;
@@ -104,8 +107,8 @@ Captured run_service_mode(const Scenario& scenario, hs::Duration max_step = 24 *
   std::vector<caf::actor> sinks, in_order;
   auto restarted = std::make_shared<std::atomic<std::uint64_t>>(0);
   for (const auto& seed : scenario.campaigns) {
-    auto sink = system.spawn(ha::service_sink, seed.id, caf::actor_cast<ha::bridge_actor>(capture),
-                             ha::PublishBacklogPtr{});
+    auto sink = system.spawn(ha::service_sink, seed.id, caf::actor_cast<ha::record_feed_actor>(capture),
+                             backlog, telemetry);
     ha::CampaignInit init{seed, scenario.rules, sink, max_step};
     init.capture.changes = true;  // as the campaign session starts a service campaign
     init.capture.text = publish;  // HOURGLASS_PUBLISH_RECORDS
@@ -273,6 +276,37 @@ TEST_CASE("typed records: without published records, the same writes and no JSON
     }
     CHECK(writes > 0);
   }
+}
+
+// Counts what the sinks report as not published.
+struct UnpublishedCount : ha::Telemetry {
+  std::atomic<std::uint64_t> records{0};
+  void records_unpublished(std::uint64_t n) override { records += n; }
+};
+
+TEST_CASE("typed records: past the feed's backlog limit, records are dropped and counted, the writes are the same",
+          "[typed][service][publish]") {
+  const Scenario scenario =
+      hourglass::runtime::load_scenario((kExamples / "07-generated-medium-default.json").string());
+  const Captured published = run_service_mode(scenario, 60 * hs::kMsPerMinute);
+  auto full = std::make_shared<ha::PublishBacklog>();
+  full->limit = 0;  // every text is over it
+  UnpublishedCount count;
+  const Captured dropped = run_service_mode(scenario, 60 * hs::kMsPerMinute, nullptr, nullptr, true, full, &count);
+  std::size_t records = 0;
+  REQUIRE(dropped.size() == published.size());
+  for (const auto& [id, c] : published) {
+    INFO("campaign " << id);
+    records += lines_of(c.published).size();
+    const CampaignCapture& d = dropped.at(id);
+    CHECK(d.published.empty());
+    REQUIRE(d.hand_overs.size() == c.hand_overs.size());
+    for (std::size_t m = 0; m < c.hand_overs.size(); ++m) CHECK(d.hand_overs[m].writes == c.hand_overs[m].writes);
+  }
+  CHECK(records > 0);
+  CHECK(count.records == records);
+  CHECK(full->dropped > 0);
+  CHECK(full->bytes == 0);
 }
 
 TEST_CASE("typed records: a restarted settlement hands over the same typed records", "[typed][service][supervision]") {

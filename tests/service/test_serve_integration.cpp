@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <sstream>
@@ -17,12 +18,15 @@
 #include <set>
 #include <thread>
 
+#include <sys/resource.h>
+
 #include <httplib.h>
 
 #include "runtime/replay.hpp"
 #include "runtime/scenario.hpp"
 #include "runtime/serve_app.hpp"
 #include "io/campaign_api.hpp"
+#include "messages/record_feed.hpp"
 #include "io/cluster_slots.hpp"
 #include "io/redis_subscriber.hpp"
 #include "io/redis_connection.hpp"
@@ -377,7 +381,29 @@ TEST_CASE("serve: rules reloaded (SIGHUP) apply from the next message, refused o
 
 namespace {
 
-// Collects what the service publishes on campaign.c1.simulation.
+// The nice values of this process's threads named `name`.
+std::vector<int> nice_of_threads_named(const std::string& name) {
+  std::vector<int> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string thread_name;
+    std::getline(comm, thread_name);
+    if (thread_name != name) continue;
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    // Fields after the ")" closing the name: state is the 3rd field, nice the 19th.
+    std::istringstream fields(line.substr(line.rfind(')') + 2));
+    std::string field;
+    for (int i = 3; i <= 19 && fields >> field; ++i) {
+    }
+    out.push_back(std::stoi(field));
+  }
+  return out;
+}
+
+// Collects the records the service publishes on campaign.c1.simulation, a
+// line each (a message carries several: messages/record_feed).
 struct SimulationFeed {
   std::mutex mutex;
   std::condition_variable cv;
@@ -392,7 +418,7 @@ struct SimulationFeed {
     hourglass::io::RedisSubscriberCallbacks cb;
     cb.on_message = [this](std::string, std::string payload) {
       std::lock_guard<std::mutex> lock(mutex);
-      lines.push_back(std::move(payload));
+      for (std::string_view record : hourglass::messages::feed_records(payload)) lines.emplace_back(record);
       cv.notify_all();
     };
     cb.on_connected = [this](bool) {
@@ -423,6 +449,13 @@ TEST_CASE("serve --publish-records off: the same API writes, and nothing publish
     REQUIRE(feed.wait([&] { return feed.subscribed; }));
     s.advance(kT0, kT0 + 2 * kHour);
     check_two_hours_applied(s);
+    // The feed publishes from a thread of its own, at a lower priority than
+    // the simulation's (actors/service/record_feed_actor.hpp); none when off.
+    const std::vector<int> feed_nice = nice_of_threads_named("hg.record-feed");
+    if (std::string(publish) == "on")
+      CHECK(feed_nice == std::vector<int>{std::min(19, getpriority(PRIO_PROCESS, 0) + 10)});
+    else
+      CHECK(feed_nice.empty());
     s.app->request_stop();
     s.runner.join();  // the bridge has sent everything it was given
     // Redis delivers in the order it ran the PUBLISHes: once this one

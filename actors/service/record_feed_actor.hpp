@@ -1,0 +1,89 @@
+// The records feed: publishes the records the campaigns' sinks hand it on
+// `campaign.{id}.simulation`, framed as messages of whole JSON lines
+// (messages/record_feed), from the record buffers themselves (no copy is
+// made to publish them). It runs detached, on its own thread and Redis
+// connection, so that a long advance's gigabyte of records never waits
+// behind the bridge's input, nor the input behind it.
+//
+// The feed is best effort (docs/operations.md, Records in service mode): the
+// API writes never depend on it. Its thread runs at a lower CPU priority than
+// the rest (RecordFeedOptions::nice) so that, when the cores are short, the
+// simulation and the API writes go first and the feed takes what is left;
+// past the backlog limit the sinks drop record texts (counted) instead of
+// the backlog growing.
+#pragma once
+
+#include <atomic>
+#include <caf/all.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actors/protocol.hpp"
+#include "actors/service/service_protocol.hpp"
+#include "actors/service/telemetry.hpp"
+#include "io/log_limiter.hpp"
+#include "io/redis_link.hpp"
+#include "sim/canonical_merge.hpp"
+
+namespace hourglass::actors {
+
+// Record text handed to the feed and not yet published, shared by the sinks
+// and the feed: past `limit` the sinks drop what they would publish
+// (counted, logged) instead of the feed's mailbox growing without bound
+// while Redis is slow or a catch-up is large.
+struct PublishBacklog {
+  std::atomic<std::size_t> bytes{0};
+  std::size_t limit = 16u << 20;  // HOURGLASS_PUBLISH_BACKLOG_MB
+  std::atomic<std::uint64_t> dropped{0};  // record texts not published
+};
+using PublishBacklogPtr = std::shared_ptr<PublishBacklog>;
+
+// Record lines in canonical order: a step's record batches with the views
+// that order them (kept as they are until published), or one text.
+struct FeedText {
+  std::vector<sim::RecordBatch> storage;  // what `slices` point into
+  std::vector<std::string_view> slices;
+  std::string text;
+  std::size_t bytes = 0;
+
+  static FeedText of(sim::OrderedRecords&& records);  // its changes are not taken
+  static FeedText of(std::string&& text);
+  // The lines' pieces in order (views into this; a moved std::string may
+  // move its bytes, so the text's view is made here, not kept).
+  std::vector<std::string_view> pieces() const;
+};
+
+using record_feed_actor = caf::typed_actor<
+    // (channel, records): published, best effort
+    caf::reacts_to<publish_atom, std::string, FeedText>,
+    // answered once everything sent before it is published (or given up)
+    caf::replies_to<flush_atom>::with<bool>>;
+
+struct RecordFeedOptions {
+  io::RedisEndpoint redis;
+  PublishBacklogPtr backlog;  // may be null: nothing counted
+  // Added to the feed thread's nice value (setpriority): 10 gives the
+  // simulation's threads about ten times its share of a busy core. 0 keeps
+  // the process's priority.
+  int nice = 10;
+  std::size_t log_lines = 10;  // failures logged per log_interval, then a count
+  std::chrono::milliseconds log_interval{5000};
+};
+
+struct RecordFeedState {
+  RecordFeedOptions options;
+  std::optional<io::RedisLink> redis;
+  std::optional<io::LogLimiter> log_limiter;
+  static inline const char* name = "record-feed";
+};
+
+record_feed_actor::behavior_type record_feed(record_feed_actor::stateful_pointer<RecordFeedState> self,
+                                             RecordFeedOptions options);
+
+}  // namespace hourglass::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hourglass::actors::FeedText)
