@@ -44,6 +44,7 @@ void AdvanceTracker::on_write(const service::testing::FakeCampaignApi::WriteStam
     ++unexpected_;
     return;
   }
+  if (!a.first_write) a.first_write = w.arrived;
   if (++a.seen == a.expected) complete(c->second, a, w.arrived);
 }
 

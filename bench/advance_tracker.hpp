@@ -27,6 +27,7 @@ class AdvanceTracker {
 
   struct Advance {
     std::optional<Clock::time_point> published;
+    std::optional<Clock::time_point> first_write;
     std::optional<Clock::time_point> last_write;  // set when complete
     std::uint32_t expected = 0;
     std::uint32_t seen = 0;

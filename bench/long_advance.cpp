@@ -11,6 +11,8 @@
 // timed on the same second advance, after the same first one.
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -21,6 +23,7 @@
 #include "bench/bench_world.hpp"
 #include "bench/expected_writes.hpp"
 #include "bench/process_stats.hpp"
+#include "bench/service_figures.hpp"
 #include "bench/service_under_test.hpp"
 #include "bench/service_world.hpp"
 #include "runtime/replay.hpp"
@@ -45,6 +48,7 @@ runtime::RecordedMessage advance_message(const std::string& campaign, const Adva
 
 struct ReplayTiming {
   double second_advance_s = 0;
+  double second_advance_cpu_s = 0;  // this process's, every thread
   std::uint64_t firings = 0, records = 0;
 };
 
@@ -59,15 +63,25 @@ ReplayTiming time_replay(const actors::CampaignSeed& campaign, const AdvanceSche
   std::FILE* null = std::fopen("/dev/null", "wb");
   if (!null) throw std::runtime_error("cannot open /dev/null");
   Clock::time_point first_done{};
+  double cpu_at_first = 0;
+  const auto process_cpu = [] {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
   runtime::ReplayOptions options;
   options.output = std::make_shared<actors::FileOutput>(null);
   options.progress = [&](std::size_t done, std::size_t) {
-    if (done == 1) first_done = Clock::now();
+    if (done == 1) {
+      first_done = Clock::now();
+      cpu_at_first = process_cpu();
+    }
   };
   const runtime::ReplayResult r = runtime::run_replay(scenario, options);
   const auto end = Clock::now();
+  const double cpu = process_cpu() - cpu_at_first;
   std::fclose(null);
-  return {seconds_between(first_done, end), r.stats.firings, r.stats.records};
+  return {seconds_between(first_done, end), cpu, r.stats.firings, r.stats.records};
 }
 
 }  // namespace
@@ -86,8 +100,10 @@ int run_long_advance(const LongAdvanceArgs& a) {
               a.settlements, a.structures, a.days, a.publish_records ? "on" : "off");
 
   const ReplayTiming replay = time_replay(world.front(), schedule);
-  std::printf("  replay       %.3f s for the second advance, records to /dev/null (%llu firings, %llu records in both)\n",
-              replay.second_advance_s, (unsigned long long)replay.firings, (unsigned long long)replay.records);
+  std::printf("  replay       %.3f s for the second advance, records to /dev/null (%llu firings, %llu records in both); "
+              "%.2f CPU s\n",
+              replay.second_advance_s, (unsigned long long)replay.firings, (unsigned long long)replay.records,
+              replay.second_advance_cpu_s);
 
   ExpectedWrites expected = expected_writes(world, schedule, 2, 1);
   const std::uint32_t writes = expected.writes.front().at(1);
@@ -113,21 +129,29 @@ int run_long_advance(const LongAdvanceArgs& a) {
   std::printf("  warm-up      %.3f s (bootstrap from the API included)\n", seconds_between(warm, Clock::now()));
 
   reset_peak_rss();
+  const double redis_cpu_before = process_cpu_seconds(s.redis.pid());
+  const auto threads_before = cpu_seconds_by_thread_name();
   publisher.publish(0, 2);
   if (!tracker.wait_all_complete(std::chrono::milliseconds(a.timeout * 1000))) {
     std::fprintf(stderr, "long-advance: the measured advance did not complete: %s\n", tracker.incomplete(1).front().c_str());
     return 1;
   }
+  const CpuSplit cpu =
+      split_cpu(threads_before, cpu_seconds_by_thread_name(), process_cpu_seconds(s.redis.pid()) - redis_cpu_before);
   const AdvanceTracker::Advance measured = tracker.advances(2, 2).front();
   const double service_s = seconds_between(*measured.published, *measured.last_write);
   const double peak_mib = peak_rss_bytes() / 1048576.0;
   const auto [dead_input, dead_gateway] = s.dead_letters();
   const std::uint64_t unexpected = tracker.unexpected_writes();
   s.stop();
-  std::printf("  service      %.3f s from publish to the last of %u API writes\n", service_s, measured.seen);
+  std::printf("  service      %.3f s from publish to the last of %u API writes (the first at %.3f s)\n", service_s,
+              measured.seen, seconds_between(*measured.published, *measured.first_write));
   std::printf("  ratio        %.2f x the replay (target <= 2)\n", service_s / replay.second_advance_s);
   std::printf("  peak RSS     %.1f MiB during the measured advance (hourglass serve, with the fake API in the same process)\n",
               peak_mib);
+  std::printf("  CPU          %.2f s: CAF workers %.2f, record feed %.2f, other detached actors %.2f, fake API %.2f, "
+              "other %.2f, redis-server %.2f\n",
+              cpu.total(), cpu.caf_workers, cpu.record_feed, cpu.detached, cpu.fake_api, cpu.other, cpu.redis_server);
   std::printf("  unexpected writes %llu, dead letters: input %zu, gateway %zu\n", (unsigned long long)unexpected,
               dead_input, dead_gateway);
   return s.exit_code == 0 && unexpected == 0 && dead_input + dead_gateway == 0 ? 0 : 1;

@@ -15,6 +15,7 @@ CpuSplit split_cpu(const std::map<std::string, double>& threads_before, const st
     const double d = seconds - (b == threads_before.end() ? 0.0 : b->second);
     if (name == "caf.multiplexer" || name == "caf.clock") out.caf_workers += d;
     else if (name == "caf.actor") out.detached += d;
+    else if (name == "hg.record-feed") out.record_feed += d;
     else if (name == "fake-api") out.fake_api += d;
     else out.other += d;
   }
@@ -54,10 +55,10 @@ void print_figures(const RunFigures& f) {
   std::printf("  checks       unexpected writes %llu; dead letters: input %zu, gateway %zu\n",
               (unsigned long long)f.unexpected_writes, f.dead_letters_input, f.dead_letters_gateway);
   const CpuSplit& c = f.cpu;
-  std::printf("  CPU (cores)  %.2f in all: service %.2f (CAF workers %.2f, blocking actors %.2f), fake API %.2f,"
-              " redis-server %.2f, other threads %.2f\n",
-              c.total() / wall, (c.caf_workers + c.detached) / wall, c.caf_workers / wall, c.detached / wall,
-              c.fake_api / wall, c.redis_server / wall, c.other / wall);
+  std::printf("  CPU (cores)  %.2f in all: service %.2f (CAF workers %.2f, blocking actors %.2f, record feed %.2f), "
+              "fake API %.2f, redis-server %.2f, other threads %.2f\n",
+              c.total() / wall, (c.caf_workers + c.detached + c.record_feed) / wall, c.caf_workers / wall,
+              c.detached / wall, c.record_feed / wall, c.fake_api / wall, c.redis_server / wall, c.other / wall);
   std::printf("  peak RSS     %.1f MiB (this process; %.1f MiB before the service started: fake API store, world, tracker)\n",
               f.peak_rss_mib, f.rss_before_service_mib);
   std::printf("  load average %s before, %s after\n", f.load_before.c_str(), f.load_after.c_str());

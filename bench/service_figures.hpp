@@ -16,12 +16,13 @@ namespace hourglass::bench {
 // Where the CPU went during the run, in CPU seconds, by thread name: CAF
 // 0.17 names its scheduler's workers "caf.multiplexer" (its timer
 // "caf.clock") and every detached actor's thread "caf.actor" (the gateway's
-// HTTP workers, the Redis bridge, the API reader); the fake API names its
+// HTTP workers, the Redis bridge, the API reader), but for the record feed's
+// thread, "hg.record-feed" (actors/service/record_feed_actor); the fake API names its
 // threads "fake-api". The rest of this process: the publisher, the
 // service's Redis subscriber and status server.
 struct CpuSplit {
-  double caf_workers = 0, detached = 0, fake_api = 0, other = 0, redis_server = 0;
-  double total() const { return caf_workers + detached + fake_api + other + redis_server; }
+  double caf_workers = 0, detached = 0, record_feed = 0, fake_api = 0, other = 0, redis_server = 0;
+  double total() const { return caf_workers + detached + record_feed + fake_api + other + redis_server; }
 };
 CpuSplit split_cpu(const std::map<std::string, double>& threads_before, const std::map<std::string, double>& threads_after,
                    double redis_seconds);
