@@ -84,6 +84,14 @@ ReplayTiming time_replay(const actors::CampaignSeed& campaign, const AdvanceSche
   return {seconds_between(first_done, end), cpu, r.stats.firings, r.stats.records};
 }
 
+// Redis's INFO stats total_net_input_bytes: what every client sent it.
+std::uint64_t redis_input_bytes(io::RedisConnection& redis) {
+  const std::string info = redis.info("stats");
+  const std::string key = "total_net_input_bytes:";
+  const auto at = info.find(key);
+  return at == std::string::npos ? 0 : std::stoull(info.substr(at + key.size()));
+}
+
 }  // namespace
 
 int run_long_advance(const LongAdvanceArgs& a) {
@@ -130,12 +138,14 @@ int run_long_advance(const LongAdvanceArgs& a) {
 
   reset_peak_rss();
   const double redis_cpu_before = process_cpu_seconds(s.redis.pid());
+  const std::uint64_t redis_in_before = redis_input_bytes(redis);
   const auto threads_before = cpu_seconds_by_thread_name();
   publisher.publish(0, 2);
   if (!tracker.wait_all_complete(std::chrono::milliseconds(a.timeout * 1000))) {
     std::fprintf(stderr, "long-advance: the measured advance did not complete: %s\n", tracker.incomplete(1).front().c_str());
     return 1;
   }
+  const std::uint64_t redis_in = redis_input_bytes(redis) - redis_in_before;
   const CpuSplit cpu =
       split_cpu(threads_before, cpu_seconds_by_thread_name(), process_cpu_seconds(s.redis.pid()) - redis_cpu_before);
   const AdvanceTracker::Advance measured = tracker.advances(2, 2).front();
@@ -143,7 +153,9 @@ int run_long_advance(const LongAdvanceArgs& a) {
   const double peak_mib = peak_rss_bytes() / 1048576.0;
   const auto [dead_input, dead_gateway] = s.dead_letters();
   const std::uint64_t unexpected = tracker.unexpected_writes();
-  s.stop();
+  const double unpublished = s.metric("hourglass_records_unpublished_total");
+  s.stop();  // the record feed publishes what it holds before the service ends
+  const std::uint64_t redis_in_at_stop = redis_input_bytes(redis) - redis_in_before;
   std::printf("  service      %.3f s from publish to the last of %u API writes (the first at %.3f s)\n", service_s,
               measured.seen, seconds_between(*measured.published, *measured.first_write));
   std::printf("  ratio        %.2f x the replay (target <= 2)\n", service_s / replay.second_advance_s);
@@ -152,6 +164,12 @@ int run_long_advance(const LongAdvanceArgs& a) {
   std::printf("  CPU          %.2f s: CAF workers %.2f, record feed %.2f, other detached actors %.2f, fake API %.2f, "
               "other %.2f, redis-server %.2f\n",
               cpu.total(), cpu.caf_workers, cpu.record_feed, cpu.detached, cpu.fake_api, cpu.other, cpu.redis_server);
+  std::printf("  Redis in     %.1f MB received by redis-server by the last API write, %.1f MB by the service's stop "
+              "(the record feed, the commits)\n",
+              redis_in / 1e6, redis_in_at_stop / 1e6);
+  std::printf("  unpublished  %.0f records in both advances, the feed backed up: never made JSON or dropped "
+              "(hourglass_records_unpublished_total; the replay made %llu)\n",
+              unpublished, (unsigned long long)replay.records);
   std::printf("  unexpected writes %llu, dead letters: input %zu, gateway %zu\n", (unsigned long long)unexpected,
               dead_input, dead_gateway);
   return s.exit_code == 0 && unexpected == 0 && dead_input + dead_gateway == 0 ? 0 : 1;

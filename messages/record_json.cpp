@@ -288,8 +288,8 @@ std::string idempotency_key(std::string_view campaign_id, const sim::RecordView&
 
 void BatchWriter::record(const sim::RecordView& r) {
   ++batch_->records;
-  if (capture_.changes) batch_->changes.add(r);
-  if (!capture_.text) return;
+  if (changes_) batch_->changes.add(r);
+  if (!text_) return;
   auto& groups = batch_->groups;
   if (groups.empty() || groups.back().time != r.time) groups.push_back({r.time, 0});
   writer_.append(batch_->text, r);

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <climits>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -50,6 +51,11 @@ std::string idempotency_key(std::string_view campaign_id, const sim::RecordView&
 struct RecordCapture {
   bool text = true;
   bool changes = false;
+  // When set, asked by a settlement before each step whose text is asked
+  // for: false keeps that step's records without text (counted in
+  // RecordBatch::untexted), so that a service whose record feed is backed up
+  // makes no JSON it would only drop. Never set in replay.
+  std::function<bool()> text_wanted;
 };
 
 // A sink that keeps records in a RecordBatch: their JSON lines grouped by
@@ -57,14 +63,14 @@ struct RecordCapture {
 // (batch.changes), as `capture` says. `campaign_id` must outlive the writer.
 class BatchWriter final : public sim::RecordSink {
  public:
-  BatchWriter(std::string_view campaign_id, sim::RecordBatch& batch, RecordCapture capture = {})
-      : writer_(campaign_id), batch_(&batch), capture_(capture) {}
+  BatchWriter(std::string_view campaign_id, sim::RecordBatch& batch, const RecordCapture& capture = {})
+      : writer_(campaign_id), batch_(&batch), text_(capture.text), changes_(capture.changes) {}
   void record(const sim::RecordView& r) override;
 
  private:
   RecordJsonWriter writer_;
   sim::RecordBatch* batch_;
-  RecordCapture capture_;
+  bool text_, changes_;  // RecordCapture's (its gate is the caller's)
 };
 
 }  // namespace hourglass::messages

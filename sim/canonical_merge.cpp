@@ -123,6 +123,7 @@ OrderedRecords order_canonically(std::vector<RecordBatch> batches) {
   for (const RecordBatch& b : out.batches) {
     by_rank.push_back(&b);
     out.records += b.records;
+    out.untexted += b.untexted;
   }
   out.slices = slices_in_order(by_rank);
   std::vector<ChangeList> changes;

@@ -24,6 +24,9 @@ struct RecordBatch {
   TextBuffer text;
   std::vector<Group, PooledAllocator<Group>> groups;  // increasing time
   std::uint64_t records = 0;
+  // Of these, records kept without their text although text was asked for:
+  // the service's record feed was backed up (messages::RecordCapture).
+  std::uint64_t untexted = 0;
   // What the records change, entity by entity (service mode: the API writes
   // are made of it; empty otherwise). Service mode without published
   // records has these and no text.
@@ -34,6 +37,7 @@ struct RecordBatch {
     text.clear();
     groups.clear();
     records = 0;
+    untexted = 0;
     changes.clear();
   }
 };
@@ -44,6 +48,7 @@ struct OrderedRecords {
   std::vector<RecordBatch> batches;      // by rank
   std::vector<std::string_view> slices;  // into `batches`, in canonical order
   std::uint64_t records = 0;
+  std::uint64_t untexted = 0;  // the batches' (RecordBatch::untexted)
   // The batches' changes, entity by entity, in the canonical order of their
   // first records (sim::order_changes; empty without change capture).
   ChangeList changes;

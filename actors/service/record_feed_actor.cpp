@@ -29,6 +29,11 @@ FeedText FeedText::of(std::string&& text) {
   return out;
 }
 
+std::function<bool()> text_wanted_while_feed_flows(PublishBacklogPtr backlog) {
+  if (!backlog) return [] { return true; };
+  return [backlog = std::move(backlog)] { return backlog->bytes.load(std::memory_order_relaxed) < backlog->limit / 2; };
+}
+
 std::vector<std::string_view> FeedText::pieces() const {
   if (!text.empty()) return {text};
   return slices;

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <caf/all.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,13 @@ struct PublishBacklog {
   std::atomic<std::uint64_t> dropped{0};  // record texts not published
 };
 using PublishBacklogPtr = std::shared_ptr<PublishBacklog>;
+
+// The campaigns' RecordCapture::text_wanted in a service: JSON is made only
+// while less than half of the backlog's limit waits, so that a feed backed up
+// (a long catch-up outrunning Redis) costs no JSON it would drop; the sinks'
+// drop at the limit stays for what was in flight. Always true without a
+// backlog.
+std::function<bool()> text_wanted_while_feed_flows(PublishBacklogPtr backlog);
 
 // Record lines in canonical order: a step's record batches with the views
 // that order them (kept as they are until published), or one text.

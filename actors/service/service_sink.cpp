@@ -55,8 +55,10 @@ caf::behavior service_sink(Self self, std::string campaign_id, record_feed_actor
       },
       [=](records_atom, sim::OrderedRecords& records) {
         coalesce(self, records.changes);
-        const std::uint64_t count = records.records;
-        publish(self, FeedText::of(std::move(records)), count);  // its buffers as they are: no copy
+        // Records the settlements kept without text, the feed being backed up.
+        if (records.untexted > 0 && self->state.feed) self->state.telemetry->records_unpublished(records.untexted);
+        const std::uint64_t texted = records.records - records.untexted;
+        publish(self, FeedText::of(std::move(records)), texted);  // its buffers as they are: no copy
         return true;
       },
       [=](carry_atom, sim::WorldTime clock, Carries& carries) {

@@ -61,6 +61,7 @@ void spawn_campaign(Self self, CampaignSeed seed, const char* from) {
   init.max_advance = o.max_advance;
   init.capture.changes = true;  // the session commits them as writes
   init.capture.text = o.publish_records;
+  if (o.publish_records) init.capture.text_wanted = text_wanted_while_feed_flows(o.publish_backlog);
   init.on_restart = [t = o.telemetry](const std::string&) { t->restart("settlement"); };
   st.campaign = self->spawn<caf::linked>(campaign_actor, std::move(init));
   spdlog::info("campaign {} started from {}", st.id, from);

@@ -78,8 +78,9 @@ class Telemetry {
   // Redis dropped the pub/sub subscriber for its output buffer limit
   // (client-output-buffer-limit pubsub): what was published meanwhile is lost.
   virtual void pubsub_overflow() {}
-  // Records a sink did not hand to the record feed, its backlog being full
-  // (HOURGLASS_PUBLISH_BACKLOG_MB): never published; the API writes have them.
+  // Records not published, the record feed being backed up: kept without
+  // their JSON (past half of HOURGLASS_PUBLISH_BACKLOG_MB waiting) or dropped
+  // by a sink (past all of it). The API writes have them all.
   virtual void records_unpublished(std::uint64_t records) {}
   // Something aimed at an entity of another campaign (or of none the API can
   // tell) was refused: at "input" (the registry's entity index) or at the

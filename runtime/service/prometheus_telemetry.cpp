@@ -80,8 +80,9 @@ constexpr Family kFamilies[] = {
     {kPassivations, "Campaigns passivated after HOURGLASS_PASSIVATE_AFTER idle (their actors stopped)"},
     {kTransientWaits, "Times a campaign session waited out a transient failure (API or Redis away) before a retry"},
     {kQuarantines, "Campaigns quarantined (failed past their restart budget, or Redis refused their keys)"},
-    {kRecordsUnpublished, "Records not published on campaign.{id}.simulation because the record feed's backlog was "
-                          "full (HOURGLASS_PUBLISH_BACKLOG_MB); the API writes are not affected"},
+    {kRecordsUnpublished, "Records not published on campaign.{id}.simulation, the record feed being backed up (not "
+                          "made JSON past half of HOURGLASS_PUBLISH_BACKLOG_MB waiting, dropped past all of it); "
+                          "the API writes are not affected"},
     {kPubsubOverflows,
      "Times Redis dropped the subscriber for its pub/sub output buffer limit (what was published meanwhile is lost)"},
     {kOwnershipRefusals, "Inputs and writes refused because their entity belongs to another campaign (or to none "

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <caf/all.hpp>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,6 +20,7 @@
 
 #include "actors/campaign_actor.hpp"
 #include "actors/fault_injection.hpp"
+#include "actors/service/record_feed_actor.hpp"
 #include "actors/service/service_sink.hpp"
 #include "io/coalesce.hpp"
 #include "messages/record_reader.hpp"
@@ -94,7 +96,8 @@ hourglass::messages::Decoded decode(const hourglass::runtime::RecordedMessage& m
 Captured run_service_mode(const Scenario& scenario, hs::Duration max_step = 24 * 60 * hs::kMsPerMinute,
                           ha::FaultInjectorPtr faults = nullptr, std::uint64_t* restarts = nullptr,
                           bool publish = true, ha::PublishBacklogPtr backlog = nullptr,
-                          ha::Telemetry* telemetry = &ha::Telemetry::none()) {
+                          ha::Telemetry* telemetry = &ha::Telemetry::none(),
+                          std::function<bool()> text_wanted = nullptr) {
   ht::quiet_engine_logs();
   auto out = std::make_shared<Captured>();
   caf::actor_system_config cfg;
@@ -112,6 +115,7 @@ Captured run_service_mode(const Scenario& scenario, hs::Duration max_step = 24 *
     ha::CampaignInit init{seed, scenario.rules, sink, max_step};
     init.capture.changes = true;  // as the campaign session starts a service campaign
     init.capture.text = publish;  // HOURGLASS_PUBLISH_RECORDS
+    init.capture.text_wanted = text_wanted;
     init.faults = faults;
     init.on_restart = [restarted](const std::string&) { ++*restarted; };
     auto c = system.spawn(ha::campaign_actor, std::move(init));
@@ -284,15 +288,18 @@ struct UnpublishedCount : ha::Telemetry {
   void records_unpublished(std::uint64_t n) override { records += n; }
 };
 
-TEST_CASE("typed records: past the feed's backlog limit, records are dropped and counted, the writes are the same",
-          "[typed][service][publish]") {
+// Runs 07 twice, as published and with `backlog` full (limit 0) and the
+// gate `text_wanted` (may be null); checks the second hands over the same
+// writes and publishes nothing, and returns its count of unpublished records
+// beside the number the first one published.
+std::pair<std::uint64_t, std::size_t> run_with_feed_full(const ha::PublishBacklogPtr& full,
+                                                          std::function<bool()> text_wanted) {
   const Scenario scenario =
       hourglass::runtime::load_scenario((kExamples / "07-generated-medium-default.json").string());
   const Captured published = run_service_mode(scenario, 60 * hs::kMsPerMinute);
-  auto full = std::make_shared<ha::PublishBacklog>();
-  full->limit = 0;  // every text is over it
   UnpublishedCount count;
-  const Captured dropped = run_service_mode(scenario, 60 * hs::kMsPerMinute, nullptr, nullptr, true, full, &count);
+  const Captured dropped =
+      run_service_mode(scenario, 60 * hs::kMsPerMinute, nullptr, nullptr, true, full, &count, std::move(text_wanted));
   std::size_t records = 0;
   REQUIRE(dropped.size() == published.size());
   for (const auto& [id, c] : published) {
@@ -303,10 +310,49 @@ TEST_CASE("typed records: past the feed's backlog limit, records are dropped and
     REQUIRE(d.hand_overs.size() == c.hand_overs.size());
     for (std::size_t m = 0; m < c.hand_overs.size(); ++m) CHECK(d.hand_overs[m].writes == c.hand_overs[m].writes);
   }
+  return {count.records.load(), records};
+}
+
+TEST_CASE("typed records: past the feed's backlog limit, records are dropped and counted, the writes are the same",
+          "[typed][service][publish]") {
+  auto full = std::make_shared<ha::PublishBacklog>();
+  full->limit = 0;  // every text is over it
+  const auto [unpublished, records] = run_with_feed_full(full, nullptr);  // no gate: made, then dropped
   CHECK(records > 0);
-  CHECK(count.records == records);
+  CHECK(unpublished == records);
   CHECK(full->dropped > 0);
   CHECK(full->bytes == 0);
+}
+
+TEST_CASE("typed records: with the feed backed up, settlements make no JSON, the records are counted, the writes "
+          "are the same",
+          "[typed][service][publish]") {
+  auto ungated = std::make_shared<ha::PublishBacklog>();
+  ungated->limit = 0;
+  run_with_feed_full(ungated, nullptr);
+  auto full = std::make_shared<ha::PublishBacklog>();
+  full->limit = 0;  // past half of it from the start: the gate is closed
+  const auto [unpublished, records] = run_with_feed_full(full, ha::text_wanted_while_feed_flows(full));
+  CHECK(records > 0);
+  CHECK(unpublished == records);
+  // The settlements' steps made no text, so the sink dropped only the
+  // campaign's own (events, effects), which the gate does not hold back.
+  INFO("texts dropped: " << full->dropped << " gated, " << ungated->dropped << " not");
+  CHECK(full->dropped < ungated->dropped);
+}
+
+TEST_CASE("typed records: the feed's gate opens again once the backlog drains", "[typed][service][publish]") {
+  auto backlog = std::make_shared<ha::PublishBacklog>();
+  backlog->limit = 1000;
+  const auto wanted = ha::text_wanted_while_feed_flows(backlog);
+  CHECK(wanted());
+  backlog->bytes = 499;
+  CHECK(wanted());
+  backlog->bytes = 500;  // half the limit waits
+  CHECK_FALSE(wanted());
+  backlog->bytes = 0;  // the feed published it
+  CHECK(wanted());
+  CHECK(ha::text_wanted_while_feed_flows(nullptr)());
 }
 
 TEST_CASE("typed records: a restarted settlement hands over the same typed records", "[typed][service][supervision]") {
