@@ -88,8 +88,10 @@ StepResult run_step(Self self, Body& body) {
   check_fault(st.faults, "settlement", st.household.settlement.id, st.firings, st.firings + result.firings);
   st.firings += result.firings;
   result.carry = st.household.settlement.carry;
-  st.last_batch_bytes = result.batch.text.size() + result.batch.text.size() / 8;
-  st.last_batch_groups = result.batch.groups.size() + result.batch.groups.size() / 8;
+  if (!gated) {  // a step without text says nothing of the next one's size
+    st.last_batch_bytes = result.batch.text.size() + result.batch.text.size() / 8;
+    st.last_batch_groups = result.batch.groups.size() + result.batch.groups.size() / 8;
+  }
   return result;
 }
 

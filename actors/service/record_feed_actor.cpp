@@ -29,14 +29,14 @@ FeedText FeedText::of(std::string&& text) {
   return out;
 }
 
-std::function<bool()> text_wanted_while_feed_flows(PublishBacklogPtr backlog) {
-  if (!backlog) return [] { return true; };
-  return [backlog = std::move(backlog)] { return backlog->bytes.load(std::memory_order_relaxed) < backlog->limit / 2; };
-}
-
 std::vector<std::string_view> FeedText::pieces() const {
   if (!text.empty()) return {text};
   return slices;
+}
+
+std::function<bool()> text_wanted_while_feed_flows(PublishBacklogPtr backlog) {
+  if (!backlog) return [] { return true; };
+  return [backlog = std::move(backlog)] { return backlog->bytes.load(std::memory_order_relaxed) < backlog->limit / 2; };
 }
 
 namespace {
@@ -55,7 +55,7 @@ void warn_limited(Self self, const std::string& key, const std::string& line) {
 // This thread only (a detached actor has its own): the feed yields the
 // cores to the simulation and the API writes when they are short. Named
 // apart from CAF's "caf.actor" threads, so that `top -H` shows what it costs.
-void lower_priority(int nice) {
+void name_and_lower_priority(int nice) {
   ::prctl(PR_SET_NAME, "hg.record-feed", 0, 0, 0);
   if (nice == 0) return;
   const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
@@ -99,7 +99,7 @@ record_feed_actor::behavior_type record_feed(Self self, RecordFeedOptions option
   st.options = std::move(options);
   st.redis.emplace(st.options.redis, std::chrono::milliseconds(500));
   st.log_limiter.emplace(st.options.log_lines, st.options.log_interval);
-  lower_priority(st.options.nice);
+  name_and_lower_priority(st.options.nice);
   return {
       [=](publish_atom, const std::string& channel, const FeedText& text) { publish(self, channel, text); },
       [=](flush_atom) { return true; },

@@ -8,9 +8,10 @@
 // The feed is best effort (docs/operations.md, Records in service mode): the
 // API writes never depend on it. Its thread runs at a lower CPU priority than
 // the rest (RecordFeedOptions::nice) so that, when the cores are short, the
-// simulation and the API writes go first and the feed takes what is left;
-// past the backlog limit the sinks drop record texts (counted) instead of
-// the backlog growing.
+// simulation and the API writes go first and the feed takes what is left.
+// While more than half the backlog's limit waits, the settlements make no
+// JSON (text_wanted_while_feed_flows); past all of it the sinks drop what was
+// made meanwhile; both counted, and the backlog never grows past its limit.
 #pragma once
 
 #include <atomic>
