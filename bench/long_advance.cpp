@@ -11,8 +11,9 @@
 // timed on the same second advance, after the same first one.
 #include <spdlog/spdlog.h>
 
-#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -23,6 +24,7 @@
 #include "bench/bench_world.hpp"
 #include "bench/expected_writes.hpp"
 #include "bench/process_stats.hpp"
+#include "bench/serve_probe.hpp"
 #include "bench/service_figures.hpp"
 #include "bench/service_under_test.hpp"
 #include "bench/service_world.hpp"
@@ -64,11 +66,7 @@ ReplayTiming time_replay(const actors::CampaignSeed& campaign, const AdvanceSche
   if (!null) throw std::runtime_error("cannot open /dev/null");
   Clock::time_point first_done{};
   double cpu_at_first = 0;
-  const auto process_cpu = [] {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-  };
+  const auto process_cpu = [] { return process_cpu_seconds(::getpid()); };  // every thread's, the ended ones too
   runtime::ReplayOptions options;
   options.output = std::make_shared<actors::FileOutput>(null);
   options.progress = [&](std::size_t done, std::size_t) {
@@ -153,7 +151,8 @@ int run_long_advance(const LongAdvanceArgs& a) {
   const double peak_mib = peak_rss_bytes() / 1048576.0;
   const auto [dead_input, dead_gateway] = s.dead_letters();
   const std::uint64_t unexpected = tracker.unexpected_writes();
-  const double unpublished = s.metric("hourglass_records_unpublished_total");
+  // Absent (-1) until a first record is counted.
+  const double unpublished = std::max(0.0, metric_value(s.app->status_port(), "hourglass_records_unpublished_total"));
   s.stop();  // the record feed publishes what it holds before the service ends
   const std::uint64_t redis_in_at_stop = redis_input_bytes(redis) - redis_in_before;
   std::printf("  service      %.3f s from publish to the last of %u API writes (the first at %.3f s)\n", service_s,

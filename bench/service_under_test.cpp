@@ -1,8 +1,5 @@
 #include "bench/service_under_test.hpp"
 
-#include <httplib.h>
-
-#include <sstream>
 #include <stdexcept>
 
 #include "io/redis_connection.hpp"
@@ -37,17 +34,6 @@ void ServiceUnderTest::stop() {
 std::pair<std::size_t, std::size_t> ServiceUnderTest::dead_letters() {
   auto r = io::RedisConnection::connect(redis.endpoint(), 2000ms);
   return {r.xlen("hourglass:deadletter"), r.xlen("hourglass:gateway:deadletter")};
-}
-
-double ServiceUnderTest::metric(const std::string& name) {
-  if (!app) return -1;
-  httplib::Client client("127.0.0.1", app->status_port());
-  const auto res = client.Get("/metrics");
-  if (!res || res->status != 200) return -1;
-  std::istringstream lines(res->body);
-  for (std::string line; std::getline(lines, line);)
-    if (line.compare(0, name.size() + 1, name + " ") == 0) return std::stod(line.substr(name.size() + 1));
-  return 0;  // not reported yet: nothing counted
 }
 
 }  // namespace hourglass::bench

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <memory>
-#include <string>
 #include <thread>
 #include <utility>
 
@@ -34,9 +33,6 @@ struct ServiceUnderTest {
   void stop();
   // Entries in hourglass:deadletter and hourglass:gateway:deadletter.
   std::pair<std::size_t, std::size_t> dead_letters();
-  // A counter or gauge of the service's /metrics (without labels); -1 when
-  // it cannot be read.
-  double metric(const std::string& name);
 };
 
 }  // namespace hourglass::bench

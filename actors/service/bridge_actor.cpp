@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-
 #include "io/checkpoint_store.hpp"
 #include "io/dead_letters.hpp"
 #include "messages/wire.hpp"
