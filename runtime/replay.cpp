@@ -26,12 +26,15 @@ caf::actor_system_config make_config(std::size_t threads) {
   cfg.set("scheduler.max-threads", threads);
   cfg.set("logger.verbosity", caf::atom("quiet"));
   actors::add_error_rendering(cfg);  // the renderer of hourglass_errc, for logs
-  // A replay is a batch job: keep idle workers polling and stealing, so
-  // that the thousand settlement steps a campaign fans out (all queued on
-  // the campaign's worker) spread over every core at once. CAF 0.17's
-  // defaults back off to 10 ms naps, which leaves cores idle between steps.
-  cfg.set("work-stealing.aggressive-poll-attempts", 20'000);
-  cfg.set("work-stealing.aggressive-steal-interval", 1);
+  // A replay is a batch job whose campaigns fan every step out to all their
+  // settlements at once. Under CAF 0.17's work stealing those requests queue
+  // on the campaign's worker and the others take them one steal (one lock)
+  // at a time, polling while there is none: with the polling tuned up that
+  // was 6 % of a catch-up's CPU, with CAF's default back-off (naps up to
+  // 10 ms) cores sat idle between steps. Work sharing keeps one queue that
+  // every worker takes from, and idle workers wait on a condition variable:
+  // the 1,000 x 10 catch-up ran ~11 % faster (docs/PERFORMANCE.md).
+  cfg.set("scheduler.policy", caf::atom("sharing"));
   return cfg;
 }
 
