@@ -3,6 +3,10 @@
 // The expected lines are written out from the SPEC's table and example.
 #include <catch2/catch.hpp>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -196,6 +200,35 @@ TEST_CASE("append_json_string finds a character to escape at any place of any le
       }
     }
   }
+}
+
+TEST_CASE("append_json_string reads nothing of a string's neighbours, even at the end of a page",
+          "[record_json]") {
+  // Short strings are checked 16 bytes at a time (what follows them in
+  // memory is read, never used), except when those 16 would cross into the
+  // next page. Here the next page is unmapped: a read past the string's page
+  // would crash the test.
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  void* mem = ::mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  REQUIRE(mem != MAP_FAILED);
+  REQUIRE(::mprotect(static_cast<char*>(mem) + page, page, PROT_NONE) == 0);
+  char* end = static_cast<char*>(mem) + page;
+  std::memset(mem, '"', page);  // neighbours that would need escaping
+  for (std::size_t length = 1; length <= 16; ++length) {
+    for (std::size_t gap : {std::size_t{0}, std::size_t{1}, std::size_t{15}, std::size_t{16}, std::size_t{17}}) {
+      char* s = end - gap - length;
+      std::memset(s, 'a', length);
+      std::string out;
+      append_json_string(out, std::string_view(s, length));
+      CHECK(out == "\"" + std::string(length, 'a') + "\"");
+      s[length - 1] = '\\';
+      out.clear();
+      append_json_string(out, std::string_view(s, length));
+      CHECK(out == "\"" + std::string(length - 1, 'a') + "\\\\\"");
+      std::memset(s, '"', length);
+    }
+  }
+  ::munmap(mem, 2 * page);
 }
 
 TEST_CASE("escaped lines parse back to the original strings", "[record_json]") {
