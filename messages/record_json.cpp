@@ -328,7 +328,11 @@ void BatchWriter::record(const sim::RecordView& r) {
   if (changes_) batch_->changes.add(r);
   if (!text_) return;
   auto& groups = batch_->groups;
-  if (groups.empty() || groups.back().time != r.time) groups.push_back({r.time, 0});
+  if (groups.empty() || groups.back().time != r.time) {
+    const bool minute = r.time % sim::kMsPerMinute == 0;
+    batch_->whole_minutes = groups.empty() ? minute : batch_->whole_minutes && minute;
+    groups.push_back({r.time, 0});
+  }
   writer_.append(batch_->text, r);
   groups.back().end = batch_->text.size();
 }

@@ -24,6 +24,10 @@ struct RecordBatch {
   TextBuffer text;
   std::vector<Group, PooledAllocator<Group>> groups;  // increasing time
   std::uint64_t records = 0;
+  // Every group's time is a whole minute, as its writer saw them (false when
+  // not known): the canonical merge then sorts the step by minute in one
+  // counting pass.
+  bool whole_minutes = false;
   // Of these, records kept without their text although text was asked for:
   // the service's record feed was backed up (messages::RecordCapture).
   std::uint64_t untexted = 0;
@@ -37,6 +41,7 @@ struct RecordBatch {
     text.clear();
     groups.clear();
     records = 0;
+    whole_minutes = false;
     untexted = 0;
     changes.clear();
   }

@@ -311,6 +311,27 @@ TEST_CASE("BatchWriter groups the lines by instant", "[record_json]") {
   CHECK(batch.text.str() == fx1 + fx2 + fx3);
 }
 
+TEST_CASE("BatchWriter notes whether every instant of its batch is a whole minute", "[record_json]") {
+  RecordBatch minutes, not_minutes, reused;
+  BatchWriter a("c1", minutes), b("c1", not_minutes);
+  a.record(view(kJan1 + kHour, RecordKind::LevelUp, "s1"));
+  a.record(view(kJan1 + 2 * kHour + 60'000, RecordKind::LevelUp, "s1"));
+  CHECK(minutes.whole_minutes);
+  b.record(view(kJan1 + kHour, RecordKind::LevelUp, "s1"));
+  b.record(view(kJan1 + kHour + 1'000, RecordKind::LevelUp, "s1"));
+  b.record(view(kJan1 + 2 * kHour, RecordKind::LevelUp, "s1"));
+  CHECK_FALSE(not_minutes.whole_minutes);
+  {
+    BatchWriter c("c1", reused);
+    c.record(view(kJan1 + 30'000, RecordKind::LevelUp, "s1"));
+  }
+  CHECK_FALSE(reused.whole_minutes);
+  reused.clear();
+  BatchWriter d("c1", reused);
+  d.record(view(kJan1, RecordKind::LevelUp, "s1"));
+  CHECK(reused.whole_minutes);  // a cleared batch starts over
+}
+
 TEST_CASE("BatchWriter with changes: what the records change, folded as their lines fold, text optional",
           "[record_json][changes]") {
   const std::vector<Field> changes{{"resources.", "gold", 282, nullptr}, {{}, "status", 0, "ACTIVE"}};

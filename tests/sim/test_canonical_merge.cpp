@@ -113,6 +113,51 @@ TEST_CASE("many timelines over a long span merge as a stable sort by (time, rank
   }
 }
 
+TEST_CASE("steps in whole minutes or seconds merge as a stable sort by (time, rank) would", "[merge]") {
+  // Whole-minute batches take the counting sort by minute (up to 45 days of
+  // them), others the radix sort on coarsened keys; a batch not known to be in
+  // whole minutes sends the step down the general path. Every way must give
+  // the reference order.
+  constexpr WorldTime kMinute = 60'000, kSecond = 1'000;
+  struct Case {
+    WorldTime unit, units;  // times are unit * [0, units)
+    bool flagged;           // the batches say whole_minutes
+    bool one_unflagged;     // but one of them does not
+  };
+  const Case cases[] = {{kMinute, 50, true, false},        {kMinute, 1'440, true, false},
+                        {kMinute, 1'440, true, true},      {kMinute, 1'440, false, false},
+                        {kMinute, 100'000, true, false},   {kSecond, 86'400, false, false},
+                        {kMinute * 60, 24 * 400, true, false}};
+  for (const Case& c : cases) {
+    std::mt19937_64 random(static_cast<std::uint64_t>(c.units * 7 + c.unit + c.one_unflagged));
+    std::vector<RecordBatch> batches(200);
+    std::vector<std::pair<std::pair<WorldTime, std::size_t>, std::string>> expected;
+    for (std::size_t rank = 0; rank < batches.size(); ++rank) {
+      std::vector<WorldTime> times(random() % 40);
+      for (WorldTime& t : times)
+        t = 1'736'000'000'000 / kMinute * kMinute + c.unit * static_cast<WorldTime>(random() % static_cast<std::uint64_t>(c.units));
+      std::sort(times.begin(), times.end());
+      times.erase(std::unique(times.begin(), times.end()), times.end());
+      std::vector<std::pair<WorldTime, std::string>> groups;
+      for (WorldTime t : times) {
+        std::string text = std::to_string(rank) + "@" + std::to_string(t) + "\n";
+        groups.emplace_back(t, text);
+        expected.push_back({{t, rank}, text});
+      }
+      batches[rank] = batch(groups);
+      batches[rank].whole_minutes = c.flagged && !(c.one_unflagged && rank == 100);
+    }
+    std::stable_sort(expected.begin(), expected.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::string want;
+    for (const auto& e : expected) want += e.second;
+    std::vector<const RecordBatch*> by_rank;
+    for (const RecordBatch& b : batches) by_rank.push_back(&b);
+    INFO("unit " << c.unit << " x " << c.units << (c.flagged ? ", flagged" : "") << (c.one_unflagged ? ", one not" : ""));
+    CHECK(merged(by_rank) == want);
+  }
+}
+
 TEST_CASE("a cleared batch is empty", "[merge]") {
   RecordBatch a = batch({{1, "a1\n"}, {2, "a2\n"}});
   CHECK_FALSE(a.empty());
