@@ -9,7 +9,9 @@ constexpr int kMaxStepsAtSink = 2;
 
 void emit(CampaignSelf self, sim::RecordBatch& batch) {
   if (batch.records == 0) return;
-  self->send(self->state.init.sink, records_atom::value, batch.text.str(), batch.changes.take());
+  std::vector<sim::RecordBatch> one;
+  one.push_back(std::move(batch));
+  emit_step(self, sim::order_canonically(std::move(one)));
 }
 
 void emit_step(CampaignSelf self, sim::OrderedRecords records) {

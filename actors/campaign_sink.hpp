@@ -11,9 +11,9 @@
 
 namespace hourglass::actors {
 
-// A batch's records, already in order (one settlement, or the campaign's own):
-// (records_atom, std::string text, sim::ChangeList changes), each empty
-// unless CampaignInit::capture asks for it. Its changes are moved out.
+// A batch's records, already in order (the campaign's own, on an entity
+// message), handed to the sink as a step of one batch (emit_step). The
+// batch is moved out.
 void emit(CampaignSelf self, sim::RecordBatch& batch);
 
 // Hands one step's records, in canonical order, to the sink:

@@ -87,7 +87,6 @@ void FileOutput::write_all(const std::vector<std::string_view>& pieces) {
 
 caf::behavior record_sink(caf::event_based_actor* self, std::shared_ptr<RecordOutput> out) {
   return {
-      [=](records_atom, const std::string& text, const sim::ChangeList&) { out->write(text); },
       [=](records_atom, const sim::OrderedRecords& records) {
         out->write_all(records.slices);
         return true;

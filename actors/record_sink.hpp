@@ -48,10 +48,10 @@ class StringOutput final : public RecordOutput {
   std::string text_;
 };
 
-// (records_atom, std::string, sim::ChangeList) writes the text (a file has
-// no use for changes: its campaigns are started without
-// CampaignInit::capture.changes); (records_atom, sim::OrderedRecords)
-// writes a campaign step and answers true (the campaign's backpressure);
+// (records_atom, sim::OrderedRecords) writes a campaign step (or an entity
+// message's records) and answers true (the campaign's backpressure; a file
+// has no use for its changes: replay's campaigns are started without
+// CampaignInit::capture.changes);
 // (flush_atom) flushes and answers true once everything sent before it is
 // written.
 caf::behavior record_sink(caf::event_based_actor* self, std::shared_ptr<RecordOutput> out);

@@ -79,16 +79,12 @@ StepResult run_step(Self self, Body& body) {
   StepResult result;
   result.batch.text.reserve_tail(st.last_batch_bytes);
   result.batch.groups.reserve(st.last_batch_groups);
-  messages::RecordCapture capture{st.capture.text, st.capture.changes, nullptr};
-  const bool gated = capture.text && st.capture.text_wanted && !st.capture.text_wanted();
-  if (gated) capture.text = false;
-  messages::BatchWriter writer(st.campaign_id, result.batch, capture);
+  messages::BatchWriter writer(st.campaign_id, result.batch, st.capture);
   result.firings = body(writer);
-  if (gated) result.batch.untexted = result.batch.records;
   check_fault(st.faults, "settlement", st.household.settlement.id, st.firings, st.firings + result.firings);
   st.firings += result.firings;
   result.carry = st.household.settlement.carry;
-  if (!gated) {  // a step without text says nothing of the next one's size
+  if (writer.writes_text()) {  // a step without text says nothing of the next one's size
     st.last_batch_bytes = result.batch.text.size() + result.batch.text.size() / 8;
     st.last_batch_groups = result.batch.groups.size() + result.batch.groups.size() / 8;
   }

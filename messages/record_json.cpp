@@ -325,6 +325,7 @@ std::string idempotency_key(std::string_view campaign_id, const sim::RecordView&
 
 void BatchWriter::record(const sim::RecordView& r) {
   ++batch_->records;
+  if (untexted_) ++batch_->untexted;
   if (changes_) batch_->changes.add(r);
   if (!text_) return;
   auto& groups = batch_->groups;

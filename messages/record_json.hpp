@@ -51,26 +51,34 @@ std::string idempotency_key(std::string_view campaign_id, const sim::RecordView&
 struct RecordCapture {
   bool text = true;
   bool changes = false;
-  // When set, asked by a settlement before each step whose text is asked
-  // for: false keeps that step's records without text (counted in
-  // RecordBatch::untexted), so that a service whose record feed is backed up
-  // makes no JSON it would only drop. Never set in replay.
+  // When set, asked by every BatchWriter that would write text, once, as it
+  // starts (a step, or an entity message's firings): false keeps its records
+  // without text (counted in RecordBatch::untexted), so that a service whose
+  // record feed is backed up makes no JSON it would only drop. Never set in
+  // replay.
   std::function<bool()> text_wanted;
 };
 
 // A sink that keeps records in a RecordBatch: their JSON lines grouped by
 // instant, for the canonical merge, and/or what they change
-// (batch.changes), as `capture` says. `campaign_id` must outlive the writer.
+// (batch.changes), as `capture` says (its gate asked once, here).
+// `campaign_id` must outlive the writer.
 class BatchWriter final : public sim::RecordSink {
  public:
   BatchWriter(std::string_view campaign_id, sim::RecordBatch& batch, const RecordCapture& capture = {})
-      : writer_(campaign_id), batch_(&batch), text_(capture.text), changes_(capture.changes) {}
+      : writer_(campaign_id), batch_(&batch),
+        text_(capture.text && (!capture.text_wanted || capture.text_wanted())),
+        untexted_(capture.text && !text_), changes_(capture.changes) {}
   void record(const sim::RecordView& r) override;
+  // Whether its records get their text (asked for, and not gated).
+  bool writes_text() const { return text_; }
 
  private:
   RecordJsonWriter writer_;
   sim::RecordBatch* batch_;
-  bool text_, changes_;  // RecordCapture's (its gate is the caller's)
+  bool text_;      // the lines are written
+  bool untexted_;  // they were asked for, but the gate said no: counted
+  bool changes_;
 };
 
 }  // namespace hourglass::messages

@@ -22,18 +22,6 @@ FeedText FeedText::of(sim::OrderedRecords&& records) {
   return out;
 }
 
-FeedText FeedText::of(std::string&& text) {
-  FeedText out;
-  out.bytes = text.size();
-  out.text = std::move(text);
-  return out;
-}
-
-std::vector<std::string_view> FeedText::pieces() const {
-  if (!text.empty()) return {text};
-  return slices;
-}
-
 std::function<bool()> text_wanted_while_feed_flows(PublishBacklogPtr backlog) {
   if (!backlog) return [] { return true; };
   return [backlog = std::move(backlog)] { return backlog->bytes.load(std::memory_order_relaxed) < backlog->limit / 2; };

@@ -52,18 +52,15 @@ using PublishBacklogPtr = std::shared_ptr<PublishBacklog>;
 std::function<bool()> text_wanted_while_feed_flows(PublishBacklogPtr backlog);
 
 // Record lines in canonical order: a step's record batches with the views
-// that order them (kept as they are until published), or one text.
+// that order them (kept as they are until published).
 struct FeedText {
   std::vector<sim::RecordBatch> storage;  // what `slices` point into
   std::vector<std::string_view> slices;
-  std::string text;
   std::size_t bytes = 0;
 
   static FeedText of(sim::OrderedRecords&& records);  // its changes are not taken
-  static FeedText of(std::string&& text);
-  // The lines' pieces in order (views into this; a moved std::string may
-  // move its bytes, so the text's view is made here, not kept).
-  std::vector<std::string_view> pieces() const;
+  // The lines' pieces in order (views into `storage`).
+  const std::vector<std::string_view>& pieces() const { return slices; }
 };
 
 using record_feed_actor = caf::typed_actor<

@@ -1,6 +1,5 @@
 #include "actors/service/service_sink.hpp"
 
-#include <algorithm>
 #include <spdlog/spdlog.h>
 
 namespace hourglass::actors {
@@ -48,11 +47,6 @@ caf::behavior service_sink(Self self, std::string campaign_id, record_feed_actor
   st.campaign_id = std::move(campaign_id);
   st.feed = std::move(feed);
   return {
-      [=](records_atom, std::string& text, sim::ChangeList& changes) {
-        coalesce(self, changes);
-        const auto records = static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
-        publish(self, FeedText::of(std::move(text)), records);
-      },
       [=](records_atom, sim::OrderedRecords& records) {
         coalesce(self, records.changes);
         // Records the settlements kept without text, the feed being backed up.

@@ -44,7 +44,7 @@ struct ServiceSinkState {
   static inline const char* name = "service-sink";
 };
 
-// Handles: records (text + changes), carry, msgdone, flush, and
+// Handles: records (a step in order: its text and changes), carry, msgdone, flush, and
 // (take_atom) -> SinkTake, which empties it.
 caf::behavior service_sink(caf::stateful_actor<ServiceSinkState>* self, std::string campaign_id,
                            record_feed_actor feed, PublishBacklogPtr publish_backlog, Telemetry* telemetry);

@@ -332,6 +332,49 @@ TEST_CASE("BatchWriter notes whether every instant of its batch is a whole minut
   CHECK(reused.whole_minutes);  // a cleared batch starts over
 }
 
+TEST_CASE("BatchWriter asks its gate once; closed, its records get no text and count as untexted",
+          "[record_json]") {
+  int asked = 0;
+  const RecordCapture closed{true, false, [&] {
+                               ++asked;
+                               return false;
+                             }};
+  RecordBatch gated;
+  BatchWriter w("c1", gated, closed);
+  w.record(view(kJan1, RecordKind::LevelUp, "s1"));
+  w.record(view(kJan1 + kHour, RecordKind::LevelUp, "s2"));
+  CHECK(asked == 1);
+  CHECK_FALSE(w.writes_text());
+  CHECK(gated.text.empty());
+  CHECK(gated.groups.empty());
+  CHECK(gated.records == 2);
+  CHECK(gated.untexted == 2);
+
+  const RecordCapture open{true, false, [&] {
+                             ++asked;
+                             return true;
+                           }};
+  RecordBatch written;
+  BatchWriter o("c1", written, open);
+  o.record(view(kJan1, RecordKind::LevelUp, "s1"));
+  CHECK(asked == 2);
+  CHECK(o.writes_text());
+  CHECK(written.untexted == 0);
+  CHECK(written.text.view() == line("c1", view(kJan1, RecordKind::LevelUp, "s1")));
+
+  // No text asked for: the gate is not asked, and nothing is untexted.
+  const RecordCapture changes_only{false, true, [&] {
+                                     ++asked;
+                                     return false;
+                                   }};
+  RecordBatch changes;
+  BatchWriter c("c1", changes, changes_only);
+  c.record(view(kJan1, RecordKind::LevelUp, "s1"));
+  CHECK(asked == 2);
+  CHECK(changes.untexted == 0);
+  CHECK(changes.records == 1);
+}
+
 TEST_CASE("BatchWriter with changes: what the records change, folded as their lines fold, text optional",
           "[record_json][changes]") {
   const std::vector<Field> changes{{"resources.", "gold", 282, nullptr}, {{}, "status", 0, "ACTIVE"}};
