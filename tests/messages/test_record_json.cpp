@@ -335,10 +335,14 @@ TEST_CASE("BatchWriter notes whether every instant of its batch is a whole minut
 TEST_CASE("BatchWriter asks its gate once; closed, its records get no text and count as untexted",
           "[record_json]") {
   int asked = 0;
-  const RecordCapture closed{true, false, [&] {
-                               ++asked;
-                               return false;
-                             }};
+  // A gate that says `answer` and counts how often it is asked.
+  auto gate = [&asked](bool answer) -> std::function<bool()> {
+    return [&asked, answer] {
+      ++asked;
+      return answer;
+    };
+  };
+  const RecordCapture closed{true, false, gate(false)};
   RecordBatch gated;
   BatchWriter w("c1", gated, closed);
   w.record(view(kJan1, RecordKind::LevelUp, "s1"));
@@ -350,10 +354,7 @@ TEST_CASE("BatchWriter asks its gate once; closed, its records get no text and c
   CHECK(gated.records == 2);
   CHECK(gated.untexted == 2);
 
-  const RecordCapture open{true, false, [&] {
-                             ++asked;
-                             return true;
-                           }};
+  const RecordCapture open{true, false, gate(true)};
   RecordBatch written;
   BatchWriter o("c1", written, open);
   o.record(view(kJan1, RecordKind::LevelUp, "s1"));
@@ -363,10 +364,7 @@ TEST_CASE("BatchWriter asks its gate once; closed, its records get no text and c
   CHECK(written.text.view() == line("c1", view(kJan1, RecordKind::LevelUp, "s1")));
 
   // No text asked for: the gate is not asked, and nothing is untexted.
-  const RecordCapture changes_only{false, true, [&] {
-                                     ++asked;
-                                     return false;
-                                   }};
+  const RecordCapture changes_only{false, true, gate(false)};
   RecordBatch changes;
   BatchWriter c("c1", changes, changes_only);
   c.record(view(kJan1, RecordKind::LevelUp, "s1"));

@@ -83,33 +83,55 @@ TEST_CASE("the merge appends to what the output already holds", "[merge]") {
   CHECK(out.str() == "before\na1\n");
 }
 
+namespace {
+
+// Timelines of random instants (fewer than `most` per rank, drawn by
+// `time_of`), and the text of all their groups as a stable sort by
+// (time, rank) orders them: the obvious reference.
+struct Timelines {
+  std::vector<RecordBatch> batches;
+  std::string want;
+  std::vector<const RecordBatch*> by_rank() const {
+    std::vector<const RecordBatch*> out;
+    for (const RecordBatch& b : batches) out.push_back(&b);
+    return out;
+  }
+};
+
+template <class TimeOf>
+Timelines random_timelines(std::mt19937_64& random, std::size_t ranks, std::uint64_t most, TimeOf time_of) {
+  Timelines out;
+  out.batches.resize(ranks);
+  std::vector<std::pair<std::pair<WorldTime, std::size_t>, std::string>> expected;
+  for (std::size_t rank = 0; rank < ranks; ++rank) {
+    std::vector<WorldTime> times(random() % most);
+    for (WorldTime& t : times) t = time_of(random);
+    std::sort(times.begin(), times.end());
+    times.erase(std::unique(times.begin(), times.end()), times.end());
+    std::vector<std::pair<WorldTime, std::string>> groups;
+    for (WorldTime t : times) {
+      std::string text = std::to_string(rank) + "@" + std::to_string(t) + "\n";
+      groups.emplace_back(t, text);
+      expected.push_back({{t, rank}, text});
+    }
+    out.batches[rank] = batch(groups);
+  }
+  std::stable_sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& e : expected) out.want += e.second;
+  return out;
+}
+
+}  // namespace
+
 TEST_CASE("many timelines over a long span merge as a stable sort by (time, rank) would", "[merge]") {
   // Hundreds of ranks and spans past every digit of the radix sort (minutes
   // to centuries), with many ties, against the obvious reference.
   for (const WorldTime span : {WorldTime{50}, WorldTime{100'000}, WorldTime{40'000'000'000}, WorldTime{1} << 52}) {
     std::mt19937_64 random(static_cast<std::uint64_t>(span));
-    std::vector<RecordBatch> batches(300);
-    std::vector<std::pair<std::pair<WorldTime, std::size_t>, std::string>> expected;
-    for (std::size_t rank = 0; rank < batches.size(); ++rank) {
-      std::vector<WorldTime> times(random() % 30);
-      for (WorldTime& t : times) t = 1'000 + static_cast<WorldTime>(random() % static_cast<std::uint64_t>(span));
-      std::sort(times.begin(), times.end());
-      times.erase(std::unique(times.begin(), times.end()), times.end());
-      std::vector<std::pair<WorldTime, std::string>> groups;
-      for (WorldTime t : times) {
-        std::string text = std::to_string(rank) + "@" + std::to_string(t) + "\n";
-        groups.emplace_back(t, text);
-        expected.push_back({{t, rank}, text});
-      }
-      batches[rank] = batch(groups);
-    }
-    std::stable_sort(expected.begin(), expected.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::string want;
-    for (const auto& e : expected) want += e.second;
-    std::vector<const RecordBatch*> by_rank;
-    for (const RecordBatch& b : batches) by_rank.push_back(&b);
-    CHECK(merged(by_rank) == want);
+    const Timelines t = random_timelines(random, 300, 30, [span](std::mt19937_64& r) {
+      return 1'000 + static_cast<WorldTime>(r() % static_cast<std::uint64_t>(span));
+    });
+    CHECK(merged(t.by_rank()) == t.want);
   }
 }
 
@@ -119,8 +141,9 @@ TEST_CASE("steps in whole minutes or seconds merge as a stable sort by (time, ra
   // whole minutes sends the step down the general path. Every way must give
   // the reference order.
   constexpr WorldTime kMinute = 60'000, kSecond = 1'000;
+  constexpr WorldTime kStart = 1'736'000'000'000 / kMinute * kMinute;
   struct Case {
-    WorldTime unit, units;  // times are unit * [0, units)
+    WorldTime unit, units;  // times are kStart + unit * [0, units)
     bool flagged;           // the batches say whole_minutes
     bool one_unflagged;     // but one of them does not
   };
@@ -130,31 +153,13 @@ TEST_CASE("steps in whole minutes or seconds merge as a stable sort by (time, ra
                         {kMinute * 60, 24 * 400, true, false}};
   for (const Case& c : cases) {
     std::mt19937_64 random(static_cast<std::uint64_t>(c.units * 7 + c.unit + c.one_unflagged));
-    std::vector<RecordBatch> batches(200);
-    std::vector<std::pair<std::pair<WorldTime, std::size_t>, std::string>> expected;
-    for (std::size_t rank = 0; rank < batches.size(); ++rank) {
-      std::vector<WorldTime> times(random() % 40);
-      for (WorldTime& t : times)
-        t = 1'736'000'000'000 / kMinute * kMinute + c.unit * static_cast<WorldTime>(random() % static_cast<std::uint64_t>(c.units));
-      std::sort(times.begin(), times.end());
-      times.erase(std::unique(times.begin(), times.end()), times.end());
-      std::vector<std::pair<WorldTime, std::string>> groups;
-      for (WorldTime t : times) {
-        std::string text = std::to_string(rank) + "@" + std::to_string(t) + "\n";
-        groups.emplace_back(t, text);
-        expected.push_back({{t, rank}, text});
-      }
-      batches[rank] = batch(groups);
-      batches[rank].whole_minutes = c.flagged && !(c.one_unflagged && rank == 100);
-    }
-    std::stable_sort(expected.begin(), expected.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::string want;
-    for (const auto& e : expected) want += e.second;
-    std::vector<const RecordBatch*> by_rank;
-    for (const RecordBatch& b : batches) by_rank.push_back(&b);
+    Timelines t = random_timelines(random, 200, 40, [&c](std::mt19937_64& r) {
+      return kStart + c.unit * static_cast<WorldTime>(r() % static_cast<std::uint64_t>(c.units));
+    });
+    for (std::size_t rank = 0; rank < t.batches.size(); ++rank)
+      t.batches[rank].whole_minutes = c.flagged && !(c.one_unflagged && rank == 100);
     INFO("unit " << c.unit << " x " << c.units << (c.flagged ? ", flagged" : "") << (c.one_unflagged ? ", one not" : ""));
-    CHECK(merged(by_rank) == want);
+    CHECK(merged(t.by_rank()) == t.want);
   }
 }
 
