@@ -49,7 +49,7 @@ caf::behavior service_sink(Self self, std::string campaign_id, record_feed_actor
   return {
       [=](records_atom, sim::OrderedRecords& records) {
         coalesce(self, records.changes);
-        // Records the settlements kept without text, the feed being backed up.
+        // Records kept without text, the feed being backed up (RecordCapture::text_wanted).
         if (records.untexted > 0 && self->state.feed) self->state.telemetry->records_unpublished(records.untexted);
         const std::uint64_t texted = records.records - records.untexted;
         publish(self, FeedText::of(std::move(records)), texted);  // its buffers as they are: no copy
