@@ -332,7 +332,7 @@ TEST_CASE("BatchWriter notes whether every instant of its batch is a whole minut
   CHECK(reused.whole_minutes);  // a cleared batch starts over
 }
 
-TEST_CASE("BatchWriter asks its gate once; closed, its records get no text and count as untexted",
+TEST_CASE("BatchWriter asks its gate once - closed, its records get no text and count as untexted",
           "[record_json]") {
   int asked = 0;
   // A gate that says `answer` and counts how often it is asked.
