@@ -41,12 +41,6 @@ caf::actor_system_config actor_config() {
   cfg.set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
   cfg.set("logger.verbosity", caf::atom("quiet"));
   actors::add_error_rendering(cfg);
-  // Work sharing, as in replay (runtime/replay.cpp): a campaign's step fans
-  // out to all its settlements at once, and one queue that every worker takes
-  // from spreads them better than stealing them one at a time. A year's
-  // advance of 100 x 10 reached its last API write ~25 % sooner. Its one
-  // queue is also first come, first served across campaigns.
-  cfg.set("scheduler.policy", caf::atom("sharing"));
   return cfg;
 }
 
