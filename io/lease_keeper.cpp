@@ -129,7 +129,7 @@ bool LeaseKeeper::round() {
         ++moves;
         acquired_at_[p] = sent;
       }
-      ownership_->set(p, got.token);
+      ownership_->set(p, got.token, options_.intake_waits_after_first_round && !first_round_);
       renewed_[p] = sent;
       if (callbacks_.on_acquired) callbacks_.on_acquired(p, got.token);
     }

@@ -65,6 +65,12 @@ struct LeaseKeeperOptions {
   // take every round, renews, and gives back when the instance stops (the
   // stream input's router lease, io/stream_router). None: no such lease.
   std::optional<LeaseKeys> single;
+  // A partition acquired after the first round is held with its intake
+  // waiting (PartitionOwnership::intake_waiting) until the registry opens
+  // it: set for a pub/sub input, whose subscriber may still hold what was
+  // published before the acquisition. The first round's wait for nothing:
+  // the inputs start after it.
+  bool intake_waits_after_first_round = false;
 };
 
 // What one round left (LeaseKeeperCallbacks::on_round): for /health and the

@@ -8,6 +8,15 @@
 // the keeper renews with); the registry ends the partition's sessions once
 // each has committed what it was given and says so (sessions_ended); the
 // keeper then releases the lease.
+//
+// And where a partition taken over waits for the input to catch up: a
+// pub/sub subscriber may still hold messages published before the
+// acquisition, which the previous owner took (a subscriber that was frozen,
+// or reads behind). The keeper sets such a partition with its intake
+// waiting (token_of answers none, token() gives the token); the registry
+// opens it once a marker published after the acquisition has come through
+// the same subscription (actors/service/registry_acquire), so that only
+// what was published after it is taken here.
 #pragma once
 
 #include <cstdint>
@@ -31,8 +40,9 @@ class PartitionOwnership {
   std::optional<std::uint64_t> token(std::uint32_t partition) const;
   // The token for intake: none also while the partition is handed off.
   std::optional<std::uint64_t> intake_token(std::uint32_t partition) const;
-  // The lease keeper's: `partition` is held under `token` (at least 1), or no longer.
-  void set(std::uint32_t partition, std::uint64_t token);
+  // The lease keeper's: `partition` is held under `token` (at least 1), or
+  // no longer. `intake_waits`: its intake stays shut until open_intake.
+  void set(std::uint32_t partition, std::uint64_t token, bool intake_waits = false);
   void drop(std::uint32_t partition);
   // How many partitions are held.
   std::size_t owned() const;
@@ -50,12 +60,19 @@ class PartitionOwnership {
   // Partitions being handed off, their sessions not yet all ended.
   std::vector<std::uint32_t> handing_off() const;
 
+  // Held, its intake shut until the registry opens it (see above).
+  bool intake_waiting(std::uint32_t partition) const;
+  // The registry's: the input has caught up with the acquisition. A no-op
+  // for a partition not held.
+  void open_intake(std::uint32_t partition);
+
  private:
   std::uint32_t count_;
   mutable std::mutex mutex_;
   std::vector<std::uint64_t> tokens_;  // 0: not held
   enum class Handoff : std::uint8_t { none, ending_sessions, sessions_ended };
   std::vector<Handoff> handoff_;  // back to none when the partition is set or dropped
+  std::vector<bool> intake_waits_;  // set with the partition, cleared by open_intake or drop
 };
 
 }  // namespace hourglass::io

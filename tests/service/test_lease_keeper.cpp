@@ -93,6 +93,33 @@ TEST_CASE("lease keeper: the first holds every partition, a live second none unt
   CHECK(*second.ownership()->token(3) > *before);
 }
 
+TEST_CASE("lease keeper: with a pub/sub input, what it takes after its first round waits for the registry to open "
+          "its intake",
+          "[service][redis][partition_lease][intake]") {
+  RedisServer server;
+  const std::string host = host_of(make_instance_id());
+  auto waiting = [](LeaseKeeperOptions o) {
+    o.intake_waits_after_first_round = true;
+    return o;
+  };
+  LeaseKeeper first(waiting(options(server, host + "-" + std::to_string(::getppid()) + "-aaaaaa")), {});
+  LeaseKeeper second(waiting(options(server, make_instance_id())), {});
+  first.round();
+  second.round();
+  // The first round: the inputs start after it, nothing to wait for.
+  REQUIRE(first.ownership()->owned() == 8);
+  CHECK_FALSE(first.ownership()->intake_waiting(3));
+  CHECK(first.ownership()->token_of("c1"));
+  first.stop(true);
+  second.round();
+  REQUIRE(second.ownership()->owned() == 8);
+  CHECK(second.ownership()->intake_waiting(3));
+  CHECK_FALSE(second.ownership()->intake_token(3));
+  second.ownership()->open_intake(3);
+  second.round();  // renewed: still open
+  CHECK(second.ownership()->intake_token(3) == second.ownership()->token(3));
+}
+
 TEST_CASE("lease keeper: the leases of a previous life of this process are taken over at once, with higher tokens",
           "[service][redis][partition_lease]") {
   RedisServer server;
