@@ -398,6 +398,9 @@ void ServeApp::start() {
     s.feed = s.system->spawn<caf::detached>(actors::record_feed, std::move(feed));
   }
   bridge_options.dead_letter_max = c.dead_letter_max;
+  // Intake markers (actors/service/registry_acquire): with a pub/sub input,
+  // a partition taken over opens its intake once its marker comes through.
+  if (input.channels || input.campaign_manager) bridge_options.intake_mark_instance = s.instance_id;
   if (input.stream) {
     s.stream_reader = s.make_stream_reader();
     bridge_options.acknowledge = [reader = s.stream_reader](const std::string& id) { reader->acknowledge(id); };
@@ -464,6 +467,7 @@ void ServeApp::start() {
     sub.patterns.push_back(messages::kApiEntityModifiedPattern);
     sub.patterns.push_back(messages::kApiSocketIoCampaignPattern);
   }
+  if (!sub.patterns.empty()) sub.patterns.push_back(actors::kIntakeMarkChannel);
   io::RedisSubscriberCallbacks cb;
   const service::ResyncPolicy resync = service::resync_policy(input);  // what a lossy input needs
   actors::bridge_actor bridge = s.bridge;

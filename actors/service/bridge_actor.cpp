@@ -160,6 +160,33 @@ void acknowledge(Self self, const std::string& stream_id) {
     spdlog::error("redis bridge: stream entry {} to acknowledge, but the stream input is off", stream_id);
 }
 
+// An intake marker off the subscription: this instance's goes to the
+// registry, in order after the messages heard before it; another's is none
+// of its business.
+void take_intake_mark(Self self, const std::string& payload) {
+  const std::string& own = self->state.options.intake_mark_instance;
+  if (own.empty() || payload.size() <= own.size() + 1 || payload.compare(0, own.size(), own) != 0 ||
+      payload[own.size()] != ' ')
+    return;
+  const std::string digits = payload.substr(own.size() + 1);
+  if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 19) return;
+  self->send(self->state.options.registry, intake_mark_atom::value, std::stoull(digits));
+}
+
+void publish_intake_mark(Self self, std::uint64_t n) {
+  const std::string& own = self->state.options.intake_mark_instance;
+  if (own.empty()) return;
+  io::RedisConnection* r = redis(self);
+  if (!r) return;  // the registry asks again while a partition waits
+  try {
+    r->publish(kIntakeMarkChannel, own + " " + std::to_string(n));
+  } catch (const std::exception& e) {
+    warn_limited(self, "redis bridge: PUBLISH failed",
+                 std::string("redis bridge: the intake marker was not published (asked again in a second): ") +
+                     e.what());
+  }
+}
+
 }  // namespace
 
 bridge_actor::behavior_type bridge(Self self, BridgeOptions options) {
@@ -170,6 +197,7 @@ bridge_actor::behavior_type bridge(Self self, BridgeOptions options) {
       [=](set_registry_atom, const inbound_router_actor& registry) { self->state.options.registry = registry; },
       [=](rules_atom, const sim::RulesPtr& rules) { self->state.options.rules = rules; },
       [=](inbound_atom, const std::string& channel, const std::string& payload) {
+        if (channel == kIntakeMarkChannel) return take_intake_mark(self, payload);
         if (!is_generic_channel(channel)) return take_api_traffic(self, channel, payload);
         if (auto m = decode_or_refuse(self, channel, payload))
           self->send(self->state.options.registry, route_atom::value, Inbound{std::move(*m), channel, payload});
@@ -193,6 +221,7 @@ bridge_actor::behavior_type bridge(Self self, BridgeOptions options) {
         self->send(self->state.options.registry, route_atom::value, std::move(in));
       },
       [=](stream_ack_atom, const std::string& stream_id) { acknowledge(self, stream_id); },
+      [=](publish_mark_atom, std::uint64_t n) { publish_intake_mark(self, n); },
       [=](dead_letter_atom, const std::string& reason, const std::string& channel, const std::string& payload) {
         // Sent by the registry (a message it could not handle) and by the
         // stream reader (an entry without a channel): logged here, limited

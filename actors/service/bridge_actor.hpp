@@ -50,10 +50,18 @@ using bridge_actor = caf::typed_actor<
     // writes the dead letters waiting for Redis; answers how many still wait
     caf::replies_to<flush_dead_letters_atom>::with<std::size_t>,
     // its own timer: logs the counts of the lines its log limiter suppressed
-    caf::reacts_to<tick_atom>>;
+    caf::reacts_to<tick_atom>,
+    // publishes intake marker n on BridgeOptions::intake_mark_channel; it
+    // comes back through the subscription as an inbound message, after
+    // everything published before it, and goes to the registry as
+    // intake_mark_atom (registry_acquire.cpp)
+    caf::reacts_to<publish_mark_atom, std::uint64_t>>;
 
 inline constexpr const char* kDeadLetterStream = "hourglass:deadletter";
 inline constexpr const char* kGatewayDeadLetterStream = "hourglass:gateway:deadletter";
+// Where intake markers go: every instance's subscription hears every
+// instance's, and keeps its own (the payload is "<instance id> <number>").
+inline constexpr const char* kIntakeMarkChannel = "hourglass:intake-mark";
 
 struct BridgeOptions {
   io::RedisEndpoint redis;
@@ -73,6 +81,9 @@ struct BridgeOptions {
   // off. serve_app owns the reader; the function keeps it alive only for
   // the acknowledgements, serve_app starts and stops its thread.
   std::function<void(const std::string& stream_id)> acknowledge;
+  // This instance's name in its intake markers; empty: no markers (the
+  // subscription is not on kIntakeMarkChannel).
+  std::string intake_mark_instance;
 };
 
 // A stream entry waiting for Redis; a gateway dead letter also names the

@@ -245,7 +245,9 @@ registry_actor::behavior_type registry(Self self, RegistryOptions options) {
       },
       [=](route_atom, Inbound& in) { route(self, std::move(in)); },
       [=](handoff_atom, std::uint32_t) { continue_handoffs(self); },
-      [=](acquired_atom, std::uint32_t partition, bool resync) { acquired(self, partition, resync); },
+      [=](acquired_atom, std::uint32_t partition, bool resync) { taken_over(self, partition, resync); },
+      [=](intake_mark_atom, std::uint64_t mark) { intake_marked(self, mark); },
+      [=](mark_tick_atom) { mark_tick(self); },
       [=](api_change_atom, ApiChange& c) {
         auto it = self->state.campaign_of_entity.find(c.change.entity_id);
         if (it == self->state.campaign_of_entity.end()) {

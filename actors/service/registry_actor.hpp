@@ -106,6 +106,15 @@ struct RegistryState {
   // Handed-off partitions whose sessions have ended, their campaigns'
   // outboxes being checked (registry_handoff.cpp).
   std::set<std::uint32_t> handoff_outbox_checks;
+  // Partitions taken over whose intake waits for an intake marker
+  // (registry_acquire.cpp): the marker's number and the acquisition's resync flag.
+  struct IntakeWait {
+    std::uint64_t mark = 0;
+    bool resync = false;
+  };
+  std::map<std::uint32_t, IntakeWait> intake_waits;
+  std::uint64_t marks_asked = 0;
+  bool mark_tick_pending = false;
   static inline const char* name = "registry";
 };
 
@@ -140,6 +149,12 @@ using registry_actor = caf::typed_actor<
     // reconciled with the API and resynced to the API's world time, which
     // covers what was published while the partition moved
     caf::reacts_to<acquired_atom, std::uint32_t, bool>,
+    // (from the bridge, in the subscription's order) the intake marker with
+    // this number has come through: a partition taken over and waiting for
+    // it opens its intake (registry_acquire.cpp); and its own timer that
+    // publishes another while one waits
+    caf::reacts_to<intake_mark_atom, std::uint64_t>,
+    caf::reacts_to<mark_tick_atom>,
     // from the sessions (session_parent_actor)
     caf::reacts_to<session_report_atom, std::string, SessionReport>,
     caf::replies_to<session_ended_atom, std::string, SessionEnd>::with<bool>,

@@ -40,6 +40,14 @@ void continue_handoffs(Self self);
 // Partition `partition` was taken over: its campaigns' outboxes sent, and
 // with `resync` each resumed (reconciled, resynced) as at start.
 void acquired(Self self, std::uint32_t partition, bool resync);
+// acquired_atom: with its intake waiting (io::PartitionOwnership), the
+// partition waits for an intake marker first; else acquired at once.
+void taken_over(Self self, std::uint32_t partition, bool resync);
+// intake_mark_atom: partitions waiting for this marker or an earlier one
+// open their intake, then are acquired.
+void intake_marked(Self self, std::uint64_t mark);
+// mark_tick_atom: while a partition waits, another marker is published.
+void mark_tick(Self self);
 // The campaigns with a checkpoint in `partition`, to `then`; when the index
 // was not read, said in the log with `why`, and `failed` instead.
 void campaigns_of_partition(Self self, std::uint32_t partition, const std::string& why,

@@ -33,6 +33,8 @@ using dead_letter_atom = caf::atom_constant<caf::atom("deadltr")>;
 using gw_dead_letter_atom = caf::atom_constant<caf::atom("gwdeadltr")>;
 using flush_dead_letters_atom = caf::atom_constant<caf::atom("flushdl")>;  // write the waiting ones now
 using stream_ack_atom = caf::atom_constant<caf::atom("streamack")>;  // done with a stream entry: XACK it
+// publish intake marker n on the subscription (registry_acquire.cpp)
+using publish_mark_atom = caf::atom_constant<caf::atom("pubmark")>;
 // -> registry
 using route_atom = caf::atom_constant<caf::atom("route")>;  // a valid message to its campaign
 using api_change_atom = caf::atom_constant<caf::atom("apichange")>;  // entity.modified of the API
@@ -44,6 +46,10 @@ using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
 using handoff_atom = caf::atom_constant<caf::atom("handoff")>;
 // a partition was taken over: its campaigns' outboxes sent, and resynced
 using acquired_atom = caf::atom_constant<caf::atom("acquired")>;
+// intake marker n came through the subscription, after everything published
+// before it (from the bridge); and the registry's own timer to publish another
+using intake_mark_atom = caf::atom_constant<caf::atom("intakemark")>;
+using mark_tick_atom = caf::atom_constant<caf::atom("marktick")>;
 // -> api reader
 using bootstrap_atom = caf::atom_constant<caf::atom("bootstrap")>;
 using world_time_atom = caf::atom_constant<caf::atom("worldtime")>;
@@ -80,7 +86,8 @@ struct ApiChange {
 
 // What the bridge hands valid messages to: the registry.
 using inbound_router_actor =
-    caf::typed_actor<caf::reacts_to<route_atom, Inbound>, caf::reacts_to<api_change_atom, ApiChange>>;
+    caf::typed_actor<caf::reacts_to<route_atom, Inbound>, caf::reacts_to<api_change_atom, ApiChange>,
+                     caf::reacts_to<intake_mark_atom, std::uint64_t>>;
 
 // api reader -> registry: an entity read from the API, decoded and as JSON
 // (the SPEC's entity shape, for the flight recorder).

@@ -13,11 +13,17 @@ void LeaseEvents::attach(actors::registry_actor registry, bool resync) {
   std::lock_guard<std::mutex> lock(mutex_);
   registry_ = std::move(registry);
   resync_ = resync;
+  // Taken between the first round and now: their intake may be waiting.
+  for (std::uint32_t p : early_) caf::anon_send(registry_, actors::acquired_atom::value, p, resync_);
+  early_.clear();
 }
 
 void LeaseEvents::acquired(std::uint32_t partition) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (registry_) caf::anon_send(registry_, actors::acquired_atom::value, partition, resync_);
+  if (registry_)
+    caf::anon_send(registry_, actors::acquired_atom::value, partition, resync_);
+  else
+    early_.push_back(partition);
 }
 
 void LeaseEvents::hand_off(std::uint32_t partition) {
@@ -35,7 +41,11 @@ std::unique_ptr<io::LeaseKeeper> make_lease_keeper(const ServiceConfig& config, 
   o.partitions = static_cast<std::uint32_t>(config.partitions);
   o.ttl = config.lease_ttl;
   // One router of the stream input across instances (io/stream_router).
-  if (parse_input(config.input).stream) o.single = io::router_lease_keys(config.stream_key);
+  const InputSelection input = parse_input(config.input);
+  if (input.stream) o.single = io::router_lease_keys(config.stream_key);
+  // A pub/sub subscription may hold what was published before an acquisition
+  // (actors/service/registry_acquire): the registry opens the intake.
+  o.intake_waits_after_first_round = input.channels || input.campaign_manager;
   io::LeaseKeeperCallbacks cb;
   // Acquisitions are logged one by one after the first round (which takes
   // every free partition: one line for all of them).

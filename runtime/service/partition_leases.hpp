@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "actors/service/registry_actor.hpp"
 #include "actors/service/telemetry.hpp"
@@ -32,6 +33,7 @@ class LeaseEvents {
   std::mutex mutex_;
   actors::registry_actor registry_;  // none until attached
   bool resync_ = false;
+  std::vector<std::uint32_t> early_;  // acquired before the registry was attached
 };
 
 // The keeper of `config`'s partitions, not started; its changes logged

@@ -107,7 +107,8 @@ struct World {
     return res ? res->body : std::string();
   }
   RedisConnection redis_client() { return RedisConnection::connect(redis.endpoint(), 5000ms); }
-  // How many patterns the server has subscribers for: 4 while the service is subscribed.
+  // How many patterns the server has subscribers for: 5 while the service is
+  // subscribed (the 4 of its two inputs and the intake markers').
   long long patterns() {
     try {
       auto c = redis_client();
@@ -156,10 +157,12 @@ TEST_CASE("serve process: a frozen (SIGSTOPped) Redis makes /health 503 naming R
   CHECK(w.serve->running());
 }
 
+constexpr long long kSubscribed = 5;  // World::patterns() while the service is subscribed
+
 TEST_CASE("serve process: a 50 MB message past Redis' default pub/sub output limit is detected, counted and resynced",
           "[service][integration][health][overflow]") {
   World w;
-  REQUIRE(poll_until([&] { return w.patterns() == 4; }, 20s));  // subscribed
+  REQUIRE(poll_until([&] { return w.patterns() == kSubscribed; }, 20s));  // subscribed
   w.redis_client().publish("campaign.c1.worldTimeAdvanced", advance(kT0, kT0 + 2 * kHour));
   REQUIRE(w.population_becomes(102, 20s));
 
@@ -175,7 +178,7 @@ TEST_CASE("serve process: a 50 MB message past Redis' default pub/sub output lim
   REQUIRE(heard == 0);
 
   // It comes back, resyncs to 04:00 (101 → 102 → 103 → 104 people) and says what happened.
-  CHECK(poll_until([&] { return w.patterns() == 4; }, 20s));
+  CHECK(poll_until([&] { return w.patterns() == kSubscribed; }, 20s));
   CHECK(w.population_becomes(104, 20s));
   Health h;
   CHECK(poll_until([&] { return (h = w.health()).code == 200; }, 10s));

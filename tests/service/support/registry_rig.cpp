@@ -15,7 +15,9 @@ RegistryRig::RegistryRig(RegistryRigOptions o) {
   auto rules = std::make_shared<const sim::Rules>(sim::Rules::defaults());
   io::CampaignApiConfig api_config{api.url(), "secret-token", o.api_timeout};
   reader = system->spawn<caf::detached>(actors::api_reader, api_config);
-  bridge = system->spawn<caf::detached>(actors::bridge, actors::BridgeOptions{redis.endpoint(), rules, {}});
+  actors::BridgeOptions bridge_options{redis.endpoint(), rules, {}};
+  bridge_options.intake_mark_instance = o.intake_mark_instance;
+  bridge = system->spawn<caf::detached>(actors::bridge, bridge_options);
   actors::GatewayOptions gateway_options;
   gateway_options.api = api_config;
   gateway_options.redis = redis.endpoint();
@@ -38,6 +40,7 @@ RegistryRig::RegistryRig(RegistryRigOptions o) {
   options.draining = o.draining;
   options.ownership = o.ownership;
   registry = system->spawn(actors::registry, options);
+  caf::anon_send(bridge, actors::set_registry_atom::value, actors::inbound_router_actor{registry});
 }
 
 RegistryRig::~RegistryRig() {

@@ -35,6 +35,8 @@ struct RegistryRigOptions {
   std::shared_ptr<const std::atomic<bool>> draining;  // set: long advances stop at their next span
   // The partitions "this instance" owns (RegistryOptions::ownership); none: all, unfenced.
   std::shared_ptr<io::PartitionOwnership> ownership = nullptr;
+  // The bridge's name in its intake markers (BridgeOptions); empty: none.
+  std::string intake_mark_instance;
 };
 
 struct RegistryRig {
