@@ -1,6 +1,7 @@
 #include "io/lease_keeper.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "io/instance_id.hpp"
 #include "io/partitions.hpp"
@@ -237,12 +238,17 @@ void LeaseKeeper::start() {
       "lease keeper");
 }
 
-void LeaseKeeper::stop(bool release) {
+void LeaseKeeper::stop(bool release, std::chrono::steady_clock::time_point release_until) {
   thread_.stop();
   if (!release) return;
+  const auto in_time = [release_until] { return std::chrono::steady_clock::now() < release_until; };
   for (std::uint32_t p = 0; p < options_.partitions; ++p) {
     const auto token = ownership_->token(p);
     if (!token) continue;
+    if (!in_time()) {
+      ownership_->drop(p);  // expires by itself
+      continue;
+    }
     try {
       connection();
       // A handed-off one is reported as handed over (on_handed_over).
@@ -254,6 +260,7 @@ void LeaseKeeper::stop(bool release) {
     }
   }
   try {
+    if (!in_time()) throw std::runtime_error("past the stop's bound");
     connection();
     if (options_.single && single_token_.load() != 0) leases_->release(*options_.single, single_token_.load());
     single_token_.store(0);

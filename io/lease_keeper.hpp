@@ -124,8 +124,11 @@ class LeaseKeeper {
   void start();
   // Stops the thread; with `release`, gives back the leases held and leaves
   // the members (best effort), so that another instance need not wait for
-  // their expiry.
-  void stop(bool release);
+  // their expiry. `release_until` bounds the giving back: no Redis call is
+  // started past it (each waits out a timeout when Redis does not answer;
+  // what is not given back expires by itself).
+  void stop(bool release,
+            std::chrono::steady_clock::time_point release_until = std::chrono::steady_clock::time_point::max());
 
   std::size_t live_members() const { return live_members_; }
   // Whether this instance holds options.single now. Thread-safe.

@@ -1,5 +1,7 @@
 #include "io/redis_stream_reader.hpp"
 
+#include <sys/socket.h>
+
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
@@ -52,6 +54,9 @@ void RedisStreamReader::stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stop_.store(true);
+    // A read waiting on a Redis that does not answer ends now (with an
+    // error the thread takes for the stop); the fd stays the thread's to close.
+    if (link_fd_ >= 0) ::shutdown(link_fd_, SHUT_RDWR);
   }
   wake_.notify_all();
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
@@ -192,6 +197,18 @@ std::vector<std::string> RedisStreamReader::wanted() const {
 
 void RedisStreamReader::serve_link(Backoff& backoff, bool& connected_once, bool& link_up) {
   RedisConnection conn = RedisConnection::connect(options_.endpoint, options_.connect_timeout);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stop_.load()) return;
+    link_fd_ = conn.native_handle()->fd;
+  }
+  struct ForgetFd {  // before `conn` closes it: stop() must not shut a reused fd down
+    RedisStreamReader& r;
+    ~ForgetFd() {
+      std::lock_guard<std::mutex> lock(r.mutex_);
+      r.link_fd_ = -1;
+    }
+  } forget_fd{*this};
   // Each read may block for `block` on the server before it answers (on a
   // cluster, the stream's node's connection: set_io_timeout reaches it).
   conn.set_io_timeout(options_.block + options_.io_timeout);

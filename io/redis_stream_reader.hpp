@@ -62,7 +62,10 @@
 // acknowledge(), and stop() (which then returns without joining).
 //
 // stop() returns within about `block` (the XREADGROUP BLOCK time), or
-// connect_timeout if it is in the middle of a TCP connect.
+// connect_timeout if it is in the middle of a TCP connect; a command waiting
+// on a Redis that does not answer (frozen, partitioned) is cut at once: stop()
+// shuts the link's socket down under it (on one Redis; on a cluster, a node's
+// other connections wait out io_timeout).
 #pragma once
 
 #include <atomic>
@@ -192,7 +195,8 @@ class RedisStreamReader {
   std::atomic<bool> redis_down_{false};  // the thread's last attempt to connect failed
   bool given_back_ = false;              // the reader thread's: give_back() during this on_entry
 
-  mutable std::mutex mutex_;  // guards outstanding_, left_, pending_phase_, acked_in_pending_phase_
+  mutable std::mutex mutex_;  // guards outstanding_, left_, pending_phase_, acked_in_pending_phase_, link_fd_
+  int link_fd_ = -1;          // the thread's live link's socket, for stop() to shut down
   std::condition_variable wake_;  // acknowledge() or stop()
   std::map<std::string, std::string> outstanding_;  // delivered, not yet acknowledged: id -> its stream
   // Delivered from a stream since left, not yet acknowledged: id -> stream.

@@ -551,39 +551,55 @@ int ServeApp::wait() {
   if (s.stream_router) s.stream_router->stop();
   int code = 0;
   caf::scoped_actor self{*s.system};
-  const auto deadline = s.config.drain_timeout;
-  self->request(s.registry, deadline, actors::registry_drain_atom::value)
+  // One bound for the whole stop, not one per phase: with Redis away every
+  // phase would wait out its own (the registry's, the gateway's, the dead
+  // letters', ...), and the exit would come several bounds late. The drain's
+  // phases share it but the last third (3 s at most), which is left for what
+  // follows them: the lease keeper's last round, the actors' last Redis
+  // calls, each a timeout when Redis does not answer.
+  const auto drain_timeout = s.config.drain_timeout;
+  const auto teardown = std::min<std::chrono::milliseconds>(drain_timeout / 3, std::chrono::seconds(3));
+  const auto drain_end = std::chrono::steady_clock::now() + drain_timeout - teardown;
+  const auto left = [drain_end] {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(drain_end - std::chrono::steady_clock::now());
+    return std::max(ms, std::chrono::milliseconds(1));  // a phase past the bound is asked, not waited for
+  };
+  self->request(s.registry, left(), actors::registry_drain_atom::value)
       .receive([](bool) {}, [&](caf::error&) {
-        spdlog::error("advances still in flight after {} s", deadline.count());
+        spdlog::error("advances still in flight after {} s: what they did not commit is computed again at the next "
+                      "start",
+                      drain_timeout.count());
         code = 1;
       });
-  self->request(s.gateway, deadline, actors::gateway_drain_atom::value)
+  self->request(s.gateway, left(), actors::gateway_drain_atom::value)
       .receive([](bool) { spdlog::info("gateway drained"); },
                [&](caf::error&) {
-                 spdlog::error("gateway backlog not drained after {} s: the rest stays in the outboxes", deadline.count());
+                 spdlog::error("gateway backlog not drained within {} s: the rest stays in the outboxes",
+                               drain_timeout.count());
                  code = 1;
                });
   if (code != 0) {  // nothing is lost: what waits stays in the outboxes for the next start
-    self->request(s.gateway, std::chrono::seconds(5), actors::gateway_abandon_atom::value)
+    self->request(s.gateway, left(), actors::gateway_abandon_atom::value)
         .receive([](std::size_t) {}, [](caf::error&) {});
-    self->request(s.gateway, s.config.gateway_timeout * 2, actors::gateway_drain_atom::value)
-        .receive([](bool) {}, [](caf::error&) {});
+    self->request(s.gateway, left(), actors::gateway_drain_atom::value).receive([](bool) {}, [](caf::error&) {});
   }
-  self->request(s.bridge, deadline, actors::flush_dead_letters_atom::value).receive([](std::size_t) {}, [](caf::error&) {});
+  self->request(s.bridge, left(), actors::flush_dead_letters_atom::value)
+      .receive([](std::size_t) {}, [](caf::error&) {});
   // What the sinks handed the feed (16 MiB at most: PublishBacklog) goes out
   // before the exit: tens of milliseconds with Redis up. Best effort, so at
   // most 2 s of the drain: with Redis away each text waits out a connect.
   if (s.feed)
-    self->request(s.feed, std::min<std::chrono::milliseconds>(deadline, std::chrono::seconds(2)), actors::flush_atom::value)
+    self->request(s.feed, std::min<std::chrono::milliseconds>(left(), std::chrono::seconds(2)), actors::flush_atom::value)
         .receive([](bool) {}, [](caf::error&) { spdlog::warn("record feed: records still unpublished at the exit"); });
   // Everything committed and sent (or left in the outboxes): the leases go
   // back, so that another instance takes the partitions without waiting for
-  // their expiry.
-  s.leases->stop(true);
+  // their expiry; within the teardown's first half (Redis away, each release
+  // would wait out a timeout: what is not given back expires by itself).
+  s.stopping->store(true);  // the store answers what is still queued at once
+  s.leases->stop(true, drain_end + teardown / 2);
   s.status->stop();
   if (s.liveness) s.liveness->stop();
   s.stop_progress_reporter();
-  s.stopping->store(true);
   self->send_exit(s.registry, caf::exit_reason::user_shutdown);
   self->send_exit(s.store, caf::exit_reason::user_shutdown);
   self->send_exit(s.gateway, caf::exit_reason::user_shutdown);

@@ -53,6 +53,18 @@ void name_and_lower_priority(int nice) {
   spdlog::info("record feed: cannot lower its thread's priority ({}); it runs at the process's", std::strerror(errno));
 }
 
+// Redis failed the feed: no text tries it again before the backoff's wait.
+void redis_failed(Self self, const char* what, const std::exception& e) {
+  auto& st = self->state;
+  const auto wait = st.backoff.next();
+  st.retry_at = std::chrono::steady_clock::now() + wait;
+  std::string line = std::string("record feed: ") + what + ": " + e.what() + "; records are not published for " +
+                     std::to_string(wait.count()) + " ms";
+  if (st.dropped > 0) line += " (" + std::to_string(st.dropped) + " text(s) dropped since the last try)";
+  st.dropped = 0;
+  warn_limited(self, std::string("record feed: ") + what, line);
+}
+
 void publish(Self self, const std::string& channel, const FeedText& text) {
   struct Release {  // however it ends, these bytes are no longer waiting
     const PublishBacklogPtr& backlog;
@@ -61,12 +73,16 @@ void publish(Self self, const std::string& channel, const FeedText& text) {
       if (backlog) backlog->bytes -= bytes;
     }
   } release{self->state.options.backlog, text.bytes};
+  auto& st = self->state;
+  if (std::chrono::steady_clock::now() < st.retry_at) {  // the records still reach the API; the UI feed is best effort
+    ++st.dropped;
+    return;
+  }
   io::RedisConnection* r = nullptr;
   try {
-    r = &self->state.redis->get();
-  } catch (const std::exception& e) {  // the records still reach the API; the UI feed is best effort
-    warn_limited(self, "record feed: cannot connect", std::string("record feed: cannot connect to Redis: ") + e.what());
-    return;
+    r = &st.redis->get();
+  } catch (const std::exception& e) {
+    return redis_failed(self, "cannot connect to Redis", e);
   }
   try {
     const std::vector<messages::FeedMessage> messages = messages::feed_messages(text.pieces());
@@ -75,8 +91,9 @@ void publish(Self self, const std::string& channel, const FeedText& text) {
       const auto last = messages.begin() + static_cast<std::ptrdiff_t>(std::min(messages.size(), at + kMessagesPerWrite));
       r->publish_each(channel, {first, last});
     }
+    st.backoff.reset();
   } catch (const std::exception& e) {
-    warn_limited(self, "record feed: PUBLISH failed", std::string("record feed: PUBLISH failed: ") + e.what());
+    redis_failed(self, "PUBLISH failed", e);
   }
 }
 

@@ -27,6 +27,7 @@
 #include "actors/protocol.hpp"
 #include "actors/service/service_protocol.hpp"
 #include "actors/service/telemetry.hpp"
+#include "io/backoff.hpp"
 #include "io/log_limiter.hpp"
 #include "io/redis_link.hpp"
 #include "sim/canonical_merge.hpp"
@@ -84,6 +85,13 @@ struct RecordFeedState {
   RecordFeedOptions options;
   std::optional<io::RedisLink> redis;
   std::optional<io::LogLimiter> log_limiter;
+  // After Redis failed (a connect, a PUBLISH), texts are dropped unsent until
+  // retry_at, the wait doubling up to its cap while Redis stays away: each try
+  // at an unreachable Redis waits out a timeout, and a feed that tried every
+  // text would fall behind for ever and hold the exit back by its backlog.
+  io::Backoff backoff{std::chrono::milliseconds(500), std::chrono::milliseconds(10'000)};
+  std::chrono::steady_clock::time_point retry_at{};
+  std::uint64_t dropped = 0;  // texts dropped since the last failure was logged
   static inline const char* name = "record-feed";
 };
 

@@ -41,6 +41,11 @@ io::CheckpointStore& checkpoint_store(Self self) {
 template <class T, class Op>
 caf::result<T> attempt(Self self, const char* what, Op op) {
   auto& st = self->state;
+  // Past the drain nothing is committed any more: what is still queued here
+  // (a handoff's index reads, say, one per partition) is answered at once,
+  // not one Redis timeout each while the exit waits for this actor.
+  if (st.stopping && st.stopping->load())
+    return make_error(hourglass_errc::store_failed, std::string(what) + ": not tried, the service is stopping");
   io::Backoff backoff(std::chrono::milliseconds(50), std::chrono::milliseconds(2000), 0.2, 0x570e);
   for (int failures = 0;; ++failures) {
     std::string transient;

@@ -5,6 +5,10 @@
 //   - SIGTERM: the process exits within HOURGLASS_DRAIN_TIMEOUT_S, having
 //     committed the advance up to its last span; the next start resumes it;
 //   - SIGKILL: the next start resumes it from the last span committed;
+//   - SIGTERM with Redis frozen: it still exits within the drain bound
+//     (before, each phase of the stop waited out its own bound, the stream
+//     reader a read that never ended, the record feed a timeout per text),
+//     and the next start computes again what it could not commit;
 // and either way the API ends exactly as after an advance never stopped.
 #include <catch2/catch.hpp>
 
@@ -90,6 +94,8 @@ class Run {
 
   io::RedisConnection redis() { return io::RedisConnection::connect(redis_.endpoint(), 2000ms); }
   ServeProcess& serve() { return *serve_; }
+  // Freezes (SIGSTOP) or wakes (SIGCONT) redis-server: away, its data kept.
+  void signal_redis(int sig) { ::kill(redis_.pid(), sig); }
 
   // An advance of c2 from its clock to `to`, behind c1's in the stream.
   void advance_c2(sim::WorldTime to) {
@@ -188,6 +194,39 @@ TEST_CASE("serve: a long advance stopped by SIGTERM or SIGKILL resumes and ends 
       CHECK(run.outcome() == uninterrupted);
     }
   }
+}
+
+TEST_CASE("serve: SIGTERM in a long advance while Redis is away exits within the drain bound, and the restart ends "
+          "as one never stopped",
+          "[service][serve][long-advance][process]") {
+  json uninterrupted;
+  {
+    Run run("whole-away");
+    REQUIRE(run.settled());
+    uninterrupted = run.outcome();
+  }
+  Run run("away");
+  REQUIRE(run.wait_for([&] { return run.checkpoint_clock() >= kT0 + 3 * kYear; }));
+  const sim::WorldTime before_away = run.checkpoint_clock();
+  // Redis stops answering (frozen, as a partitioned or stalled server): the
+  // next span's commit cannot happen, nor any after the SIGTERM.
+  run.signal_redis(SIGSTOP);
+  const auto signalled = std::chrono::steady_clock::now();
+  run.serve().signal(SIGTERM);
+  const auto code = run.serve().wait_exit(kDrainTimeout + 5s);
+  const auto took = std::chrono::steady_clock::now() - signalled;
+  run.signal_redis(SIGCONT);
+  INFO(run.log());
+  REQUIRE(code.has_value());  // it exited: the stop is obeyed without Redis
+  INFO("exited " << std::chrono::duration<double>(took).count() << " s after the SIGTERM");
+  CHECK(took < kDrainTimeout);
+  const sim::WorldTime stopped_at = run.checkpoint_clock();
+  CHECK(stopped_at >= before_away);
+  CHECK(stopped_at < kForty);
+  // What was computed and not committed is computed again, nothing of it sent twice.
+  run.serve().start();
+  REQUIRE(run.settled());
+  CHECK(run.outcome() == uninterrupted);
 }
 
 TEST_CASE("serve: a 100-year advance peaks at the memory of a 1-year one, and another campaign goes on meanwhile",
