@@ -53,10 +53,7 @@ struct MarkerRig : RegistryRig {
   explicit MarkerRig(std::shared_ptr<io::PartitionOwnership> ownership)
       : RegistryRig(options(ownership)), owned(std::move(ownership)) {
     spdlog::set_level(std::getenv("HG_TEST_LOG") ? spdlog::level::debug : spdlog::level::off);
-    api.add_campaign("c1", kT0);
-    api.add_kingdom("c1", "k1");
-    api.add_settlement("k1", {{"id", "s1"}, {"name", "Oakridge"}, {"level", 1}, {"createdAt", iso(kT0)},
-                              {"variables", {{"population", 1000}, {"resources", {{"food", 50}, {"gold", 10}}}}}});
+    seed_c1(kT0);
     io::RedisSubscriberOptions o;
     o.endpoint = redis.endpoint();
     o.patterns = {"campaign.*.entityModified", actors::kIntakeMarkChannel};
@@ -96,10 +93,12 @@ struct MarkerRig : RegistryRig {
     REQUIRE(conn.publish("campaign.c1.entityModified", payload.dump()) == 1);
   }
 
-  // The intake opens on the registry's thread; watched with a deadline.
-  bool intake_opens_within(std::chrono::milliseconds bound) {
+  // `done` holds within `bound` (what the actors and the fake API do on
+  // their own threads, watched with a deadline).
+  template <class Done>
+  bool eventually(Done done, std::chrono::milliseconds bound) {
     const auto deadline = std::chrono::steady_clock::now() + bound;
-    while (owned->intake_waiting(p)) {
+    while (!done()) {
       if (std::chrono::steady_clock::now() > deadline) return false;
       std::this_thread::sleep_for(5ms);  // polling shared state with a deadline
     }
@@ -126,11 +125,13 @@ TEST_CASE("takeover: what the subscription held from before the acquisition is l
   caf::anon_send(rig.registry, actors::acquired_atom::value, rig.p, true);
   // The subscription catches up: the earlier message, then the marker.
   rig.held = false;
-  REQUIRE(rig.intake_opens_within(10s));
+  REQUIRE(rig.eventually([&] { return !ownership->intake_waiting(rig.p); }, 10s));
   CHECK(ownership->token_of("c1") == std::optional<std::uint64_t>(2));
 
   rig.publish_effect("fx-after");
-  REQUIRE(rig.drain(20s));
+  // It reaches the registry through the subscription, after fx-before (and
+  // the marker): once it has run, fx-before has been dealt with.
+  REQUIRE(rig.eventually([&] { return rig.api.effect_executions("fx-after") > 0; }, 30s));
   REQUIRE(rig.settle(30s));
   CHECK(rig.api.effect_executions("fx-after") == 1);
   CHECK(rig.api.effect_executions("fx-before") == 0);

@@ -40,10 +40,7 @@ struct FencedRig : RegistryRig {
       : RegistryRig(options(ownership)), owned(std::move(ownership)) {
     spdlog::set_level(std::getenv("HG_TEST_LOG") ? spdlog::level::debug : spdlog::level::off);
     // c1: settlement s1 that grows, event e1 due after 12 hours.
-    api.add_campaign("c1", kT0);
-    api.add_kingdom("c1", "k1");
-    api.add_settlement("k1", {{"id", "s1"}, {"name", "Oakridge"}, {"level", 1}, {"createdAt", iso(kT0)},
-                              {"variables", {{"population", 1000}, {"resources", {{"food", 50}, {"gold", 10}}}}}});
+    seed_c1(kT0);
     api.add_event("c1", {{"id", "e1"}, {"scheduledAt", iso(kT0 + 12 * kHour)}, {"isCompleted", false}});
   }
   static RegistryRigOptions options(const std::shared_ptr<io::PartitionOwnership>& ownership) {

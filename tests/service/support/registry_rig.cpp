@@ -51,6 +51,16 @@ RegistryRig::~RegistryRig() {
   caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
 }
 
+void RegistryRig::seed_c1(sim::WorldTime t0) {
+  api.add_campaign("c1", t0);
+  api.add_kingdom("c1", "k1");
+  api.add_settlement("k1", {{"id", "s1"},
+                            {"name", "Oakridge"},
+                            {"level", 1},
+                            {"createdAt", sim::format_world_time(t0)},
+                            {"variables", {{"population", 1000}, {"resources", {{"food", 50}, {"gold", 10}}}}}});
+}
+
 actors::Inbound RegistryRig::advance(const std::string& campaign, sim::WorldTime from, sim::WorldTime to) {
   const std::string channel = "campaign." + campaign + ".worldTimeAdvanced";
   const nlohmann::json payload{{"campaignId", campaign},

@@ -54,6 +54,9 @@ struct RegistryRig {
   explicit RegistryRig(RegistryRigOptions options = {});
   ~RegistryRig();
 
+  // Campaign c1 in the fake API, its clock at `t0`: kingdom k1 with
+  // settlement s1 (level 1, 1000 people, food 50, gold 10, created at t0).
+  void seed_c1(sim::WorldTime t0);
   // A worldTimeAdvanced of `campaign` from `from` to `to`.
   static actors::Inbound advance(const std::string& campaign, sim::WorldTime from, sim::WorldTime to);
   void route(const std::vector<actors::Inbound>& messages);
