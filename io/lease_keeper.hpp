@@ -68,8 +68,8 @@ struct LeaseKeeperOptions {
   // A partition acquired after the first round is held with its intake
   // waiting (PartitionOwnership::intake_waiting) until the registry opens
   // it: set for a pub/sub input, whose subscriber may still hold what was
-  // published before the acquisition. The first round's wait for nothing:
-  // the inputs start after it.
+  // published before the acquisition. The first round's partitions do not
+  // wait: the inputs start after it.
   bool intake_waits_after_first_round = false;
 };
 

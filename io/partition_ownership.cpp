@@ -8,7 +8,8 @@
 
 namespace hourglass::io {
 
-PartitionOwnership::PartitionOwnership(std::uint32_t count) : count_(count), tokens_(count, 0), handoff_(count, Handoff::none), intake_waits_(count, false) {
+PartitionOwnership::PartitionOwnership(std::uint32_t count)
+    : count_(count), tokens_(count, 0), handoff_(count, Handoff::none), intake_waits_(count, false) {
   if (count == 0) throw std::invalid_argument("partition ownership: the partition count must be at least 1");
 }
 

@@ -587,7 +587,8 @@ int ServeApp::wait() {
       .receive([](std::size_t) {}, [](caf::error&) {});
   // What the sinks handed the feed (16 MiB at most: PublishBacklog) goes out
   // before the exit: tens of milliseconds with Redis up. Best effort, so at
-  // most 2 s of the drain: with Redis away each text waits out a connect.
+  // most 2 s of the drain (with Redis away the feed drops what it holds
+  // after its first failed try).
   if (s.feed)
     self->request(s.feed, std::min<std::chrono::milliseconds>(left(), std::chrono::seconds(2)), actors::flush_atom::value)
         .receive([](bool) {}, [](caf::error&) { spdlog::warn("record feed: records still unpublished at the exit"); });

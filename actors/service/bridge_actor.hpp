@@ -51,7 +51,8 @@ using bridge_actor = caf::typed_actor<
     caf::replies_to<flush_dead_letters_atom>::with<std::size_t>,
     // its own timer: logs the counts of the lines its log limiter suppressed
     caf::reacts_to<tick_atom>,
-    // publishes intake marker n on BridgeOptions::intake_mark_channel; it
+    // publishes intake marker n on kIntakeMarkChannel (under
+    // BridgeOptions::intake_mark_instance's name); it
     // comes back through the subscription as an inbound message, after
     // everything published before it, and goes to the registry as
     // intake_mark_atom (registry_acquire.cpp)

@@ -92,6 +92,8 @@ void publish(Self self, const std::string& channel, const FeedText& text) {
       r->publish_each(channel, {first, last});
     }
     st.backoff.reset();
+    if (st.dropped > 0) spdlog::info("record feed: Redis is back; {} text(s) were dropped meanwhile", st.dropped);
+    st.dropped = 0;
   } catch (const std::exception& e) {
     redis_failed(self, "PUBLISH failed", e);
   }

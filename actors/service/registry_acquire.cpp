@@ -107,7 +107,8 @@ void intake_marked(Self self, std::uint64_t mark) {
     const std::uint32_t partition = it->first;
     const bool resync = it->second.resync;
     it = st.intake_waits.erase(it);
-    if (!st.options.ownership->intake_waiting(partition)) continue;  // lost meanwhile
+    // Lost meanwhile, or being handed off (a stop): not taken up here.
+    if (!st.options.ownership->intake_waiting(partition) || st.options.ownership->handing_off(partition)) continue;
     st.options.ownership->open_intake(partition);
     spdlog::debug("takeover: partition {}: intake open (marker {} came through)", partition, mark);
     acquired(self, partition, resync);
