@@ -19,12 +19,12 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 #include "io/partition_ownership.hpp"
 #include "io/partitions.hpp"
 #include "io/redis_connection.hpp"
 #include "io/redis_subscriber.hpp"
+#include "tests/service/support/eventually.hpp"
 #include "tests/service/support/registry_rig.hpp"
 
 namespace {
@@ -32,6 +32,7 @@ namespace {
 using namespace std::chrono_literals;
 using namespace hourglass;
 using nlohmann::json;
+using service::testing::eventually;
 using service::testing::RegistryRig;
 using service::testing::RegistryRigOptions;
 
@@ -93,17 +94,6 @@ struct MarkerRig : RegistryRig {
     REQUIRE(conn.publish("campaign.c1.entityModified", payload.dump()) == 1);
   }
 
-  // `done` holds within `bound` (what the actors and the fake API do on
-  // their own threads, watched with a deadline).
-  template <class Done>
-  bool eventually(Done done, std::chrono::milliseconds bound) {
-    const auto deadline = std::chrono::steady_clock::now() + bound;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(5ms);  // polling shared state with a deadline
-    }
-    return true;
-  }
 };
 
 }  // namespace
@@ -125,13 +115,13 @@ TEST_CASE("takeover: what the subscription held from before the acquisition is l
   caf::anon_send(rig.registry, actors::acquired_atom::value, rig.p, true);
   // The subscription catches up: the earlier message, then the marker.
   rig.held = false;
-  REQUIRE(rig.eventually([&] { return !ownership->intake_waiting(rig.p); }, 10s));
+  REQUIRE(eventually([&] { return !ownership->intake_waiting(rig.p); }, 10s));
   CHECK(ownership->token_of("c1") == std::optional<std::uint64_t>(2));
 
   rig.publish_effect("fx-after");
   // It reaches the registry through the subscription, after fx-before (and
   // the marker): once it has run, fx-before has been dealt with.
-  REQUIRE(rig.eventually([&] { return rig.api.effect_executions("fx-after") > 0; }, 30s));
+  REQUIRE(eventually([&] { return rig.api.effect_executions("fx-after") > 0; }, 30s));
   REQUIRE(rig.settle(30s));
   CHECK(rig.api.effect_executions("fx-after") == 1);
   CHECK(rig.api.effect_executions("fx-before") == 0);

@@ -15,13 +15,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <memory>
-#include <thread>
 
 #include "io/lease_keeper.hpp"
 #include "io/partition_lease.hpp"
 #include "io/partition_ownership.hpp"
 #include "io/partitions.hpp"
 #include "io/redis_connection.hpp"
+#include "tests/service/support/eventually.hpp"
 #include "tests/service/support/registry_rig.hpp"
 
 namespace {
@@ -29,6 +29,7 @@ namespace {
 using namespace std::chrono_literals;
 using namespace hourglass;
 using nlohmann::json;
+using service::testing::eventually;
 using service::testing::RedisServer;
 using service::testing::RegistryRig;
 using service::testing::RegistryRigOptions;
@@ -40,15 +41,6 @@ constexpr std::uint32_t kPartitions = 64;
 
 std::string iso(sim::WorldTime t) { return sim::format_world_time(t); }
 
-template <class Done>
-bool poll(Done done, std::chrono::milliseconds bound) {
-  const auto deadline = std::chrono::steady_clock::now() + bound;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(5ms);  // polling a condition with a deadline
-  }
-  return true;
-}
 
 io::LeaseKeeperOptions keeper_options(const RedisServer& server, std::string id) {
   io::LeaseKeeperOptions o;
@@ -124,14 +116,14 @@ TEST_CASE("handoff: a partition handed off mid-advance commits the advance, then
   // registry is told.
   const sim::WorldTime target = kT0 + 30 * kYear;
   rig.route({RegistryRig::advance("c1", kT0 + kHour, target)});
-  REQUIRE(poll([&] { return rig.checkpoint("c1")["campaign"]["currentWorldTime"] != iso(kT0 + kHour); }, 60s));
+  REQUIRE(eventually([&] { return rig.checkpoint("c1")["campaign"]["currentWorldTime"] != iso(kT0 + kHour); }, 60s));
   ownership->hand_off(p);
   caf::anon_send(rig.registry, actors::handoff_atom::value, p);
   CHECK(rig.checkpoint("c1")["campaign"]["currentWorldTime"] != iso(target));  // still in flight
 
   // Released only once the advance is committed and the session has ended.
   std::string clock_when_ready;
-  REQUIRE(poll(
+  REQUIRE(eventually(
       [&] {
         if (!ownership->ready_to_release(p)) return false;
         clock_when_ready = rig.checkpoint("c1")["campaign"]["currentWorldTime"].get<std::string>();

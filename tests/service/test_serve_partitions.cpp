@@ -19,6 +19,7 @@
 #include "io/partitions.hpp"
 #include "io/redis_connection.hpp"
 #include "runtime/serve_app.hpp"
+#include "tests/service/support/eventually.hpp"
 #include "tests/service/support/fake_campaign_api.hpp"
 #include "tests/service/support/redis_server.hpp"
 #include "tests/service/support/serve_test_config.hpp"
@@ -28,6 +29,7 @@ namespace {
 using namespace std::chrono_literals;
 using hourglass::io::RedisConnection;
 using hourglass::runtime::ServeApp;
+using hourglass::service::testing::eventually;
 using hourglass::service::testing::FakeCampaignApi;
 using hourglass::service::testing::RedisServer;
 using nlohmann::json;
@@ -37,15 +39,6 @@ constexpr hourglass::sim::WorldTime kHour = 3'600'000;
 
 std::string iso(hourglass::sim::WorldTime t) { return hourglass::sim::format_world_time(t); }
 
-template <class F>
-bool eventually(F&& f, std::chrono::milliseconds bound = 20s) {
-  const auto deadline = std::chrono::steady_clock::now() + bound;
-  while (!f()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);  // polling a condition with a deadline
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -104,7 +97,7 @@ TEST_CASE("serve partitions: one instance holds every partition from its start, 
   REQUIRE(eventually([&] {
     const auto text = conn.get("hourglass:{c1}:checkpoint");
     return text && json::parse(*text)["campaign"]["currentWorldTime"] == iso(kT0 + 2 * kHour);
-  }));
+  }, 20s, 20ms));
   const auto token = conn.hget(hourglass::io::partition_lease_key(hourglass::io::partition_of("c1", 8)), "token");
   REQUIRE(token);
   CHECK(conn.get("hourglass:{c1}:fence") == token);
