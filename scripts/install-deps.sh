@@ -18,7 +18,7 @@ PACKAGES=(
   build-essential g++ cmake make pkg-config git ca-certificates
   libcaf-dev libhiredis-dev nlohmann-json3-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev catch2 libcli11-dev libcpp-httplib-dev
-  libmsgpack-cxx-dev
+  libmsgpack-cxx-dev libgoogle-perftools-dev
   redis-server
 )
 
