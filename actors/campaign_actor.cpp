@@ -31,6 +31,7 @@ using Self = CampaignSelf;
 caf::behavior busy_behavior(Self self) {
   return {
       [=](committed_atom, SettlementSnapshot& copy) { keep_committed_copy(self, copy); },
+      [=](gathered_atom, const StepGatherPtr& g) { on_gathered(self, g); },
       [](handle_atom, const messages::Message&) -> caf::result<Handled> { return caf::skip; },
       [](rules_atom, const sim::RulesPtr&) -> caf::result<Handled> { return caf::skip; },
       [](load_atom) -> caf::result<Handled> { return caf::skip; },
@@ -88,7 +89,7 @@ void advance_step(Self self, sim::WorldTime from, sim::WorldTime target, std::sh
   const sim::WorldTime until = std::min(target, st.clock + st.init.max_step);
   fan_out(
       self, st.clock, fire_own(self, st.clock, until),
-      [=] { return caf::make_message(advance_atom::value, until); },
+      StepOrder{StepKind::Advance, until},
       [=](Gathered& g) {
         total->firings += g.firings;
         if (carries->size() < g.carries.size()) carries->resize(g.carries.size());
@@ -145,7 +146,7 @@ void handle_advance(Self self, const messages::WorldTimeAdvanced& m, Done done) 
 void fire_load_overdue(Self self, Done done) {
   const sim::WorldTime clock = self->state.clock;
   fan_out(
-      self, clock, fire_own(self, clock, clock), [=] { return caf::make_message(overdue_atom::value, clock); },
+      self, clock, fire_own(self, clock, clock), StepOrder{StepKind::Overdue, clock},
       [=](Gathered& g) {
         Handled h;
         h.firings = g.firings;
@@ -166,7 +167,7 @@ void change_rules(Self self, const sim::RulesPtr& rules, Done done) {
   st.schedule.rearm_all(rules->event_grace);
   const sim::WorldTime clock = st.clock;
   fan_out(
-      self, clock, OwnFirings{}, [=] { return caf::make_message(rules_atom::value, clock, rules); },
+      self, clock, OwnFirings{}, StepOrder{StepKind::Rules, clock, rules},
       [=](Gathered& g) {
         commit_all(self);
         Handled h;
@@ -225,7 +226,9 @@ caf::behavior campaign_actor(Self self, CampaignInit init) {
     self->state.current.reset();
     return err;
   });
-  self->set_exit_handler([=](caf::exit_msg& msg) { on_settlement_exit(self, msg); });
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    if (auto restarted = on_settlement_exit(self, msg)) retry_gathered_step(self, *restarted);
+  });
   // The entities live in the actors from now on; the seed keeps its id and clock.
   CampaignSeed entities = std::move(st.init.seed);
   st.init.seed = CampaignSeed{};

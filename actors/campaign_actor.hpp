@@ -21,6 +21,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -93,6 +94,9 @@ struct CampaignState {
   // began. The requests behind it wait in the mailbox (campaign_actor.cpp).
   std::optional<caf::response_promise> current;
   sim::WorldTime message_clock = 0;
+  // The step of the message that the settlements are answering
+  // (campaign_fanout.cpp); none between steps.
+  std::shared_ptr<struct StepInFlight> step;
 
   // What went to the sink (campaign_sink).
   Carries last_carry;  // each settlement's hidden carry as last sent to the sink

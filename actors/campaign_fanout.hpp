@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "actors/campaign_actor.hpp"
+#include "actors/step_gather.hpp"
 
 namespace hourglass::actors {
 
@@ -47,10 +48,21 @@ void put_carries(CampaignSelf self, const std::vector<std::optional<double>>& by
 // Refused answer with the reason. True when it did.
 bool refuse_on_failure(const Gathered& g, Handled& h);
 
-// Asks every settlement for one step that starts at `from` (`ask` builds
-// the request) and hands their batches, with `own` around them, to `then`.
-void fan_out(CampaignSelf self, sim::WorldTime from, OwnFirings own, std::function<caf::message()> ask,
+// Asks every settlement for one step that starts at `from` (`order`: what
+// it does) and hands their batches, with `own` around them, to `then`. The
+// settlements answer into a shared StepGather (step_gather.hpp); the last
+// one's gathered_atom, or the campaign's own retry, ends the step.
+void fan_out(CampaignSelf self, sim::WorldTime from, OwnFirings own, StepOrder order,
              std::function<void(Gathered&)> then);
+
+// The busy campaign's handler of gathered_atom: the step in flight is
+// complete (a gather that is not the one in flight is stale: ignored).
+void on_gathered(CampaignSelf self, const StepGatherPtr& g);
+
+// Settlement `id`'s actor died and was restarted: if it had not answered the
+// step in flight, the fresh actor is asked it (as a request, recovered like
+// any other) and its answer fills the slot.
+void retry_gathered_step(CampaignSelf self, const std::string& id);
 
 // Orders a gathered step canonically and hands it to the sink; its records.
 std::uint64_t emit_gathered(CampaignSelf self, Gathered& g);

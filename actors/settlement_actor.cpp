@@ -6,6 +6,7 @@
 
 #include "actors/exception_handler.hpp"
 #include "actors/protocol.hpp"
+#include "actors/step_gather.hpp"
 #include "actors/structure_actor.hpp"
 #include "messages/record_json.hpp"
 
@@ -116,6 +117,48 @@ caf::result<StepResult> step(Self self, Body body) {
   return rp;
 }
 
+// A step a campaign fans out (StepOrder), done to the household with a
+// record writer: its firings.
+std::uint64_t run_order(Self self, const StepOrder& order, messages::BatchWriter& w) {
+  auto& st = self->state;
+  switch (order.kind) {
+    case StepKind::Advance: return sim::advance_household(st.household, *st.rules, order.time, w);
+    case StepKind::Overdue: return sim::fire_overdue(st.household, *st.rules, order.time, w);
+    case StepKind::Rules:
+      // Like an UPDATE of every member: intervals and amounts re-read,
+      // anchors kept, nothing fires (the campaign commits afterwards).
+      st.rules = order.rules;
+      sim::rearm_settlement(st.household.settlement, *order.rules, order.time);
+      for (sim::Structure& s : st.household.structures) sim::rearm_structure(s, *order.rules, order.time, s.status);
+      return 0;
+  }
+  return 0;
+}
+
+// The same as a request's answer (the campaign's retries, and supervision's
+// catch-up of a fresh actor).
+caf::result<StepResult> ordered_step(Self self, StepOrder order) {
+  return step(self, [=](messages::BatchWriter& w) { return run_order(self, order, w); });
+}
+
+// A step of a gather (step_gather.hpp): the answer goes into the gather's
+// slot, and the settlement that completes it tells the campaign. A failure
+// is not answered: the actor dies of it, and its campaign asks a fresh one.
+void gathered_step(Self self, const StepGatherPtr& g, std::size_t pos) {
+  auto& st = self->state;
+  auto answer = [self, g, pos]() {
+    auto body = [&](messages::BatchWriter& w) { return run_order(self, g->order(), w); };
+    if (!g->answer(pos, run_step(self, body))) return;
+    if (auto campaign = caf::actor_cast<caf::actor>(g->campaign())) self->send(campaign, gathered_atom::value, g);
+  };
+  if (st.holding || st.structure_actors.empty()) {
+    st.holding = true;
+    answer();  // an exception kills the actor (exception_to_error)
+    return;
+  }
+  with_structures(self, answer, [=](const caf::error& err) { self->quit(err); });
+}
+
 caf::actor spawn_structure(Self self, const std::string& id) {
   auto a = self->spawn<caf::linked + caf::lazy_init>(structure_actor, true, self->state.faults);
   self->state.structure_actors[id] = a;
@@ -137,27 +180,12 @@ caf::behavior settlement_actor(Self self, SettlementInit init) {
   for (const sim::Structure& s : st.household.structures) spawn_structure(self, s.id);
 
   return {
-      [=](advance_atom, sim::WorldTime until) {
-        return step(self, [=](messages::BatchWriter& w) {
-          return sim::advance_household(self->state.household, *self->state.rules, until, w);
-        });
-      },
-      [=](overdue_atom, sim::WorldTime clock) {
-        return step(self, [=](messages::BatchWriter& w) {
-          return sim::fire_overdue(self->state.household, *self->state.rules, clock, w);
-        });
-      },
+      [=](step_atom, const StepGatherPtr& g, std::size_t pos) { gathered_step(self, g, pos); },
+      [=](advance_atom, sim::WorldTime until) { return ordered_step(self, {StepKind::Advance, until}); },
+      [=](overdue_atom, sim::WorldTime clock) { return ordered_step(self, {StepKind::Overdue, clock}); },
       [=](commit_atom) { commit(self); },
       [=](rules_atom, sim::WorldTime clock, const sim::RulesPtr& rules) {
-        // Like an UPDATE of every member: intervals and amounts re-read,
-        // anchors kept, nothing fires (the campaign commits afterwards).
-        return step(self, [=](messages::BatchWriter&) {
-          auto& st = self->state;
-          st.rules = rules;
-          sim::rearm_settlement(st.household.settlement, *rules, clock);
-          for (sim::Structure& s : st.household.structures) sim::rearm_structure(s, *rules, clock, s.status);
-          return std::uint64_t{0};
-        });
+        return ordered_step(self, {StepKind::Rules, clock, rules});
       },
       [=](update_atom, sim::WorldTime clock, const sim::SettlementPatch& p) {
         return step(self, [=](messages::BatchWriter&) {

@@ -56,15 +56,24 @@ void keep_committed_copy(CampaignSelf self, SettlementSnapshot& copy) {
   st.committed[id] = std::move(copy);
 }
 
-void on_settlement_exit(CampaignSelf self, const caf::exit_msg& msg) {
-  if (msg.reason == caf::exit_reason::normal) return;
+std::optional<std::string> on_settlement_exit(CampaignSelf self, const caf::exit_msg& msg) {
+  if (msg.reason == caf::exit_reason::normal) return std::nullopt;
   for (const auto& [id, actor] : self->state.settlements) {
     if (actor.address() != msg.source) continue;
     const std::string sid = id;
     const std::string why = "settlement " + sid + " failed: " + self->system().render(msg.reason);
-    if (!restart_settlement(self, sid, why)) escalate(self, why);
-    return;
+    if (restart_settlement(self, sid, why)) return sid;
+    escalate(self, why);
+    return std::nullopt;
   }
+  return std::nullopt;
+}
+
+void catch_up_settlement(CampaignSelf self, const std::string& id, sim::WorldTime from) {
+  auto& st = self->state;
+  if (from <= st.message_clock) return;
+  self->request(st.settlements.at(id), caf::infinite, advance_atom::value, from)
+      .then([](StepResult&) {}, [](caf::error&) {});  // a failure shows in the next attempt
 }
 
 void escalate(CampaignSelf self, const std::string& why) {
@@ -85,9 +94,7 @@ Recovery recover_settlement(CampaignSelf self, const std::string& id, const caf:
   if (current == st.settlements.end()) return Recovery::Gone;
   // The exit handler may have restarted it already.
   if (current->second == asked && !restart_settlement(self, id, why)) return Recovery::Spent;
-  if (from > st.message_clock)
-    self->request(st.settlements.at(id), caf::infinite, advance_atom::value, from)
-        .then([](StepResult&) {}, [](caf::error&) {});  // a failure shows in the next attempt
+  catch_up_settlement(self, id, from);
   return Recovery::Retry;
 }
 

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,8 +32,14 @@ void retire_settlement(CampaignSelf self, const std::string& id);
 void keep_committed_copy(CampaignSelf self, SettlementSnapshot& copy);
 
 // A settlement actor that dies outside a request (the requests recover
-// their own) is restarted from its copy; deleted ones end normally.
-void on_settlement_exit(CampaignSelf self, const caf::exit_msg& msg);
+// their own) is restarted from its copy; deleted ones end normally. The id
+// of the settlement restarted, if one was.
+std::optional<std::string> on_settlement_exit(CampaignSelf self, const caf::exit_msg& msg);
+
+// Brings settlement `id`'s fresh actor up to `from` without writing records,
+// when the current message had already advanced it beyond its start (split
+// invariance makes that state the same as the failed actor's).
+void catch_up_settlement(CampaignSelf self, const std::string& id, sim::WorldTime from);
 
 // Fails the campaign with `why`: the request in flight gets the error.
 void escalate(CampaignSelf self, const std::string& why);
