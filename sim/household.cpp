@@ -311,13 +311,26 @@ void push(std::vector<Due>& q, WorldTime time, std::uint32_t slot) {
 // would take two.
 void replace_top(std::vector<Due>& q, Due key) {
   const std::size_t n = q.size();
+  Due* a = q.data();
   std::size_t i = 0;
-  for (std::size_t child; (child = 2 * i + 1) < n; i = child) {
-    if (child + 1 < n && q[child + 1] < q[child]) ++child;
-    if (key <= q[child]) break;
-    q[i] = q[child];
+  std::size_t child = 1;
+  // Where both children exist, the smaller is chosen without a branch (which
+  // child it is cannot be predicted; a mispredicted branch per level cost
+  // more than the compare).
+  for (; child + 1 < n; child = 2 * i + 1) {
+    child += static_cast<std::size_t>(a[child + 1] < a[child]);
+    if (key <= a[child]) {
+      a[i] = key;
+      return;
+    }
+    a[i] = a[child];
+    i = child;
   }
-  q[i] = key;
+  if (child < n && a[child] < key) {  // a last, lone left child
+    a[i] = a[child];
+    i = child;
+  }
+  a[i] = key;
 }
 
 void pop_top(std::vector<Due>& q) {
