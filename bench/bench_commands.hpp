@@ -13,6 +13,7 @@ struct CatchupArgs {
   int days = 180;
   std::size_t threads = 0;
   std::string out = "/tmp/hourglass-catchup.jsonl";
+  int step_hours = 0;  // 0: the replay's default step
 };
 int run_catchup(const CatchupArgs& a);
 

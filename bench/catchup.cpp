@@ -34,6 +34,7 @@ int run_catchup(const CatchupArgs& a) {
   }
   runtime::ReplayOptions options;
   options.threads = a.threads;
+  if (a.step_hours > 0) options.max_step = static_cast<sim::Duration>(a.step_hours) * 60 * sim::kMsPerMinute;
   options.output = std::make_shared<actors::FileOutput>(out);
   const runtime::ReplayResult r = runtime::run_replay(scenario, options);
   std::fclose(out);

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   c->add_option("--days", catchup.days);
   c->add_option("--threads", catchup.threads);
   c->add_option("--out", catchup.out);
+  c->add_option("--step-hours", catchup.step_hours, "World hours per campaign step (0: the default)");
   FootprintArgs footprint;
   auto* f = app.add_subcommand("footprint", "Memory per idle entity actor");
   f->add_option("--entities", footprint.entities);
