@@ -83,10 +83,27 @@ void note_progress(Self self, sim::WorldTime from, sim::WorldTime target, const 
 // Each settlement's latest carry during an advance, by position (Gathered).
 using CarriesByPosition = std::vector<std::optional<double>>;
 
+// A campaign's first step is short: how many firings a world minute of it
+// holds is not known until one has run.
+constexpr sim::Duration kFirstStep = 60 * sim::kMsPerMinute;
+constexpr sim::Duration kShortestStep = sim::kMsPerMinute;
+
+// The length of the step after one of `length` that fired `firings`: as
+// many world minutes as hold about CampaignInit::step_firings at that rate,
+// within [kShortestStep, max_step].
+sim::Duration next_step(const CampaignInit& init, sim::Duration length, std::uint64_t firings) {
+  if (init.step_firings == 0 || firings == 0) return init.max_step;
+  const double scaled =
+      static_cast<double>(length) * static_cast<double>(init.step_firings) / static_cast<double>(firings);
+  if (scaled >= static_cast<double>(init.max_step)) return init.max_step;
+  return std::max(std::min(kShortestStep, init.max_step), static_cast<sim::Duration>(scaled));
+}
+
 void advance_step(Self self, sim::WorldTime from, sim::WorldTime target, std::shared_ptr<Handled> total,
                   std::shared_ptr<CarriesByPosition> carries, Done done) {
   auto& st = self->state;
-  const sim::WorldTime until = std::min(target, st.clock + st.init.max_step);
+  if (st.step_length <= 0) st.step_length = std::min(kFirstStep, st.init.max_step);
+  const sim::WorldTime until = std::min(target, st.clock + st.step_length);
   fan_out(
       self, st.clock, fire_own(self, st.clock, until),
       StepOrder{StepKind::Advance, until},
@@ -101,7 +118,11 @@ void advance_step(Self self, sim::WorldTime from, sim::WorldTime target, std::sh
           note_progress(self, from, target, *total, true);
           return done(*total);
         }
-        self->state.clock = until;
+        // A step cut short by the target says less of the rate than a whole one.
+        auto& state = self->state;
+        if (until - state.clock == state.step_length)
+          state.step_length = next_step(state.init, state.step_length, g.firings);
+        state.clock = until;
         const bool more = until < target;
         note_progress(self, from, target, *total, !more);
         // The settlements start on the next step while this one is ordered

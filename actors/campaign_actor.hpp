@@ -36,6 +36,7 @@
 namespace hourglass::actors {
 
 inline constexpr sim::Duration kDefaultMaxAdvance = 100 * messages::kMsPerYear;
+inline constexpr sim::Duration kDefaultMaxStep = 2 * 24 * 60 * sim::kMsPerMinute;
 
 struct CampaignInit {
   CampaignSeed seed;
@@ -44,7 +45,12 @@ struct CampaignInit {
   // Long advances run in steps of at most this much world time, so that the
   // records of a year of catch-up never sit in memory at once. Split
   // invariance (SPEC §1) makes the result independent of the step.
-  sim::Duration max_step = 24 * 60 * sim::kMsPerMinute;
+  sim::Duration max_step = kDefaultMaxStep;
+  // And of about this many firings: after each step the next one is sized
+  // from the firings per world minute seen so far, so that a step's records
+  // (held until ordered) do not grow with the campaign's size. The first
+  // step of the campaign's life is kFirstStep long. 0: max_step alone.
+  std::uint64_t step_firings = 1'000'000;
   // The longest advance the campaign takes, from its clock to newTime; a
   // longer one is refused as bad input with nothing changed (a mistyped
   // year must not run for hours). 0: no limit. Default 100 years
@@ -77,6 +83,7 @@ struct CampaignState {
   const std::string& id() const { return init.seed.id; }
 
   sim::WorldTime clock = 0;
+  sim::Duration step_length = 0;  // the next step's (campaign_actor.cpp: next_step)
   sim::RulesPtr rules;
   sim::Schedule schedule;
   std::uint64_t firings = 0;  // of events and effects: the fault injector's count

@@ -23,7 +23,7 @@ struct ReplayOptions {
   // Refused messages, as JSON lines {where, channel, reason, payload}.
   std::shared_ptr<actors::RecordOutput> dead_letters;
   bool want_state = false;
-  sim::Duration max_step = 24 * 60 * sim::kMsPerMinute;
+  sim::Duration max_step = actors::kDefaultMaxStep;
   sim::Duration max_advance = actors::kDefaultMaxAdvance;  // actors::CampaignInit::max_advance
   actors::AdvanceProgressPtr advance_progress;  // told after each step of an advance; may be null
   // Makes a named actor throw (supervision tests); usually none.
