@@ -8,6 +8,7 @@
 #include "actors/campaign_sink.hpp"
 #include "actors/exception_handler.hpp"
 #include "actors/settlement_supervision.hpp"
+#include "actors/step_length.hpp"
 
 namespace hourglass::actors {
 namespace {
@@ -83,22 +84,6 @@ void note_progress(Self self, sim::WorldTime from, sim::WorldTime target, const 
 // Each settlement's latest carry during an advance, by position (Gathered).
 using CarriesByPosition = std::vector<std::optional<double>>;
 
-// A campaign's first step is short: how many firings a world minute of it
-// holds is not known until one has run.
-constexpr sim::Duration kFirstStep = 60 * sim::kMsPerMinute;
-constexpr sim::Duration kShortestStep = sim::kMsPerMinute;
-
-// The length of the step after one of `length` that fired `firings`: as
-// many world minutes as hold about CampaignInit::step_firings at that rate,
-// within [kShortestStep, max_step].
-sim::Duration next_step(const CampaignInit& init, sim::Duration length, std::uint64_t firings) {
-  if (init.step_firings == 0 || firings == 0) return init.max_step;
-  const double scaled =
-      static_cast<double>(length) * static_cast<double>(init.step_firings) / static_cast<double>(firings);
-  if (scaled >= static_cast<double>(init.max_step)) return init.max_step;
-  return std::max(std::min(kShortestStep, init.max_step), static_cast<sim::Duration>(scaled));
-}
-
 void advance_step(Self self, sim::WorldTime from, sim::WorldTime target, std::shared_ptr<Handled> total,
                   std::shared_ptr<CarriesByPosition> carries, Done done) {
   auto& st = self->state;
@@ -121,7 +106,8 @@ void advance_step(Self self, sim::WorldTime from, sim::WorldTime target, std::sh
         // A step cut short by the target says less of the rate than a whole one.
         auto& state = self->state;
         if (until - state.clock == state.step_length)
-          state.step_length = next_step(state.init, state.step_length, g.firings);
+          state.step_length =
+              next_step_length(state.init.max_step, state.init.step_firings, state.step_length, g.firings);
         state.clock = until;
         const bool more = until < target;
         note_progress(self, from, target, *total, !more);

@@ -48,8 +48,8 @@ struct CampaignInit {
   sim::Duration max_step = kDefaultMaxStep;
   // And of about this many firings: after each step the next one is sized
   // from the firings per world minute seen so far, so that a step's records
-  // (held until ordered) do not grow with the campaign's size. The first
-  // step of the campaign's life is kFirstStep long. 0: max_step alone.
+  // (held until ordered) do not grow with the campaign's size
+  // (actors/step_length.hpp). 0: max_step alone.
   std::uint64_t step_firings = 1'000'000;
   // The longest advance the campaign takes, from its clock to newTime; a
   // longer one is refused as bad input with nothing changed (a mistyped
@@ -83,7 +83,7 @@ struct CampaignState {
   const std::string& id() const { return init.seed.id; }
 
   sim::WorldTime clock = 0;
-  sim::Duration step_length = 0;  // the next step's (campaign_actor.cpp: next_step)
+  sim::Duration step_length = 0;  // the next step's (step_length.hpp); 0: none run yet
   sim::RulesPtr rules;
   sim::Schedule schedule;
   std::uint64_t firings = 0;  // of events and effects: the fault injector's count
