@@ -20,6 +20,7 @@
 #include "actors/service/store_actor.hpp"
 #include "messages/api_input.hpp"
 #include "messages/rules_codec.hpp"
+#include "runtime/free_memory.hpp"
 #include "runtime/service/branch_config.hpp"
 #include "runtime/service/metrics.hpp"
 #include "runtime/service/partition_leases.hpp"
@@ -35,6 +36,11 @@
 
 namespace hourglass::runtime {
 namespace {
+
+// Free memory the allocator may keep for what comes next; the rest goes back
+// to the OS every few seconds. About what a large campaign's catch-up step
+// takes, so that a running one does not fault its pages in again each time.
+constexpr std::size_t kFreeMemoryKept = std::size_t{64} << 20;
 
 caf::actor_system_config actor_config() {
   caf::actor_system_config cfg;
@@ -146,6 +152,8 @@ struct ServeApp::Impl {
       while (!stop_requested_cv.wait_for(lock, std::chrono::seconds(5), [this] { return reporter_done; })) {
         lock.unlock();
         report_long_advances(true);
+        // After a burst the allocator would keep the peak (runtime/free_memory).
+        release_free_memory(kFreeMemoryKept);
         lock.lock();
       }
     });
