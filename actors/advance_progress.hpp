@@ -1,6 +1,6 @@
 // How far the advances under way have got, for people watching a long one:
 // `hourglass replay` on a terminal, and `hourglass serve`'s /health, log and
-// metrics. The campaign actors write it after each step (a world day at
+// metrics. The campaign actors write it after each step (two world days at
 // most); anyone reads it. Thread-safe: campaigns run on CAF's workers.
 #pragma once
 

@@ -87,7 +87,6 @@ using CarriesByPosition = std::vector<std::optional<double>>;
 void advance_step(Self self, sim::WorldTime from, sim::WorldTime target, std::shared_ptr<Handled> total,
                   std::shared_ptr<CarriesByPosition> carries, Done done) {
   auto& st = self->state;
-  if (st.step_length <= 0) st.step_length = std::min(kFirstStep, st.init.max_step);
   const sim::WorldTime until = std::min(target, st.clock + st.step_length);
   fan_out(
       self, st.clock, fire_own(self, st.clock, until),
@@ -224,6 +223,7 @@ caf::behavior campaign_actor(Self self, CampaignInit init) {
   auto& st = self->state;
   st.init = std::move(init);
   st.clock = st.init.seed.clock;
+  st.step_length = std::min(kFirstStep, st.init.max_step);
   st.rules = std::move(st.init.rules);
   st.restarts = RestartBudget(st.init.restart_limit, st.init.restart_window);
   self->set_exception_handler([=](caf::scheduled_actor* a, std::exception_ptr& e) {

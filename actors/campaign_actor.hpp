@@ -83,7 +83,7 @@ struct CampaignState {
   const std::string& id() const { return init.seed.id; }
 
   sim::WorldTime clock = 0;
-  sim::Duration step_length = 0;  // the next step's (step_length.hpp); 0: none run yet
+  sim::Duration step_length = 0;  // the next step's (step_length.hpp)
   sim::RulesPtr rules;
   sim::Schedule schedule;
   std::uint64_t firings = 0;  // of events and effects: the fault injector's count

@@ -49,8 +49,7 @@ namespace {
 // The gathered answers, by rank, handed to the step's `then`. The step is
 // taken out of the state first: `then` may start the next one.
 void finish_step(CampaignSelf self) {
-  std::shared_ptr<StepInFlight> step = std::move(self->state.step);
-  self->state.step.reset();
+  const std::shared_ptr<StepInFlight> step = std::move(self->state.step);  // leaves it empty
   const std::size_t n = step->gather ? step->gather->size() : 0;
   Gathered g;
   g.batches.resize(n + 2);

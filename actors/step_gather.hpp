@@ -1,7 +1,7 @@
 // One step of a campaign message, asked of every settlement at once, and
 // their answers gathered without a response per settlement.
 //
-// A catch-up asks a thousand settlements for a step every world day. As CAF
+// A catch-up asks a thousand settlements for a step every world day or two. As CAF
 // requests, each answer was a response message, a response handler and an
 // entry in the campaign's pending-response map (searched linearly in CAF
 // 0.17), and a wake-up of the campaign actor (docs/PERFORMANCE.md,
